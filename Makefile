@@ -1,0 +1,64 @@
+# Trust Fund Grants — the two commands of the README are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/trustfund_test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev translations lint typecheck test-sqlite test-postgres bench clean extract-messages
+
+# The virtualenv is rebuilt when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+install-dev: $(BIN)/.installed-dev
+
+# Compiled catalogs are build products, not source: made from the .po files every time.
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | grep -v "^compiling" || true
+
+extract-messages: $(BIN)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+run: install translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy app
+
+test-sqlite: install-dev translations
+	mkdir -p build
+	$(BIN)/pytest --cov=app --cov-report= --junitxml=build/pytest-sqlite.xml
+
+test-postgres: install-dev translations
+	mkdir -p build
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --cov=app --cov-append \
+		--cov-report=term:skip-covered --junitxml=build/pytest-postgres.xml
+
+test: lint typecheck test-sqlite test-postgres
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,44 @@
+"""Trust Fund Grants: the application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config.settings import Production, config_for
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    config = config_for(config_name)
+    if config is Production:
+        Production.validate()
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    # Behind one reverse proxy in production: trust its X-Forwarded-For/Proto.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.web.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+    from app import models  # noqa: F401 - register every model before the first query
+    from app.web import register_web
+
+    register_web(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app

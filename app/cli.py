@@ -1,0 +1,75 @@
+"""Flask CLI commands: demo data and user administration. Each command commits once."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.demo import DEMO_PASSWORD, DEMO_USERS, demo_email, load_demo
+from app.domain.accounts import services as accounts
+from app.domain.accounts.models import Role, User, UserRole
+from app.domain.errors import DomainError
+from app.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@click.command("demo")
+@click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
+def demo_command(quiet: bool) -> None:
+    """Load the demo data (safe to run again) and print the demo logins."""
+    load_demo()
+    db.session.commit()
+    if not quiet:
+        click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for login, (name, roles) in DEMO_USERS.items():
+            click.echo(f"  {demo_email(login):<26} {', '.join(r.value for r in roles):<14} {name}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.password_option(help="At least 12 characters.")
+def create_user(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create a confirmed account, for example the first administrator."""
+    from app.db import utcnow
+
+    if accounts.find_user_by_email(email) is not None:
+        raise click.ClickException(f"{email} already has an account.")
+    try:
+        accounts.check_password_policy(password, email=email)
+    except DomainError as error:
+        raise click.ClickException(error.message)
+    user = User(
+        email=accounts.normalise_email(email),
+        full_name=full_name,
+        password_hash=None,
+        email_confirmed_at=utcnow(),
+    )
+    user.role_grants.extend(UserRole(role=Role(r)) for r in roles)
+    db.session.add(user)
+    db.session.flush()
+    accounts.set_password(user=user, password=password)
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles: {', '.join(roles) or 'none'}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List accounts with their roles."""
+    for user in db.session.execute(db.select(User).order_by(User.email)).scalars():
+        state = "active" if user.is_active else "deactivated"
+        click.echo(f"{user.email:<32} {state:<12} {', '.join(sorted(user.roles))}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,1 @@
+"""Business rules, free of HTTP: services take an explicit actor, flush, never commit."""

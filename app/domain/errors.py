@@ -1,0 +1,55 @@
+"""Domain errors: each carries a sentence the user can act on and the HTTP status it maps to.
+
+Messages are English msgids with ``%(name)s`` placeholders, marked with ``N_`` so Babel extracts
+them; the web layer translates them (``DomainError.translated``), keeping the domain free of
+request-bound locale lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+class DomainError(Exception):
+    """A rule of the fund was not met. Shown to the user as a 4xx, never a 500."""
+
+    status_code = 400
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
+
+    def translated(self, gettext: Callable[..., str]) -> str:
+        return gettext(self.template, **self.params)
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+class SegregationOfDuties(PermissionDenied):
+    """The same person may not hold both sides of a control (maker/checker, admin/money)."""
+
+
+class InvalidTransition(DomainError):
+    status_code = 409
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class ValidationFailed(DomainError):
+    status_code = 422

@@ -1,0 +1,93 @@
+"""State machines shared by every area: one ``transition()`` that checks, audits and notifies.
+
+Each area declares its ``Workflow`` in ``app/domain/<area>/workflow.py``; nothing else assigns a
+status field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from app.domain.accounts.permissions import Permission, ensure_permission
+from app.domain.audit.services import record_event
+from app.domain.errors import N_, InvalidTransition
+
+# A guard inspects the object and actor and raises a DomainError when the move is not allowed.
+Guard = Callable[[Any, Any], None]
+# Listeners are told about each transition after it is recorded (notifications subscribe here).
+Listener = Callable[[str, Any, StrEnum, StrEnum, Any], None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[StrEnum]
+    target: StrEnum
+    permission: Permission | None
+    guard: Guard | None = None
+
+
+@dataclass
+class Workflow:
+    name: str
+    transitions: list[Transition]
+    state_attr: str = "status"
+    listeners: list[Listener] = field(default_factory=list)
+
+    def allowed_targets(self, obj: Any) -> list[StrEnum]:
+        state = getattr(obj, self.state_attr)
+        return [t.target for t in self.transitions if state in t.sources]
+
+    def find(self, obj: Any, target: StrEnum) -> Transition:
+        state = getattr(obj, self.state_attr)
+        for candidate in self.transitions:
+            if candidate.target == target and state in candidate.sources:
+                return candidate
+        raise InvalidTransition(
+            N_("A %(kind)s that is %(state)s cannot become %(target)s."),
+            kind=self.name.replace("_", " "),
+            state=str(state),
+            target=str(target),
+        )
+
+    def transition(
+        self,
+        obj: Any,
+        target: StrEnum,
+        *,
+        actor: Any,
+        reason: str | None = None,
+        changes: dict[str, Any] | None = None,
+    ) -> None:
+        """Move ``obj`` to ``target``: permission, guard, state change, audit, notifications."""
+        move = self.find(obj, target)
+        if move.permission is not None:
+            ensure_permission(actor, move.permission)
+        if move.guard is not None:
+            move.guard(obj, actor)
+        source = getattr(obj, self.state_attr)
+        setattr(obj, self.state_attr, target)
+        summary = f"{self.name}: {source} → {target}"
+        if reason:
+            summary += f" ({reason})"
+        record_event(
+            actor=actor,
+            action=f"{self.name}.{target}",
+            subject=obj,
+            summary=summary,
+            changes={self.state_attr: [str(source), str(target)], **(changes or {})},
+        )
+        for listener in self.listeners:
+            listener(self.name, obj, source, target, actor)
+
+
+def transitions(
+    sources: Iterable[StrEnum],
+    target: StrEnum,
+    permission: Permission | None,
+    guard: Guard | None = None,
+) -> Transition:
+    """Shorthand for declaring a Transition from several source states."""
+    return Transition(frozenset(sources), target, permission, guard)

@@ -1,0 +1,117 @@
+"""The HTML side: blueprints, error pages, security headers and per-request hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.domain.accounts.models import User
+from app.domain.accounts.permissions import Permission, permissions_of
+from app.domain.audit.services import audit_origin
+from app.extensions import db, login_manager
+from app.web.i18n import LANGUAGE_NAMES
+from app.web.navigation import nav_items_for
+
+# Pages a staff member without 2FA may still reach when 2FA is mandatory.
+_ENROLMENT_ENDPOINTS = {
+    "account.two_factor_setup",
+    "auth.logout",
+    "main.healthz",
+    "main.set_language",
+    "static",
+}
+
+
+def register_web(app: Flask) -> None:
+    from app.web.account.routes import bp as account_bp
+    from app.web.admin.routes import bp as admin_bp
+    from app.web.audit.routes import bp as audit_bp
+    from app.web.auth.routes import bp as auth_bp
+    from app.web.errors import register_error_handlers
+    from app.web.main.routes import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, account_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = ""  # the login page explains itself
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+    app.before_request(_remember_origin)
+    app.before_request(_enforce_staff_two_factor)
+    app.teardown_request(_forget_origin)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    app.add_template_filter(_without_page, "reject_page")
+
+
+def load_user(user_id: str) -> User | None:
+    """Sessions carry "<id>.<session_version>": a bumped version signs the user out everywhere."""
+    raw_id, _sep, version = user_id.partition(".")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.is_active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def _remember_origin() -> None:
+    g.audit_origin_token = audit_origin.set(request.remote_addr)
+
+
+def _forget_origin(_exc: BaseException | None) -> None:
+    token = g.pop("audit_origin_token", None)
+    if token is not None:
+        audit_origin.reset(token)
+
+
+def _enforce_staff_two_factor() -> Any:
+    if not current_app.config.get("REQUIRE_2FA_FOR_STAFF"):
+        return None
+    if not current_user.is_authenticated or not current_user.is_staff:
+        return None
+    if current_user.totp_enabled or request.endpoint in _ENROLMENT_ENDPOINTS:
+        return None
+    flash(_("Staff accounts must use two-factor authentication. Set it up to continue."), "warning")
+    return redirect(url_for("account.two_factor_setup"))
+
+
+def _security_headers(response: Any) -> Any:
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'self'; object-src 'none'",
+    )
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _template_globals() -> dict[str, Any]:
+    from flask_babel import get_locale
+
+    granted = permissions_of(current_user) if current_user else frozenset()
+    return {
+        "Permission": Permission,
+        "granted": granted,
+        "language_names": LANGUAGE_NAMES,
+        "current_locale": str(get_locale() or "en"),
+        "nav_items": nav_items_for(granted),
+    }
+
+
+def _without_page(args: dict[str, Any]) -> dict[str, Any]:
+    """Query arguments to carry over to another page of the same list."""
+    return {key: value for key, value in args.items() if key != "page"}

@@ -1,0 +1,142 @@
+"""User administration: invitations, roles, deactivation. Administrators never move money."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from app.domain.accounts import services as accounts
+from app.domain.accounts.models import Role, User, UserRole
+from app.domain.accounts.permissions import Permission, can_manage_user
+from app.domain.errors import DomainError
+from app.extensions import db
+from app.mail import send_email
+from app.web.access import requires
+from app.web.admin.forms import ROLE_LABELS, InviteUserForm, RoleForm
+from app.web.auth.tokens import RESET, make_token
+from app.web.forms import page_number
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@requires(Permission.MANAGE_USERS)
+def users() -> Any:
+    query = select(User).order_by(User.email)
+    search = request.args.get("q", "").strip()
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern))
+        )
+    role = request.args.get("role", "")
+    if role in {r.value for r in Role}:
+        query = query.where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(role)))
+        )
+    page = db.paginate(
+        query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    return render_template(
+        "admin/users.html", page=page, search=search, role=role, role_labels=ROLE_LABELS
+    )
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def invite() -> Any:
+    form = InviteUserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.invite_user(
+                actor=current_user,
+                email=form.email.data or "",
+                full_name=form.full_name.data or "",
+                roles=[Role(r) for r in form.roles.data or []],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(error.translated(_))
+        else:
+            db.session.commit()
+            link = url_for("auth.reset", token=make_token(user, RESET), _external=True)
+            send_email(
+                to=user.email,
+                subject=_(
+                    "You are invited to %(fund)s", fund=current_app.config["FUND_SHORT_NAME"]
+                ),
+                body=_(
+                    "%(inviter)s has opened an account for you on %(fund)s.\n\n"
+                    "Choose your password within 3 days with this link:\n%(link)s\n",
+                    inviter=current_user.full_name,
+                    fund=current_app.config["FUND_NAME"],
+                    link=link,
+                ),
+            )
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.get("/users/<int:user_id>")
+@requires(Permission.MANAGE_USERS)
+def user_detail(user_id: int) -> Any:
+    user = db.get_or_404(User, user_id)
+    return render_template(
+        "admin/user.html",
+        user=user,
+        role_form=RoleForm(),
+        role_labels=ROLE_LABELS,
+        can_manage=can_manage_user(current_user, user),
+    )
+
+
+@bp.post("/users/<int:user_id>/roles")
+@requires(Permission.MANAGE_USERS)
+def grant_role(user_id: int) -> Any:
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        if accounts.grant_role(actor=current_user, user=user, role=role):
+            db.session.commit()
+            flash(_("%(role)s role granted.", role=ROLE_LABELS[role]), "success")
+        else:
+            flash(_("%(name)s already has that role.", name=user.full_name), "info")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/roles/<role>/revoke")
+@requires(Permission.MANAGE_USERS)
+def revoke_role(user_id: int, role: str) -> Any:
+    user = db.get_or_404(User, user_id)
+    if role not in {r.value for r in Role}:
+        flash(_("Unknown role."), "danger")
+    elif accounts.revoke_role(actor=current_user, user=user, role=Role(role)):
+        db.session.commit()
+        flash(_("%(role)s role revoked.", role=ROLE_LABELS[Role(role)]), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@requires(Permission.MANAGE_USERS)
+def deactivate(user_id: int) -> Any:
+    user = db.get_or_404(User, user_id)
+    accounts.set_user_active(actor=current_user, user=user, active=False)
+    db.session.commit()
+    flash(_("%(name)s can no longer sign in.", name=user.full_name), "warning")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@requires(Permission.MANAGE_USERS)
+def reactivate(user_id: int) -> Any:
+    user = db.get_or_404(User, user_id)
+    accounts.set_user_active(actor=current_user, user=user, active=True)
+    db.session.commit()
+    flash(_("%(name)s can sign in again.", name=user.full_name), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

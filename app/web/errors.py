@@ -1,0 +1,71 @@
+"""One place that turns errors into friendly pages (HTML) or JSON (API), never a bare 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.domain.errors import DomainError
+from app.extensions import db
+
+_TITLES = {
+    400: lambda: _("Bad request"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("Method not allowed"),
+    409: lambda: _("Conflict"),
+    413: lambda: _("File too large"),
+    422: lambda: _("Please check your input"),
+    429: lambda: _("Too many attempts"),
+    500: lambda: _("Something went wrong"),
+}
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please go back and try again."),
+        403: _("You do not have permission to see this page."),
+        404: _("We could not find that page. It may have moved, or the link may be wrong."),
+        405: _("This page cannot be used that way."),
+        409: _("This change conflicts with the current state of the record."),
+        413: _("The file is larger than we accept."),
+        422: _("Some of the information given is not valid."),
+        429: _("Too many attempts. Please wait a few minutes before trying again."),
+        500: _("An unexpected error occurred. It has been logged; please try again later."),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def render_error(status: int, message: str | None = None) -> tuple[Any, int]:
+    message = message or _messages().get(status, _messages()[500])
+    if wants_json():
+        return jsonify(error={"status": status, "message": message}), status
+    title = _TITLES.get(status, _TITLES[500])()
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Any:
+        db.session.rollback()  # nothing half-written survives a refused action
+        return render_error(error.status_code, error.translated(_))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        return render_error(
+            400, _("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        return render_error(status, None if status != 400 else error.description)

@@ -1,0 +1,25 @@
+"""Form helpers shared by every blueprint."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only same-site paths: an open redirect after login is a phishing tool."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return parts.netloc == request.host and parts.scheme in {"http", "https"}
+    return target.startswith("/") and not target.startswith("//")
+
+
+def page_number() -> int:
+    """The ``page`` query argument, forgiving of junk (never a 500)."""
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1

@@ -1,0 +1,31 @@
+"""Locale and timezone selection: the user's choice, then the browser's Accept-Language."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str | None:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def select_timezone() -> str | None:
+    if current_user and current_user.is_authenticated:
+        try:
+            ZoneInfo(current_user.timezone)
+            return str(current_user.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    return None
+
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}

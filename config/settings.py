@@ -1,0 +1,150 @@
+"""Base / Development / Testing / Production configuration, overridable by environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the URL was written with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when a required setting is missing."""
+
+
+class Base:
+    # Identity of the fund: nothing is hard-wired to one fund (DESIGN.md intro).
+    FUND_NAME = os.environ.get(
+        "FUND_NAME", "UN Voluntary Trust Fund for Victims of Trafficking in Persons"
+    )
+    FUND_SHORT_NAME = os.environ.get("FUND_SHORT_NAME", "UNVTF")
+    FUND_MANAGER_NAME = os.environ.get("FUND_MANAGER_NAME", "UNODC")
+    FUNCTIONAL_CURRENCY = os.environ.get("FUNCTIONAL_CURRENCY", "USD")
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'trustfund.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    HSTS = False
+
+    # Languages offered by the switcher; the first is the fallback.
+    LANGUAGES = ["en", "fr", "es"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    # Accounts and security.
+    PASSWORD_MIN_LENGTH = 12
+    REQUIRE_2FA_FOR_STAFF = _env_bool("REQUIRE_2FA_FOR_STAFF", False)
+    EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 3  # confirmation and invitation links: 3 days
+    RESET_TOKEN_MAX_AGE = 60 * 60  # password reset links: 1 hour
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # E-mail: SMTP when MAIL_SERVER is set, otherwise messages go to the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@trustfund.test")
+
+    # Payments (Stripe, or localstripe via STRIPE_API_BASE).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+
+    # Uploads: a local folder or an s3:// URL.
+    UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+    # Pagination.
+    PAGE_SIZE = 25
+
+
+class Development(Base):
+    DEBUG = True
+
+
+class Testing(Base):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    REQUIRE_2FA_FOR_STAFF = False
+    MAIL_SERVER = None
+    SERVER_NAME = "localhost"
+
+
+class Production(Base):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+    REQUIRE_2FA_FOR_STAFF = _env_bool("REQUIRE_2FA_FOR_STAFF", True)
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start with a guessable key or an implicit database."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigurationError(
+                "Production configuration needs the environment variable(s) "
+                + ", ".join(missing)
+                + " to be set."
+            )
+
+
+CONFIGS: dict[str, type[Base]] = {
+    "development": Development,
+    "testing": Testing,
+    "production": Production,
+}
+
+
+def config_for(name: str | None) -> type[Base]:
+    name = (name or os.environ.get("APP_ENV") or "development").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"Unknown APP_ENV {name!r}; use one of: {', '.join(CONFIGS)}."
+        ) from None
