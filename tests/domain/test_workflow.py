@@ -1,0 +1,91 @@
+"""The shared state machine: permission, guard, audit and listeners on every transition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pytest
+from sqlalchemy import select
+
+from app.domain.accounts.models import Role
+from app.domain.accounts.permissions import Permission
+from app.domain.audit.models import AuditEvent
+from app.domain.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from app.domain.workflow import Workflow, transitions
+from app.extensions import db
+from tests.factories import user_with
+
+
+class Light(StrEnum):
+    RED = "red"
+    GREEN = "green"
+    BROKEN = "broken"
+
+
+@dataclass
+class Lamp:
+    id: int
+    status: Light
+    fuse_ok: bool = True
+    __tablename__ = "lamps"
+
+
+def _fuse_must_be_ok(lamp: Lamp, actor: object) -> None:
+    if not lamp.fuse_ok:
+        raise ValidationFailed("The fuse is blown.")
+
+
+def _workflow(seen: list) -> Workflow:
+    return Workflow(
+        name="lamp",
+        transitions=[
+            transitions([Light.RED], Light.GREEN, Permission.MANAGE_CALLS, _fuse_must_be_ok),
+            transitions([Light.RED, Light.GREEN], Light.BROKEN, None),
+        ],
+        listeners=[lambda name, obj, old, new, actor: seen.append((name, old, new))],
+    )
+
+
+def test_transition_changes_state_audits_and_notifies():
+    seen: list = []
+    lamp = Lamp(id=7, status=Light.RED)
+    manager = user_with(Role.FUND_MANAGER)
+    _workflow(seen).transition(lamp, Light.GREEN, actor=manager, reason="morning")
+    db.session.flush()
+    assert lamp.status == Light.GREEN
+    assert seen == [("lamp", Light.RED, Light.GREEN)]
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "lamp.green")
+    ).scalar_one()
+    assert (event.subject_type, event.subject_id, event.actor_id) == ("lamps", "7", manager.id)
+    assert event.changes == {"status": ["red", "green"]}
+    assert "morning" in event.summary
+
+
+def test_transition_not_in_the_map_is_refused():
+    lamp = Lamp(id=1, status=Light.BROKEN)
+    with pytest.raises(InvalidTransition, match="broken cannot become green"):
+        _workflow([]).transition(lamp, Light.GREEN, actor=user_with(Role.FUND_MANAGER))
+    assert lamp.status == Light.BROKEN
+
+
+def test_transition_needs_the_permission():
+    lamp = Lamp(id=1, status=Light.RED)
+    with pytest.raises(PermissionDenied):
+        _workflow([]).transition(lamp, Light.GREEN, actor=user_with(Role.DONOR))
+    assert lamp.status == Light.RED
+
+
+def test_guard_can_refuse_with_a_reason():
+    lamp = Lamp(id=1, status=Light.RED, fuse_ok=False)
+    with pytest.raises(ValidationFailed, match="fuse"):
+        _workflow([]).transition(lamp, Light.GREEN, actor=user_with(Role.FUND_MANAGER))
+    assert lamp.status == Light.RED
+
+
+def test_allowed_targets_lists_the_next_states():
+    assert _workflow([]).allowed_targets(Lamp(id=1, status=Light.RED)) == [
+        Light.GREEN,
+        Light.BROKEN,
+    ]
