@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config.settings import Production, config_for
+from config.settings import Production, config_for, normalise_database_url
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -18,10 +19,19 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config)
+    if config is Production:
+        # Read at start-up, not at import: the process environment is the source of truth.
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if overrides:
         app.config.update(overrides)
-    # Behind one reverse proxy in production: trust its X-Forwarded-For/Proto.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        # Only behind a reverse proxy may X-Forwarded-For be believed: the per-IP login
+        # limit and the audit log's addresses depend on it.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.web.i18n import select_locale, select_timezone

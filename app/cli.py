@@ -70,6 +70,44 @@ def list_users() -> None:
         click.echo(f"{user.email:<32} {state:<12} {', '.join(sorted(user.roles))}")
 
 
+ledger_cli = AppGroup("ledger", help="Seal and verify the ledger.")
+
+
+@ledger_cli.command("seal")
+def ledger_seal() -> None:
+    """Write a checkpoint: a hash chain over the transfers since the last one."""
+    from app.domain.ledger.verify import seal_ledger
+
+    checkpoint = seal_ledger(actor=None)
+    db.session.commit()
+    if checkpoint is None:
+        click.echo("Nothing to seal: no transfer since the last checkpoint.")
+        return
+    click.echo(
+        f"Sealed {checkpoint.transfer_count} transfer(s), sequence "
+        f"{checkpoint.first_sequence}-{checkpoint.last_sequence}: {checkpoint.hash}"
+    )
+
+
+@ledger_cli.command("verify")
+def ledger_verify() -> None:
+    """Recompute every checkpoint and every account's totals; exit 1 on any difference."""
+    from app.domain.ledger.verify import verify_ledger
+
+    report = verify_ledger()
+    if not report.ok:
+        click.echo(f"Ledger verification FAILED: {report.problems[0]}", err=True)
+        for problem in report.problems[1:20]:
+            click.echo(f"  also: {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"Ledger consistent: {report.transfers} transfer(s), {report.accounts} account(s), "
+        f"{report.checkpoints} checkpoint(s) covering {report.sealed_transfers} transfer(s); "
+        f"posted debits = posted credits = {report.total_debits}."
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(ledger_cli)

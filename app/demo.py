@@ -86,6 +86,26 @@ def load_demo_users() -> int:
 DEMO_LOADERS: list[Callable[[], object]] = [load_demo_users]
 
 
+def _load_calls_and_applications() -> object:
+    # Imported here: app.demo_ngo builds on this module's users.
+    from app.demo_ngo import load_demo_calls_and_applications
+
+    return load_demo_calls_and_applications()
+
+
+DEMO_LOADERS.append(_load_calls_and_applications)
+
+
+def _load_ledger() -> object:
+    # Imported here: the ledger's demo history needs the demo finance officer.
+    from app.demo_ledger import load_demo_ledger
+
+    return load_demo_ledger()
+
+
+DEMO_LOADERS.append(_load_ledger)
+
+
 def load_demo() -> None:
     for loader in DEMO_LOADERS:
         loader()

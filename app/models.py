@@ -7,4 +7,30 @@ from app.domain.accounts.models import (  # noqa: F401
     User,
     UserRole,
 )
+from app.domain.applications.models import (  # noqa: F401
+    Application,
+    ApplicationMessage,
+    BudgetLine,
+    Document,
+    OrganisationProfile,
+    PlannedBeneficiary,
+    WorkplanActivity,
+)
 from app.domain.audit.models import AuditEvent  # noqa: F401
+from app.domain.calls.models import Call, RubricCriterion  # noqa: F401
+from app.domain.donations.models import (  # noqa: F401
+    BankReceipt,
+    BankReceiptAllocation,
+    DonationReceipt,
+    Donor,
+    ExchangeRate,
+    Gift,
+    GiftDispute,
+    GiftRefund,
+    GiftSubscription,
+    Pledge,
+    PledgeInstalment,
+    ReceiptSequence,
+    StripeEvent,
+)
+from app.domain.ledger.models import Account, Checkpoint, Transfer  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,9 +90,53 @@ class Base:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
 
+    # Donations: currencies offered on the Give page (each needs an exchange rate in force,
+    # except the functional currency), suggested amounts in major units, and the bank details
+    # shown for transfers.
+    DONATION_CURRENCIES = os.environ.get("DONATION_CURRENCIES", "USD,EUR,GBP,CHF,JPY").split(",")
+    DONATION_PRESET_AMOUNTS: dict[str, list[int]] = {
+        "JPY": [3000, 5000, 10000, 30000],
+        "*": [25, 50, 100, 250],
+    }
+    DONATION_BANK_DETAILS = os.environ.get(
+        "DONATION_BANK_DETAILS",
+        "Account name: UNODC trust fund account (set DONATION_BANK_DETAILS)\n"
+        "Please quote your organisation's name and the year of your pledge.",
+    )
+
     # Uploads: a local folder or an s3:// URL.
     UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # One uploaded document (below the request limit, so the refusal is a clear message).
+    UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
+    # Calls and applications (DOMAIN.md). Defaults for new calls, amounts in minor units of
+    # FUNCTIONAL_CURRENCY; each call keeps its own copy, editable by the fund manager.
+    GRANT_WINDOWS: dict[str, dict[str, int]] = {
+        "emergency": {"max_amount": 20_000_00, "max_duration_months": 9},
+        "medium_term": {"max_amount": 60_000_00, "max_duration_months": 24},
+    }
+    # Programme support cost added on top of an application's budget (ST/AI/286: 13 %).
+    PSC_RATE = Decimal(os.environ.get("PSC_RATE", "0.13"))
+    # Documents a new call asks of each application ({kind: count}); organisation documents count.
+    CALL_REQUIRED_DOCUMENTS: dict[str, int] = {
+        "proposal": 1,
+        "budget": 1,
+        "partner_declaration": 1,
+        "reference_letter": 2,
+        "registration_certificate": 1,
+        "audited_financial_statements": 1,
+    }
+    # Documents an organisation uploads before the fund can verify it (plus its PSEA policy
+    # when it says it has one).
+    ORGANISATION_REQUIRED_DOCUMENTS: dict[str, int] = {
+        "registration_certificate": 1,
+        "audited_financial_statements": 1,
+    }
+
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust
+    # nothing). The production image runs behind one.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Pagination.
     PAGE_SIZE = 25
@@ -120,6 +165,7 @@ class Production(Base):
     HSTS = True
     REQUIRE_2FA_FOR_STAFF = _env_bool("REQUIRE_2FA_FOR_STAFF", True)
     PREFERRED_URL_SCHEME = "https"
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 1)
 
     @classmethod
     def validate(cls) -> None:

@@ -21,6 +21,7 @@ from app import create_app
 from app.domain.accounts.models import User
 from app.extensions import db, limiter
 from config.settings import normalise_database_url
+from tests.mail import Mailbox, closed_port, smtp_mailbox
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -169,3 +170,17 @@ def sign_in(client: FlaskClient) -> Any:
         return client
 
     return _sign_in
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[Mailbox]:
+    """A real SMTP server on a free localhost port; the app sends there for this test only."""
+    with smtp_mailbox(app) as received:
+        yield received
+
+
+@pytest.fixture
+def dead_mail_server(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MAIL_SERVER points at a port where nothing listens, as when the relay is down."""
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", closed_port())

@@ -31,10 +31,24 @@ def register_web(app: Flask) -> None:
     from app.web.audit.routes import bp as audit_bp
     from app.web.auth.routes import bp as auth_bp
     from app.web.errors import register_error_handlers
+    from app.web.ledger.routes import bp as ledger_bp
     from app.web.main.routes import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, admin_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, admin_bp, audit_bp, ledger_bp):
         app.register_blueprint(blueprint)
+
+    from app.api import register_api
+    from app.web.applications.routes import bp as applications_bp
+    from app.web.calls.routes import bp as calls_bp
+    from app.web.organisations.routes import bp as organisations_bp
+
+    for blueprint in (calls_bp, organisations_bp, applications_bp):
+        app.register_blueprint(blueprint)
+    register_api(app)
+
+    from app.web.donations.routes import bp as donations_bp
+
+    app.register_blueprint(donations_bp)
     register_error_handlers(app)
 
     login_manager.login_view = "auth.login"
@@ -82,14 +96,32 @@ def _enforce_staff_two_factor() -> Any:
     return redirect(url_for("account.two_factor_setup"))
 
 
+_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def content_security_policy(extra: dict[str, list[str]] | None = None) -> str:
+    """The policy, widened for this response only by ``g.csp_extra`` (e.g. the Give page
+    loads Stripe.js); a directive not in the base policy starts from 'self'."""
+    directives = dict(_CSP)
+    for directive, sources in (extra or {}).items():
+        directives[directive] = " ".join([directives.get(directive, "'self'"), *sources])
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
 def _security_headers(response: Any) -> Any:
     headers = response.headers
-    headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
-        "base-uri 'self'; object-src 'none'",
-    )
+    headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_extra")))
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

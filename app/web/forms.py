@@ -11,6 +11,9 @@ def is_safe_redirect(target: str | None) -> bool:
     """Only same-site paths: an open redirect after login is a phishing tool."""
     if not target:
         return False
+    # Browsers read "\" as "/" and drop tabs and newlines, turning "/\evil" into "//evil".
+    if "\\" in target or any(ord(char) < 32 for char in target):
+        return False
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return parts.netloc == request.host and parts.scheme in {"http", "https"}

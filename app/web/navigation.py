@@ -23,10 +23,68 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(
+        "calls.index",
+        _l("Calls for proposals"),
+        _l("Open calls: who may apply, for what, and by when."),
+    ),
+    NavItem(
+        "organisations.mine",
+        _l("My organisation"),
+        _l("Your organisation's details, documents, colleagues and verification."),
+        Permission.MANAGE_OWN_ORGANISATION,
+    ),
+    NavItem(
+        "applications.index",
+        _l("My applications"),
+        _l("Prepare, submit and follow your grant applications."),
+        Permission.APPLY_FOR_GRANT,
+    ),
+    NavItem(
+        "calls.manage",
+        _l("Manage calls"),
+        _l("Draft, publish and close calls for proposals."),
+        Permission.MANAGE_CALLS,
+    ),
+    NavItem(
+        "organisations.index",
+        _l("Organisations"),
+        _l("Verify organisations, rate their risk, spot possible duplicates."),
+        Permission.VERIFY_ORGANISATION,
+    ),
+    NavItem(
+        "applications.all",
+        _l("Applications"),
+        _l("Every application, by call and status."),
+        Permission.VIEW_ALL_APPLICATIONS,
+    ),
+    NavItem(
+        "donations.give",
+        _l("Give"),
+        _l("Give to the fund by card, once or every month, or pledge."),
+    ),
+    NavItem(
+        "donations.portal",
+        _l("My giving"),
+        _l("Your gifts, pledges, receipts and monthly gifts."),
+        Permission.VIEW_OWN_CONTRIBUTIONS,
+    ),
+    NavItem(
+        "donations.contributions",
+        _l("Contributions"),
+        _l("Gifts and pledges with totals; bank receipts, matching and exchange rates."),
+        Permission.VIEW_ALL_CONTRIBUTIONS,
+    ),
+    NavItem(
         "admin.users",
         _l("Users"),
         _l("Invite people, grant and revoke roles, deactivate accounts."),
         Permission.MANAGE_USERS,
+    ),
+    NavItem(
+        "ledger.accounts",
+        _l("Ledger"),
+        _l("The fund's accounts and balances, statements, transfers and CSV exports."),
+        Permission.VIEW_LEDGER,
     ),
     NavItem(
         "audit.events",

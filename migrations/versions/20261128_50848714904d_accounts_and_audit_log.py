@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

@@ -28,7 +28,7 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
         if rule.endpoint == "static":
             continue
         values = {}
-        for name, converter in rule._converters.items():  # noqa: SLF001 - no public accessor
+        for name, converter in rule._converters.items():
             kind = type(converter).__name__.replace("Converter", "").lower()
             values[name] = _NAMED_SAMPLES.get(name, _SAMPLE_VALUES.get(kind, "sample"))
         url = rule.build(values, append_unknown=False)[1]

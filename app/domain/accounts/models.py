@@ -60,6 +60,8 @@ class User(TimestampMixin, Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Time step of the last accepted code: a code is accepted once (no replay within its window).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     # Bumped on password change, deactivation or 2FA change: invalidates every open session.
     session_version: Mapped[int] = mapped_column(default=1)
 

@@ -8,10 +8,15 @@ the UI is bypassed.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from app.domain.accounts.models import Role, User
+from app.domain.accounts.models import Organisation, Role, User
 from app.domain.errors import N_, PermissionDenied, SegregationOfDuties
+
+if TYPE_CHECKING:
+    from app.domain.applications.models import Application, Document
+    from app.domain.calls.models import Call
+    from app.domain.donations.models import DonationReceipt, Donor, Gift, GiftSubscription, Pledge
 
 
 class Permission(StrEnum):
@@ -199,3 +204,129 @@ def check_role_grant(actor: Actor | None, target: User, role: Role) -> None:
 
 def can_view_audit_log(actor: Actor | None) -> bool:
     return has_permission(actor, Permission.VIEW_AUDIT_LOG)
+
+
+# --- calls, organisations and applications (the NGO side) ---------------------------------
+# An NGO member sees only their own organisation's records; routes answer 404 (not 403) when
+# these say no, so guessing ids reveals nothing.
+
+
+def is_member(actor: Actor | None, organisation_id: int) -> bool:
+    return (
+        isinstance(actor, User)
+        and actor.is_active
+        and any(m.organisation_id == organisation_id for m in actor.memberships)
+    )
+
+
+def can_view_call(actor: Actor | None, call: Call) -> bool:
+    """Published (and later) calls are public; drafts only for those who run calls."""
+    return call.status != "draft" or has_permission(actor, Permission.MANAGE_CALLS)
+
+
+def can_view_organisation(actor: Actor | None, organisation: Organisation) -> bool:
+    if has_permission(actor, Permission.VERIFY_ORGANISATION) or has_permission(
+        actor, Permission.VIEW_ALL_APPLICATIONS
+    ):
+        return True
+    return has_permission(actor, Permission.MANAGE_OWN_ORGANISATION) and is_member(
+        actor, organisation.id
+    )
+
+
+def can_manage_organisation(actor: Actor | None, organisation: Organisation) -> bool:
+    """Edit the due-diligence file and upload its documents: the organisation's own staff."""
+    return has_permission(actor, Permission.MANAGE_OWN_ORGANISATION) and is_member(
+        actor, organisation.id
+    )
+
+
+def can_invite_colleague(actor: Actor | None, organisation: Organisation) -> bool:
+    return can_manage_organisation(actor, organisation) and any(
+        m.organisation_id == organisation.id and m.role == "owner"
+        for m in getattr(actor, "memberships", [])
+    )
+
+
+def can_verify_organisation(actor: Actor | None, organisation: Organisation) -> bool:
+    """The fund verifies; nobody verifies an organisation they belong to."""
+    return has_permission(actor, Permission.VERIFY_ORGANISATION) and not is_member(
+        actor, organisation.id
+    )
+
+
+def can_view_application(actor: Actor | None, application: Application) -> bool:
+    if has_permission(actor, Permission.VIEW_ALL_APPLICATIONS):
+        return True
+    return has_permission(actor, Permission.APPLY_FOR_GRANT) and is_member(
+        actor, application.organisation_id
+    )
+
+
+def can_edit_application(actor: Actor | None, application: Application) -> bool:
+    """The applicant's staff, while the application is a draft or information is requested."""
+    return (
+        has_permission(actor, Permission.APPLY_FOR_GRANT)
+        and is_member(actor, application.organisation_id)
+        and application.is_editable
+    )
+
+
+def can_request_information(actor: Actor | None, application: Application) -> bool:
+    return has_permission(actor, Permission.SCREEN_APPLICATION) and not is_member(
+        actor, application.organisation_id
+    )
+
+
+def can_view_document(actor: Actor | None, document: Document) -> bool:
+    if document.application is not None:
+        return can_view_application(actor, document.application)
+    return can_view_organisation(actor, document.organisation)
+
+
+# --- donations ---------------------------------------------------------------------------
+# Donors see only their own contributions; routes answer 404 when these say no.
+
+
+def owns_donor(actor: Actor | None, donor: Donor) -> bool:
+    """The donor is the actor, or an organisation the actor belongs to."""
+    if not isinstance(actor, User) or not actor.is_active:
+        return False
+    if donor.organisation_id is not None:
+        return is_member(actor, donor.organisation_id)
+    if donor.user_id is not None:
+        return donor.user_id == actor.id
+    # Someone who gave without an account sees those gifts once they prove the address.
+    return bool(donor.email) and actor.email_confirmed and donor.email == actor.email
+
+
+def can_view_contributions_of(actor: Actor | None, donor: Donor) -> bool:
+    if has_permission(actor, Permission.VIEW_ALL_CONTRIBUTIONS):
+        return True
+    return has_permission(actor, Permission.VIEW_OWN_CONTRIBUTIONS) and owns_donor(actor, donor)
+
+
+def can_view_gift(actor: Actor | None, gift: Gift) -> bool:
+    return can_view_contributions_of(actor, gift.donor)
+
+
+def can_view_pledge(actor: Actor | None, pledge: Pledge) -> bool:
+    return can_view_contributions_of(actor, pledge.donor)
+
+
+def can_view_receipt(actor: Actor | None, receipt: DonationReceipt) -> bool:
+    donor = receipt.donor
+    if donor is None:
+        return has_permission(actor, Permission.VIEW_ALL_CONTRIBUTIONS)
+    return can_view_contributions_of(actor, donor)
+
+
+def can_pledge_for(actor: Actor | None, donor: Donor) -> bool:
+    """A donor pledges for themselves or their organisation (finance records on behalf)."""
+    return has_permission(actor, Permission.MAKE_PLEDGE) and owns_donor(actor, donor)
+
+
+def can_stop_monthly_gift(actor: Actor | None, subscription: GiftSubscription) -> bool:
+    return has_permission(actor, Permission.VIEW_OWN_CONTRIBUTIONS) and owns_donor(
+        actor, subscription.donor
+    )

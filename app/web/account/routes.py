@@ -28,6 +28,12 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 SETUP_SECRET_KEY = "totp_setup_secret"  # noqa: S105 - a key name, not a secret
 
 
+def _renew_session() -> None:
+    """Keep this browser signed in under the bumped session version; other sessions end."""
+    # Pass the user itself: given the proxy, Flask-Login would resolve it into itself forever.
+    login_user(current_user._get_current_object())
+
+
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def profile() -> Any:
@@ -69,7 +75,7 @@ def change_password() -> Any:
             else:
                 db.session.commit()
                 # The version bump signed out other sessions; keep this one signed in.
-                login_user(current_user)
+                _renew_session()
                 flash(_("Your password is changed. Other devices have been signed out."), "success")
                 return redirect(url_for("account.security"))
     return render_template("account/password.html", form=form)
@@ -111,7 +117,7 @@ def two_factor_setup() -> Any:
         else:
             db.session.commit()
             session.pop(SETUP_SECRET_KEY, None)
-            login_user(current_user)
+            _renew_session()
             flash(_("Two-factor authentication is on."), "success")
             return render_template("account/recovery_codes.html", codes=codes)
     uri = accounts.totp_provisioning_uri(
@@ -151,6 +157,6 @@ def two_factor_disable() -> Any:
         staff_requires_2fa=current_app.config["REQUIRE_2FA_FOR_STAFF"],
     )
     db.session.commit()
-    login_user(current_user)
+    _renew_session()
     flash(_("Two-factor authentication is off."), "warning")
     return redirect(url_for("account.security"))

@@ -8,6 +8,7 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField, w
 from wtforms.validators import DataRequired, Email, Length
 
 from app.domain.accounts.models import Role
+from app.web.auth.forms import strip_whitespace
 
 ROLE_LABELS = {
     Role.DONOR: _l("Donor"),
@@ -28,7 +29,11 @@ class CheckboxListField(SelectMultipleField):
 
 class InviteUserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )
     roles = CheckboxListField(
         _l("Roles"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
     )

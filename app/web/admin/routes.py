@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Role, User, UserRole
 from app.domain.accounts.permissions import Permission, can_manage_user
-from app.domain.errors import DomainError
+from app.domain.errors import Conflict, DomainError
 from app.extensions import db
 from app.mail import send_email
 from app.web.access import requires
@@ -29,9 +29,13 @@ def users() -> Any:
     query = select(User).order_by(User.email)
     search = request.args.get("q", "").strip()
     if search:
-        pattern = f"%{search.lower()}%"
+        # autoescape: "_" and "%" are common in addresses and must match only themselves.
+        needle = search.lower()
         query = query.where(
-            or_(func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern))
+            or_(
+                func.lower(User.email).contains(needle, autoescape=True),
+                func.lower(User.full_name).contains(needle, autoescape=True),
+            )
         )
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
@@ -60,11 +64,12 @@ def invite() -> Any:
             )
         except DomainError as error:
             db.session.rollback()
-            form.email.errors.append(error.translated(_))
+            target = form.email if isinstance(error, Conflict) else form.roles
+            target.errors.append(error.translated(_))
         else:
             db.session.commit()
             link = url_for("auth.reset", token=make_token(user, RESET), _external=True)
-            send_email(
+            sent = send_email(
                 to=user.email,
                 subject=_(
                     "You are invited to %(fund)s", fund=current_app.config["FUND_SHORT_NAME"]
@@ -77,7 +82,17 @@ def invite() -> Any:
                     link=link,
                 ),
             )
-            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            if sent:
+                flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            else:
+                flash(
+                    _(
+                        "The account of %(email)s is ready, but the invitation could not be "
+                        "e-mailed. Ask them to use “Forgot your password?” on the sign-in page.",
+                        email=user.email,
+                    ),
+                    "warning",
+                )
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/invite.html", form=form)
 
@@ -102,11 +117,18 @@ def grant_role(user_id: int) -> Any:
     form = RoleForm()
     if form.validate_on_submit():
         role = Role(form.role.data)
-        if accounts.grant_role(actor=current_user, user=user, role=role):
-            db.session.commit()
-            flash(_("%(role)s role granted.", role=ROLE_LABELS[role]), "success")
+        try:
+            granted = accounts.grant_role(actor=current_user, user=user, role=role)
+        except DomainError as error:
+            # Back to the form with the reason (e.g. admin and finance do not mix).
+            db.session.rollback()
+            flash(error.translated(_), "danger")
         else:
-            flash(_("%(name)s already has that role.", name=user.full_name), "info")
+            if granted:
+                db.session.commit()
+                flash(_("%(role)s role granted.", role=ROLE_LABELS[role]), "success")
+            else:
+                flash(_("%(name)s already has that role.", name=user.full_name), "info")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

@@ -10,8 +10,15 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from app.domain.accounts.models import Role
 
 
+def strip_whitespace(value: str | None) -> str | None:
+    """Addresses are often pasted with a stray space; the validator should not trip on it."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    email = EmailField(
+        _l("E-mail"), filters=[strip_whitespace], validators=[DataRequired(), Email()]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -26,7 +33,11 @@ class TwoFactorForm(FlaskForm):
 
 class RegistrationForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )
     account_type = RadioField(
         _l("I want to"),
         choices=[
@@ -50,7 +61,9 @@ class RegistrationForm(FlaskForm):
 
 
 class EmailOnlyForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    email = EmailField(
+        _l("E-mail"), filters=[strip_whitespace], validators=[DataRequired(), Email()]
+    )
 
 
 class NewPasswordForm(FlaskForm):

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Role, User
@@ -32,6 +33,7 @@ from app.web.auth.forms import (
     TwoFactorForm,
 )
 from app.web.auth.tokens import CONFIRM, RESET, make_token, read_token
+from app.web.errors import render_error
 from app.web.forms import is_safe_redirect
 
 bp = Blueprint("auth", __name__)
@@ -64,8 +66,15 @@ def _failed(response: Any) -> bool:
 
 def _throttle_message() -> str:
     return str(
-        _("Too many sign-in attempts. For your security, please wait 10 minutes and try again.")
+        _("Too many sign-in attempts. For your security, please wait a few minutes and try again.")
     )
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error: HTTPException) -> Any:
+    """Say why in the limit's own words when it has some; the app-wide page is generic."""
+    limit = getattr(error, "limit", None)
+    return render_error(429, error.description if getattr(limit, "error_message", None) else None)
 
 
 def _finish_login(user: User, remember: bool) -> Any:
@@ -112,6 +121,8 @@ def login() -> Any:
                 _("This account has been deactivated. Contact the fund's administrator.")
             )
         elif user is not None and not user.email_confirmed:
+            accounts.record_failed_login(email=user.email, user=user, reason="e-mail unconfirmed")
+            db.session.commit()
             form.email.errors.append(
                 _("Please confirm your e-mail address first: follow the link we sent you.")
             )

@@ -28,9 +28,8 @@ def _one_event() -> AuditEvent:
 )
 def test_database_rejects_changes_to_audit_rows(statement):
     event = _one_event()
-    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-        with db.session.begin_nested():
-            db.session.execute(sa.text(statement), {"id": event.id})
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.session.begin_nested():
+        db.session.execute(sa.text(statement), {"id": event.id})
     db.session.expire_all()
     assert db.session.get(AuditEvent, event.id).summary == "something happened"
 

@@ -1,0 +1,1 @@
+"""The NGO side: organisation due diligence, documents and grant applications."""

@@ -1,0 +1,1 @@
+"""Calls for proposals: windows, caps, timetable, eligibility, rubric."""

@@ -1,0 +1,1 @@
+"""Donor contributions: online gifts, pledges, bank receipts, exchange rates and receipts."""

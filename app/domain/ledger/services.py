@@ -1,0 +1,768 @@
+"""Posting to the ledger, and reading balances and statements.
+
+``post_transfers`` is the only way money moves. It posts a batch atomically: every transfer
+is accepted (``ok``, or ``exists`` for an identical retry) or the whole batch is refused and
+nothing is written. Like every service it flushes and never commits: the caller commits once.
+
+How a batch is posted, per database:
+
+* PostgreSQL: one statement locks the involved accounts in id order (``FOR NO KEY UPDATE``),
+  checks their limits against the freshly locked totals, inserts the transfers and updates the
+  totals; the caller's COMMIT follows. Locks are held for that one round trip and the commit,
+  which is what lets the fund account take hundreds of postings a second. Existing transfers
+  (retries, pending transfers) are read before, without locks; the unique indexes catch what a
+  concurrent transaction committed in between, and the posting is then decided again.
+* SQLite: writes are serialised by the database, so the service takes the write lock first,
+  reads, decides in Python and writes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from app.db import utcnow
+from app.domain.audit.models import AuditEvent
+from app.domain.audit.services import record_event
+from app.domain.errors import N_, Conflict
+from app.domain.ledger.models import (
+    Account,
+    Transfer,
+    TransferKind,
+)
+from app.domain.ledger.rules import (
+    ACCEPTED,
+    Evaluation,
+    StoredTransfer,
+    Totals,
+    TransferSpec,
+    TransferStatus,
+    evaluate,
+)
+from app.extensions import db
+
+__all__ = [
+    "Balance",
+    "LedgerRefused",
+    "StatementLine",
+    "StatementPage",
+    "TransferResult",
+    "TransferSpec",
+    "TransferStatus",
+    "account_balance",
+    "account_statement",
+    "post_transfers",
+    "require_accepted",
+    "transfer_id",
+]
+
+# Fixed forever: deterministic transfer ids derived from business documents depend on it.
+TRANSFER_NAMESPACE = uuid.UUID("6f1d7c8e-3b0a-5d2e-9c4f-8a7b6e5d4c3b")
+MAX_ATTEMPTS = 4
+
+
+def transfer_id(*parts: object) -> uuid.UUID:
+    """A deterministic transfer id (the idempotency key) for a business document.
+
+    ``transfer_id("grant", 14, "commitment")`` is the same UUID every time, so posting the
+    commitment of grant 14 twice can never move the money twice.
+    """
+    return uuid.uuid5(TRANSFER_NAMESPACE, ":".join(str(part) for part in parts))
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    """What became of one transfer of a batch; ``sequence`` is set for posted transfers."""
+
+    id: uuid.UUID
+    status: TransferStatus
+    sequence: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Posted now, or already posted identically before (an idempotent retry)."""
+        return self.status in ACCEPTED
+
+
+class LedgerRefused(Conflict):
+    """The ledger refused a batch; ``results`` says why, per transfer."""
+
+    def __init__(self, results: Sequence[TransferResult]) -> None:
+        refused = next(r for r in results if r.status != TransferStatus.BATCH_FAILED)
+        self.results = list(results)
+        super().__init__(
+            N_("The ledger refused the transfer (%(reason)s): nothing was recorded."),
+            reason=refused.status.value.replace("_", " "),
+        )
+
+
+class LedgerBusy(Conflict):
+    """Another transaction posted a transfer with the same id at the same moment: retry."""
+
+
+def require_accepted(results: Sequence[TransferResult]) -> list[TransferResult]:
+    """Return ``results`` if the batch was accepted; raise LedgerRefused (a 409) otherwise."""
+    if not all(result.accepted for result in results):
+        raise LedgerRefused(results)
+    return list(results)
+
+
+def post_transfers(
+    specs: Sequence[TransferSpec], *, actor: Any, batch_id: uuid.UUID | None = None
+) -> list[TransferResult]:
+    """Post a batch of transfers atomically; one result per spec, in order.
+
+    Statuses: ``ok`` (posted now), ``exists`` (an identical transfer with that id was posted
+    before: nothing written), ``exists_with_different_fields``, or a refusal such as
+    ``exceeds_credits``, ``exceeds_debits``, ``pending_already_resolved``,
+    ``pending_not_found``, ``amount_exceeds_pending``, ``accounts_must_differ``,
+    ``account_not_found``; the other transfers of a refused batch are ``batch_failed``.
+    Limits are checked transfer by transfer, in order, as TigerBeetle does. Posting a pending
+    transfer for less than its amount releases the remainder.
+
+    Writes one audit event per accepted batch that posted something. Flushes, never commits.
+    """
+    if not specs:
+        return []
+    batch_id = batch_id or uuid.uuid4()
+    if db.session.get_bind().dialect.name == "postgresql":
+        evaluation, sequences = _post_postgresql(specs, actor=actor, batch_id=batch_id)
+    else:
+        evaluation, sequences = _post_serialised(specs, actor=actor, batch_id=batch_id)
+    results = [
+        TransferResult(id=spec.id, status=status, sequence=sequences.get(spec.id))
+        for spec, status in zip(specs, evaluation.statuses, strict=True)
+    ]
+    if evaluation.rows and not evaluation.refused:
+        _expire_accounts(evaluation.deltas)
+    return results
+
+
+def _audit(evaluation: Evaluation, *, actor: Any, batch_id: uuid.UUID) -> AuditEvent:
+    """The batch's audit event, added to the session like any other."""
+    lines = [
+        f"{row.code.value} {row.kind.value} {row.amount} "
+        f"{row.debit_account_id}->{row.credit_account_id}"
+        for row in evaluation.rows
+    ]
+    return record_event(
+        actor=actor,
+        action="ledger.transfers_posted",
+        summary=f"{len(lines)} transfer(s) posted: " + "; ".join(lines),
+        subject_type="ledger_batch",
+        subject_id=batch_id,
+        changes={"transfers": [str(row.id) for row in evaluation.rows]},
+    )
+
+
+def _expire_accounts(deltas: Iterable[int]) -> None:
+    """Account objects the session holds are stale once their totals moved in SQL."""
+    touched = set(deltas)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Account) and obj.id in touched:
+            db.session.expire(obj)
+
+
+# -- reading what exists --------------------------------------------------------------------
+
+
+def _read_stored(
+    specs: Sequence[TransferSpec],
+) -> tuple[dict[uuid.UUID, StoredTransfer], set[uuid.UUID]]:
+    """Existing transfers with the batch's ids or its pending ids, and which pendings resolved."""
+    ids = {spec.id for spec in specs}
+    pending_ids = {spec.pending_id for spec in specs if spec.pending_id is not None}
+    t = Transfer.__table__.c
+    condition: sa.ColumnElement[bool] = t.id.in_(ids | pending_ids)
+    if pending_ids:
+        condition = sa.or_(condition, t.pending_id.in_(pending_ids))
+    rows = db.session.execute(
+        sa.select(
+            t.id,
+            t.debit_account_id,
+            t.credit_account_id,
+            t.amount,
+            t.code,
+            t.kind,
+            t.pending_id,
+            t.document_type,
+            t.document_id,
+        ).where(condition)
+    ).all()
+    stored: dict[uuid.UUID, StoredTransfer] = {}
+    resolved: set[uuid.UUID] = set()
+    for row in rows:
+        transfer = StoredTransfer(*row)
+        if transfer.id in ids or transfer.id in pending_ids:
+            stored[transfer.id] = transfer
+        if transfer.pending_id is not None and transfer.pending_id in pending_ids:
+            resolved.add(transfer.pending_id)
+    return stored, resolved
+
+
+def _involved_accounts(
+    specs: Sequence[TransferSpec], stored: dict[uuid.UUID, StoredTransfer]
+) -> set[int]:
+    ids: set[int] = set()
+    for spec in specs:
+        ids.update(i for i in (spec.debit_account_id, spec.credit_account_id) if i is not None)
+        pending = stored.get(spec.pending_id) if spec.pending_id else None
+        if pending is not None:
+            ids.update((pending.debit_account_id, pending.credit_account_id))
+    return ids
+
+
+# -- SQLite: serialised writes --------------------------------------------------------------
+
+
+def _post_serialised(
+    specs: Sequence[TransferSpec], *, actor: Any, batch_id: uuid.UUID
+) -> tuple[Evaluation, dict[uuid.UUID, int]]:
+    accounts_table = cast(sa.Table, Account.__table__)
+    transfers_table = cast(sa.Table, Transfer.__table__)
+    # A write first: SQLite then holds its write lock until commit, so what we read stays true.
+    db.session.execute(
+        sa.update(accounts_table).where(accounts_table.c.id == -1).values(id=accounts_table.c.id)
+    )
+    stored, resolved = _read_stored(specs)
+    account_ids = _involved_accounts(specs, stored)
+    accounts = {
+        row.id: Totals(
+            row.debits_pending,
+            row.debits_posted,
+            row.credits_pending,
+            row.credits_posted,
+            row.debits_must_not_exceed_credits,
+            row.credits_must_not_exceed_debits,
+        )
+        for row in db.session.execute(
+            sa.select(accounts_table).where(accounts_table.c.id.in_(account_ids))
+        )
+    }
+    evaluation = evaluate(specs, stored=stored, resolved_pending_ids=resolved, accounts=accounts)
+    if evaluation.refused or not evaluation.rows:
+        return evaluation, {}
+    last = db.session.execute(sa.select(sa.func.max(transfers_table.c.sequence))).scalar() or 0
+    now = utcnow()
+    actor_id = _actor_id(actor)
+    sequences: dict[uuid.UUID, int] = {}
+    values = []
+    for offset, row in enumerate(evaluation.rows, start=1):
+        sequences[row.id] = last + offset
+        values.append(
+            {
+                "id": row.id,
+                "sequence": last + offset,
+                "debit_account_id": row.debit_account_id,
+                "credit_account_id": row.credit_account_id,
+                "amount": row.amount,
+                "code": row.code,
+                "kind": row.kind,
+                "pending_id": row.pending_id,
+                "batch_id": batch_id,
+                "document_type": row.document_type,
+                "document_id": row.document_id,
+                "actor_id": actor_id,
+                "memo": row.memo,
+                "created_at": now,
+            }
+        )
+    db.session.execute(sa.insert(transfers_table), values)
+    _audit(evaluation, actor=actor, batch_id=batch_id)
+    c = accounts_table.c
+    db.session.execute(
+        sa.update(accounts_table)
+        .where(c.id == sa.bindparam("b_id"))
+        .values(
+            debits_pending=c.debits_pending + sa.bindparam("b_dp"),
+            debits_posted=c.debits_posted + sa.bindparam("b_dpo"),
+            credits_pending=c.credits_pending + sa.bindparam("b_cp"),
+            credits_posted=c.credits_posted + sa.bindparam("b_cpo"),
+        ),
+        [
+            {
+                "b_id": account_id,
+                "b_dp": delta.debits_pending,
+                "b_dpo": delta.debits_posted,
+                "b_cp": delta.credits_pending,
+                "b_cpo": delta.credits_posted,
+            }
+            for account_id, delta in sorted(evaluation.deltas.items())
+        ],
+    )
+    return evaluation, sequences
+
+
+def _actor_id(actor: Any) -> int | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return int(actor.id)
+
+
+# -- PostgreSQL: one locking statement ------------------------------------------------------
+
+# Locks the accounts in id order, checks their limits on the locked rows, inserts the
+# transfers, moves the totals and writes the audit event, all in one round trip: after it
+# only the caller's COMMIT stands between taking the hot account's lock and releasing it.
+# Nothing is written unless every account exists, every limit holds, no transfer id or
+# pending resolution exists yet (as this statement sees it) and every insert went through
+# (ON CONFLICT catches what concurrent transactions committed meanwhile).
+_POST_SQL = sa.text(
+    """
+WITH v AS (
+    SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v(
+        ord int, id uuid, debit_account_id int, credit_account_id int, amount bigint,
+        code text, kind text, pending_id uuid, document_type text, document_id text, memo text)
+), d AS (
+    SELECT * FROM json_to_recordset(CAST(:deltas AS json)) AS d(
+        account_id int, dp bigint, dpo bigint, cp bigint, cpo bigint,
+        need_d bigint, need_c bigint)
+), locked AS (
+    SELECT a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted,
+           a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits
+    FROM ledger_accounts a
+    WHERE a.id = ANY(CAST(:account_ids AS int[]))
+    ORDER BY a.id
+    FOR NO KEY UPDATE
+), chk AS (
+    SELECT count(*) = :n_accounts AS found,
+           coalesce(bool_and(
+               (NOT l.debits_must_not_exceed_credits
+                OR l.credits_posted - l.debits_posted - l.debits_pending >= d.need_d)
+               AND (NOT l.credits_must_not_exceed_debits
+                OR l.debits_posted - l.credits_posted - l.credits_pending >= d.need_c)
+           ), true) AS within
+    FROM locked l JOIN d ON d.account_id = l.id
+), fresh AS (
+    SELECT NOT EXISTS (SELECT 1 FROM v JOIN ledger_transfers t ON t.id = v.id)
+       AND NOT EXISTS (SELECT 1 FROM v JOIN ledger_transfers t ON t.pending_id = v.pending_id)
+       AS ok
+), ins AS (
+    INSERT INTO ledger_transfers (
+        id, sequence, debit_account_id, credit_account_id, amount, code, kind, pending_id,
+        batch_id, document_type, document_id, actor_id, memo, created_at)
+    SELECT v.id, nextval('ledger_transfers_sequence_seq'), v.debit_account_id, v.credit_account_id,
+           v.amount, v.code, v.kind, v.pending_id, CAST(:batch_id AS uuid), v.document_type,
+           v.document_id, CAST(:actor_id AS int), v.memo, clock_timestamp()
+    FROM v, chk, fresh
+    WHERE chk.found AND chk.within AND fresh.ok
+    ORDER BY v.ord
+    ON CONFLICT DO NOTHING
+    RETURNING id, sequence
+), upd AS (
+    UPDATE ledger_accounts a
+    SET debits_pending = a.debits_pending + d.dp,
+        debits_posted = a.debits_posted + d.dpo,
+        credits_pending = a.credits_pending + d.cp,
+        credits_posted = a.credits_posted + d.cpo
+    FROM d
+    WHERE a.id = ANY(CAST(:account_ids AS int[])) AND a.id = d.account_id
+      AND (SELECT count(*) FROM ins) = :n_rows
+    RETURNING a.id
+), aud AS (
+    INSERT INTO audit_events (
+        occurred_at, actor_id, actor_label, action, subject_type, subject_id, summary,
+        changes, ip)
+    SELECT clock_timestamp(), CAST(:audit_actor_id AS int), :audit_actor_label, :audit_action,
+           :audit_subject_type, :audit_subject_id, :audit_summary,
+           CAST(:audit_changes AS json), :audit_ip
+    WHERE (SELECT count(*) FROM ins) = :n_rows
+)
+SELECT (SELECT found FROM chk) AS found,
+       (SELECT within FROM chk) AS within,
+       (SELECT ok FROM fresh) AS fresh,
+       (SELECT count(*) FROM upd) AS updated,
+       (SELECT json_agg(json_build_array(id, sequence)) FROM ins) AS inserted,
+       (SELECT json_agg(json_build_array(
+            id, debits_pending, debits_posted, credits_pending, credits_posted,
+            debits_must_not_exceed_credits, credits_must_not_exceed_debits)) FROM locked)
+           AS totals
+"""
+)
+
+
+def _post_postgresql(
+    specs: Sequence[TransferSpec], *, actor: Any, batch_id: uuid.UUID
+) -> tuple[Evaluation, dict[uuid.UUID, int]]:
+    # New transfers cannot exist yet in the common case: read first only for pending
+    # transfers, and whenever the posting statement says something already exists.
+    needs_read = any(spec.pending_id is not None for spec in specs)
+    stored: dict[uuid.UUID, StoredTransfer] = {}
+    resolved: set[uuid.UUID] = set()
+    actor_id = _actor_id(actor)
+    for _attempt in range(MAX_ATTEMPTS):
+        if needs_read:
+            stored, resolved = _read_stored(specs)
+        evaluation = evaluate(specs, stored=stored, resolved_pending_ids=resolved, accounts=None)
+        if evaluation.refused or not evaluation.rows:
+            return evaluation, {}
+        # The audit event is made by the audit service as always, but written by the posting
+        # statement, so it exists exactly when the transfers do.
+        event = _audit(evaluation, actor=actor, batch_id=batch_id)
+        db.session.expunge(event)
+        outcome = db.session.execute(
+            _POST_SQL,
+            {
+                "audit_actor_id": event.actor_id,
+                "audit_actor_label": event.actor_label,
+                "audit_action": event.action,
+                "audit_subject_type": event.subject_type,
+                "audit_subject_id": event.subject_id,
+                "audit_summary": event.summary,
+                "audit_changes": json.dumps(event.changes),
+                "audit_ip": event.ip,
+                "rows": json.dumps(
+                    [
+                        {
+                            "ord": ord_,
+                            "id": str(row.id),
+                            "debit_account_id": row.debit_account_id,
+                            "credit_account_id": row.credit_account_id,
+                            "amount": row.amount,
+                            "code": row.code.value,
+                            "kind": row.kind.value,
+                            "pending_id": str(row.pending_id) if row.pending_id else None,
+                            "document_type": row.document_type,
+                            "document_id": row.document_id,
+                            "memo": row.memo,
+                        }
+                        for ord_, row in enumerate(evaluation.rows)
+                    ]
+                ),
+                "deltas": json.dumps(
+                    [
+                        {
+                            "account_id": account_id,
+                            "dp": delta.debits_pending,
+                            "dpo": delta.debits_posted,
+                            "cp": delta.credits_pending,
+                            "cpo": delta.credits_posted,
+                            "need_d": delta.need_debit_room,
+                            "need_c": delta.need_credit_room,
+                        }
+                        for account_id, delta in evaluation.deltas.items()
+                    ]
+                ),
+                "account_ids": sorted(evaluation.deltas),
+                "n_accounts": len(evaluation.deltas),
+                "n_rows": len(evaluation.rows),
+                "batch_id": batch_id,
+                "actor_id": actor_id,
+            },
+        ).one()
+        inserted = outcome.inserted or []
+        if outcome.fresh and not (outcome.found and outcome.within):
+            # The locked totals are current and stay locked: decide on them, exactly.
+            totals = {
+                int(item[0]): Totals(
+                    debits_pending=int(item[1]),
+                    debits_posted=int(item[2]),
+                    credits_pending=int(item[3]),
+                    credits_posted=int(item[4]),
+                    debits_must_not_exceed_credits=bool(item[5]),
+                    credits_must_not_exceed_debits=bool(item[6]),
+                )
+                for item in outcome.totals or []
+            }
+            refusal = evaluate(specs, stored=stored, resolved_pending_ids=resolved, accounts=totals)
+            if refusal.refused:
+                return refusal, {}
+        elif outcome.fresh:
+            if len(inserted) == len(evaluation.rows):
+                return evaluation, {uuid.UUID(i): int(s) for i, s in inserted}
+            if inserted:
+                # Part of the batch collided with a transfer committed this instant and part
+                # was written: only a rollback can undo that.
+                raise LedgerBusy(
+                    N_("Another posting of the same transfer is in progress; please retry.")
+                )
+        # Something this statement could not see has been committed: read again, decide again.
+        needs_read = True
+    raise LedgerBusy(N_("The ledger is busy with the same transfers; please retry."))
+
+
+# -- balances and statements ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """An account's totals at a moment, and its balances on the account's normal side.
+
+    ``posted`` is the balance of completed transfers; ``pending`` the net of transfers still
+    pending; ``available`` is posted less pending outflows (what could still be spent).
+    """
+
+    debits_pending: int
+    debits_posted: int
+    credits_pending: int
+    credits_posted: int
+    debit_normal: bool
+
+    @property
+    def posted(self) -> int:
+        net = self.debits_posted - self.credits_posted
+        return net if self.debit_normal else -net
+
+    @property
+    def pending(self) -> int:
+        net = self.debits_pending - self.credits_pending
+        return net if self.debit_normal else -net
+
+    @property
+    def available(self) -> int:
+        if self.debit_normal:
+            return self.debits_posted - self.credits_posted - self.credits_pending
+        return self.credits_posted - self.debits_posted - self.debits_pending
+
+    def after(self, transfer: Transfer, account_id: int) -> Balance:
+        """This balance moved by one transfer of the account."""
+        pending_amount = transfer.pending.amount if transfer.pending is not None else 0
+        pending, posted = _effect(transfer.kind, transfer.amount, pending_amount)
+        if transfer.debit_account_id == account_id:
+            return Balance(
+                self.debits_pending + pending,
+                self.debits_posted + posted,
+                self.credits_pending,
+                self.credits_posted,
+                self.debit_normal,
+            )
+        return Balance(
+            self.debits_pending,
+            self.debits_posted,
+            self.credits_pending + pending,
+            self.credits_posted + posted,
+            self.debit_normal,
+        )
+
+
+def _effect(kind: TransferKind, amount: int, pending_amount: int) -> tuple[int, int]:
+    if kind == TransferKind.SINGLE:
+        return 0, amount
+    if kind == TransferKind.PENDING:
+        return amount, 0
+    if kind == TransferKind.POST_PENDING:
+        return -pending_amount, amount
+    return -pending_amount, 0
+
+
+def _totals_query(account_id: int) -> tuple[sa.Select[Any], Any]:
+    t = aliased(Transfer, name="t")
+    p = aliased(Transfer, name="p")
+    posted = sa.case(
+        (t.kind.in_([TransferKind.SINGLE, TransferKind.POST_PENDING]), t.amount), else_=0
+    )
+    pending = sa.case(
+        (t.kind == TransferKind.PENDING, t.amount),
+        (t.kind.in_([TransferKind.POST_PENDING, TransferKind.VOID_PENDING]), -p.amount),
+        else_=0,
+    )
+    is_debit = t.debit_account_id == account_id
+
+    def total(side: sa.ColumnElement[bool], amount: sa.ColumnElement[Any]) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((side, amount), else_=0)), 0)
+
+    query = (
+        sa.select(
+            total(is_debit, pending),
+            total(is_debit, posted),
+            total(~is_debit, pending),
+            total(~is_debit, posted),
+        )
+        .select_from(t)
+        .outerjoin(p, p.id == t.pending_id)
+        .where(sa.or_(t.debit_account_id == account_id, t.credit_account_id == account_id))
+    )
+    return query, t
+
+
+def account_balance(*, account: Account, at: datetime | None = None) -> Balance:
+    """The account's balance now, or as it stood at ``at`` (transfers created up to then)."""
+    if at is None:
+        db.session.refresh(account)
+        return Balance(
+            account.debits_pending,
+            account.debits_posted,
+            account.credits_pending,
+            account.credits_posted,
+            account.type.debit_normal,
+        )
+    query, t = _totals_query(account.id)
+    row = db.session.execute(query.where(t.created_at <= at)).one()
+    return _balance(row, account)
+
+
+def _balance(row: Any, account: Account) -> Balance:
+    debits_pending, debits_posted, credits_pending, credits_posted = (int(v) for v in row)
+    return Balance(
+        debits_pending, debits_posted, credits_pending, credits_posted, account.type.debit_normal
+    )
+
+
+def _balance_before(account: Account, sequence: int) -> Balance:
+    query, t = _totals_query(account.id)
+    row = db.session.execute(query.where(t.sequence < sequence)).one()
+    return _balance(row, account)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One transfer on an account's statement, and the account's balance after it."""
+
+    transfer: Transfer
+    is_debit: bool
+    balance: Balance
+
+    @property
+    def amount(self) -> int:
+        """Signed on the account's normal side: positive when it grows the balance."""
+        grows = self.is_debit == self.balance.debit_normal
+        return self.transfer.amount if grows else -self.transfer.amount
+
+    @property
+    def counterparty(self) -> Account:
+        return self.transfer.credit_account if self.is_debit else self.transfer.debit_account
+
+
+@dataclass(frozen=True, slots=True)
+class StatementPage:
+    """A page of a statement; pass ``next_cursor`` back as ``cursor`` for the next page."""
+
+    lines: list[StatementLine]
+    opening: Balance | None
+    next_cursor: int | None
+
+
+def account_statement(
+    *,
+    account: Account,
+    cursor: int | None = None,
+    limit: int = 50,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    newest_first: bool = False,
+) -> StatementPage:
+    """A page of the account's transfers with the running balance after each one.
+
+    Keyset pagination on the transfer sequence (``cursor`` is the last sequence shown), so
+    every page costs the same; ``since``/``until`` limit the transfers' creation time.
+    ``opening`` is the balance before the earliest line of the page.
+    """
+    limit = max(1, min(limit, 500))
+    t = Transfer
+    query = (
+        sa.select(t)
+        .options(
+            joinedload(t.debit_account),
+            joinedload(t.credit_account),
+            joinedload(t.pending),
+        )
+        .where(sa.or_(t.debit_account_id == account.id, t.credit_account_id == account.id))
+    )
+    if since is not None:
+        query = query.where(t.created_at >= since)
+    if until is not None:
+        query = query.where(t.created_at < until)
+    if cursor is not None:
+        query = query.where(t.sequence < cursor if newest_first else t.sequence > cursor)
+    order = t.sequence.desc() if newest_first else t.sequence.asc()
+    transfers = list(db.session.execute(query.order_by(order).limit(limit + 1)).scalars())
+    has_more = len(transfers) > limit
+    transfers = transfers[:limit]
+    if not transfers:
+        return StatementPage(lines=[], opening=None, next_cursor=None)
+    chronological = sorted(transfers, key=lambda transfer: transfer.sequence)
+    balance = opening = _balance_before(account, chronological[0].sequence)
+    lines = []
+    for transfer in chronological:
+        balance = balance.after(transfer, account.id)
+        lines.append(
+            StatementLine(
+                transfer=transfer,
+                is_debit=transfer.debit_account_id == account.id,
+                balance=balance,
+            )
+        )
+    if newest_first:
+        lines.reverse()
+    return StatementPage(
+        lines=lines,
+        opening=opening,
+        next_cursor=transfers[-1].sequence if has_more else None,
+    )
+
+
+def find_transfer(transfer_id_: uuid.UUID) -> Transfer | None:
+    """The transfer with this id, with its accounts loaded, or None."""
+    return db.session.get(
+        Transfer,
+        transfer_id_,
+        options=[joinedload(Transfer.debit_account), joinedload(Transfer.credit_account)],
+    )
+
+
+def transfers_for_document(*, document_type: str, document_id: object) -> list[Transfer]:
+    """Every transfer recorded for a business document, in posting order."""
+    return list(
+        db.session.execute(
+            sa.select(Transfer)
+            .where(
+                Transfer.document_type == document_type,
+                Transfer.document_id == str(document_id),
+            )
+            .order_by(Transfer.sequence)
+        ).scalars()
+    )
+
+
+def balances_after(*, account: Account, sequences: Collection[int]) -> dict[int, Balance]:
+    """The account's balance just after each of these transfers of it, in one query.
+
+    For statements that show only some of an account's transfers (one code, say): the running
+    balance must still count the transfers left out. The running sums mirror ``_totals_query``.
+    """
+    if not sequences:
+        return {}
+    t = aliased(Transfer, name="t")
+    p = aliased(Transfer, name="p")
+    posted = sa.case(
+        (t.kind.in_([TransferKind.SINGLE, TransferKind.POST_PENDING]), t.amount), else_=0
+    )
+    pending = sa.case(
+        (t.kind == TransferKind.PENDING, t.amount),
+        (t.kind.in_([TransferKind.POST_PENDING, TransferKind.VOID_PENDING]), -p.amount),
+        else_=0,
+    )
+    is_debit = t.debit_account_id == account.id
+
+    def running(side: sa.ColumnElement[bool], amount: sa.ColumnElement[Any]) -> Any:
+        return sa.func.sum(sa.case((side, amount), else_=0)).over(
+            order_by=t.sequence, rows=(None, 0)
+        )
+
+    history = (
+        sa.select(
+            t.sequence.label("sequence"),
+            running(is_debit, pending).label("dp"),
+            running(is_debit, posted).label("dpo"),
+            running(~is_debit, pending).label("cp"),
+            running(~is_debit, posted).label("cpo"),
+        )
+        .select_from(t)
+        .outerjoin(p, p.id == t.pending_id)
+        .where(
+            sa.or_(t.debit_account_id == account.id, t.credit_account_id == account.id),
+            t.sequence <= max(sequences),
+        )
+        .subquery("history")
+    )
+    rows = db.session.execute(
+        sa.select(history).where(history.c.sequence.in_(list(sequences)))
+    ).all()
+    return {int(row.sequence): _balance(row[1:], account) for row in rows}

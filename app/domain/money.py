@@ -1,0 +1,63 @@
+"""Money as integer minor units plus an ISO 4217 code: conversions and rounding, never floats."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision, list_currencies
+
+from app.domain.errors import N_, ValidationFailed
+
+
+def currency_exponent(currency: str) -> int:
+    """Digits after the decimal point (2 for USD, 0 for JPY), from CLDR."""
+    return int(get_currency_precision(currency.upper()))
+
+
+def to_minor(amount: Decimal | int | str, currency: str) -> int:
+    """A major-unit amount (e.g. Decimal("20000.50")) as minor units, refusing extra digits."""
+    try:
+        value = Decimal(str(amount).strip().replace(",", "").replace(" ", ""))
+    except InvalidOperation:
+        raise ValidationFailed(N_("%(amount)s is not an amount of money."), amount=str(amount))
+    if not value.is_finite():
+        raise ValidationFailed(N_("%(amount)s is not an amount of money."), amount=str(amount))
+    scaled = value.scaleb(currency_exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValidationFailed(
+            N_("%(amount)s has more decimals than %(currency)s allows."),
+            amount=str(amount),
+            currency=currency,
+        )
+    return int(scaled)
+
+
+def to_major(minor: int, currency: str) -> Decimal:
+    """Minor units as an exact Decimal in major units, for display and forms."""
+    return Decimal(minor).scaleb(-currency_exponent(currency))
+
+
+def apply_rate(minor: int, rate: Decimal) -> int:
+    """``minor x rate`` rounded half up to a whole minor unit (e.g. a 13 % support cost)."""
+    return int((Decimal(minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def is_currency(code: str) -> bool:
+    """True for an ISO 4217 code that CLDR knows (``"EUR"``), False for anything else."""
+    return len(code) == 3 and code.isalpha() and code.upper() in list_currencies()
+
+
+def convert_at_rate(minor: int, *, currency: str, rate: Decimal, to_currency: str) -> int:
+    """``minor`` units of ``currency`` as minor units of ``to_currency``.
+
+    ``rate`` is a UN operational rate of exchange: units of ``currency`` for one unit of
+    ``to_currency`` (the functional currency). The exact quotient is rounded once, half to even,
+    to a whole minor unit of ``to_currency`` (docs/decisions: FX rounding).
+    """
+    if currency.upper() == to_currency.upper():
+        return minor
+    if not rate.is_finite() or rate <= 0:
+        raise ValidationFailed(N_("An exchange rate must be a positive number."))
+    major = Decimal(minor).scaleb(-currency_exponent(currency))
+    value = (major / rate).scaleb(currency_exponent(to_currency))
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))

@@ -1,0 +1,87 @@
+// Application pages: live budget totals and the print button. No inline script (CSP).
+// Money is computed in integer minor units with BigInt, never in floating point; the server
+// recomputes everything when the form is saved.
+(function () {
+  "use strict";
+
+  // "1,234.5" -> 123450n for exponent 2; null when it is not an amount.
+  function toMinor(text, exponent) {
+    var cleaned = String(text || "").replace(/[\s,]/g, "");
+    if (cleaned === "") return 0n;
+    var match = /^(\d*)(?:\.(\d*))?$/.exec(cleaned);
+    if (!match) return null;
+    var whole = match[1] || "0";
+    var fraction = (match[2] || "").padEnd(exponent, "0");
+    if (fraction.length > exponent) return null;
+    return BigInt(whole + fraction);
+  }
+
+  function format(minor, exponent, currency, locale) {
+    var negative = minor < 0n;
+    var value = negative ? -minor : minor;
+    var scale = 10n ** BigInt(exponent);
+    var whole = value / scale;
+    var fraction = (value % scale).toString().padStart(exponent, "0");
+    var parts = new Intl.NumberFormat(locale).formatToParts(1.5);
+    var decimal = ".";
+    parts.forEach(function (p) { if (p.type === "decimal") decimal = p.value; });
+    var text = new Intl.NumberFormat(locale).format(whole) + (exponent ? decimal + fraction : "");
+    return (negative ? "-" : "") + currency + " " + text;
+  }
+
+  // rate "0.13" -> [13n, 100n]
+  function ratio(rate) {
+    var match = /^(\d*)(?:\.(\d*))?$/.exec(rate);
+    if (!match) return [0n, 1n];
+    var decimals = (match[2] || "").length;
+    return [BigInt((match[1] || "0") + (match[2] || "")), 10n ** BigInt(decimals)];
+  }
+
+  function setupBudget(form) {
+    var exponent = parseInt(form.dataset.exponent, 10) || 0;
+    var currency = form.dataset.currency;
+    var locale = form.dataset.locale || "en";
+    var rate = ratio(form.dataset.pscRate || "0");
+    var cap = BigInt(form.dataset.maxAmount || "0");
+    var totalCell = document.getElementById("budget-total");
+    var pscCell = document.getElementById("budget-psc");
+    var grandCell = document.getElementById("budget-grand-total");
+    var warning = document.getElementById("budget-cap-warning");
+
+    function recompute() {
+      var total = 0n;
+      form.querySelectorAll("tr.budget-line").forEach(function (row) {
+        var quantityText = row.querySelector(".budget-quantity").value;
+        var quantity = quantityText.trim() === "" ? 1n : toMinor(quantityText, 0);
+        var unit = toMinor(row.querySelector(".budget-unit-cost").value, exponent);
+        var cell = row.querySelector(".budget-amount");
+        var hasItem = row.querySelector("input[type=text]").value.trim() !== "";
+        if (quantity === null || unit === null) {
+          cell.textContent = "?";
+          return;
+        }
+        var amount = quantity * unit;
+        cell.textContent = hasItem || amount > 0n ? format(amount, exponent, currency, locale) : "";
+        if (hasItem) total += amount;
+      });
+      // Half up, as the server does: (total * num * 2 + den) / (2 * den)
+      var psc = (total * rate[0] * 2n + rate[1]) / (2n * rate[1]);
+      totalCell.textContent = format(total, exponent, currency, locale);
+      pscCell.textContent = format(psc, exponent, currency, locale);
+      grandCell.textContent = format(total + psc, exponent, currency, locale);
+      warning.classList.toggle("d-none", !(cap > 0n && total > cap));
+    }
+
+    form.addEventListener("input", recompute);
+    recompute();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var budget = document.getElementById("budget-form");
+    if (budget) setupBudget(budget);
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.classList.remove("d-none");
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();

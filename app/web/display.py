@@ -1,0 +1,153 @@
+"""Showing money, countries and deadlines in the reader's language and time zone.
+
+Registered as template filters and globals by the calls blueprint (``register_display``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.dates import format_date, format_time, format_timedelta
+from babel.numbers import format_currency, format_decimal, format_percent
+from flask import Blueprint
+from flask_babel import get_locale, get_timezone, gettext
+from flask_login import current_user
+
+from app.db import utcnow
+from app.domain.applications.services import Problem
+from app.domain.categories import DocumentKind
+from app.domain.money import currency_exponent, to_major
+from app.web.labels import label
+
+# Territory codes Babel knows that are not countries (EU, UN, "unknown"...).
+_NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ", "AQ"}
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale("en")
+
+
+def money(minor: int | None, currency: str) -> str:
+    """``USD 20,000.00`` / ``USD 20 000,00``: the ISO code (a bare "$" is ambiguous to an
+    international audience), the reader's separators, exact from integer units."""
+    if minor is None:
+        return "—"
+    return str(
+        format_currency(to_major(minor, currency), currency, "¤¤\u00a0#,##0.00", locale=_locale())
+    )
+
+
+def major_amount(minor: int | None, currency: str) -> str:
+    """The amount in major units for a form field: no grouping, a dot for decimals."""
+    if minor is None:
+        return ""
+    return str(to_major(minor, currency))
+
+
+def percent(rate: Decimal) -> str:
+    """A rate such as Decimal("0.13") as "13%" / "13 %" in the reader's language."""
+    return str(format_percent(rate, locale=_locale(), decimal_quantization=False))
+
+
+def number(value: int | None) -> str:
+    return "—" if value is None else str(format_decimal(value, locale=_locale()))
+
+
+def country_name(code: str) -> str:
+    return str(_locale().territories.get(code, code))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country, named and sorted in the reader's language."""
+    territories = _locale().territories
+    codes = [
+        c
+        for c in territories
+        if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES
+    ]
+    return sorted(((c, str(territories[c])) for c in codes), key=lambda item: item[1].casefold())
+
+
+def language_name(code: str) -> str:
+    name = _locale().languages.get(code, code)
+    return str(name[:1].upper() + name[1:])
+
+
+@dataclass(frozen=True)
+class ZonedTime:
+    text: str
+    zone: str
+
+
+def in_zone(moment: datetime, zone: str) -> ZonedTime:
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz, zone = ZoneInfo("UTC"), "UTC"
+    locale = _locale()
+    # The date too must be the one in that zone: 23:30 UTC is already tomorrow in Vienna.
+    local = moment.astimezone(tz)
+    text = f"{format_date(local.date(), 'long', locale=locale)}, " + str(
+        format_time(moment, "short", tzinfo=tz, locale=locale)
+    )
+    return ZonedTime(text=text, zone=zone)
+
+
+def deadline_times(moment: datetime, call_zone: str) -> list[ZonedTime]:
+    """The moment in the reader's zone, named; visitors without an account get UTC and the
+    call's own zone, since we do not know theirs."""
+    zones: list[str] = []
+    if current_user and current_user.is_authenticated:
+        zones.append(str(get_timezone() or "UTC"))
+    else:
+        zones.append("UTC")
+    zones.append(call_zone)
+    unique = list(dict.fromkeys(zones))
+    return [in_zone(moment, zone) for zone in unique]
+
+
+def time_left(moment: datetime, now: datetime | None = None) -> str:
+    delta = moment - (now or utcnow())
+    return str(format_timedelta(delta, add_direction=True, locale=_locale()))
+
+
+def describe(problem: Problem) -> str:
+    """A completeness problem in the reader's language, with codes shown as their labels."""
+    params = dict(problem.params)
+    if "kind" in params:
+        params["kind"] = label(params["kind"], DocumentKind)
+    if "countries" in params:
+        params["countries"] = ", ".join(
+            country_name(code) for code in str(params["countries"]).split(", ")
+        )
+    return str(gettext(problem.message, **params))
+
+
+def register_display(bp: Blueprint) -> None:
+    """Make the helpers available to every template (registered once, app-wide)."""
+    filters: dict[str, Any] = {
+        "money": money,
+        "major_amount": major_amount,
+        "number": number,
+        "percent": percent,
+        "country_name": country_name,
+        "language_name": language_name,
+        "label": label,
+    }
+    for name, function in filters.items():
+        bp.add_app_template_filter(function, name)
+    globals_: dict[str, Any] = {
+        "label": label,
+        "deadline_times": deadline_times,
+        "time_left": time_left,
+        "in_zone": in_zone,
+        "describe": describe,
+        "currency_exponent": currency_exponent,
+    }
+    for name, function in globals_.items():
+        bp.add_app_template_global(function, name)

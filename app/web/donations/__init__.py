@@ -1,0 +1,1 @@
+"""Donations on the web: the Give page, Stripe's webhook, the donor portal and finance screens."""

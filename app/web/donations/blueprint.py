@@ -1,0 +1,14 @@
+"""The donations blueprint; its routes live in give.py, portal.py and finance.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from app.domain.categories import Theme
+from app.web.display import register_display
+from app.web.donations.labels import donation_label
+
+bp = Blueprint("donations", __name__)
+register_display(bp)
+bp.add_app_template_global(donation_label, "donation_label")
+bp.add_app_template_global(Theme, "Theme")

@@ -1,0 +1,8 @@
+"""Registers every donations route on one blueprint (see app/web/__init__.py)."""
+
+from __future__ import annotations
+
+from app.web.donations import finance, give, portal  # noqa: F401 - the modules add the routes
+from app.web.donations.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,1 @@
+"""The ledger screens: chart of accounts, statements, transfers, CSV export and seals."""

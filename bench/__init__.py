@@ -1,0 +1,1 @@
+"""Benchmarks, each printing its ratio to a reference measured in the same run."""

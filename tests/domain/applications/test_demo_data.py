@@ -1,0 +1,64 @@
+"""The demo data for the NGO side: what `flask demo` promises, loaded twice without doubling."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.demo import load_demo
+from app.domain.accounts.models import Organisation, User
+from app.domain.applications import services as ngo
+from app.domain.applications.models import (
+    Application,
+    ApplicationStatus,
+    DueDiligenceStatus,
+    OrganisationProfile,
+)
+from app.domain.calls.models import Call, CallStatus, WindowKind
+from app.extensions import db
+
+
+def count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_demo_data_has_two_calls_six_ngos_and_twenty_applications_across_states():
+    load_demo()
+    load_demo()  # idempotent
+    calls = {c.window: c for c in db.session.execute(select(Call)).scalars()}
+    assert calls[WindowKind.EMERGENCY].status == CallStatus.PUBLISHED
+    assert calls[WindowKind.MEDIUM_TERM].status == CallStatus.CLOSED
+    assert count(Call) == 2
+
+    profiles = list(db.session.execute(select(OrganisationProfile)).scalars())
+    assert len(profiles) == 6
+    assert {p.status for p in profiles} == {
+        DueDiligenceStatus.VERIFIED,
+        DueDiligenceStatus.DOCUMENTS_SUBMITTED,
+        DueDiligenceStatus.REJECTED,
+    }
+    assert len({p.organisation.country for p in profiles}) >= 4
+
+    applications = list(db.session.execute(select(Application)).scalars())
+    assert len(applications) == 20
+    assert {a.status for a in applications} == set(ApplicationStatus)
+
+    for login, name in (("ngo", "Safe Haven Initiative"), ("ngo2", "Freedom Path Association")):
+        user = db.session.execute(
+            select(User).where(User.email == f"{login}@demo.test")
+        ).scalar_one()
+        (organisation,) = ngo.organisations_of(user)
+        assert organisation.name == name
+        assert ngo.profile_of(organisation).status == DueDiligenceStatus.VERIFIED
+    assert ngo.flagged_organisation_ids()  # the demo shows a possible duplicate
+
+
+def test_every_submitted_demo_application_is_complete_and_within_its_caps():
+    load_demo()
+    for application in db.session.execute(select(Application)).scalars():
+        if application.status == ApplicationStatus.DRAFT:
+            continue
+        if application.status == ApplicationStatus.WITHDRAWN:
+            continue
+        problems = [p for c in ngo.completeness(application) for p in c.problems]
+        assert problems == [], (application.title, problems)
+    assert count(Organisation) >= 6

@@ -1,0 +1,199 @@
+"""An account's statement: running balance, filters and paging through long histories."""
+
+from __future__ import annotations
+
+import re
+
+from app.domain.ledger.chart import CASH_BANK, PSC_INCOME
+from app.domain.ledger.models import Transfer, TransferCode, TransferKind
+from app.extensions import db
+from tests.web.ledger.helpers import (
+    account,
+    commit,
+    gift,
+    new_grant,
+    post,
+    resolve,
+    send_tranche,
+    table_rows,
+    transfer,
+)
+
+
+def statement_lines(html: str) -> list[list[str]]:
+    """The statement's lines: sequence number first, a date second."""
+    return [row for row in table_rows(html) if len(row) == 8 and row[0].isdigit()]
+
+
+def balances(html: str) -> list[tuple[str, str, str, str]]:
+    """(debit, credit, balance, available) of each line, newest first."""
+    return [(row[4], row[5], row[6], row[7]) for row in statement_lines(html)]
+
+
+def a_grant_with_history(actor=None):
+    """A grant of $6,000.00: a paid tranche, its support cost, and a tranche that failed."""
+    grant = new_grant("Freedom Path")
+    gift(1_000_000, actor=actor)
+    commit(grant, 600_000, actor=actor, document_type="grant", document_id="14")
+    first = send_tranche(grant, 250_000, actor=actor)
+    resolve(first, TransferKind.POST_PENDING, actor=actor)
+    post(transfer(TransferCode.PSC, 32_500, grant, account(PSC_INCOME)), actor=actor)
+    second = send_tranche(grant, 100_000, actor=actor)
+    resolve(second, TransferKind.VOID_PENDING, actor=actor)
+    return grant
+
+
+def test_the_statement_shows_each_transfer_with_the_balance_after_it(client, reader):
+    grant = a_grant_with_history()
+    response = client.get(f"/ledger/accounts/{grant.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Grant payable: Freedom Path" in html
+    assert balances(html) == [
+        # newest first: the failed tranche is voided, its money available again
+        ("USD 1,000.00", "", "USD 3,175.00", "USD 3,175.00"),
+        ("USD 1,000.00", "", "USD 3,175.00", "USD 2,175.00"),
+        ("USD 325.00", "", "USD 3,175.00", "USD 3,175.00"),
+        ("USD 2,500.00", "", "USD 3,500.00", "USD 3,500.00"),
+        ("USD 2,500.00", "", "USD 6,000.00", "USD 3,500.00"),
+        ("", "USD 6,000.00", "USD 6,000.00", "USD 6,000.00"),
+    ]
+    kinds = [row[2] for row in statement_lines(html)]
+    assert kinds[0] == "Disbursement Pending voided"
+    assert kinds[-1] == "Grant commitment"
+    assert "Balance before these transfers" in html
+    # The summary at the top agrees with the newest line.
+    assert "Posted balance" in html and "USD\u00a03,175.00" in html
+
+
+def test_each_line_links_to_its_transfer(client, reader):
+    grant = a_grant_with_history()
+    html = client.get(f"/ledger/accounts/{grant.id}").get_data(as_text=True)
+    linked = set(re.findall(r'href="/ledger/transfers/([0-9a-f-]{36})"', html))
+    ids = {
+        str(t.id)
+        for t in db.session.query(Transfer).filter(
+            (Transfer.debit_account_id == grant.id) | (Transfer.credit_account_id == grant.id)
+        )
+    }
+    assert linked == ids
+    assert f'href="/ledger/accounts/{account(CASH_BANK).id}"' in html
+
+
+def test_a_long_statement_pages_back_and_forth_with_the_right_balances(
+    app, client, reader, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 5)
+    grant = new_grant()
+    gift(120_000)
+    for _ in range(12):
+        commit(grant, 10_000)  # each $100.00: the balance climbs to $1,200.00
+    url = f"/ledger/accounts/{grant.id}"
+
+    first = client.get(url).get_data(as_text=True)
+    assert [b[2] for b in balances(first)] == [
+        f"USD {n:,}.00" for n in (1200, 1100, 1000, 900, 800)
+    ]
+    assert "Newer" in first and 'rel="prev"' not in first
+
+    second_url = _link(first, "next")
+    second = client.get(second_url).get_data(as_text=True)
+    assert [b[2] for b in balances(second)] == [f"USD {n}.00" for n in (700, 600, 500, 400, 300)]
+
+    third = client.get(_link(second, "next")).get_data(as_text=True)
+    assert [b[2] for b in balances(third)] == ["USD 200.00", "USD 100.00"]
+    assert 'rel="next"' not in third
+    assert _opening(third) == "USD 0.00"
+
+    back = client.get(_link(third, "prev")).get_data(as_text=True)
+    assert balances(back) == balances(second)
+    newest = client.get(_link(back, "prev")).get_data(as_text=True)
+    assert balances(newest) == balances(first)
+    assert 'rel="prev"' not in newest
+
+
+def test_filtering_by_code_keeps_the_true_running_balance(client, reader):
+    grant = a_grant_with_history()
+    html = client.get(f"/ledger/accounts/{grant.id}?code=PSC").get_data(as_text=True)
+    # Only the support cost line, with the balance the account really had after it.
+    assert balances(html) == [("USD 325.00", "", "USD 3,175.00", "USD 3,175.00")]
+    assert "Programme support cost" in html
+    disbursements = client.get(f"/ledger/accounts/{grant.id}?code=DISBURSEMENT")
+    assert [b[2:] for b in balances(disbursements.get_data(as_text=True))] == [
+        ("USD 3,175.00", "USD 3,175.00"),
+        ("USD 3,175.00", "USD 2,175.00"),
+        ("USD 3,500.00", "USD 3,500.00"),
+        ("USD 6,000.00", "USD 3,500.00"),
+    ]
+
+
+def test_filtering_by_code_pages_too(app, client, reader, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    grant = new_grant()
+    gift(100_000)
+    for _ in range(3):
+        commit(grant, 10_000)
+        post(transfer(TransferCode.PSC, 1_000, grant, account(PSC_INCOME)))
+    url = f"/ledger/accounts/{grant.id}?code=PSC"
+    first = client.get(url).get_data(as_text=True)
+    assert [b[2] for b in balances(first)] == ["USD 270.00", "USD 180.00"]
+    older = client.get(_link(first, "next")).get_data(as_text=True)
+    assert [b[2] for b in balances(older)] == ["USD 90.00"]
+    assert "code=PSC" in _link(first, "next")
+
+
+def test_filtering_by_date(client, reader):
+    grant = a_grant_with_history()
+    day = (
+        db.session.query(Transfer)
+        .filter(Transfer.credit_account_id == grant.id)
+        .one()
+        .created_at.date()
+    )
+    url = f"/ledger/accounts/{grant.id}"
+    same_day = client.get(f"{url}?since={day}&until={day}").get_data(as_text=True)
+    assert len(statement_lines(same_day)) == 6
+    later = client.get(f"{url}?since={day.replace(year=day.year + 1)}").get_data(as_text=True)
+    assert statement_lines(later) == []
+    assert "No transfer matches these filters." in later
+    earlier = client.get(f"{url}?until={day.replace(year=day.year - 1)}").get_data(as_text=True)
+    assert statement_lines(earlier) == []
+
+
+def test_a_bad_date_is_a_clear_form_error(client, reader):
+    grant = new_grant()
+    response = client.get(f"/ledger/accounts/{grant.id}?since=2025-02-30")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Not a valid date value." in html
+    assert "Correct the filters to see the statement." in html
+    reversed_period = client.get(f"/ledger/accounts/{grant.id}?since=2025-03-02&until=2025-03-01")
+    assert reversed_period.status_code == 400
+    assert "The end date must be on or after the start date." in reversed_period.get_data(
+        as_text=True
+    )
+    unknown_code = client.get(f"/ledger/accounts/{grant.id}?code=BRIBE")
+    assert unknown_code.status_code == 400
+
+
+def test_junk_cursors_show_the_newest_page(client, reader):
+    grant = a_grant_with_history()
+    html = client.get(f"/ledger/accounts/{grant.id}?before=abc&after=-1").get_data(as_text=True)
+    assert len(statement_lines(html)) == 6
+
+
+def test_an_unknown_account_is_not_found(client, reader):
+    assert client.get("/ledger/accounts/999999").status_code == 404
+
+
+def _link(html: str, rel: str) -> str:
+    match = re.search(rf'rel="{rel}" href="([^"]+)"', html)
+    assert match, f"no {rel} link"
+    return match.group(1).replace("&amp;", "&")
+
+
+def _opening(html: str) -> str:
+    for row in table_rows(html):
+        if row and row[0] == "Balance before these transfers":
+            return row[1]
+    raise AssertionError("no opening balance")
