@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import email_validator
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -25,6 +26,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if overrides:
         app.config.update(overrides)
+    if app.config.get("EMAIL_ALLOW_TEST_DOMAIN"):
+        # email-validator refuses special-use domains such as ".test" unless told otherwise;
+        # the flag is process-wide, so it is only ever switched on (dev, tests, demo).
+        email_validator.TEST_ENVIRONMENT = True
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         # Only behind a reverse proxy may X-Forwarded-For be believed: the per-IP login

@@ -106,6 +106,16 @@ def _load_ledger() -> object:
 DEMO_LOADERS.append(_load_ledger)
 
 
+def _load_donations() -> object:
+    # Imported here: the demo contributions need the demo finance officer and donor.
+    from app.demo_donations import load_demo_donations
+
+    return load_demo_donations()
+
+
+DEMO_LOADERS.append(_load_donations)
+
+
 def load_demo() -> None:
     for loader in DEMO_LOADERS:
         loader()

@@ -138,16 +138,21 @@ class Base:
     # nothing). The production image runs behind one.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
+    # Accept addresses at the special-use ".test" domain (the demo logins are <role>@demo.test).
+    EMAIL_ALLOW_TEST_DOMAIN = _env_bool("EMAIL_ALLOW_TEST_DOMAIN", False)
+
     # Pagination.
     PAGE_SIZE = 25
 
 
 class Development(Base):
     DEBUG = True
+    EMAIL_ALLOW_TEST_DOMAIN = _env_bool("EMAIL_ALLOW_TEST_DOMAIN", True)
 
 
 class Testing(Base):
     TESTING = True
+    EMAIL_ALLOW_TEST_DOMAIN = True
     SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")

@@ -85,7 +85,8 @@ def _locked(model: type[M], *condition: sa.ColumnElement[bool]) -> M | None:
     return db.session.execute(
         sa.select(model)
         .where(*condition)
-        .with_for_update()
+        # OF the row itself: eagerly joined relationships are outer joins PostgreSQL cannot lock.
+        .with_for_update(of=model)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 

@@ -242,6 +242,9 @@ def evaluate(
     debit_room: dict[int, int] = {}
     credit_room: dict[int, int] = {}
     for spec in specs:
+        if result.refused:
+            result.statuses.append(TransferStatus.BATCH_FAILED)
+            continue
         if spec.id in in_batch:
             result.statuses.append(TransferStatus.DUPLICATE_ID_IN_BATCH)
             continue
@@ -312,9 +315,12 @@ def evaluate(
         result.rows.append(row)
         result.statuses.append(TransferStatus.OK)
     if result.refused:
+        # As in a TigerBeetle linked chain: the first refusal names the reason, every other
+        # transfer of the batch failed with it.
+        first = next(i for i, status in enumerate(result.statuses) if status not in ACCEPTED)
         result.statuses = [
-            TransferStatus.BATCH_FAILED if status == TransferStatus.OK else status
-            for status in result.statuses
+            status if i == first else TransferStatus.BATCH_FAILED
+            for i, status in enumerate(result.statuses)
         ]
         result.rows, result.deltas = [], {}
     return result

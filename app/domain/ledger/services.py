@@ -233,19 +233,7 @@ def _post_serialised(
     )
     stored, resolved = _read_stored(specs)
     account_ids = _involved_accounts(specs, stored)
-    accounts = {
-        row.id: Totals(
-            row.debits_pending,
-            row.debits_posted,
-            row.credits_pending,
-            row.credits_posted,
-            row.debits_must_not_exceed_credits,
-            row.credits_must_not_exceed_debits,
-        )
-        for row in db.session.execute(
-            sa.select(accounts_table).where(accounts_table.c.id.in_(account_ids))
-        )
-    }
+    accounts = _read_totals(account_ids)
     evaluation = evaluate(specs, stored=stored, resolved_pending_ids=resolved, accounts=accounts)
     if evaluation.refused or not evaluation.rows:
         return evaluation, {}
@@ -298,6 +286,21 @@ def _post_serialised(
         ],
     )
     return evaluation, sequences
+
+
+def _read_totals(account_ids: set[int]) -> dict[int, Totals]:
+    table = cast(sa.Table, Account.__table__)
+    return {
+        row.id: Totals(
+            debits_pending=row.debits_pending,
+            debits_posted=row.debits_posted,
+            credits_pending=row.credits_pending,
+            credits_posted=row.credits_posted,
+            debits_must_not_exceed_credits=row.debits_must_not_exceed_credits,
+            credits_must_not_exceed_debits=row.credits_must_not_exceed_debits,
+        )
+        for row in db.session.execute(sa.select(table).where(table.c.id.in_(account_ids)))
+    }
 
 
 def _actor_id(actor: Any) -> int | None:
@@ -401,7 +404,16 @@ def _post_postgresql(
         if needs_read:
             stored, resolved = _read_stored(specs)
         evaluation = evaluate(specs, stored=stored, resolved_pending_ids=resolved, accounts=None)
-        if evaluation.refused or not evaluation.rows:
+        if evaluation.refused:
+            # Refused whatever the totals; read them (and what exists) only to name the
+            # first reason in batch order, as SQLite does.
+            if not needs_read:
+                stored, resolved = _read_stored(specs)
+            totals = _read_totals(_involved_accounts(specs, stored))
+            return evaluate(
+                specs, stored=stored, resolved_pending_ids=resolved, accounts=totals
+            ), {}
+        if not evaluation.rows:
             return evaluation, {}
         # The audit event is made by the audit service as always, but written by the posting
         # statement, so it exists exactly when the transfers do.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.demo import load_demo
+from app.demo import load_demo_users
+from app.demo_ngo import load_demo_calls_and_applications
 from app.domain.accounts.models import Organisation, User
 from app.domain.applications import services as ngo
 from app.domain.applications.models import (
@@ -15,6 +16,12 @@ from app.domain.applications.models import (
 )
 from app.domain.calls.models import Call, CallStatus, WindowKind
 from app.extensions import db
+
+
+def load_demo() -> None:
+    """The demo users and this area's loader (other areas test their own)."""
+    load_demo_users()
+    load_demo_calls_and_applications()
 
 
 def count(model) -> int:
@@ -62,3 +69,9 @@ def test_every_submitted_demo_application_is_complete_and_within_its_caps():
         problems = [p for c in ngo.completeness(application) for p in c.problems]
         assert problems == [], (application.title, problems)
     assert count(Organisation) >= 6
+
+
+def test_flask_demo_runs_this_loader():
+    from app.demo import DEMO_LOADERS
+
+    assert "_load_calls_and_applications" in [loader.__name__ for loader in DEMO_LOADERS]

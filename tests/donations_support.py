@@ -1,0 +1,164 @@
+"""Helpers for the donations tests: rates, donors, signed Stripe payloads, ledger balances."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.domain.accounts.models import Role
+from app.domain.donations import services
+from app.domain.donations.memory_gateway import MemoryGateway
+from app.domain.donations.models import Donor, DonorKind, ExchangeRate
+from app.domain.ledger import chart
+from app.domain.ledger.models import TransferCode
+from app.domain.ledger.services import (
+    TransferSpec,
+    account_balance,
+    post_transfers,
+    require_accepted,
+)
+from app.domain.ledger.verify import verify_ledger
+from app.extensions import db
+from tests.factories import user_with
+
+WEBHOOK_SECRET = "whsec_test_donations"
+
+
+def finance_user() -> Any:
+    return user_with(Role.FINANCE)
+
+
+def add_rate(currency: str, month: date, rate: str) -> ExchangeRate:
+    record = ExchangeRate(currency=currency, month=month.replace(day=1), rate=Decimal(rate))
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def institutional_donor(name: str = "Norway", kind: DonorKind = DonorKind.MEMBER_STATE) -> Donor:
+    donor = Donor(kind=kind, name=name, country="NO")
+    db.session.add(donor)
+    db.session.flush()
+    return donor
+
+
+def posted(key: str) -> int:
+    """An account's posted balance on its normal side (assets: debit; fund: credit)."""
+    account = chart.account_by_key(key)
+    db.session.refresh(account)
+    return account_balance(account=account).posted
+
+
+def seed_fund(amount: int) -> None:
+    """Money already in the fund (as if paid earlier), so refunds have something to come out of."""
+    require_accepted(
+        post_transfers(
+            [
+                TransferSpec(
+                    id=uuid.uuid4(),
+                    code=TransferCode.ADJUSTMENT,
+                    amount=amount,
+                    debit_account_id=chart.account_by_key(chart.CASH_BANK).id,
+                    credit_account_id=chart.account_by_key(chart.FUND_AVAILABLE).id,
+                    memo="test: earlier contributions",
+                )
+            ],
+            actor=None,
+        )
+    )
+
+
+def assert_ledger_ok() -> None:
+    report = verify_ledger()
+    assert report.ok, report.problems
+
+
+def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header Stripe would send: HMAC-SHA256 of "{t}.{body}"."""
+    moment = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{moment}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={moment},v1={digest}"
+
+
+def deliver(
+    client: FlaskClient,
+    event: dict[str, Any],
+    *,
+    secret: str = WEBHOOK_SECRET,
+    timestamp: int | None = None,
+    signature: str | None = None,
+) -> Any:
+    """POST an event to the webhook the way Stripe does: raw JSON body, signed header."""
+    body = json.dumps(event).encode()
+    header = signature if signature is not None else sign(body, secret=secret, timestamp=timestamp)
+    return client.post(
+        "/webhooks/stripe",
+        data=body,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+
+def enable_stripe(app: Flask, monkeypatch: Any, gateway: Any | None = None) -> MemoryGateway:
+    """Stripe settings on, with an in-memory Stripe standing in for the real one."""
+    gateway = gateway or MemoryGateway()
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_donations")
+    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", "pk_test_donations")
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setitem(app.extensions, "donations.gateway", gateway)
+    return gateway
+
+
+def start_and_confirm(
+    gateway: MemoryGateway,
+    *,
+    amount: int = 25_00,
+    currency: str = "USD",
+    monthly: bool = False,
+    email: str = "ada@example.org",
+    name: str = "Ada Giver",
+    card: str = "pm_card_visa",
+    actor: Any = None,
+    public: bool = False,
+) -> Any:
+    """A gift as the Give page makes it: start, save the card, confirm. Returns the record."""
+    from app.domain.donations import payments
+
+    started = payments.start_gift(
+        actor=actor,
+        gateway=gateway,
+        request=payments.GiveRequest(
+            amount=amount,
+            currency=currency,
+            monthly=monthly,
+            name=name,
+            email=email,
+            public_recognition=public,
+        ),
+    )
+    record = payments.find_by_token(started.token)
+    gateway.complete_setup(record.stripe_setup_intent_id, card)
+    if monthly:
+        payments.confirm_monthly_gift(
+            actor=actor,
+            gateway=gateway,
+            subscription=record,
+            setup_intent_id=record.stripe_setup_intent_id,
+        )
+    else:
+        payments.confirm_gift(
+            actor=actor, gateway=gateway, gift=record, setup_intent_id=record.stripe_setup_intent_id
+        )
+    db.session.flush()
+    return record
+
+
+__all__ = ["services"]

@@ -1,0 +1,32 @@
+"""The demo data of `make run`: loads twice without duplicates, and every demo login works."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.demo import DEMO_PASSWORD, DEMO_USERS, demo_email
+from app.domain.accounts.models import User
+from app.extensions import db
+
+
+def test_demo_loads_idempotently_and_prints_the_logins(runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    count = db.session.scalar(select(func.count()).select_from(User))
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == count
+    for login in DEMO_USERS:
+        assert demo_email(login) in second.output
+    assert DEMO_PASSWORD in second.output
+
+
+def test_every_demo_login_signs_in_through_the_form(runner, client):
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    for login in DEMO_USERS:
+        response = client.post(
+            "/login", data={"email": demo_email(login), "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, f"{login}: {response.status_code}"
+        assert response.headers["Location"] == "/"
+        client.post("/logout")
