@@ -7,6 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/trustfund_test
 HOST ?= 127.0.0.1
 PORT ?= 5000
+LOCALSTRIPE_PORT ?= 8420
 
 .PHONY: run test install install-dev translations lint typecheck test-sqlite test-postgres bench clean extract-messages
 
@@ -32,11 +33,19 @@ extract-messages: $(BIN)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
-run: install translations
+# localstripe (a fake Stripe, the `demo` extra) for card gifts in the demo; see README "Donations".
+$(BIN)/.installed-demo: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[demo]'
+	touch $@
+
+run: install translations $(BIN)/.installed-demo
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@eval "$$($(FLASK) donations localstripe --port $(LOCALSTRIPE_PORT) \
+		--webhook-url http://$(HOST):$(PORT)/webhooks/stripe)"; \
+	trap '[ -z "$$LOCALSTRIPE_PID" ] || kill $$LOCALSTRIPE_PID' EXIT; \
+	echo "Serving http://$(HOST):$(PORT)  (Ctrl-C to stop)"; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-dev

@@ -153,7 +153,7 @@ def _same_fields(spec: NewTransfer, stored: StoredTransfer) -> bool:
 
 
 def _resolve(
-    spec: TransferSpec, pending: StoredTransfer | None
+    spec: TransferSpec, pending: StoredTransfer | None, resolved: set[uuid.UUID]
 ) -> tuple[NewTransfer | None, TransferStatus | None]:
     """Fill in what a post/void inherits from its pending transfer; check the spec's shape."""
     if spec.amount is not None and spec.amount <= 0:
@@ -175,6 +175,8 @@ def _resolve(
             return None, TransferStatus.PENDING_NOT_FOUND
         if pending.kind != TransferKind.PENDING:
             return None, TransferStatus.PENDING_TRANSFER_NOT_PENDING
+        if pending.id in resolved:
+            return None, TransferStatus.PENDING_ALREADY_RESOLVED
         if spec.debit_account_id not in (None, pending.debit_account_id) or (
             spec.credit_account_id not in (None, pending.credit_account_id)
         ):
@@ -254,20 +256,19 @@ def evaluate(
             pending = stored.get(spec.pending_id) or (
                 _as_stored(batch_pending) if batch_pending else None
             )
-        row, refusal = _resolve(spec, pending)
         existing = stored.get(spec.id)
         if existing is not None:
-            # An earlier post of this id: a retry, answered without writing anything.
+            # An earlier post of this id: a retry, answered without writing anything. (If it
+            # resolved a pending transfer, that resolution is itself, not a reason to refuse.)
+            row, _refusal = _resolve(spec, pending, set())
             same = row is not None and _same_fields(row, existing)
             result.statuses.append(
                 TransferStatus.EXISTS if same else TransferStatus.EXISTS_WITH_DIFFERENT_FIELDS
             )
             continue
+        row, refusal = _resolve(spec, pending, resolved)
         if row is None:
             result.statuses.append(refusal or TransferStatus.BATCH_FAILED)
-            continue
-        if row.pending_id is not None and row.pending_id in resolved:
-            result.statuses.append(TransferStatus.PENDING_ALREADY_RESOLVED)
             continue
         if accounts is not None and (
             row.debit_account_id not in running or row.credit_account_id not in running

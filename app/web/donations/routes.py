@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.web.donations import finance, give, portal  # noqa: F401 - the modules add the routes
+from app.web.donations import cli, finance, give, portal  # noqa: F401 - they add the routes
 from app.web.donations.blueprint import bp
 
 __all__ = ["bp"]

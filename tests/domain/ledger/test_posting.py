@@ -215,6 +215,19 @@ def test_a_pending_transfer_resolves_only_once(books):
     ]
 
 
+@pytest.mark.parametrize("kind", [POST, VOID])
+def test_retrying_a_resolution_is_answered_as_existing(books, kind):
+    post(spec(books.cash, books.grant, 1_000))
+    pending = spec(books.grant, books.other, 400, kind=PENDING)
+    post(pending)
+    resolution = spec(None, None, None, kind=kind, pending=pending.id)
+    assert statuses(post(resolution)) == ["ok"]
+    assert statuses(post(resolution)) == ["exists"]
+    other = spec(None, None, None, kind=kind, pending=pending.id)
+    assert statuses(post(other)) == ["pending_already_resolved"]
+    assert totals(books.other)[0:3] == (0, 0, 0)
+
+
 def test_posting_more_than_pending_is_refused(books):
     post(spec(books.cash, books.grant, 1_000))
     pending = spec(books.grant, books.other, 400, kind=PENDING)

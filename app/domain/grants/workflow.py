@@ -1,0 +1,190 @@
+"""Life cycles of a grant, its tranches, reports and amendments (DESIGN.md §3).
+
+The guards here are the rules that hold however a move is asked for (UI, direct POST, CLI):
+the services add what needs the database (locks, ledger postings, report gating).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.accounts.models import User
+from app.domain.accounts.permissions import Permission, is_member
+from app.domain.errors import N_, PermissionDenied, SegregationOfDuties
+from app.domain.grants.models import (
+    AmendmentStatus,
+    Grant,
+    GrantReport,
+    GrantStatus,
+    ReportStatus,
+    Tranche,
+    TrancheStatus,
+)
+from app.domain.workflow import Workflow, transitions
+
+
+def _actor_id(actor: Any) -> int | None:
+    return actor.id if isinstance(actor, User) else None
+
+
+def _guard_not_grantee(obj: Grant | Tranche | GrantReport, actor: Any) -> None:
+    """Nobody handles money or reports of an organisation they belong to."""
+    organisation_id = obj.organisation_id if isinstance(obj, Grant) else obj.grant.organisation_id
+    if is_member(actor, organisation_id):
+        raise SegregationOfDuties(
+            N_("You belong to the grantee organisation, so another colleague must do this.")
+        )
+
+
+def _guard_grantee(grant: Grant, actor: Any) -> None:
+    if not is_member(actor, grant.organisation_id):
+        raise PermissionDenied(N_("Only the grantee organisation's own staff can do this."))
+
+
+def _guard_checker(tranche: Tranche, actor: Any) -> None:
+    """Maker-checker: the officer who requested a tranche can never approve it."""
+    _guard_not_grantee(tranche, actor)
+    if tranche.requested_by_id is not None and tranche.requested_by_id == _actor_id(actor):
+        raise SegregationOfDuties(
+            N_(
+                "You requested this tranche, so you cannot approve it: "
+                "another finance officer must approve it."
+            )
+        )
+
+
+def _guard_report_author(report: GrantReport, actor: Any) -> None:
+    _guard_grantee(report.grant, actor)
+
+
+GRANT_WORKFLOW = Workflow(
+    name="grant",
+    transitions=[
+        transitions(
+            [GrantStatus.AWARDED],
+            GrantStatus.AGREEMENT_SENT,
+            Permission.AWARD_GRANT,
+            _guard_not_grantee,
+        ),
+        transitions(
+            [GrantStatus.AGREEMENT_SENT],
+            GrantStatus.ACTIVE,
+            Permission.SUBMIT_GRANT_REPORT,
+            _guard_grantee,
+        ),
+        transitions(
+            [GrantStatus.ACTIVE], GrantStatus.SUSPENDED, Permission.CLOSE_GRANT, _guard_not_grantee
+        ),
+        transitions(
+            [GrantStatus.SUSPENDED], GrantStatus.ACTIVE, Permission.CLOSE_GRANT, _guard_not_grantee
+        ),
+        transitions(
+            [GrantStatus.ACTIVE, GrantStatus.SUSPENDED],
+            GrantStatus.CLOSING,
+            Permission.CLOSE_GRANT,
+            _guard_not_grantee,
+        ),
+        transitions(
+            [GrantStatus.CLOSING], GrantStatus.CLOSED, Permission.CLOSE_GRANT, _guard_not_grantee
+        ),
+    ],
+)
+
+TRANCHE_WORKFLOW = Workflow(
+    name="tranche",
+    transitions=[
+        # A failed bank transfer can be asked for again: a new maker-checker round.
+        transitions(
+            [TrancheStatus.SCHEDULED, TrancheStatus.FAILED],
+            TrancheStatus.REQUESTED,
+            Permission.REQUEST_DISBURSEMENT,
+            _guard_not_grantee,
+        ),
+        transitions(
+            [TrancheStatus.REQUESTED],
+            TrancheStatus.APPROVED,
+            Permission.APPROVE_DISBURSEMENT,
+            _guard_checker,
+        ),
+        transitions(
+            [TrancheStatus.APPROVED],
+            TrancheStatus.SENT,
+            Permission.CONFIRM_DISBURSEMENT,
+            _guard_not_grantee,
+        ),
+        transitions(
+            [TrancheStatus.SENT],
+            TrancheStatus.PAID,
+            Permission.CONFIRM_DISBURSEMENT,
+            _guard_not_grantee,
+        ),
+        transitions(
+            [TrancheStatus.SENT],
+            TrancheStatus.FAILED,
+            Permission.CONFIRM_DISBURSEMENT,
+            _guard_not_grantee,
+        ),
+        transitions(
+            [TrancheStatus.SCHEDULED, TrancheStatus.REQUESTED, TrancheStatus.APPROVED],
+            TrancheStatus.CANCELLED,
+            Permission.REQUEST_DISBURSEMENT,
+            _guard_not_grantee,
+        ),
+    ],
+)
+
+# Closing a grant cancels the tranches it will never pay; that is the fund manager's move.
+CLOSURE_CANCELS_TRANCHE = transitions(
+    [TrancheStatus.SCHEDULED, TrancheStatus.FAILED],
+    TrancheStatus.CANCELLED,
+    Permission.CLOSE_GRANT,
+    _guard_not_grantee,
+)
+CLOSURE_TRANCHE_WORKFLOW = Workflow(name="tranche", transitions=[CLOSURE_CANCELS_TRANCHE])
+
+REPORT_WORKFLOW = Workflow(
+    name="grant_report",
+    transitions=[
+        transitions(
+            [ReportStatus.DUE, ReportStatus.CHANGES_REQUESTED],
+            ReportStatus.SUBMITTED,
+            Permission.SUBMIT_GRANT_REPORT,
+            _guard_report_author,
+        ),
+        transitions(
+            [ReportStatus.SUBMITTED],
+            ReportStatus.ACCEPTED,
+            Permission.ACCEPT_GRANT_REPORT,
+            _guard_not_grantee,
+        ),
+        transitions(
+            [ReportStatus.SUBMITTED],
+            ReportStatus.CHANGES_REQUESTED,
+            Permission.ACCEPT_GRANT_REPORT,
+            _guard_not_grantee,
+        ),
+    ],
+)
+
+
+def _guard_amendment_decider(amendment: Any, actor: Any) -> None:
+    _guard_not_grantee(amendment.grant, actor)
+
+
+AMENDMENT_WORKFLOW = Workflow(
+    name="grant_amendment",
+    transitions=[
+        transitions(
+            [AmendmentStatus.REQUESTED],
+            AmendmentStatus.APPROVED,
+            Permission.ACCEPT_GRANT_REPORT,
+            _guard_amendment_decider,
+        ),
+        transitions(
+            [AmendmentStatus.REQUESTED],
+            AmendmentStatus.REJECTED,
+            Permission.ACCEPT_GRANT_REPORT,
+            _guard_amendment_decider,
+        ),
+    ],
+)
