@@ -33,4 +33,27 @@ from app.domain.donations.models import (  # noqa: F401
     ReceiptSequence,
     StripeEvent,
 )
+from app.domain.grants.models import (  # noqa: F401
+    Amendment,
+    Grant,
+    GrantBudgetLine,
+    GrantRefund,
+    GrantReport,
+    GrantSequence,
+    ReportAttachment,
+    ReportExpenditure,
+    ReportFigure,
+    Tranche,
+)
 from app.domain.ledger.models import Account, Checkpoint, Transfer  # noqa: F401
+from app.domain.notifications.models import Notification  # noqa: F401
+from app.domain.reviews.models import (  # noqa: F401
+    BoardDecision,
+    BoardMeeting,
+    BoardVote,
+    PanelRecommendation,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    Screening,
+)

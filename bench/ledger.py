@@ -122,6 +122,11 @@ def _worker(
         db.session.execute(sa.text("SELECT 1"))
         db.session.commit()
         start.wait()
+        if os.environ.get("BENCH_DEBUG"):
+            import resource
+
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            print(f"worker {slot}: {usage.ru_utime + usage.ru_stime:.2f}s CPU before starting")
         deadline = time.monotonic() + seconds
         done = refused = 0
         while time.monotonic() < deadline:
@@ -149,6 +154,11 @@ def _worker(
             else:
                 refused += 1
         counts[slot] = done
+        if os.environ.get("BENCH_DEBUG"):
+            import resource
+
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            print(f"worker {slot}: {done} posted, {usage.ru_utime + usage.ru_stime:.2f}s CPU")
         if refused:
             print(f"worker {slot}: {refused} refused")
         db.engine.dispose()

@@ -134,6 +134,36 @@ class Base:
         "audited_financial_statements": 1,
     }
 
+    # Grants (issue 7). References read "<prefix>/<year>/<number>", e.g. VTF/2026/014.
+    GRANT_REFERENCE_PREFIX = os.environ.get("GRANT_REFERENCE_PREFIX", "VTF")
+    # Tranche shares by the organisation's risk rating (each list sums to 1); a progress report
+    # is due before each tranche after the first (DOMAIN.md: instalments after reports).
+    GRANT_TRANCHE_SHARES: dict[str, list[str]] = {
+        "low": ["0.60", "0.40"],
+        "medium": ["0.40", "0.30", "0.30"],
+        "high": ["0.25", "0.25", "0.25", "0.25"],
+    }
+    # A progress report falls due this many days before the tranche it unlocks.
+    GRANT_REPORT_LEAD_DAYS = _env_int("GRANT_REPORT_LEAD_DAYS", 14)
+    # The final narrative and financial reports fall due this many days after the end date.
+    GRANT_FINAL_REPORT_DAYS = _env_int("GRANT_FINAL_REPORT_DAYS", 60)
+    # Spending on a budget line this far above or below its budget is flagged (20 %).
+    GRANT_VARIANCE_THRESHOLD = Decimal(os.environ.get("GRANT_VARIANCE_THRESHOLD", "0.20"))
+    # Reminders go out this many days before a report is due, and again when it is overdue.
+    GRANT_REMINDER_DAYS = _env_int("GRANT_REMINDER_DAYS", 14)
+
+    # Selection (issue 6): reviewers per application suggested, days a reviewer has, reminders
+    # this many days before the due date (and daily once overdue), the spread between reviewers'
+    # weighted scores (0-5) flagged as strong disagreement, and the Board's quorum (members
+    # present and not recused).
+    REVIEWS_PER_APPLICATION = _env_int("REVIEWS_PER_APPLICATION", 2)
+    REVIEW_DUE_DAYS = _env_int("REVIEW_DUE_DAYS", 21)
+    REVIEW_REMINDER_DAYS = _env_int("REVIEW_REMINDER_DAYS", 3)
+    REVIEW_DISAGREEMENT_SPREAD = Decimal(os.environ.get("REVIEW_DISAGREEMENT_SPREAD", "1.5"))
+    BOARD_QUORUM = _env_int("BOARD_QUORUM", 3)
+    # Links in e-mails sent outside a web request (`flask reviews remind`) start with this.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust
     # nothing). The production image runs behind one.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)

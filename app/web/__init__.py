@@ -49,6 +49,10 @@ def register_web(app: Flask) -> None:
     from app.web.donations.routes import bp as donations_bp
 
     app.register_blueprint(donations_bp)
+
+    from app.web.grants.routes import bp as grants_bp
+
+    app.register_blueprint(grants_bp)
     register_error_handlers(app)
 
     login_manager.login_view = "auth.login"

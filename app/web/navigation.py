@@ -75,6 +75,24 @@ NAV_ITEMS: list[NavItem] = [
         Permission.VIEW_ALL_CONTRIBUTIONS,
     ),
     NavItem(
+        "grants.mine",
+        _l("My grants"),
+        _l("Your grants: the agreement, reports due, and the tranches paid."),
+        Permission.SUBMIT_GRANT_REPORT,
+    ),
+    NavItem(
+        "grants.manage",
+        _l("Grants"),
+        _l("Award approved applications, follow grants and reports, close grants."),
+        Permission.VIEW_ALL_APPLICATIONS,
+    ),
+    NavItem(
+        "grants.disbursements",
+        _l("Disbursements"),
+        _l("Tranches to request, approve, send and confirm: two people for every payment."),
+        Permission.VIEW_LEDGER,
+    ),
+    NavItem(
         "admin.users",
         _l("Users"),
         _l("Invite people, grant and revoke roles, deactivate accounts."),

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from app.domain.applications.models import Application, Document
     from app.domain.calls.models import Call
     from app.domain.donations.models import DonationReceipt, Donor, Gift, GiftSubscription, Pledge
+    from app.domain.grants.models import Grant, GrantReport
 
 
 class Permission(StrEnum):
@@ -258,9 +259,14 @@ def can_verify_organisation(actor: Actor | None, organisation: Organisation) -> 
 def can_view_application(actor: Actor | None, application: Application) -> bool:
     if has_permission(actor, Permission.VIEW_ALL_APPLICATIONS):
         return True
-    return has_permission(actor, Permission.APPLY_FOR_GRANT) and is_member(
+    if has_permission(actor, Permission.APPLY_FOR_GRANT) and is_member(
         actor, application.organisation_id
-    )
+    ):
+        return True
+    # Reviewers: only what they are assigned, once they have declared no conflict (issue 6).
+    if is_cleared_reviewer(actor, application):
+        return True
+    return can_view_board_papers(actor, application)
 
 
 def can_edit_application(actor: Actor | None, application: Application) -> bool:
@@ -329,4 +335,97 @@ def can_pledge_for(actor: Actor | None, donor: Donor) -> bool:
 def can_stop_monthly_gift(actor: Actor | None, subscription: GiftSubscription) -> bool:
     return has_permission(actor, Permission.VIEW_OWN_CONTRIBUTIONS) and owns_donor(
         actor, subscription.donor
+    )
+
+
+# --- grants ------------------------------------------------------------------------------
+# Grantee staff see only their organisation's grants (routes answer 404 otherwise); the fund's
+# staff who oversee applications or the ledger see them all.
+
+
+def can_view_grant(actor: Actor | None, grant: Grant) -> bool:
+    if has_permission(actor, Permission.VIEW_ALL_APPLICATIONS) or has_permission(
+        actor, Permission.VIEW_LEDGER
+    ):
+        return True
+    return has_permission(actor, Permission.SUBMIT_GRANT_REPORT) and is_member(
+        actor, grant.organisation_id
+    )
+
+
+def can_view_grant_report(actor: Actor | None, report: GrantReport) -> bool:
+    return can_view_grant(actor, report.grant)
+
+
+def can_view_safeguarding(actor: Actor | None, report: GrantReport) -> bool:
+    """Safeguarding incidents go to the fund manager only (and stay with the NGO that wrote
+    them); finance, auditors and the Board do not see them (DESIGN.md §6)."""
+    if has_permission(actor, Permission.SUBMIT_GRANT_REPORT) and is_member(
+        actor, report.grant.organisation_id
+    ):
+        return True
+    return has_permission(actor, Permission.ACCEPT_GRANT_REPORT) and not is_member(
+        actor, report.grant.organisation_id
+    )
+
+
+# --- selection: screening, reviews, Board (issue 6) ---------------------------------------
+# Nobody screens, reviews, recommends or decides on an application of an organisation they
+# belong to; a reviewer sees an application only once assigned and cleared of conflicts.
+
+# Application states in which the Board's papers exist (recommended or later).
+BOARD_STAGE_STATUSES = frozenset(
+    {"recommended", "not_recommended", "approved", "reserve", "rejected"}
+)
+
+
+def is_cleared_reviewer(actor: Actor | None, application: Application) -> bool:
+    """Assigned to ``application``, declared no conflict, not removed, not linked to it."""
+    if not has_permission(actor, Permission.REVIEW_APPLICATION) or not isinstance(actor, User):
+        return False
+    if is_member(actor, application.organisation_id):
+        return False
+    from app.domain.reviews.queries import active_assignment
+
+    return active_assignment(application, actor) is not None
+
+
+def can_screen_application(actor: Actor | None, application: Application) -> bool:
+    return has_permission(actor, Permission.SCREEN_APPLICATION) and not is_member(
+        actor, application.organisation_id
+    )
+
+
+def can_assign_reviewers(actor: Actor | None, application: Application) -> bool:
+    return has_permission(actor, Permission.ASSIGN_REVIEWERS) and not is_member(
+        actor, application.organisation_id
+    )
+
+
+def can_recommend(actor: Actor | None, application: Application) -> bool:
+    return has_permission(actor, Permission.PREPARE_BOARD_PACK) and not is_member(
+        actor, application.organisation_id
+    )
+
+
+def can_view_board_papers(actor: Actor | None, application: Application) -> bool:
+    """Board members see an application once it goes to the Board, unless linked to it."""
+    return (
+        has_permission(actor, Permission.VIEW_BOARD_PACK)
+        and not is_member(actor, application.organisation_id)
+        and str(application.status) in BOARD_STAGE_STATUSES
+    )
+
+
+def can_record_decision(actor: Actor | None, application: Application) -> bool:
+    return has_permission(actor, Permission.RECORD_BOARD_DECISION) and not is_member(
+        actor, application.organisation_id
+    )
+
+
+def can_view_decision_letter(actor: Actor | None, application: Application) -> bool:
+    """The applicant's own staff, and the fund's staff who see every application."""
+    return has_permission(actor, Permission.VIEW_ALL_APPLICATIONS) or (
+        has_permission(actor, Permission.APPLY_FOR_GRANT)
+        and is_member(actor, application.organisation_id)
     )

@@ -126,7 +126,7 @@ class StripeGateway:
             return function(*args, **kwargs)
         except stripe.CardError as error:
             raise PaymentDeclined(
-                N_("Your card was declined: %(reason)s"),
+                N_("The card payment did not go through: %(reason)s"),
                 reason=error.user_message or "card declined",
             )
         except stripe.StripeError as error:

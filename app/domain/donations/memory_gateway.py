@@ -107,7 +107,10 @@ class MemoryGateway:
         if self.get(payment_method_id).get("card") == DECLINED_CARD:
             intent["status"] = "requires_payment_method"
             intent["last_payment_error"] = {"message": "Your card was declined."}
-            raise PaymentDeclined(N_("Your card was declined: %(reason)s"), reason="card declined")
+            raise PaymentDeclined(
+                N_("The card payment did not go through: %(reason)s"),
+                reason="Your card was declined.",
+            )
         if self.get(payment_method_id).get("card") == AUTHENTICATION_CARD:
             intent["status"] = "requires_action"
             return dict(intent)

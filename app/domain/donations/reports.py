@@ -166,10 +166,19 @@ def contributions(filters: ContributionFilter) -> list[ContributionRow]:
     return rows
 
 
+# Listed but not counted in the money totals: nothing was (or will be) received.
+NOT_COUNTED = frozenset(
+    {GiftStatus.PENDING.value, GiftStatus.FAILED.value, PledgeStatus.CANCELLED.value}
+)
+
+
 def totals(rows: Iterable[ContributionRow]) -> Totals:
+    """Sums of the listed rows, leaving out failed and pending gifts and cancelled pledges."""
     result = Totals()
     for row in rows:
         result.rows += 1
+        if row.status in NOT_COUNTED:
+            continue
         result.by_currency[row.currency] += row.amount
         result.functional += row.functional_amount
         result.received_functional += row.received_functional

@@ -39,7 +39,9 @@ class TrancheStatus(StrEnum):
 
 
 # A tranche in these states has a request, an approval or a bank transfer under way.
-TRANCHES_IN_FLIGHT = frozenset({TrancheStatus.REQUESTED, TrancheStatus.APPROVED, TrancheStatus.SENT})
+TRANCHES_IN_FLIGHT = frozenset(
+    {TrancheStatus.REQUESTED, TrancheStatus.APPROVED, TrancheStatus.SENT}
+)
 
 
 class ReportKind(StrEnum):
@@ -109,8 +111,8 @@ class Grant(TimestampMixin, Model):
     # One grant per application, whatever two fund managers click at the same moment.
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), unique=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    # The Board decision it implements (reviews area); kept as a plain id for traceability.
-    board_decision_id: Mapped[int | None] = mapped_column()
+    # The Board decision it implements: traceability from the decision to the bank reference.
+    board_decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("board_decisions.id"))
     status: Mapped[GrantStatus] = mapped_column(
         str_enum(GrantStatus, "grant_status"), default=GrantStatus.AWARDED, index=True
     )
@@ -156,12 +158,12 @@ class Grant(TimestampMixin, Model):
     reports: Mapped[list[GrantReport]] = relationship(
         back_populates="grant",
         cascade="all, delete-orphan",
-        order_by="(GrantReport.due_date, GrantReport.id)",
+        order_by="[GrantReport.due_date, GrantReport.id]",
     )
     budget_lines: Mapped[list[GrantBudgetLine]] = relationship(
         back_populates="grant",
         cascade="all, delete-orphan",
-        order_by="(GrantBudgetLine.version, GrantBudgetLine.position)",
+        order_by="[GrantBudgetLine.version, GrantBudgetLine.position]",
     )
     amendments: Mapped[list[Amendment]] = relationship(
         back_populates="grant", cascade="all, delete-orphan", order_by="Amendment.number"
@@ -234,7 +236,8 @@ class Tranche(Model):
         sa.CheckConstraint("attempt >= 1", name="attempt_positive"),
         # The database, too, refuses a checker who is the maker.
         sa.CheckConstraint(
-            "approved_by_id IS NULL OR requested_by_id IS NULL OR approved_by_id <> requested_by_id",
+            "approved_by_id IS NULL OR requested_by_id IS NULL"
+            " OR approved_by_id <> requested_by_id",
             name="checker_is_not_maker",
         ),
     )

@@ -20,6 +20,15 @@
     return;
   }
 
+  // localstripe's stand-in for Stripe.js (demo and tests only) declares a global `class Element`
+  // that hides the DOM's Element from every script, Bootstrap's menus included. Lend it the two
+  // DOM methods Bootstrap calls through `Element.prototype`; with Stripe.js nothing changes.
+  /* global Element */
+  if (typeof Element === "function" && Element !== window.Element && !Element.prototype.querySelector) {
+    Element.prototype.querySelector = window.Element.prototype.querySelector;
+    Element.prototype.querySelectorAll = window.Element.prototype.querySelectorAll;
+  }
+
   var stripe = Stripe(form.dataset.publishableKey);
   var card = stripe.elements().create("card");
   card.mount("#card-element");

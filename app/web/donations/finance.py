@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -21,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.db import utcnow
 from app.domain.accounts.permissions import Permission, has_permission
 from app.domain.donations import reports, services
 from app.domain.donations.models import (
@@ -40,6 +40,7 @@ from app.storage import get_storage
 from app.web.access import requires
 from app.web.donations.blueprint import bp
 from app.web.donations.forms import (
+    DONOR_KIND_LABELS,
     AllocationForm,
     BankReceiptForm,
     ConfirmPledgeForm,
@@ -202,15 +203,11 @@ def _finance_pledge_form() -> FinancePledgeForm:
     form.currency.choices = currency_choices()
     form.earmark.choices = earmark_choices()
     if request.method == "GET":
-        from app.db import utcnow
-
         form.year.data = utcnow().year
     return form
 
 
 def label_kind(kind: DonorKind) -> str:
-    from app.web.donations.forms import DONOR_KIND_LABELS
-
     return str(DONOR_KIND_LABELS[kind])
 
 
@@ -317,7 +314,7 @@ def new_bank_receipt() -> Any:
         try:
             receipt, numbered = services.record_bank_receipt(
                 actor=current_user,
-                value_date=form.value_date.data or date.today(),
+                value_date=form.value_date.data or utcnow().date(),
                 amount=form.amount_minor(),
                 currency=form.currency.data or "",
                 bank_reference=form.bank_reference.data or "",

@@ -51,7 +51,7 @@ def donor_kind_choices(*, institutional: bool = False) -> list[tuple[str, object
 
 class GiveForm(FlaskForm):
     amount = RadioField(_l("Amount"), validators=[InputRequired()], validate_choice=False)
-    custom_amount = StringField(_l("Other amount"), validators=[Optional(), Length(max=20)])
+    custom_amount = StringField(_l("Your amount"), validators=[Optional(), Length(max=20)])
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
     frequency = RadioField(
         _l("How often"), choices=FREQUENCIES, default="one_off", validators=[InputRequired()]

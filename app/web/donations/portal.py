@@ -177,7 +177,7 @@ def new_pledge() -> Any:
 @login_required
 def pledge(pledge_id: int) -> Any:
     record = visible_or_404(Pledge, pledge_id, can_view_pledge)
-    from app.web.donations.finance import finance_context
+    from app.web.donations.finance import finance_context  # finance imports this module
 
     return render_template(
         "donations/pledge.html",

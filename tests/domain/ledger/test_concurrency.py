@@ -273,3 +273,31 @@ def test_a_failure_in_the_middle_of_a_batch_leaves_nothing_behind(app, cleanup):
 
     assert check_result(app, leftovers) == (0, (10, 0))
     assert committed(app, verify_ledger).ok
+
+
+def test_limited_accounts_passing_money_back_and_forth_never_fail_spuriously(app, cleanup):
+    # While one transaction waits for an account's lock, others credit it: the waiter must
+    # decide on the totals it finally locks (PostgreSQL checks constraints on the version its
+    # snapshot saw before following an update, which once made this fail with a CHECK error).
+    def setup() -> list[int]:
+        source = new_account()
+        accounts = [new_account(limit="debits") for _ in range(4)]
+        post_transfers([single(source.id, account.id, 3) for account in accounts], actor=None)
+        return [account.id for account in accounts]
+
+    accounts = committed(app, setup)
+
+    def worker(slot: int) -> Callable[[], list[str]]:
+        def run() -> list[str]:
+            step = 1 if slot % 2 else 3  # half the workers go round one way, half the other
+            return [
+                post_and_commit(single(accounts[i % 4], accounts[(i + step) % 4], 1))[0]
+                for i in range(slot, slot + 60)
+            ]
+
+        return run
+
+    results = race(app, [worker(slot) for slot in range(8)])
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert {status for result in results for status in result} <= {"ok", "exceeds_credits"}
+    assert committed(app, verify_ledger).ok

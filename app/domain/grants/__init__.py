@@ -1,0 +1,1 @@
+"""Grants: awards, agreements, tranche disbursements, grantee reports, amendments, closure."""
