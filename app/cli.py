@@ -108,6 +108,9 @@ def ledger_verify() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.cli_reviews import reviews_cli
+
+    app.cli.add_command(reviews_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(ledger_cli)

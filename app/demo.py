@@ -116,6 +116,28 @@ def _load_donations() -> object:
 DEMO_LOADERS.append(_load_donations)
 
 
+def _load_grants() -> object:
+    # Imported here: the demo grants need the NGOs, the closed call, the fund's staff and
+    # money in the fund, so they load after the NGO, ledger and donations demo data.
+    from app.demo_grants import load_demo_grants
+
+    return load_demo_grants()
+
+
+DEMO_LOADERS.append(_load_grants)
+
+
+def _load_reviews() -> object:
+    # Imported here: the selection demo needs the NGO demo's calls and applications, and the
+    # demo reviewers, Board member and fund manager.
+    from app.demo_reviews import load_demo_reviews
+
+    return load_demo_reviews()
+
+
+DEMO_LOADERS.append(_load_reviews)
+
+
 def load_demo() -> None:
     for loader in DEMO_LOADERS:
         loader()

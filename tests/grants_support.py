@@ -19,6 +19,7 @@ from app.domain.applications.models import (
     OrganisationProfile,
     RiskRating,
 )
+from app.domain.categories import AgeGroup, Sex
 from app.domain.grants import reports as grant_reports
 from app.domain.grants import services as grants
 from app.domain.grants.models import (
@@ -29,7 +30,6 @@ from app.domain.grants.models import (
     Tranche,
 )
 from app.domain.grants.reports import ReportData, sex_age_code
-from app.domain.categories import AgeGroup, Sex
 from app.domain.ledger import chart
 from app.domain.ledger.models import TransferCode
 from app.domain.ledger.services import (

@@ -53,6 +53,14 @@ def register_web(app: Flask) -> None:
     from app.web.grants.routes import bp as grants_bp
 
     app.register_blueprint(grants_bp)
+
+    from app.web.notifications.mail import install_mail_hooks
+    from app.web.notifications.routes import bp as notifications_bp
+    from app.web.reviews.routes import bp as reviews_bp
+
+    for blueprint in (reviews_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+    install_mail_hooks()
     register_error_handlers(app)
 
     login_manager.login_view = "auth.login"

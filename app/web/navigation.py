@@ -58,6 +58,24 @@ NAV_ITEMS: list[NavItem] = [
         Permission.VIEW_ALL_APPLICATIONS,
     ),
     NavItem(
+        "reviews.index",
+        _l("Selection"),
+        _l("Screen applications, assign reviewers, rank by score, prepare the Board pack."),
+        Permission.SCREEN_APPLICATION,
+    ),
+    NavItem(
+        "reviews.mine",
+        _l("My reviews"),
+        _l("Applications you are asked to review: declare any conflict, then score them."),
+        Permission.REVIEW_APPLICATION,
+    ),
+    NavItem(
+        "reviews.board",
+        _l("Board"),
+        _l("Board packs, meetings and decisions, with each member's vote."),
+        Permission.VIEW_BOARD_PACK,
+    ),
+    NavItem(
         "donations.give",
         _l("Give"),
         _l("Give to the fund by card, once or every month, or pledge."),

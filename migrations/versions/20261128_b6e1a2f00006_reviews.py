@@ -9,6 +9,11 @@ Create Date: 2026-11-28 12:00:00.000000
 from alembic import op
 import sqlalchemy as sa
 
+from app.db import append_only_trigger_sql
+
+# A Board decision is final once recorded: the database refuses to change or delete it.
+APPEND_ONLY = ("board_decisions", "board_votes")
+
 
 # revision identifiers, used by Alembic.
 revision = 'b6e1a2f00006'
@@ -21,7 +26,7 @@ def upgrade():
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('review_assigned', 'review_reminder', 'information_requested', 'screening_outcome', 'review_completed', 'board_decision', 'application_status', name='notification_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('kind', sa.Enum('review_assigned', 'review_reminder', 'reviewer_recused', 'reviews_complete', 'board_pack_ready', 'information_requested', 'screening_outcome', 'board_decision', 'attention_needed', name='notification_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('link', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -179,8 +184,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_review_scores_criterion_id'), ['criterion_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_scores_review_id'), ['review_id'], unique=False)
 
+    dialect = op.get_bind().dialect.name
+    for table in APPEND_ONLY:
+        for statement in append_only_trigger_sql(dialect, table)[0]:
+            op.execute(statement)
+
 
 def downgrade():
+    dialect = op.get_bind().dialect.name
+    for table in APPEND_ONLY:
+        for statement in append_only_trigger_sql(dialect, table)[1]:
+            op.execute(statement)
     with op.batch_alter_table('review_scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_scores_review_id'))
         batch_op.drop_index(batch_op.f('ix_review_scores_criterion_id'))

@@ -34,6 +34,7 @@ from app.domain.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from app.domain.grants import notices
 from app.domain.grants.models import (
     END_OF_GRANT_REPORTS,
     REPORT_OUTSTANDING,
@@ -52,7 +53,7 @@ from app.domain.grants.models import (
     ReportStatus,
     TrancheStatus,
 )
-from app.domain.grants.services import format_money, lock_rows, report_title
+from app.domain.grants.services import format_money, lock_rows, report_title, scale_amounts
 from app.domain.grants.workflow import AMENDMENT_WORKFLOW, REPORT_WORKFLOW
 from app.domain.money import apply_rate
 from app.extensions import db
@@ -200,6 +201,7 @@ def submit_report(*, actor: User, report: GrantReport, now: datetime | None = No
     report.submitted_at = now or utcnow()
     report.submitted_by_id = actor.id
     db.session.flush()
+    notices.report_submitted(report, title=report_title(report))
     return report
 
 
@@ -228,6 +230,7 @@ def request_report_changes(
     report.reviewed_at = now or utcnow()
     report.reviewed_by_id = actor.id
     db.session.flush()
+    notices.report_sent_back(report, title=report_title(report))
     return report
 
 
@@ -269,10 +272,14 @@ def expenditure_variance(report: GrantReport) -> list[VarianceLine]:
         if report.status not in REPORT_OUTSTANDING and report.expenditures
         else report.grant.current_budget
     )
+    lines = sorted(lines, key=lambda item: item.position)
+    # What the lines could have spent together, shared out so the column adds up to the cent.
+    allowed = scale_amounts(
+        [line.amount for line in lines], apply_rate(sum(line.amount for line in lines), share)
+    )
     result = []
-    for line in sorted(lines, key=lambda item: item.position):
+    for line, expected in zip(lines, allowed, strict=True):
         spent = spent_by_position.get(line.position, 0)
-        expected = apply_rate(line.amount, share)
         variance: Decimal | None = None
         if expected > 0:
             ratio = ((Decimal(spent) - expected) / expected).quantize(
@@ -495,6 +502,8 @@ def reports_needing_reminder(*, on: date, days: int) -> list[GrantReport]:
     )
 
 
-def mark_reminded(*, report: GrantReport, at: datetime | None = None) -> None:
+def remind_report(*, report: GrantReport, at: datetime | None = None) -> None:
+    """Tell the grantee's staff the report is due (or overdue), and remember when."""
+    notices.report_due(report, title=report_title(report))
     report.last_reminded_at = at or utcnow()
     db.session.flush()

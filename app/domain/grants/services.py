@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -29,7 +29,12 @@ from app.domain.accounts.permissions import (
     ensure_permission,
     is_member,
 )
-from app.domain.applications.models import Application, ApplicationStatus, RiskRating
+from app.domain.applications.models import (
+    Application,
+    ApplicationStatus,
+    BudgetCategory,
+    RiskRating,
+)
 from app.domain.applications.services import profile_of
 from app.domain.audit.services import record_event
 from app.domain.errors import (
@@ -40,6 +45,7 @@ from app.domain.errors import (
     SegregationOfDuties,
     ValidationFailed,
 )
+from app.domain.grants import notices
 from app.domain.grants.models import (
     END_OF_GRANT_REPORTS,
     REPORT_OUTSTANDING,
@@ -243,7 +249,7 @@ def scale_amounts(amounts: Sequence[int], total: int) -> list[int]:
     if base == total or not amounts:
         return list(amounts)
     if base == 0:
-        return split_amount(total, [Decimal(1) / len(amounts)] * (len(amounts) - 1) + [Decimal(0)])
+        return split_amount(total, [Decimal(1) / len(amounts)] * len(amounts))
     exact = [Decimal(a) * total / base for a in amounts]
     floors = [int(value) for value in exact]
     short = total - sum(floors)
@@ -399,16 +405,20 @@ def award_grant(
     )
     db.session.add(grant)
     db.session.flush()
-    lines = list(application.budget_lines)
-    for position, (line, scaled) in enumerate(
-        zip(lines, scale_amounts([line.amount for line in lines], amount), strict=True), start=1
+    lines = [(line.category, line.description) for line in application.budget_lines]
+    amounts = scale_amounts([line.amount for line in application.budget_lines], amount)
+    if not lines:
+        # Spending is reported per line: a budget without lines becomes one line.
+        lines, amounts = [(BudgetCategory.OTHER, "Approved budget")], [amount]
+    for position, ((category, description), scaled) in enumerate(
+        zip(lines, amounts, strict=True), start=1
     ):
         grant.budget_lines.append(
             GrantBudgetLine(
                 version=1,
                 position=position,
-                category=line.category,
-                description=line.description,
+                category=category,
+                description=description,
                 amount=scaled,
             )
         )
@@ -802,6 +812,7 @@ def request_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     tranche.requested_by_id = actor.id
     tranche.requested_at = now or utcnow()
     db.session.flush()
+    notices.tranche_requested(tranche, maker=actor)
     return tranche
 
 
@@ -814,6 +825,7 @@ def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     tranche.approved_by_id = actor.id
     tranche.approved_at = now or utcnow()
     db.session.flush()
+    notices.tranche_approved(tranche)
     return tranche
 
 

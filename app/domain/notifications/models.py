@@ -36,12 +36,8 @@ class Notification(Model):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[NotificationKind] = mapped_column(
-        str_enum(NotificationKind, "notification_kind")
-    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, "notification_kind"))
     # Only references (APP-00012, dates): the message is built from the kind when shown.
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     link: Mapped[str] = mapped_column(sa.String(500), default="")

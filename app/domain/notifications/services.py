@@ -111,7 +111,7 @@ def drop_pending_emails(session: Session) -> None:
 # --- the notification centre ----------------------------------------------------------------
 
 
-def notifications_for(user: User) -> sa.Select[tuple[Notification]]:
+def notifications_for(user: User) -> sa.Select[Any]:
     """The user's notifications, newest first (paginated by the caller)."""
     return (
         sa.select(Notification)

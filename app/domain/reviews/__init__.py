@@ -3,4 +3,4 @@
 Importing the package adds the selection moves to the application's workflow (workflow.py).
 """
 
-from app.domain.reviews import workflow as workflow  # noqa: F401 - registers the moves
+from app.domain.reviews import workflow as workflow

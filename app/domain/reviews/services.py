@@ -98,7 +98,7 @@ def _fund_side(actor: Any, application: Application, permission: Permission) -> 
     ensure_permission(actor, permission)
     if is_member(actor, application.organisation_id):
         raise SegregationOfDuties(
-            N_("You belong to the applicant organisation, so you cannot take part in its selection.")
+            N_("You belong to the applicant organisation, so you take no part in its selection.")
         )
 
 

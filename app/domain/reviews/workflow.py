@@ -35,7 +35,7 @@ BOARD_OUTCOMES = (S.APPROVED, S.RESERVE, S.REJECTED)
 def _guard_fund_side(application: Application, actor: Any) -> None:
     if is_member(actor, application.organisation_id):
         raise SegregationOfDuties(
-            N_("You belong to the applicant organisation, so you cannot take part in its selection.")
+            N_("You belong to the applicant organisation, so you take no part in its selection.")
         )
 
 

@@ -160,11 +160,14 @@ def start(call_id: int) -> Any:
 @bp.get("/<int:application_id>")
 @login_required
 def show(application_id: int) -> Any:
+    from app.web.reviews.routes import selection_context  # the selection area's panel
+
     application = visible_or_404(Application, application_id, can_view_application)
     member = is_member(current_user, application.organisation_id)
     return render_template(
         "applications/show.html",
         **_context(application),
+        **selection_context(application),
         profile=ngo.profile_of(application.organisation),
         organisation_documents=ngo.organisation_documents(application.organisation),
         budget_by_category=ngo.budget_by_category(application),

@@ -85,6 +85,7 @@ bp.add_app_template_global(grant_label, "grant_label")
 bp.add_app_template_global(grant_badge, "grant_badge")
 bp.add_app_template_global(report_name, "report_name")
 bp.add_app_template_filter(grant_day, "day")
+bp.add_app_template_filter(lambda error: error.translated(_), "explain")
 
 
 def _perform(action: Callable[[], Any], *, success: str, target: str) -> Any:
@@ -257,13 +258,19 @@ def _ledger_summary(grant: Grant) -> dict[str, Any] | None:
 
 
 def _tranche_actions(grant: Grant) -> dict[int, set[str]]:
-    """Which buttons each tranche shows to this visitor (the services decide again)."""
+    """Which buttons each tranche shows to this visitor (the services decide again); a
+    tranche that cannot be requested yet shows why instead of a button."""
     actions: dict[int, set[str]] = {}
     active = grant.status == GrantStatus.ACTIVE
+    on = grants.today()
     for tranche in grant.tranches:
         allowed: set[str] = set()
         state = tranche.status
-        if active and state in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED):
+        if (
+            active
+            and state in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED)
+            and not grants.tranche_blockers(tranche, on=on)
+        ):
             allowed |= {"request"} if _may(Permission.REQUEST_DISBURSEMENT, grant) else set()
         if (
             active
@@ -1004,3 +1011,6 @@ def reject_amendment(amendment_id: int) -> Any:
         success=_("Amendment %(number)s is refused.", number=item.number),
         target=url_for("grants.amendment", amendment_id=item.id),
     )
+
+
+from app.web.grants import cli  # noqa: E402, F401 - adds `flask grants remind` to the blueprint

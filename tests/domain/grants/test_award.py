@@ -21,8 +21,8 @@ from app.extensions import db
 from tests.grants_support import (
     USD,
     approved_application,
-    award,
     available,
+    award,
     balance,
     fund,
     grant_balance,

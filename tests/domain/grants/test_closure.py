@@ -88,7 +88,7 @@ def test_closure_arithmetic_with_a_refund_and_a_release(grant):
     assert statement.unspent == 1_000 * USD
     assert statement.undisbursed == 4_520 * USD
 
-    with pytest.raises(Conflict, match="still owes USD 1,000.00"):
+    with pytest.raises(Conflict, match=r"still owes USD 1,000\.00"):
         grants.close_grant(actor=fm, grant=grant)
     with pytest.raises(ValidationFailed, match="more than that"):
         grants.record_grantee_refund(

@@ -162,7 +162,7 @@ def test_reminders_find_reports_due_soon_or_overdue_once_a_fortnight(grant):
     db.session.flush()
     due = reports.reports_needing_reminder(on=days_ago(0), days=14)
     assert report in due
-    reports.mark_reminded(report=report)
+    reports.remind_report(report=report)
     assert report not in reports.reports_needing_reminder(on=days_ago(0), days=14)
     complete_report(report)
     assert report not in reports.reports_needing_reminder(on=days_ago(0), days=14)

@@ -111,14 +111,16 @@ def test_the_business_document_is_named_and_linked_when_its_page_exists(
 ):
     grant = new_grant()
     gift(10_000)
-    result = commit(grant, 10_000, document_type="grant", document_id="14")
-    # No grants area yet: the document is named, not linked.
+    result = commit(grant, 10_000, document_type="bank_receipt_allocation", document_id="14")
+    # No page for this kind of document: it is named, not linked.
     html = page(client, result.id)
-    assert "Grant 14" in html
-    assert 'href="/grants/' not in html
+    assert "Bank receipt allocation 14" in html
+    assert 'href="/ledger/accounts/14"' not in html
     # Once an area has the page, the same transfer links to it.
-    monkeypatch.setitem(labels.DOCUMENT_PAGES, "grant", ("ledger.statement", "account_id"))
-    assert 'href="/ledger/accounts/14">Grant 14</a>' in page(client, result.id)
+    monkeypatch.setitem(
+        labels.DOCUMENT_PAGES, "bank_receipt_allocation", ("ledger.statement", "account_id")
+    )
+    assert 'href="/ledger/accounts/14">Bank receipt allocation 14</a>' in page(client, result.id)
 
 
 def test_a_document_id_the_page_cannot_take_is_shown_as_text(client, reader, monkeypatch):

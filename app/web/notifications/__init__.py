@@ -1,0 +1,1 @@
+"""The notification centre and the e-mails sent after commit."""

@@ -1,0 +1,1 @@
+"""The selection screens: screening, assignments, reviews, ranking, the Board."""
