@@ -116,17 +116,6 @@ def _load_donations() -> object:
 DEMO_LOADERS.append(_load_donations)
 
 
-def _load_grants() -> object:
-    # Imported here: the demo grants need the NGOs, the closed call, the fund's staff and
-    # money in the fund, so they load after the NGO, ledger and donations demo data.
-    from app.demo_grants import load_demo_grants
-
-    return load_demo_grants()
-
-
-DEMO_LOADERS.append(_load_grants)
-
-
 def _load_reviews() -> object:
     # Imported here: the selection demo needs the NGO demo's calls and applications, and the
     # demo reviewers, Board member and fund manager.
@@ -136,6 +125,17 @@ def _load_reviews() -> object:
 
 
 DEMO_LOADERS.append(_load_reviews)
+
+
+def _load_grants() -> object:
+    # Imported here: the demo grants need the NGOs, the closed call, the fund's staff and
+    # money in the fund; they load last, after the selection (reviews) demo.
+    from app.demo_grants import load_demo_grants
+
+    return load_demo_grants()
+
+
+DEMO_LOADERS.append(_load_grants)
 
 
 def load_demo() -> None:

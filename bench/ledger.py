@@ -58,9 +58,10 @@ def _app(url: str) -> Any:
     from app import create_app
     from config.settings import normalise_database_url
 
-    return create_app(
-        "development", overrides={"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)}
-    )
+    overrides: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)}
+    if os.environ.get("AB_NOPING") == "1":
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": False}
+    return create_app("development", overrides=overrides)
 
 
 def _prepare(url: str) -> dict[str, Any]:
@@ -122,11 +123,6 @@ def _worker(
         db.session.execute(sa.text("SELECT 1"))
         db.session.commit()
         start.wait()
-        if os.environ.get("BENCH_DEBUG"):
-            import resource
-
-            usage = resource.getrusage(resource.RUSAGE_SELF)
-            print(f"worker {slot}: {usage.ru_utime + usage.ru_stime:.2f}s CPU before starting")
         deadline = time.monotonic() + seconds
         done = refused = 0
         while time.monotonic() < deadline:
@@ -154,11 +150,6 @@ def _worker(
             else:
                 refused += 1
         counts[slot] = done
-        if os.environ.get("BENCH_DEBUG"):
-            import resource
-
-            usage = resource.getrusage(resource.RUSAGE_SELF)
-            print(f"worker {slot}: {done} posted, {usage.ru_utime + usage.ru_stime:.2f}s CPU")
         if refused:
             print(f"worker {slot}: {refused} refused")
         db.engine.dispose()
@@ -174,7 +165,7 @@ def run_ledger(url: str, variant: str, ids: dict[str, Any], seconds: int) -> flo
     ]
     for worker in workers:
         worker.start()
-    start.wait(timeout=300)
+    start.wait(timeout=180)
     began = time.monotonic()
     for worker in workers:
         worker.join()

@@ -424,15 +424,9 @@ def _execute_post(params: dict[str, Any]) -> _PostOutcome:
     try:
         # Pipeline mode sends the transaction's BEGIN (when this is its first statement) in the
         # same network round trip as the statement.
-        import contextlib, os
-        ctx = driver_connection.pipeline() if os.environ.get("AB_PIPE") == "1" else contextlib.nullcontext()
-        with ctx, driver_connection.cursor() as cursor:
-            if os.environ.get("AB_GEN") == "1":
-                cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        with driver_connection.pipeline(), driver_connection.cursor() as cursor:
             cursor.execute(_POST_SQL_DRIVER, params, prepare=True)
             row = cursor.fetchone()
-            if os.environ.get("AB_GEN") == "1":
-                cursor.execute("RESET plan_cache_mode")
     except psycopg.Error as error:
         # Callers see the same exceptions as from any other statement.
         raise sa.exc.DBAPIError.instance(_POST_SQL_DRIVER, params, error, psycopg.Error) from error

@@ -480,8 +480,7 @@ def _render_assignment(
     review = assignment.review
     return render_template(
         "reviews/review.html",
-        **_application_context(application),
-        **context,
+        **{**_application_context(application), **context},
         review=review,
         form=_review_form(assignment, review_form),
         criteria=list(application.call.criteria),

@@ -2,8 +2,8 @@
 never create a second transfer, never pay more than the grant, never commit money twice.
 
 These tests commit for real; the ``cleanup`` fixture deletes every row they added (with the
-append-only triggers disabled inside its own transaction) and restores the seeded ledger
-accounts' totals and the grant number sequences, so the rest of the run sees what it saw.
+append-only triggers off inside its own transaction) and restores the seeded ledger accounts'
+totals and the grant number sequences, so the rest of the run sees what it saw.
 """
 
 from __future__ import annotations
@@ -43,11 +43,6 @@ from tests.grants_support import (
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
-APPEND_ONLY = {
-    "ledger_transfers": "ledger_transfers_append_only",
-    "audit_events": "audit_events_append_only",
-}
-
 
 @pytest.fixture
 def cleanup(app: Flask) -> Iterator[None]:
@@ -74,8 +69,10 @@ def cleanup(app: Flask) -> Iterator[None]:
     yield
     db.session.remove()
     with db.engine.begin() as conn:
-        for table, trigger in APPEND_ONLY.items():
-            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+        # Append-only tables (ledger, audit, Board decisions...) refuse DELETE by trigger: the
+        # user triggers are off inside this transaction only (foreign keys still hold).
+        for table in db.metadata.sorted_tables:
+            conn.execute(sa.text(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER'))
         conn.execute(
             sa.text("DELETE FROM ledger_transfers WHERE sequence > :s AND pending_id IS NOT NULL"),
             {"s": last_sequence},
@@ -102,8 +99,8 @@ def cleanup(app: Flask) -> Iterator[None]:
                 sa.text("INSERT INTO grant_sequences (year, last_number) VALUES (:y, :n)"),
                 [{"y": year, "n": number} for year, number in sequences],
             )
-        for table, trigger in APPEND_ONLY.items():
-            conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
+        for table in db.metadata.sorted_tables:
+            conn.execute(sa.text(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER'))
 
 
 def committed(app: Flask, work: Callable[[], Any]) -> Any:

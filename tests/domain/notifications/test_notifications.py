@@ -1,0 +1,143 @@
+"""Notifications: a row for the in-app centre and an e-mail sent only once the change is
+committed, saying what needs attention and linking to it, never carrying the case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.domain.accounts.models import Role
+from app.domain.notifications import services as notices
+from app.domain.notifications.models import Notification, NotificationKind
+from app.domain.reviews import services as selection
+from app.domain.reviews.models import DecisionOutcome, ScreeningOutcome
+from app.extensions import db
+from tests.factories import user_with
+from tests.mail import Mailbox
+from tests.ngo import applicant_of
+from tests.reviews_support import (
+    before_board,
+    decide,
+    in_review,
+    manager,
+    meeting,
+    reviewer,
+    submitted_application,
+)
+
+
+def content_of(application) -> list[str]:
+    """Words from the case that must never travel by e-mail."""
+    words = [
+        application.title,
+        application.summary,
+        application.organisation.name,
+        application.locations,
+        f"{application.requested_amount // 100:,}",
+        str(application.requested_amount // 100),
+    ]
+    words += [line.description for line in application.budget_lines]
+    return [w for w in words if w]
+
+
+def assert_clean(mailbox: Mailbox, address: str, application) -> str:
+    message = mailbox.last(address)
+    body = mailbox.body(message)
+    text = f"{message['Subject']}\n{body}"
+    for word in content_of(application):
+        assert word not in text, f"{word!r} leaked into the e-mail to {address}"
+    assert application.reference in body
+    assert mailbox.link(address).startswith("/")
+    return body
+
+
+def test_notify_records_and_mails_only_after_the_commit(mailbox):
+    user = user_with(Role.REVIEWER)
+    notices.notify(user=user, kind=NotificationKind.ATTENTION_NEEDED, link="/somewhere", params={})
+    db.session.flush()
+    assert mailbox.to(user.email) == []
+    db.session.commit()
+    assert len(mailbox.to(user.email)) == 1
+    assert notices.unread_count(user) == 1
+
+
+def test_a_rolled_back_action_mails_nobody(mailbox):
+    user = user_with(Role.REVIEWER)
+    db.session.commit()
+    notices.notify(user=user, kind=NotificationKind.ATTENTION_NEEDED, link="/x")
+    db.session.rollback()
+    db.session.commit()
+    assert mailbox.to(user.email) == []
+
+
+def test_selection_e_mails_carry_no_application_content(storage, mailbox):
+    fund = manager()
+    # Screening outcome and information request, to the applicant.
+    screened = submitted_application(storage)
+    applicant = applicant_of(screened.organisation)
+    selection.record_screening(
+        actor=fund,
+        application=screened,
+        outcome=ScreeningOutcome.INFO_REQUESTED,
+        question="Is the shelter licensed?",
+    )
+    db.session.commit()
+    body = assert_clean(mailbox, applicant.email, screened)
+    assert "Is the shelter licensed?" not in body
+
+    # Assignment and reminder, to the reviewer.
+    application = in_review(storage, fund_manager=fund)
+    expert = reviewer()
+    assignment = selection.assign_reviewer(
+        actor=fund,
+        application=application,
+        reviewer=expert,
+        due_on=utcnow().date() + timedelta(days=1),
+    )
+    db.session.commit()
+    assert_clean(mailbox, expert.email, application)
+    assert mailbox.link(expert.email) == f"/reviews/assignments/{assignment.id}"
+    selection.send_review_reminders()
+    db.session.commit()
+    assert "due" in assert_clean(mailbox, expert.email, application)
+    assert len(mailbox.to(expert.email)) == 2
+
+    # The Board's decision, to the applicant.
+    decided = before_board(storage, fund_manager=fund)
+    owner = applicant_of(decided.organisation)
+    decide(decided, meeting(), DecisionOutcome.APPROVED)
+    db.session.commit()
+    assert_clean(mailbox, owner.email, decided)
+    assert mailbox.link(owner.email) == f"/reviews/applications/{decided.id}/decision-letter"
+
+
+def test_an_inactive_user_gets_the_notification_but_no_e_mail(mailbox):
+    user = user_with(Role.REVIEWER, is_active=False)
+    notices.notify(user=user, kind=NotificationKind.ATTENTION_NEEDED, link="/x")
+    db.session.commit()
+    assert mailbox.to(user.email) == []
+    assert db.session.execute(
+        select(Notification).where(Notification.user_id == user.id)
+    ).scalar_one()
+
+
+def test_the_centre_marks_read(storage):
+    user = user_with(Role.REVIEWER)
+    first = notices.notify(user=user, kind=NotificationKind.ATTENTION_NEEDED, link="/a")
+    notices.notify(user=user, kind=NotificationKind.ATTENTION_NEEDED, link="/b")
+    db.session.flush()
+    assert notices.unread_count(user) == 2
+    opened = notices.open_notification(actor=user, notification_id=first.id)
+    assert opened.read_at is not None and notices.unread_count(user) == 1
+    assert notices.mark_all_read(actor=user) == 1
+    assert notices.unread_count(user) == 0
+
+
+def test_a_dead_mail_server_does_not_undo_the_action(storage, dead_mail_server):
+    application = in_review(storage)
+    expert = reviewer()
+    selection.assign_reviewer(actor=manager(), application=application, reviewer=expert)
+    db.session.commit()  # the e-mail fails and is logged; the assignment stands
+    assert notices.unread_count(expert) == 1

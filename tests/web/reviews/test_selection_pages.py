@@ -1,0 +1,228 @@
+"""The selection in the browser: screening, assignment, reviewing, ranking, the Board, and what
+the applicant sees (timeline, reason, decision letter), never the reviewers."""
+
+from __future__ import annotations
+
+from app.domain.applications.models import ApplicationStatus
+from app.domain.reviews import services as selection
+from app.domain.reviews.models import (
+    AssignmentStatus,
+    BoardDecision,
+    DecisionOutcome,
+    PanelOutcome,
+    ReviewStatus,
+)
+from app.domain.reviews.queries import MANUAL_CHECKS
+from app.extensions import db
+from tests.ngo import applicant_of
+from tests.reviews_support import (
+    before_board,
+    board_member,
+    cleared,
+    decide,
+    in_review,
+    link_to_organisation,
+    manager,
+    meeting,
+    reviewer,
+    submit,
+    submitted_application,
+)
+
+
+def test_the_fund_manager_screens_and_the_applicant_reads_the_reason(storage, client, sign_in):
+    fund = manager()
+    application = submitted_application(storage)
+    sign_in(fund)
+    page = client.get(f"/reviews/applications/{application.id}/screen")
+    assert page.status_code == 200
+    assert "Submitted before the deadline" in page.get_data(as_text=True)
+    refused = client.post(
+        f"/reviews/applications/{application.id}/screen", data={"outcome": "ineligible"}
+    )
+    assert refused.status_code == 422
+    done = client.post(
+        f"/reviews/applications/{application.id}/screen",
+        data={"outcome": "ineligible", "reason": "Research is not direct assistance."},
+    )
+    assert done.status_code == 302
+    assert application.status == ApplicationStatus.INELIGIBLE
+
+    client.post("/logout")
+    sign_in(applicant_of(application.organisation))
+    text = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Research is not direct assistance." in text
+    assert "Eligibility check started" in text and "Not eligible" in text
+    assert fund.full_name not in text
+
+
+def test_eligible_then_reviewers_by_hand_and_suggestion(storage, client, sign_in):
+    fund = manager()
+    application = submitted_application(storage)
+    experts = [reviewer(), reviewer(), reviewer()]
+    sign_in(fund)
+    response = client.post(
+        f"/reviews/applications/{application.id}/screen",
+        data={"outcome": "eligible", "confirmed": [c.value for c in MANUAL_CHECKS]},
+    )
+    assert response.status_code == 302
+    assert response.location.endswith(f"/reviews/applications/{application.id}/assign")
+    assert client.get(response.location).status_code == 200
+    client.post(
+        f"/reviews/applications/{application.id}/assign", data={"reviewer_id": experts[0].id}
+    )
+    client.post(f"/reviews/applications/{application.id}/assign-suggested", data={})
+    live = [
+        a
+        for a in selection.queries.assignments_of(application)
+        if a.status == AssignmentStatus.AWAITING_DECLARATION
+    ]
+    assert len(live) == 2 and experts[0].id in {a.reviewer_id for a in live}
+    other = next(e for e in experts if e.id not in {a.reviewer_id for a in live})
+    client.post(f"/reviews/assignments/{live[0].id}/reassign", data={"reviewer_id": other.id})
+    assert live[0].status == AssignmentStatus.REMOVED
+
+
+def test_a_reviewer_drafts_submits_and_then_reads_the_others(storage, client, sign_in):
+    application = in_review(storage)
+    mine, theirs = cleared(application), cleared(application)
+    submit(theirs, (2, 2), comments="Weak budget.")
+    criteria = application.call.criteria
+    sign_in(mine.reviewer)
+    page = client.get(f"/reviews/assignments/{mine.id}").get_data(as_text=True)
+    assert "once you have submitted your own" in page and "Weak budget." not in page
+    form = {
+        "scores-0-criterion_id": criteria[0].id,
+        "scores-0-score": "4",
+        "scores-0-justification": "Relevant.",
+        "scores-1-criterion_id": criteria[1].id,
+        "scores-1-score": "",
+        "scores-1-justification": "",
+        "action": "save",
+    }
+    assert client.post(f"/reviews/assignments/{mine.id}/review", data=form).status_code == 302
+    assert mine.review.status == ReviewStatus.DRAFT
+    form["action"] = "submit"
+    assert client.post(f"/reviews/assignments/{mine.id}/review", data=form).status_code == 422
+    form.update(
+        {"scores-1-score": "3", "scores-1-justification": "Able.", "recommendation": "fund"}
+    )
+    assert client.post(f"/reviews/assignments/{mine.id}/review", data=form).status_code == 302
+    assert mine.review.status == ReviewStatus.SUBMITTED
+    page = client.get(f"/reviews/assignments/{mine.id}").get_data(as_text=True)
+    assert "Reviewer A" in page
+    assert theirs.reviewer.full_name not in page  # peers are letters, not names
+    assert "Weak budget." not in page  # comments are for the secretariat only
+
+
+def test_ranking_recommendation_and_board_pack(storage, client, sign_in):
+    fund = manager()
+    application = in_review(storage, fund_manager=fund)
+    submit(cleared(application, fund_manager=fund), (5, 4))
+    sign_in(fund)
+    ranking = client.get(f"/reviews/calls/{application.call_id}/ranking")
+    assert ranking.status_code == 200 and "4.60" in ranking.get_data(as_text=True)
+    response = client.post(
+        f"/reviews/applications/{application.id}/recommend",
+        data={"outcome": "recommended", "key_risks": "Floods.", "feedback": "Strong."},
+    )
+    assert response.status_code == 302
+    assert application.status == ApplicationStatus.RECOMMENDED
+    pack = client.get(f"/reviews/calls/{application.call_id}/board-pack").get_data(as_text=True)
+    assert "Floods." in pack and application.organisation.name in pack
+
+
+def test_a_linked_board_member_sees_no_details_in_the_pack(storage, client, sign_in):
+    application = before_board(storage)
+    member = board_member()
+    link_to_organisation(member, application)
+    sign_in(member)
+    pack = client.get(f"/reviews/calls/{application.call_id}/board-pack").get_data(as_text=True)
+    assert "you are recused" in pack
+    assert application.summary not in pack
+    assert client.get(f"/applications/{application.id}").status_code == 404
+
+
+def test_the_board_meets_and_decides_in_the_browser(storage, client, sign_in):
+    application = before_board(storage)
+    members = [board_member() for _ in range(3)]
+    sign_in(members[0])
+    response = client.post(
+        "/reviews/board/meetings/new",
+        data={"held_on": "2026-01-15", "call_id": 0, "members": [m.id for m in members]},
+    )
+    assert response.status_code == 302
+    meeting_id = int(response.location.rstrip("/").split("/")[-1])
+    url = f"/reviews/board/meetings/{meeting_id}/decide/{application.id}"
+    assert client.get(url).status_code == 200
+    votes = {
+        f"votes-{i}-member_id": m.id for i, m in enumerate(sorted(members, key=lambda u: u.id))
+    }
+    votes.update({f"votes-{i}-vote": "approve" for i in range(3)})
+    too_much = client.post(
+        url,
+        data={
+            "outcome": "approved",
+            "approved_amount": str(application.requested_amount / 100 + 1),
+            "rationale": "Good.",
+            **votes,
+        },
+    )
+    assert too_much.status_code == 422
+    done = client.post(
+        url,
+        data={
+            "outcome": "approved",
+            "approved_amount": "9000.00",
+            "conditions": "Visits.",
+            "rationale": "Good.",
+            **votes,
+        },
+    )
+    assert done.status_code == 302
+    decision = db.session.query(BoardDecision).filter_by(application_id=application.id).one()
+    assert decision.approved_amount == 9_000_00
+    assert application.status == ApplicationStatus.APPROVED
+    assert client.get(f"/reviews/board/meetings/{meeting_id}").status_code == 200
+
+
+def test_the_decision_letter_is_the_applicants_and_names_no_reviewer(storage, client, sign_in):
+    fund = manager()
+    application = in_review(storage, fund_manager=fund)
+    first = cleared(application, fund_manager=fund)
+    submit(first, (4, 4), comments="Internal remark for the secretariat.")
+    selection.recommend(
+        actor=fund,
+        application=application,
+        outcome=PanelOutcome.RECOMMENDED,
+        feedback="A clear, costed plan.",
+    )
+    decide(application, meeting(), DecisionOutcome.APPROVED)
+    owner = applicant_of(application.organisation)
+    sign_in(owner)
+    letter = client.get(f"/reviews/applications/{application.id}/decision-letter")
+    assert letter.status_code == 200
+    text = letter.get_data(as_text=True)
+    assert "A clear, costed plan." in text and "4.00" in text
+    assert first.reviewer.full_name not in text
+    assert "Internal remark" not in text
+    show = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Read the decision letter" in show and first.reviewer.full_name not in show
+    client.post("/logout")
+    stranger = submitted_application(storage)
+    sign_in(applicant_of(stranger.organisation))
+    assert client.get(f"/reviews/applications/{application.id}/decision-letter").status_code == 404
+
+
+def test_a_fund_manager_linked_to_the_applicant_is_refused(storage, client, sign_in):
+    application = submitted_application(storage)
+    fund = manager()
+    link_to_organisation(fund, application)
+    sign_in(fund)
+    assert client.get(f"/reviews/applications/{application.id}/screen").status_code == 403
+    response = client.post(
+        f"/reviews/applications/{application.id}/screen",
+        data={"outcome": "ineligible", "reason": "x"},
+    )
+    assert response.status_code == 403
+    assert application.status == ApplicationStatus.SUBMITTED
