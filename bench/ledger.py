@@ -58,10 +58,9 @@ def _app(url: str) -> Any:
     from app import create_app
     from config.settings import normalise_database_url
 
-    overrides: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)}
-    if os.environ.get("AB_NOPING") == "1":
-        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": False}
-    return create_app("development", overrides=overrides)
+    return create_app(
+        "development", overrides={"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)}
+    )
 
 
 def _prepare(url: str) -> dict[str, Any]:

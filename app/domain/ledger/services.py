@@ -133,6 +133,9 @@ def post_transfers(
     """
     if not specs:
         return []
+    # The caller's pending changes (a new account, the document) first: the posting
+    # statements below do not go through the unit of work.
+    db.session.flush()
     batch_id = batch_id or uuid.uuid4()
     if db.session.get_bind().dialect.name == "postgresql":
         evaluation, sequences = _post_postgresql(specs, actor=actor, batch_id=batch_id)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
     HiddenField,
     RadioField,
     SelectField,
+    StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.domain.reviews.models import (
     MAX_SCORE,
@@ -161,10 +159,10 @@ class DecisionForm(FlaskForm):
     outcome = RadioField(
         _l("Decision"), choices=review_choices(DecisionOutcome), validators=[InputRequired()]
     )
-    approved_amount = DecimalField(
+    # Text, parsed by app.domain.money.to_minor: it refuses NaN, infinities and extra decimals.
+    approved_amount = StringField(
         _l("Amount approved"),
-        places=2,
-        validators=[Optional(), NumberRange(min=Decimal("0.01"))],
+        validators=[Optional(), Length(max=30)],
         description=_l("At most the amount requested. Only for an approval."),
     )
     conditions = TextAreaField(

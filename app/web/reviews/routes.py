@@ -753,7 +753,9 @@ def _decision_form(meeting: BoardMeeting, application: Application) -> DecisionF
             form.votes.append_entry()
             form.votes.entries[-1].member_id.data = str(member.id)
     if request.method == "GET":
-        form.approved_amount.data = to_major(application.requested_amount, application.currency)
+        form.approved_amount.data = str(
+            to_major(application.requested_amount, application.currency)
+        )
     return form
 
 
@@ -773,10 +775,10 @@ def decide(meeting_id: int, application_id: int) -> Any:
             if str(entry.member_id.data).isdigit() and entry.vote.data in {v.value for v in Vote}:
                 votes[int(entry.member_id.data)] = Vote(entry.vote.data)
         try:
+            raw_amount = (form.approved_amount.data or "").strip()
             amount = (
-                to_minor(form.approved_amount.data, application.currency)
-                if form.outcome.data == DecisionOutcome.APPROVED
-                and form.approved_amount.data is not None
+                to_minor(raw_amount, application.currency)
+                if form.outcome.data == DecisionOutcome.APPROVED and raw_amount
                 else None
             )
             selection.record_decision(

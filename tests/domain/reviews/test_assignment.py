@@ -114,7 +114,7 @@ def test_a_declared_conflict_excludes_the_reviewer_from_the_whole_organisation(s
     second.organisation_id = first.organisation_id
     db.session.flush()
     selection.record_screening(
-        actor=fund, application=second, outcome="eligible", confirmed=[c for c in queries.Check]
+        actor=fund, application=second, outcome="eligible", confirmed=list(queries.Check)
     )
     candidates = {c.reviewer.id: c.excluded_because for c in queries.reviewer_candidates(second)}
     assert candidates[expert.id] == "conflict"

@@ -226,3 +226,16 @@ def test_a_fund_manager_linked_to_the_applicant_is_refused(storage, client, sign
     )
     assert response.status_code == 403
     assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_nonsense_amounts_are_refused_never_a_server_error(storage, client, sign_in):
+    application = before_board(storage)
+    held = meeting()
+    sign_in(manager())
+    url = f"/reviews/board/meetings/{held.id}/decide/{application.id}"
+    for value in ("NaN", "sNaN", "Infinity", "-1", "1e999", "abc", "12.345"):
+        response = client.post(
+            url, data={"outcome": "approved", "approved_amount": value, "rationale": "x"}
+        )
+        assert response.status_code == 422, value
+    assert application.status == ApplicationStatus.RECOMMENDED
