@@ -8,7 +8,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -46,6 +45,7 @@ from app.domain.categories import (
 from app.domain.money import to_major, to_minor
 from app.web.admin.forms import CheckboxListField
 from app.web.display import country_choices, language_name
+from app.web.forms import FiniteDecimalField
 from app.web.labels import choices
 from app.web.organisations.forms import UploadForm
 
@@ -250,7 +250,7 @@ class BudgetLineForm(Form):
     category = SelectField(_l("Category"), choices=choices(BudgetCategory))
     description = StringField(_l("Item"), validators=[Optional(), Length(max=300)])
     quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
-    unit_cost = DecimalField(_l("Unit cost"), validators=[Optional(), NumberRange(min=0)])
+    unit_cost = FiniteDecimalField(_l("Unit cost"), validators=[Optional(), NumberRange(min=0)])
 
 
 class BudgetForm(SectionForm):

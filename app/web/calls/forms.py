@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -29,6 +28,7 @@ from app.domain.categories import DocumentKind, FormOfExploitation, Situation, T
 from app.domain.money import to_major, to_minor
 from app.web.admin.forms import CheckboxListField
 from app.web.display import country_choices, language_name
+from app.web.forms import FiniteDecimalField
 from app.web.i18n import LANGUAGE_NAMES
 from app.web.labels import choices, lazy_label
 
@@ -39,7 +39,7 @@ BLANK_CRITERIA = 3
 
 class CriterionForm(Form):
     name = StringField(_l("Criterion"), validators=[Optional(), Length(max=200)])
-    weight = DecimalField(_l("Weight"), validators=[Optional(), NumberRange(min=0)])
+    weight = FiniteDecimalField(_l("Weight"), validators=[Optional(), NumberRange(min=0)])
     description = StringField(_l("What reviewers look for"), validators=[Optional()])
 
 
@@ -61,10 +61,10 @@ class CallForm(FlaskForm):
         description=_l("Applicants see the deadline in their own time zone as well."),
     )
     currency = StringField(_l("Currency"), validators=[DataRequired(), Length(min=3, max=3)])
-    envelope = DecimalField(
+    envelope = FiniteDecimalField(
         _l("Envelope (total available)"), validators=[DataRequired(), NumberRange(min=0)]
     )
-    max_amount = DecimalField(
+    max_amount = FiniteDecimalField(
         _l("Maximum grant per application"),
         validators=[Optional(), NumberRange(min=0)],
         description=_l("Leave empty for the window's default."),
