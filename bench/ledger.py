@@ -1,7 +1,8 @@
 """Ledger postings through the service layer against pgbench's tpcb-like, on one PostgreSQL.
 
 Reference: pgbench's built-in tpcb-like script (scale 10, 4 clients). Measured: 4 processes
-posting single-phase transfers with ``post_transfers`` and committing each, for the same time:
+posting single-phase transfers with ``post_transfers_and_commit`` (the posting and its COMMIT
+in one round trip, decision 0033), each transfer its own unit of work, for the same time:
 
 * ``contended``: every transfer debits the hot ``fund:available`` account (row lock on it);
 * ``spread``: transfers between 1,000 accounts, rarely on the same rows.
@@ -113,7 +114,7 @@ def _worker(
     url: str, variant: str, ids: dict[str, Any], seconds: float, start: Any, counts: Any, slot: int
 ) -> None:
     from app.domain.ledger.models import TransferCode
-    from app.domain.ledger.services import TransferSpec, post_transfers
+    from app.domain.ledger.services import TransferSpec, post_transfers_and_commit
     from app.extensions import db
 
     app = _app(url)
@@ -131,7 +132,7 @@ def _worker(
             else:
                 debit, credit = rng.sample(ids["spread"], 2)
                 code = TransferCode.ADJUSTMENT
-            results = post_transfers(
+            results = post_transfers_and_commit(
                 [
                     TransferSpec(
                         id=uuid.uuid4(),
@@ -143,7 +144,6 @@ def _worker(
                 ],
                 actor=None,
             )
-            db.session.commit()
             if results[0].accepted:
                 done += 1
             else:

@@ -61,6 +61,7 @@ __all__ = [
     "account_balance",
     "account_statement",
     "post_transfers",
+    "post_transfers_and_commit",
     "require_accepted",
     "transfer_id",
 ]
@@ -147,6 +148,49 @@ def post_transfers(
     ]
     if evaluation.rows and not evaluation.refused:
         _expire_accounts(evaluation.deltas)
+    return results
+
+
+def post_transfers_and_commit(
+    specs: Sequence[TransferSpec], *, actor: Any, batch_id: uuid.UUID | None = None
+) -> list[TransferResult]:
+    """Post a batch and commit the whole unit of work with it; the one service that commits.
+
+    For callers whose posting is the last write of their unit of work (a gift recorded from a
+    webhook, a confirmed disbursement, the benchmark). On PostgreSQL the COMMIT travels in
+    the posting's own network round trip, so the hot ``fund:available`` row is locked only
+    while the server runs the statement and the commit (DESIGN §4; decision 0033).
+
+    The unit of work commits only if every transfer was posted now (``ok``). Otherwise it
+    is rolled back, everything the caller flushed with it included, and the results say why:
+    a refusal, or ``exists`` for transfers posted identically before (nothing else to do).
+    """
+    if not specs:
+        db.session.commit()
+        return []
+    connection = db.session.connection()
+    # Inside a savepoint (a caller's nested transaction, the test harness) a COMMIT on the
+    # wire would end the enclosing transaction too: commit the ordinary way there.
+    if connection.dialect.name != "postgresql" or connection.in_nested_transaction():
+        results = post_transfers(specs, actor=actor, batch_id=batch_id)
+        if all(result.status == TransferStatus.OK for result in results):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return results
+    db.session.flush()
+    batch_id = batch_id or uuid.uuid4()
+    evaluation, sequences = _post_postgresql(specs, actor=actor, batch_id=batch_id, commit=True)
+    results = [
+        TransferResult(id=spec.id, status=status, sequence=sequences.get(spec.id))
+        for spec, status in zip(specs, evaluation.statuses, strict=True)
+    ]
+    if sequences:
+        # The database has committed; this ends SQLAlchemy's view of the transaction (the
+        # driver has nothing left to commit) and expires what the session holds.
+        db.session.commit()
+    else:
+        db.session.rollback()
     return results
 
 
@@ -398,7 +442,19 @@ SELECT (SELECT found FROM chk) AS found,
        (SELECT json_agg(json_build_array(
             id, debits_pending, debits_posted, credits_pending, credits_posted,
             debits_must_not_exceed_credits, credits_must_not_exceed_debits)) FROM locked)
-           AS totals
+           AS totals,
+       -- When the caller's COMMIT is pipelined behind this statement, a batch that did not
+       -- post must abort the transaction, or that COMMIT would keep the caller's other writes.
+       CASE WHEN CAST(:abort_unless_posted AS boolean) AND (SELECT count(*) FROM ins) <> :n_rows
+            THEN ledger_refuse(json_build_object(
+                'found', (SELECT found FROM chk),
+                'within', (SELECT within FROM chk),
+                'fresh', (SELECT ok FROM fresh),
+                'totals', (SELECT json_agg(json_build_array(
+                    id, debits_pending, debits_posted, credits_pending, credits_posted,
+                    debits_must_not_exceed_credits, credits_must_not_exceed_debits))
+                    FROM locked)))
+       END AS aborted
 """
 )
 
@@ -414,23 +470,48 @@ class _PostOutcome(NamedTuple):
     updated: int
     inserted: list[list[Any]] | None
     totals: list[list[Any]] | None
+    aborted: bool | None = None
 
 
-def _execute_post(params: dict[str, Any]) -> _PostOutcome:
+# The SQLSTATE of ledger_refuse() (migration f1c4f00010).
+_REFUSED_SQLSTATE = "LR001"
+
+
+def _execute_post(params: dict[str, Any], *, commit: bool) -> _PostOutcome:
     """Run the posting statement on the session's own connection, inside its transaction.
 
     It goes straight to psycopg, prepared on first use: postings are the hottest path of the
     product and SQLAlchemy's statement handling would cost more than the statement itself.
+    With ``commit`` the COMMIT goes in the same network round trip, right behind the
+    statement: the accounts' locks are then released as soon as the server has run both,
+    without waiting for this process to read the result and answer. A batch that did not
+    post aborts the transaction instead (ledger_refuse); the session is then rolled back and
+    the outcome carries what the statement saw.
     """
     driver_connection = db.session.connection().connection.driver_connection
     assert driver_connection is not None
+    params = {**params, "abort_unless_posted": commit}
     try:
         # Pipeline mode sends the transaction's BEGIN (when this is its first statement) in the
         # same network round trip as the statement.
         with driver_connection.pipeline(), driver_connection.cursor() as cursor:
             cursor.execute(_POST_SQL_DRIVER, params, prepare=True)
+            if commit:
+                driver_connection.commit()
             row = cursor.fetchone()
     except psycopg.Error as error:
+        if commit and error.sqlstate == _REFUSED_SQLSTATE:
+            db.session.rollback()
+            seen = json.loads(error.diag.message_detail or "{}")
+            return _PostOutcome(
+                found=bool(seen.get("found")),
+                within=bool(seen.get("within")),
+                fresh=bool(seen.get("fresh")),
+                updated=0,
+                inserted=None,
+                totals=seen.get("totals"),
+                aborted=True,
+            )
         # Callers see the same exceptions as from any other statement.
         raise sa.exc.DBAPIError.instance(_POST_SQL_DRIVER, params, error, psycopg.Error) from error
     assert row is not None
@@ -438,7 +519,7 @@ def _execute_post(params: dict[str, Any]) -> _PostOutcome:
 
 
 def _post_postgresql(
-    specs: Sequence[TransferSpec], *, actor: Any, batch_id: uuid.UUID
+    specs: Sequence[TransferSpec], *, actor: Any, batch_id: uuid.UUID, commit: bool = False
 ) -> tuple[Evaluation, dict[uuid.UUID, int]]:
     # New transfers cannot exist yet in the common case: read first only for pending
     # transfers, and whenever the posting statement says something already exists.
@@ -514,7 +595,8 @@ def _post_postgresql(
                 "n_rows": len(evaluation.rows),
                 "batch_id": batch_id,
                 "actor_id": actor_id,
-            }
+            },
+            commit=commit,
         )
         inserted = outcome.inserted or []
         if outcome.fresh and not (outcome.found and outcome.within):
@@ -533,7 +615,15 @@ def _post_postgresql(
             refusal = evaluate(specs, stored=stored, resolved_pending_ids=resolved, accounts=totals)
             if refusal.refused:
                 return refusal, {}
-        elif outcome.fresh:
+        if outcome.aborted:
+            # The caller's unit of work is rolled back, so it cannot be tried again here: say
+            # what exists now (an identical earlier posting, a refusal) or ask for a retry.
+            stored, resolved = _read_stored(specs)
+            now = evaluate(specs, stored=stored, resolved_pending_ids=resolved, accounts=None)
+            if now.refused or not now.rows:
+                return now, {}
+            raise LedgerBusy(N_("The ledger is busy with the same transfers; please retry."))
+        if outcome.fresh:
             if len(inserted) == len(evaluation.rows):
                 return evaluation, {uuid.UUID(i): int(s) for i, s in inserted}
             if inserted:

@@ -20,12 +20,23 @@ from flask import Flask
 
 from app.domain.ledger import chart
 from app.domain.ledger.models import Account, Transfer
-from app.domain.ledger.services import TransferSpec, post_transfers
+from app.domain.ledger.services import TransferSpec, post_transfers, post_transfers_and_commit
 from app.domain.ledger.verify import verify_ledger
 from app.extensions import db
 from tests.domain.ledger.conftest import new_account
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
+
+# Every race runs twice: committing after post_transfers, and with post_transfers_and_commit
+# (the COMMIT pipelined behind the posting statement).
+_STYLE = {"pipelined": False}
+
+
+@pytest.fixture(autouse=True, params=["commit_after", "pipelined_commit"])
+def commit_style(request: pytest.FixtureRequest) -> Iterator[str]:
+    _STYLE["pipelined"] = request.param == "pipelined_commit"
+    yield request.param
+    _STYLE["pipelined"] = False
 
 
 @pytest.fixture
@@ -123,8 +134,11 @@ def single(debit: int, credit: int, amount: int, **fields: Any) -> TransferSpec:
 
 
 def post_and_commit(*specs: TransferSpec) -> list[str]:
-    results = post_transfers(list(specs), actor=None)
-    db.session.commit()
+    if _STYLE["pipelined"]:
+        results = post_transfers_and_commit(list(specs), actor=None)
+    else:
+        results = post_transfers(list(specs), actor=None)
+        db.session.commit()
     return [result.status.value for result in results]
 
 
@@ -300,4 +314,36 @@ def test_limited_accounts_passing_money_back_and_forth_never_fail_spuriously(app
     results = race(app, [worker(slot) for slot in range(8)])
     assert [r for r in results if isinstance(r, Exception)] == []
     assert {status for result in results for status in result} <= {"ok", "exceeds_credits"}
+    assert committed(app, verify_ledger).ok
+
+
+def test_post_transfers_and_commit_commits_the_unit_of_work_or_nothing(app, cleanup):
+    a, b = committed(app, lambda: (new_account().id, new_account(limit="debits").id))
+    retry = single(a, b, 40)
+
+    def post_with_a_new_account(spec: TransferSpec) -> tuple[list[str], str]:
+        # The caller's own write, flushed before the posting: it shares the posting's fate.
+        key = new_account(name="Caller's").key
+        return [r.status.value for r in post_transfers_and_commit([spec], actor=None)], key
+
+    def exists(key: str) -> bool:
+        return committed(app, lambda: chart.find_account(key) is not None)
+
+    statuses, kept = committed(app, lambda: post_with_a_new_account(retry))
+    assert statuses == ["ok"]
+    assert exists(kept)
+
+    statuses, lost = committed(app, lambda: post_with_a_new_account(single(b, a, 41)))
+    assert statuses == ["exceeds_credits"]
+    assert not exists(lost)
+
+    statuses, lost = committed(app, lambda: post_with_a_new_account(retry))
+    assert statuses == ["exists"]
+    assert not exists(lost)
+
+    def balance() -> tuple[int, int]:
+        account = db.session.get(Account, b)
+        return account.debits_posted, account.credits_posted
+
+    assert check_result(app, balance) == (0, 40)
     assert committed(app, verify_ledger).ok
