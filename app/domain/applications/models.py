@@ -49,6 +49,19 @@ class ApplicationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# The fund's recommendation to the Board is internal until the Board decides: meanwhile the
+# organisation sees its application as still in review (the timeline says "reviewed").
+_SHOWN_TO_APPLICANT_AS = {
+    ApplicationStatus.RECOMMENDED: ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.NOT_RECOMMENDED: ApplicationStatus.IN_REVIEW,
+}
+
+
+def status_shown_to_applicant(status: ApplicationStatus) -> ApplicationStatus:
+    """The status as the applicant organisation may see it."""
+    return _SHOWN_TO_APPLICANT_AS.get(status, status)
+
+
 # The applicant may change the content only in these states.
 EDITABLE_STATUSES = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED})
 # "withdrawn from any state before a decision" (screening out and Board outcomes are decisions).

@@ -37,6 +37,7 @@ from app.domain.applications.models import (
     Application,
     ApplicationStatus,
     Document,
+    status_shown_to_applicant,
 )
 from app.domain.applications.services import EditConflict, Section
 from app.domain.calls.models import Call
@@ -95,7 +96,16 @@ def _context(application: Application) -> dict[str, Any]:
         "DocumentKind": DocumentKind,
         "vocab": VOCABULARIES,
         "can_edit": can_edit_application(current_user, application),
+        # Members of the applicant organisation do not see the fund's internal recommendation.
+        "shown_status": status_shown_to_applicant(application.status)
+        if is_member(current_user, application.organisation_id)
+        else application.status,
     }
+
+
+@bp.app_template_filter("shown_to_applicant")
+def shown_to_applicant(status: ApplicationStatus) -> ApplicationStatus:
+    return status_shown_to_applicant(status)
 
 
 @bp.get("/")

@@ -239,3 +239,22 @@ def test_nonsense_amounts_are_refused_never_a_server_error(storage, client, sign
         )
         assert response.status_code == 422, value
     assert application.status == ApplicationStatus.RECOMMENDED
+
+
+def test_the_applicant_does_not_see_the_recommendation_before_the_board_decides(
+    storage, client, sign_in
+):
+    fund = manager()
+    application = before_board(storage, fund_manager=fund, outcome=PanelOutcome.NOT_RECOMMENDED)
+    assert application.status == ApplicationStatus.NOT_RECOMMENDED
+    sign_in(applicant_of(application.organisation))
+    for page in (
+        "/applications/",
+        f"/applications/{application.id}",
+        f"/applications/{application.id}/print",
+    ):
+        text = client.get(page).get_data(as_text=True)
+        assert "Not recommended" not in text and "In review" in text, page
+    client.post("/logout")
+    sign_in(fund)
+    assert "Not recommended" in client.get(f"/applications/{application.id}").get_data(as_text=True)
