@@ -96,16 +96,6 @@ def _load_calls_and_applications() -> object:
 DEMO_LOADERS.append(_load_calls_and_applications)
 
 
-def _load_ledger() -> object:
-    # Imported here: the ledger's demo history needs the demo finance officer.
-    from app.demo_ledger import load_demo_ledger
-
-    return load_demo_ledger()
-
-
-DEMO_LOADERS.append(_load_ledger)
-
-
 def _load_donations() -> object:
     # Imported here: the demo contributions need the demo finance officer and donor.
     from app.demo_donations import load_demo_donations
@@ -136,6 +126,16 @@ def _load_grants() -> object:
 
 
 DEMO_LOADERS.append(_load_grants)
+
+
+def _seal_ledger() -> object:
+    # Last: seals the money movements every loader above has posted.
+    from app.demo_ledger import load_demo_ledger
+
+    return load_demo_ledger()
+
+
+DEMO_LOADERS.append(_seal_ledger)
 
 
 def load_demo() -> None:
