@@ -42,6 +42,11 @@ class Base:
     FUND_SHORT_NAME = os.environ.get("FUND_SHORT_NAME", "UNVTF")
     FUND_MANAGER_NAME = os.environ.get("FUND_MANAGER_NAME", "UNODC")
     FUNCTIONAL_CURRENCY = os.environ.get("FUNCTIONAL_CURRENCY", "USD")
+    # The publisher's IATI organisation identifier (⚠ the fund manager's real one is to be
+    # confirmed); the IATI export names every activity after it.
+    IATI_ORGANISATION_REF = os.environ.get("IATI_ORGANISATION_REF", "XI-IATI-UNVTF")
+    # Countries whose UN M49 region should differ from the standard one, e.g. {"XK": "150"}.
+    REPORTING_REGION_OVERRIDES: dict[str, str] = {}
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -106,6 +111,10 @@ class Base:
 
     # Uploads: a local folder or an s3:// URL.
     UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", str(INSTANCE_DIR / "uploads"))
+    # For s3:// storage: another S3-compatible service (MinIO, Ceph…) and its region; the
+    # credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     # One uploaded document (below the request limit, so the refusal is a clear message).
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

@@ -8,12 +8,30 @@ request-bound locale lookups.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it here."""
     return message
+
+
+class Phrase(str):
+    """A message parameter that is itself English to translate (marked with ``N_``)."""
+
+
+def _plain(value: StrEnum) -> str:
+    return str(value)
+
+
+# How an enum parameter (a status, a kind) reads in the user's language; the web layer
+# installs its vocabulary of labels at start-up (app/web/labels.py).
+_describe_enum: list[Callable[[StrEnum], str]] = [_plain]
+
+
+def describe_enums_with(describe: Callable[[StrEnum], str]) -> None:
+    _describe_enum[0] = describe
 
 
 class DomainError(Exception):
@@ -28,7 +46,16 @@ class DomainError(Exception):
         super().__init__(self.message)
 
     def translated(self, gettext: Callable[..., str]) -> str:
-        return gettext(self.template, **self.params)
+        """The message in the user's language, its statuses and phrases translated too."""
+        params = {
+            name: _describe_enum[0](value)
+            if isinstance(value, StrEnum)
+            else gettext(value)
+            if isinstance(value, Phrase)
+            else value
+            for name, value in self.params.items()
+        }
+        return gettext(self.template, **params)
 
 
 class NotFound(DomainError):

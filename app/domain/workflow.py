@@ -13,7 +13,7 @@ from typing import Any
 
 from app.domain.accounts.permissions import Permission, ensure_permission
 from app.domain.audit.services import record_event
-from app.domain.errors import N_, InvalidTransition
+from app.domain.errors import N_, InvalidTransition, Phrase
 
 # A guard inspects the object and actor and raises a DomainError when the move is not allowed.
 Guard = Callable[[Any, Any], None]
@@ -27,6 +27,23 @@ class Transition:
     target: StrEnum
     permission: Permission | None
     guard: Guard | None = None
+
+
+# What each workflow's objects are called in messages (the names stay in audit actions).
+_KINDS = {
+    "application": N_("application"),
+    "board_meeting": N_("Board meeting"),
+    "call": N_("call for proposals"),
+    "gift": N_("gift"),
+    "grant": N_("grant"),
+    "grant_amendment": N_("grant amendment"),
+    "grant_report": N_("grant report"),
+    "organisation_due_diligence": N_("organisation's due diligence"),
+    "pledge": N_("pledge"),
+    "review": N_("review"),
+    "review_assignment": N_("review assignment"),
+    "tranche": N_("tranche"),
+}
 
 
 @dataclass
@@ -46,10 +63,10 @@ class Workflow:
             if candidate.target == target and state in candidate.sources:
                 return candidate
         raise InvalidTransition(
-            N_("A %(kind)s that is %(state)s cannot become %(target)s."),
-            kind=self.name.replace("_", " "),
-            state=str(state),
-            target=str(target),
+            N_("This %(kind)s is %(state)s: it cannot become %(target)s."),
+            kind=Phrase(_KINDS.get(self.name, self.name.replace("_", " "))),
+            state=state,
+            target=target,
         )
 
     def transition(

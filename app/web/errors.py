@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, describe_enums_with
 from app.extensions import db
+from app.web.vocabulary import describe
 
 _TITLES = {
     400: lambda: _("Bad request"),
@@ -54,6 +55,8 @@ def render_error(status: int, message: str | None = None) -> tuple[Any, int]:
 
 
 def register_error_handlers(app: Flask) -> None:
+    describe_enums_with(describe)
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:
         db.session.rollback()  # nothing half-written survives a refused action

@@ -65,7 +65,7 @@ def test_transition_changes_state_audits_and_notifies():
 
 def test_transition_not_in_the_map_is_refused():
     lamp = Lamp(id=1, status=Light.BROKEN)
-    with pytest.raises(InvalidTransition, match="broken cannot become green"):
+    with pytest.raises(InvalidTransition, match="is broken: it cannot become green"):
         _workflow([]).transition(lamp, Light.GREEN, actor=user_with(Role.FUND_MANAGER))
     assert lamp.status == Light.BROKEN
 

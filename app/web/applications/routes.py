@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -60,6 +59,7 @@ from app.web.applications.forms import (
     WithdrawForm,
     application_upload_form,
 )
+from app.web.downloads import send_private_file
 from app.web.forms import page_number
 from app.web.labels import label
 from app.web.lookup import visible_or_404
@@ -400,20 +400,10 @@ def request_information(application_id: int) -> Any:
 def download(document_id: int) -> Any:
     """A private file, after the access check; always as an attachment, never rendered."""
     document = visible_or_404(Document, document_id, can_view_document)
-    try:
-        path = get_storage().path_of(document.storage_key)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        current_app.logger.error("document %s: stored file is missing", document.id)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.filename,
-        max_age=0,
+    return send_private_file(
+        document.storage_key,
+        filename=document.filename,
+        content_type=document.content_type,
+        subject=document,
+        what="document",
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -48,6 +47,7 @@ from app.web.access import login_required, requires
 from app.web.donations.blueprint import bp
 from app.web.donations.forms import LetterForm, PledgeForm, ReasonForm
 from app.web.donations.support import get_gateway
+from app.web.downloads import send_private_file
 from app.web.labels import label
 from app.web.lookup import visible_or_404
 
@@ -199,22 +199,13 @@ def pledge(pledge_id: int) -> Any:
 @login_required
 def pledge_letter(pledge_id: int) -> Any:
     record = visible_or_404(Pledge, pledge_id, can_view_pledge)
-    if not record.letter_key:
-        abort(404)
-    path = get_storage().path_of(record.letter_key)
-    if not path.is_file():
-        current_app.logger.error("pledge %s: stored letter is missing", record.id)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=record.letter_content_type,
-        as_attachment=True,
-        download_name=record.letter_filename,
-        max_age=0,
+    return send_private_file(
+        record.letter_key,
+        filename=record.letter_filename or "letter",
+        content_type=record.letter_content_type or "application/octet-stream",
+        subject=record,
+        what="pledge letter",
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @bp.post("/pledges/<int:pledge_id>/letter")

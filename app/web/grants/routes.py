@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -58,9 +57,11 @@ from app.domain.grants.models import (
 from app.domain.grants.reports import FIGURE_CODES, REPORTING_STATES, ReportData, sex_age_code
 from app.domain.ledger.chart import find_account, grant_key
 from app.domain.ledger.services import account_balance, transfers_for_document
+from app.domain.reviews.models import BoardDecision
 from app.extensions import db
 from app.storage import get_storage
 from app.web.access import login_required, requires
+from app.web.downloads import send_private_file
 from app.web.forms import is_safe_redirect, page_number
 from app.web.grants.forms import (
     AcceptAgreementForm,
@@ -78,6 +79,7 @@ from app.web.grants.forms import (
     parse_date,
 )
 from app.web.grants.labels import grant_badge, grant_day, grant_label, report_name
+from app.web.ledger import labels as ledger_labels
 from app.web.lookup import visible_or_404
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")
@@ -309,6 +311,10 @@ def show(grant_id: int) -> Any:
         grant=grant,
         on=on,
         member=member,
+        # The Board decision the grant carries out: the start of the audit trail.
+        decision=db.session.get(BoardDecision, grant.board_decision_id)
+        if grant.board_decision_id
+        else None,
         is_overdue=queries.is_overdue,
         ledger=_ledger_summary(grant)
         if has_permission(current_user, Permission.VIEW_LEDGER)
@@ -610,6 +616,8 @@ def tranche(tranche_id: int) -> Any:
         bank_form=BankReferenceForm(),
         reason_form=ReasonForm(),
         TrancheStatus=TrancheStatus,
+        code_label=ledger_labels.code_label,
+        kind_label=ledger_labels.kind_label,
     )
 
 
@@ -895,23 +903,13 @@ def download(attachment_id: int) -> Any:
     attachment = visible_or_404(
         ReportAttachment, attachment_id, lambda actor, a: can_view_grant_report(actor, a.report)
     )
-    try:
-        path = get_storage().path_of(attachment.storage_key)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        current_app.logger.error("report attachment %s: stored file is missing", attachment.id)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
+    return send_private_file(
+        attachment.storage_key,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        subject=attachment,
+        what="report attachment",
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- amendments ------------------------------------------------------------------------------

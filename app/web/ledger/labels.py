@@ -11,8 +11,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from app.domain.grants.models import Grant, Tranche
 from app.domain.ledger.chart import CASH_BANK, CASH_STRIPE, FUND_AVAILABLE, FUND_PLEDGED, PSC_INCOME
 from app.domain.ledger.models import Account, AccountType, TransferCode, TransferKind
+from app.domain.ledger.rules import TransferStatus
+from app.extensions import db
 
 ACCOUNT_TYPES: dict[AccountType, LazyString] = {
     AccountType.ASSET: _l("Assets"),
@@ -47,6 +50,29 @@ TRANSFER_CODES: dict[TransferCode, LazyString] = {
 }
 
 # The fixed accounts' names as shown; the stored names are English.
+# Why the ledger refused a transfer, as LedgerRefused's message names it.
+TRANSFER_STATUSES: dict[TransferStatus, LazyString] = {
+    TransferStatus.OK: _l("posted"),
+    TransferStatus.EXISTS: _l("already posted"),
+    TransferStatus.EXISTS_WITH_DIFFERENT_FIELDS: _l("another transfer already has this id"),
+    TransferStatus.BATCH_FAILED: _l("another transfer of the batch was refused"),
+    TransferStatus.DUPLICATE_ID_IN_BATCH: _l("the same id twice in the batch"),
+    TransferStatus.AMOUNT_MUST_BE_POSITIVE: _l("the amount must be positive"),
+    TransferStatus.ACCOUNTS_REQUIRED: _l("both accounts are required"),
+    TransferStatus.ACCOUNTS_MUST_DIFFER: _l("the two accounts must differ"),
+    TransferStatus.ACCOUNT_NOT_FOUND: _l("an account does not exist"),
+    TransferStatus.PENDING_ID_REQUIRED: _l("the pending transfer is not named"),
+    TransferStatus.PENDING_ID_NOT_ALLOWED: _l("only a pending transfer's resolution names one"),
+    TransferStatus.PENDING_NOT_FOUND: _l("the pending transfer does not exist"),
+    TransferStatus.PENDING_TRANSFER_NOT_PENDING: _l("that transfer is not pending"),
+    TransferStatus.PENDING_ALREADY_RESOLVED: _l("the pending transfer was already resolved"),
+    TransferStatus.PENDING_ACCOUNTS_DIFFER: _l("the accounts differ from the pending transfer's"),
+    TransferStatus.AMOUNT_EXCEEDS_PENDING: _l("the amount exceeds the pending amount"),
+    TransferStatus.VOID_AMOUNT_DIFFERS: _l("a void must be for the whole pending amount"),
+    TransferStatus.EXCEEDS_CREDITS: _l("not enough money in the account"),
+    TransferStatus.EXCEEDS_DEBITS: _l("the account would go past its limit"),
+}
+
 FIXED_ACCOUNT_NAMES: dict[str, LazyString] = {
     CASH_STRIPE: _l("Cash held at the card processor"),
     CASH_BANK: _l("Bank account"),
@@ -117,13 +143,32 @@ class DocumentLink:
     url: str | None
 
 
-def document_link(document_type: str | None, document_id: str | None) -> DocumentLink | None:
-    """What a transfer was recorded for, linked to its page when that page exists."""
+def _reference_of(document_type: str, document_id: str | None) -> str | None:
+    """The reference people know a grant or a tranche by (VTF/2026/008/T1), not its row id."""
+    if not document_id or not document_id.isdigit():
+        return None
+    record: Grant | Tranche | None = None
+    if document_type == "grant":
+        record = db.session.get(Grant, int(document_id))
+    elif document_type == "tranche":
+        record = db.session.get(Tranche, int(document_id))
+    return record.reference if record is not None else None
+
+
+def document_link(
+    document_type: str | None, document_id: str | None, *, by_reference: bool = False
+) -> DocumentLink | None:
+    """What a transfer was recorded for, linked to its page when that page exists.
+
+    ``by_reference`` names a grant or tranche by its reference (one query: for a single
+    transfer's page, not for lists)."""
     if not document_type:
         return None
     name = DOCUMENT_TYPES.get(document_type)
     kind = str(name) if name is not None else document_type
-    text = _("%(kind)s %(id)s", kind=kind, id=document_id or "").strip()
+    reference = _reference_of(document_type, document_id) if by_reference else None
+    shown = reference or document_id or ""
+    text = _("%(kind)s %(id)s", kind=kind, id=shown).strip()
     page = DOCUMENT_PAGES.get(document_type)
     if page is None or not document_id:
         return DocumentLink(text, None)

@@ -279,7 +279,7 @@ def test_a_refusal_refuses_the_whole_batch_and_writes_nothing(books):
     assert statuses(results) == ["batch_failed", "exceeds_credits", "batch_failed"]
     assert count_transfers() == before
     assert totals(books.fund) == (0, 0, 0, 100)
-    with pytest.raises(LedgerRefused, match="exceeds credits"):
+    with pytest.raises(LedgerRefused, match="exceeds_credits"):
         require_accepted(results)
 
 

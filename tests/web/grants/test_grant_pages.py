@@ -148,7 +148,7 @@ def test_a_double_click_on_send_makes_one_transfer(client, sign_in, funded):
     first = client.post(f"/grants/tranches/{tranche.id}/send")
     second = client.post(f"/grants/tranches/{tranche.id}/send", follow_redirects=True)
     assert first.status_code == 302
-    assert "cannot become sent" in text(second)
+    assert "cannot become Sent, awaiting bank confirmation" in text(second)
     count = db.session.scalar(
         select(func.count())
         .select_from(Transfer)

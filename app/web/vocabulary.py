@@ -1,0 +1,42 @@
+"""Every area's labels for its codes in one lookup, so a domain error's statuses read in the
+user's language ("Sent, awaiting bank confirmation", not "sent")."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+
+@cache
+def _labels() -> dict[tuple[type, str], Any]:
+    # Imported on first use: the area label modules import the web layer themselves.
+    from app.web.donations.labels import LABELS as DONATIONS
+    from app.web.grants.labels import LABELS as GRANTS
+    from app.web.labels import _BY_TYPE as SHARED
+    from app.web.ledger.labels import (
+        ACCOUNT_TYPES,
+        TRANSFER_CODES,
+        TRANSFER_KINDS,
+        TRANSFER_STATUSES,
+    )
+    from app.web.reviews.labels import LABELS as REVIEWS
+
+    merged: dict[tuple[type, str], Any] = dict(SHARED)
+    merged.update(REVIEWS)
+    for area in (
+        DONATIONS,
+        GRANTS,
+        ACCOUNT_TYPES,
+        TRANSFER_CODES,
+        TRANSFER_KINDS,
+        TRANSFER_STATUSES,
+    ):
+        merged.update({(type(member), member.value): text for member, text in area.items()})
+    return merged
+
+
+def describe(value: StrEnum) -> str:
+    """The translated label of any area's code; the code itself if no area names it."""
+    text = _labels().get((type(value), value.value))
+    return str(text) if text is not None else str(value)
