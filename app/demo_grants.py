@@ -38,8 +38,10 @@ from app.domain.money import apply_rate
 from app.domain.reviews.models import (
     BoardDecision,
     BoardMeeting,
+    BoardVote,
     DecisionOutcome,
     MeetingStatus,
+    Vote,
 )
 from app.extensions import db
 
@@ -104,9 +106,20 @@ def _at(day: date) -> datetime:
 
 
 def _meeting(call: Call, manager: User) -> BoardMeeting:
-    meeting = db.session.execute(
-        select(BoardMeeting).where(BoardMeeting.notes == MEETING_NOTES)
-    ).scalar_one_or_none()
+    # The selection demo's Board meeting for this call, with its members present and quorate,
+    # when it was loaded; a meeting of its own otherwise.
+    from app.demo_reviews import MEETING_NOTES as SELECTION_MEETING
+
+    meeting = (
+        db.session.execute(
+            select(BoardMeeting)
+            .where(BoardMeeting.call_id == call.id)
+            .where(BoardMeeting.notes.in_([SELECTION_MEETING, MEETING_NOTES]))
+            .order_by(BoardMeeting.id)
+        )
+        .scalars()
+        .first()
+    )
     if meeting is None:
         held = (call.closes_at + timedelta(days=21)).date()
         meeting = BoardMeeting(
@@ -161,17 +174,22 @@ def _decision(application: Application, meeting: BoardMeeting, amount: int) -> N
         )
     ).first()
     if exists is None:
-        db.session.add(
-            BoardDecision(
-                application_id=application.id,
-                meeting_id=meeting.id,
-                outcome=DecisionOutcome.APPROVED,
-                approved_amount=amount,
-                conditions="Monitoring visit after the first tranche; audited accounts at the end.",
-                rationale="Demo decision.",
-                decided_at=_at(meeting.held_on),
-            )
+        decision = BoardDecision(
+            application_id=application.id,
+            meeting_id=meeting.id,
+            outcome=DecisionOutcome.APPROVED,
+            approved_amount=amount,
+            conditions="Monitoring visit after the first tranche; audited accounts at the end.",
+            rationale="Strong direct-assistance plan, credible partner, costs in line with the "
+            "call's guidance.",
+            decided_at=_at(meeting.held_on),
+            recorded_by_id=meeting.created_by_id,
         )
+        # Every trustee present approved: an auditor sees who decided, as for real decisions.
+        decision.votes = [
+            BoardVote(member_id=member.id, vote=Vote.APPROVE) for member in meeting.members
+        ]
+        db.session.add(decision)
         db.session.flush()
 
 

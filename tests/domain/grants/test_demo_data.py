@@ -9,6 +9,7 @@ from app.domain.grants.models import Grant, GrantStatus, TrancheStatus
 from app.domain.grants.queries import is_overdue
 from app.domain.grants.services import today
 from app.domain.ledger.verify import verify_ledger
+from app.domain.reviews.models import BoardDecision
 from app.extensions import db
 
 
@@ -21,6 +22,11 @@ def test_the_demo_shows_grants_at_every_stage(runner):
     assert any(is_overdue(r, today()) for g in grants for r in g.reports)
     states = {t.status for g in grants for t in g.tranches}
     assert {TrancheStatus.REQUESTED, TrancheStatus.SENT, TrancheStatus.PAID} <= states
+    # Each grant carries out a decision of a quorate Board meeting, with every member's vote.
+    for grant in grants:
+        decision = db.session.get(BoardDecision, grant.board_decision_id)
+        assert decision is not None and decision.votes
+        assert len(decision.meeting.members) >= decision.meeting.quorum
     report = verify_ledger()
     assert report.ok, report.problems
     count = len(grants)
