@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint
+from flask_babel import format_decimal
 
 from app.domain.categories import Theme
 from app.web.display import register_display
@@ -12,8 +13,14 @@ from app.web.donations.labels import donation_label
 
 
 def rate(value: Decimal | None) -> str:
-    """0.79190000 → "0.7919": a rate as it was entered, never in scientific notation."""
-    return "—" if value is None else f"{value.normalize():f}"
+    """0.79190000 → "0.7919" ("0,7919" in French): a rate as it was entered, in the reader's
+    notation, never in scientific notation."""
+    if value is None:
+        return "—"
+    plain = value.normalize()
+    exponent = plain.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return format_decimal(plain, format="#,##0." + "0" * places if places else "#,##0")
 
 
 bp = Blueprint("donations", __name__)
