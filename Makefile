@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 
-.PHONY: run test install install-dev translations lint typecheck test-sqlite test-postgres bench clean extract-messages
+.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench clean extract-messages
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -24,6 +24,13 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
+
+# Debian's Chromium for the browser journeys (tests/browser; Playwright comes with the dev extra
+# and never downloads a browser). Checked every time: cheap, and right on a fresh machine.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+install-browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 # Compiled catalogs are build products, not source: made from the .po files every time.
 translations: $(BIN)/.installed
@@ -55,7 +62,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy app
 
-test-sqlite: install-dev translations
+test-sqlite: install-dev install-browser translations
 	mkdir -p build
 	$(BIN)/pytest --cov=app --cov-report= --junitxml=build/pytest-sqlite.xml
 
@@ -66,7 +73,9 @@ test-postgres: install-dev translations
 
 test: lint typecheck test-sqlite test-postgres
 
+# bench/http.py loads pages with wrk (Debian package); installed here when missing.
 bench: install-dev
+	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench
 
 clean:

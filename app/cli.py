@@ -17,14 +17,44 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 
 @click.command("demo")
 @click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
-def demo_command(quiet: bool) -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["demo", "small", "large"]),
+    default="demo",
+    show_default=True,
+    help="demo: the hand-written demo. small/large: add a generated fund on top "
+    "(large: 100,000 applications, 5,000 grants, 1,000,000 ledger transfers; PostgreSQL only).",
+)
+def demo_command(quiet: bool, scale: str) -> None:
     """Load the demo data (safe to run again) and print the demo logins."""
     load_demo()
     db.session.commit()
+    if scale != "demo":
+        _generate_scale(scale)
     if not quiet:
         click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
         for login, (name, roles) in DEMO_USERS.items():
             click.echo(f"  {demo_email(login):<26} {', '.join(r.value for r in roles):<14} {name}")
+
+
+def _generate_scale(name: str) -> None:
+    from app.demo_scale import SCALES, ScaleRefused, generate_fund, units_of_work
+
+    scale = SCALES[name]
+    try:
+        with click.progressbar(
+            length=units_of_work(scale), label=f"Generating the {name} fund", file=None
+        ) as bar:
+            counts = generate_fund(scale, advance=bar.update)
+            db.session.commit()
+    except ScaleRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error))
+    seconds = counts.pop("seconds")
+    click.echo(
+        f"Generated the {name} fund in {seconds} s: "
+        + ", ".join(f"{count:,} {table}" for table, count in sorted(counts.items()))
+    )
 
 
 @users_cli.command("create")
@@ -108,9 +138,11 @@ def ledger_verify() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.cli_reports import reports_cli
     from app.cli_reviews import reviews_cli
 
     app.cli.add_command(reviews_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(ledger_cli)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bench import ledger
+from bench import http, ledger
 
-BENCHMARKS = [ledger.main]
+BENCHMARKS = [ledger.main, http.main]
 
 if __name__ == "__main__":
     for benchmark in BENCHMARKS:

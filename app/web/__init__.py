@@ -54,6 +54,10 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(grants_bp)
 
+    from app.web.reporting.routes import bp as reporting_bp
+
+    app.register_blueprint(reporting_bp)
+
     from app.web.notifications.mail import install_mail_hooks
     from app.web.notifications.routes import bp as notifications_bp
     from app.web.reviews.routes import bp as reviews_bp

@@ -111,6 +111,18 @@ NAV_ITEMS: list[NavItem] = [
         Permission.VIEW_LEDGER,
     ),
     NavItem(
+        "reporting.dashboard",
+        _l("Dashboard"),
+        _l("Key figures from the ledger, charts, the period statement and the annual report."),
+        Permission.VIEW_DASHBOARD,
+    ),
+    NavItem(
+        "reporting.exports",
+        _l("Exports"),
+        _l("Contributions, applications, grants, disbursements, transfers: CSV, XLSX, IATI."),
+        Permission.EXPORT_DATA,
+    ),
+    NavItem(
         "admin.users",
         _l("Users"),
         _l("Invite people, grant and revoke roles, deactivate accounts."),

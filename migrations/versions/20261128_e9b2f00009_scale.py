@@ -15,10 +15,22 @@ down_revision = 'd8a1f00008'
 branch_labels = None
 depends_on = None
 
+# The fund's application list, newest first, unfiltered or by call or by status (keyset
+# pagination on (updated_at, id), decision 0061).
+APPLICATION_INDEXES = {
+    'ix_applications_listing': ['updated_at', 'id'],
+    'ix_applications_call_listing': ['call_id', 'updated_at', 'id'],
+    'ix_applications_status_listing': ['status', 'updated_at', 'id'],
+}
+
 
 def upgrade():
-    pass
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        for name, columns in APPLICATION_INDEXES.items():
+            batch_op.create_index(name, columns, unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        for name in reversed(list(APPLICATION_INDEXES)):
+            batch_op.drop_index(name)

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
-from app.api.v1 import calls  # noqa: E402, F401 - registers the routes on bp
+from app.api.v1 import calls, transparency  # noqa: E402, F401 - registers the routes on bp

@@ -168,6 +168,11 @@ class Application(TimestampMixin, Model):
     __table_args__ = (
         sa.CheckConstraint("requested_amount >= 0", name="requested_not_negative"),
         sa.CheckConstraint("psc_amount >= 0", name="psc_not_negative"),
+        # The fund's list, newest first, unfiltered or by call or status: each page is an
+        # index range scan (keyset pagination on (updated_at, id); decision 0061).
+        sa.Index("ix_applications_listing", "updated_at", "id"),
+        sa.Index("ix_applications_call_listing", "call_id", "updated_at", "id"),
+        sa.Index("ix_applications_status_listing", "status", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -498,13 +498,23 @@ def flagged_organisation_ids() -> set[int]:
     return ids
 
 
-def organisation_files(status: DueDiligenceStatus | None = None) -> list[OrganisationProfile]:
-    """Due-diligence files for the fund manager, those waiting for a decision first."""
+def organisation_files_query(
+    status: DueDiligenceStatus | None = None, *, only: Iterable[int] | None = None
+) -> Any:
+    """Due-diligence files for the fund manager, those waiting for a decision first (a select,
+    for a paginated list); ``only`` keeps the files of these organisations."""
     query = select(OrganisationProfile).join(OrganisationProfile.organisation)
     if status is not None:
         query = query.where(OrganisationProfile.status == status)
+    if only is not None:
+        query = query.where(OrganisationProfile.organisation_id.in_(list(only)))
     waiting_first = (OrganisationProfile.status == DueDiligenceStatus.DOCUMENTS_SUBMITTED).desc()
-    return list(db.session.execute(query.order_by(waiting_first, Organisation.name)).scalars())
+    return query.order_by(waiting_first, Organisation.name, Organisation.id)
+
+
+def organisation_files(status: DueDiligenceStatus | None = None) -> list[OrganisationProfile]:
+    """Due-diligence files for the fund manager, those waiting for a decision first."""
+    return list(db.session.execute(organisation_files_query(status)).scalars())
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -1081,13 +1091,22 @@ def application_for(organisation_ids: Iterable[int], call: Call) -> Application 
     ).scalar_one_or_none()
 
 
-def list_applications(
+def filter_applications(
     *, call_id: int | None = None, status: ApplicationStatus | None = None
 ) -> Any:
-    """A select of applications for the fund's list (paginated by the caller)."""
+    """A select of applications for the fund's list, unordered (the caller pages it)."""
     query = select(Application)
     if call_id is not None:
         query = query.where(Application.call_id == call_id)
     if status is not None:
         query = query.where(Application.status == status)
-    return query.order_by(Application.updated_at.desc(), Application.id.desc())
+    return query
+
+
+def list_applications(
+    *, call_id: int | None = None, status: ApplicationStatus | None = None
+) -> Any:
+    """A select of applications for the fund's list, newest first."""
+    return filter_applications(call_id=call_id, status=status).order_by(
+        Application.updated_at.desc(), Application.id.desc()
+    )

@@ -160,11 +160,21 @@ def disbursement_queue(*, on: date) -> dict[TrancheStatus, list[Tranche]]:
 
 def next_tranches(*, on: date, limit: int = 50) -> list[ReadyTranche]:
     """The next scheduled tranche of each running grant, with what still blocks it."""
+    # Only grants with a scheduled tranche and none under way, and only the first ``limit``:
+    # the database picks them, rather than Python walking every running grant.
+    under_way = sa.exists().where(
+        Tranche.grant_id == Grant.id,
+        Tranche.status.in_([*QUEUE_STATES, TrancheStatus.FAILED]),
+    )
+    scheduled = sa.exists().where(
+        Tranche.grant_id == Grant.id, Tranche.status == TrancheStatus.SCHEDULED
+    )
     grants = db.session.execute(
         sa.select(Grant)
         .options(selectinload(Grant.tranches), selectinload(Grant.reports))
-        .where(Grant.status == GrantStatus.ACTIVE)
+        .where(Grant.status == GrantStatus.ACTIVE, ~under_way, scheduled)
         .order_by(Grant.year, Grant.number)
+        .limit(limit)
     ).scalars()
     found: list[ReadyTranche] = []
     for grant in grants:

@@ -434,7 +434,8 @@ def award_grant(
                 credit_account_id=account.id,
                 document_type="grant",
                 document_id=str(grant.id),
-                memo=f"{grant.reference}: grant {amount} + PSC {psc}",
+                memo=f"{grant.reference}: grant {format_money(amount, functional)} "
+                f"+ PSC {format_money(psc, functional)}",
             )
         ],
         actor=actor,

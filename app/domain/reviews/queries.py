@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from app.domain.accounts.models import Role, User, UserRole
 from app.domain.accounts.permissions import (
@@ -660,6 +661,20 @@ def board_pack_rows(call: Call) -> list[RankedApplication]:
     return [r for r in call_ranking(call).rows if r.application.status in wanted]
 
 
+def board_pack_counts() -> dict[int, int]:
+    """How many applications each call has before the Board (as in ``board_pack_rows``).
+
+    One grouped query for the Board's overview, rather than ranking every call's applications.
+    """
+    wanted = (S.RECOMMENDED, S.NOT_RECOMMENDED, S.RESERVE)
+    rows = db.session.execute(
+        sa.select(Application.call_id, sa.func.count())
+        .where(Application.status.in_(wanted))
+        .group_by(Application.call_id)
+    ).all()
+    return {int(call_id): int(count) for call_id, count in rows}
+
+
 def decisions_of(application: Application) -> list[BoardDecision]:
     return list(
         db.session.execute(
@@ -678,7 +693,13 @@ def latest_decision(application: Application) -> BoardDecision | None:
 def meetings() -> list[BoardMeeting]:
     return list(
         db.session.execute(
-            sa.select(BoardMeeting).order_by(BoardMeeting.held_on.desc(), BoardMeeting.id.desc())
+            sa.select(BoardMeeting)
+            .options(
+                selectinload(BoardMeeting.call),
+                selectinload(BoardMeeting.members),
+                selectinload(BoardMeeting.decisions),
+            )
+            .order_by(BoardMeeting.held_on.desc(), BoardMeeting.id.desc())
         ).scalars()
     )
 

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
 from app.domain.accounts.permissions import Permission, has_permission
@@ -180,12 +181,21 @@ def _csv_safe(text: str) -> str:
 @requires(Permission.VIEW_ALL_CONTRIBUTIONS)
 def pledges() -> Any:
     status = request.args.get("status", "")
-    query = select(Pledge).order_by(Pledge.year.desc(), Pledge.id.desc())
+    # Allocations in one query for the page (the outstanding amount sums them).
+    query = (
+        select(Pledge)
+        .options(selectinload(Pledge.allocations))
+        .order_by(Pledge.year.desc(), Pledge.id.desc())
+    )
     if status in {s.value for s in PledgeStatus}:
         query = query.where(Pledge.status == status)
+    page = db.paginate(
+        query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
     return render_template(
         "donations/finance/pledges.html",
-        pledges=list(db.session.execute(query).scalars()),
+        pledges=page.items,
+        page=page,
         status=status,
         statuses=list(PledgeStatus),
         can_record=has_permission(current_user, Permission.CONFIRM_PLEDGE),

@@ -150,7 +150,7 @@ def transfer(transfer_id: uuid.UUID) -> Any:
         "ledger/transfer.html",
         transfer=found,
         context=queries.transfer_context(found),
-        document=labels.document_link(found.document_type, found.document_id),
+        document=labels.document_link(found.document_type, found.document_id, by_reference=True),
     )
 
 

@@ -40,6 +40,7 @@ from app.mail import send_email
 from app.storage import get_storage
 from app.web.access import login_required, requires
 from app.web.auth.tokens import RESET, make_token
+from app.web.forms import page_number
 from app.web.labels import label
 from app.web.lookup import visible_or_404
 from app.web.organisations.forms import (
@@ -281,12 +282,16 @@ def index() -> Any:
     raw = request.args.get("status", "")
     status = DueDiligenceStatus(raw) if raw in {s.value for s in DueDiligenceStatus} else None
     flagged = ngo.flagged_organisation_ids()
-    files = ngo.organisation_files(status)
-    if request.args.get("flagged"):
-        files = [f for f in files if f.organisation_id in flagged]
+    page = db.paginate(
+        ngo.organisation_files_query(status, only=flagged if request.args.get("flagged") else None),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     return render_template(
         "organisations/index.html",
-        files=files,
+        files=page.items,
+        page=page,
         flagged=flagged,
         status=raw,
         statuses=list(DueDiligenceStatus),

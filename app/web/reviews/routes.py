@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -42,6 +42,7 @@ from app.domain.applications.models import Application, ApplicationStatus, RiskR
 from app.domain.calls.models import Call, CallStatus
 from app.domain.categories import AgeGroup, Sex
 from app.domain.errors import N_, DomainError, SegregationOfDuties
+from app.domain.grants.services import grant_for_application
 from app.domain.money import to_major, to_minor
 from app.domain.reviews import queries
 from app.domain.reviews import services as selection
@@ -246,17 +247,24 @@ def assign(application_id: int) -> Any:
     candidates = queries.reviewer_candidates(application)
     form = _due_form()
     form.reviewer_id.choices = [
-        (c.reviewer.id, f"{c.reviewer.full_name} ({c.load})")
+        (
+            c.reviewer.id,
+            f"{c.reviewer.full_name} — "
+            + ngettext("%(num)d open review", "%(num)d open reviews", c.load),
+        )
         for c in candidates
         if c.excluded_because is None
     ]
     reassign_form = _due_form()
     reassign_form.reviewer_id.choices = form.reviewer_id.choices
+    assignments = queries.assignments_of(application)
     return render_template(
         "reviews/assign.html",
         application=application,
         call=application.call,
-        assignments=queries.assignments_of(application),
+        assignments=assignments,
+        # Reviewers still on the application: a recusal already made up for needs no one else.
+        open_count=sum(1 for a in assignments if a.status in queries.OPEN_ASSIGNMENT),
         candidates=candidates,
         suggested=queries.suggest_reviewers(application),
         wanted=queries.reviewers_wanted(),
@@ -570,6 +578,8 @@ def application_reviews(application_id: int) -> Any:
         screenings=queries.screenings_of(application),
         recommendation=queries.latest_recommendation(application),
         decisions=queries.decisions_of(application),
+        # The grant that carries out the approval: where the decision's money can be followed.
+        grant=grant_for_application(application),
         can_recommend=can_recommend(current_user, application)
         and application.status in (S.IN_REVIEW, S.RECOMMENDED, S.NOT_RECOMMENDED),
         locale=_locale(),
@@ -675,10 +685,10 @@ def board() -> Any:
             .order_by(Call.closes_at.desc())
         ).scalars()
     )
-    packs = [(c, len(queries.board_pack_rows(c))) for c in calls]
+    counts = queries.board_pack_counts()
     return render_template(
         "reviews/board.html",
-        packs=[(c, n) for c, n in packs if n],
+        packs=[(c, counts[c.id]) for c in calls if counts.get(c.id)],
         meetings=queries.meetings(),
         can_record=has_permission(current_user, Permission.RECORD_BOARD_DECISION),
         locale=_locale(),

@@ -1,0 +1,205 @@
+"""The reporting pages as people use them: who may see what, what they show, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from app.db import utcnow
+from app.domain.accounts.models import Role
+from tests.factories import user_with
+from tests.grants_support import USD
+from tests.reporting_support import build_scenario
+
+STAFF = [Role.FUND_MANAGER, Role.FINANCE, Role.BOARD, Role.AUDITOR]
+EXPORTERS = [Role.FUND_MANAGER, Role.FINANCE, Role.AUDITOR]
+
+
+@pytest.fixture
+def scenario(app):
+    return build_scenario()
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_staff_see_the_dashboard_with_ledger_figures(client, sign_in, scenario, role):
+    sign_in(user_with(role))
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    # Available: 60,000 + 330 gifts - 10.50 fees - 30 refund - 11,300 committed.
+    assert "48,989.50" in page
+    assert "40,000.00" in page  # pledged, not yet received
+    assert '<svg class="chart-svg" role="img"' in page
+    assert "Data table: Grants by region" in page
+
+
+@pytest.mark.parametrize("role", [Role.DONOR, Role.APPLICANT, Role.REVIEWER])
+def test_others_may_not_see_the_dashboard(client, sign_in, role):
+    sign_in(user_with(role))
+    assert client.get("/dashboard").status_code == 403
+    assert client.get("/reports/statement").status_code == 403
+
+
+def test_the_dashboard_is_in_the_menu_of_the_board(client, sign_in):
+    sign_in(user_with(Role.BOARD))
+    assert 'href="/dashboard"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_statement_reconciles(client, sign_in, scenario):
+    sign_in(user_with(Role.AUDITOR))
+    today = utcnow().date()
+    response = client.get(f"/reports/statement?start={today - timedelta(days=3)}&end={today}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Reconciled: every closing balance agrees with the ledger" in page
+    assert "Member State" in page or "Member state" in page
+    assert "USD\xa060,330.00" in page  # contributions received
+    assert "Difference:" not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start=yesterday&end=today",
+        "start=2026-02-30&end=2026-03-01",
+        "start=2026-05-01&end=2026-04-01",
+        "start=9999-12-31&end=9999-12-31",
+        "start=&end=",
+    ],
+)
+def test_bad_dates_are_form_errors(client, sign_in, query):
+    sign_in(user_with(Role.FINANCE))
+    response = client.get(f"/reports/statement?{query}")
+    assert response.status_code == 400
+    assert "is-invalid" in response.get_data(as_text=True)
+
+
+def test_the_annual_report_names_public_donors_only(client, sign_in, scenario):
+    sign_in(user_with(Role.BOARD))
+    response = client.get(f"/reports/annual/{utcnow().year}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Norway" in page and "Ada Giver" in page
+    assert "Sam Taylor" not in page
+    assert "Nigeria" in page
+    assert "Women and girls" in page
+    assert client.get("/reports/annual/1800").status_code == 404
+    assert client.get("/reports/annual").status_code == 200
+
+
+def test_the_public_page_hides_small_counts(client, scenario):
+    response = client.get("/transparency")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "&lt;5" in page
+    assert "Norway" in page and "Ada Giver" in page
+    assert "Sam Taylor" not in page
+    assert "Nigeria" in page
+
+
+def test_the_json_api_gives_the_same_figures_with_small_counts_hidden(client, scenario):
+    response = client.get("/api/v1/transparency")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["totals"]["received"] == {"amount_minor": 60_000 * USD + 300_00, "currency": "USD"}
+    assert data["totals"]["people_assisted"] == 15
+    assert data["people_assisted"]["by_sex_and_age"]["female.child"] == "<5"
+    assert data["people_assisted"]["by_sex_and_age"]["female.adult"] == "<5"
+    assert [d["name"] for d in data["donors"]] == ["Norway", "Ada Giver"]
+    assert data["grants_by_country"][0]["country"] == "NG"
+    assert data["grants_by_country"][0]["themes"] == ["children", "women_and_girls"]
+
+
+def test_home_page_links_to_the_transparency_page(client):
+    assert 'href="/transparency"' in client.get("/").get_data(as_text=True)
+
+
+def _period() -> str:
+    today = utcnow().date()
+    return f"start={today - timedelta(days=1)}&end={today}"
+
+
+def test_contributions_export_as_csv(client, sign_in, scenario):
+    sign_in(user_with(Role.FINANCE))
+    response = client.get(
+        f"/reports/exports?table=contributions&format=csv&{_period()}", buffered=True
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    by_type = {(row["type"], row["donor"]): row for row in rows}
+    assert by_type[("pledge", "Norway")]["amount"] == "100000.00"
+    assert by_type[("bank_receipt", "Norway")]["functional_amount_minor"] == str(60_000 * USD)
+    assert by_type[("gift", "Ada Giver")]["fee_minor"] == "780"
+    assert len(rows) == 4
+
+
+def test_grants_export_as_xlsx(client, sign_in, scenario):
+    sign_in(user_with(Role.AUDITOR))
+    response = client.get(f"/reports/exports?table=grants&format=xlsx&{_period()}", buffered=True)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    record = dict(zip(header, rows[0], strict=True))
+    assert record["reference"] == scenario.grant.reference
+    assert record["amount_minor"] == 10_000 * USD
+    assert record["paid_minor"] == scenario.tranche.amount
+    assert record["countries"] == "NG"
+
+
+def test_disbursements_and_applications_export(client, sign_in, scenario):
+    sign_in(user_with(Role.FUND_MANAGER))
+    response = client.get(
+        f"/reports/exports?table=disbursements&format=csv&{_period()}", buffered=True
+    )
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(row["status"], row["amount_minor"]) for row in rows] == [
+        ("paid", str(scenario.tranche.amount))
+    ]
+    response = client.get(
+        f"/reports/exports?table=applications&format=xlsx&{_period()}", buffered=True
+    )
+    assert response.status_code == 200
+
+
+def test_ledger_transfers_reuse_the_ledger_export(client, sign_in, scenario):
+    sign_in(user_with(Role.FINANCE))
+    response = client.get(f"/reports/exports?table=transfers&format=csv&{_period()}", buffered=True)
+    assert response.status_code == 302
+    assert "/ledger/export" in response.headers["Location"]
+    response = client.get(
+        f"/reports/exports?table=transfers&format=xlsx&{_period()}", buffered=True
+    )
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[0] == "sequence"
+    assert {row[3] for row in rows} >= {"GIFT", "FEE", "COMMITMENT", "DISBURSEMENT", "PSC"}
+
+
+def test_exports_refuse_bad_input_and_the_board(client, sign_in):
+    sign_in(user_with(Role.FINANCE))
+    response = client.get("/reports/exports?table=nothing&format=csv&start=x&end=y", buffered=True)
+    assert response.status_code == 400
+    sign_in(user_with(Role.BOARD))
+    assert client.get("/reports/exports").status_code == 403
+    assert client.get("/reports/iati.xml", buffered=True).status_code == 403
+
+
+def test_the_iati_file_downloads(client, sign_in, scenario):
+    sign_in(user_with(Role.FUND_MANAGER))
+    response = client.get("/reports/iati.xml", buffered=True)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert scenario.grant.reference in body
+
+
+def test_the_iati_command_writes_the_file(app, runner, scenario, tmp_path):
+    target = tmp_path / "iati.xml"
+    result = runner.invoke(args=["reports", "iati", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert scenario.grant.reference in target.read_text()
