@@ -47,6 +47,9 @@ class Base:
     IATI_ORGANISATION_REF = os.environ.get("IATI_ORGANISATION_REF", "XI-IATI-UNVTF")
     # Countries whose UN M49 region should differ from the standard one, e.g. {"XK": "150"}.
     REPORTING_REGION_OVERRIDES: dict[str, str] = {}
+    # Dashboard and transparency figures are reused while no audit event or ledger transfer has
+    # been written, for at most this many seconds (app/web/reporting/cache.py); 0 turns it off.
+    REPORTING_CACHE_SECONDS = _env_int("REPORTING_CACHE_SECONDS", 60)
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -201,6 +204,8 @@ class Testing(Base):
     REQUIRE_2FA_FOR_STAFF = False
     MAIL_SERVER = None
     SERVER_NAME = "localhost"
+    # Test databases are emptied between tests and their ids start again: never reuse figures.
+    REPORTING_CACHE_SECONDS = 0
 
 
 class Production(Base):

@@ -36,6 +36,7 @@ class Scenario:
     tranche: Tranche
     named_gift: Gift
     refunded_gift: Gift
+    gateway: MemoryGateway  # the card gifts' Stripe stand-in, for more gifts in a test
 
 
 def succeed(gateway: MemoryGateway, gift: Any) -> Gift:
@@ -89,4 +90,6 @@ def build_scenario() -> Scenario:
     tranche = pay(grant.tranches[0], officers())
     complete_report(report_of(grant, ReportKind.PROGRESS, 1))
     db.session.flush()
-    return Scenario(grant=grant, tranche=tranche, named_gift=named, refunded_gift=refunded)
+    return Scenario(
+        grant=grant, tranche=tranche, named_gift=named, refunded_gift=refunded, gateway=gateway
+    )

@@ -58,6 +58,13 @@ def number(value: int | None) -> str:
     return "—" if value is None else str(format_decimal(value, locale=_locale()))
 
 
+def score(value: float | Decimal | None) -> str:
+    """A review score with two decimals in the reader's notation: 4.60 / 4,60."""
+    if value is None:
+        return "—"
+    return str(format_decimal(value, "0.00", locale=_locale()))
+
+
 def country_name(code: str) -> str:
     return str(_locale().territories.get(code, code))
 
@@ -134,6 +141,7 @@ def register_display(bp: Blueprint) -> None:
         "money": money,
         "major_amount": major_amount,
         "number": number,
+        "score": score,
         "percent": percent,
         "country_name": country_name,
         "language_name": language_name,

@@ -15,6 +15,7 @@ from app.db import utcnow
 from app.domain.reporting.suppression import public_value
 from app.domain.reporting.transparency import transparency
 from app.web.access import public
+from app.web.reporting.cache import cached
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def _money(amount: int, currency: str) -> dict[str, Any]:
 @public
 def transparency_json() -> Any:
     currency = str(current_app.config["FUNCTIONAL_CURRENCY"])
-    data = transparency()
+    data = cached("transparency", transparency)
     response = jsonify(
         {
             "generated_at": utcnow().isoformat(),

@@ -37,6 +37,7 @@ from app.web.ledger import queries as ledger_queries
 from app.web.ledger.export import COLUMNS as TRANSFER_COLUMNS
 from app.web.ledger.export import csv_row as transfer_row
 from app.web.reporting import labels
+from app.web.reporting.cache import cache_enabled, cached, data_version
 from app.web.reporting.charts import bar_chart, column_chart
 from app.web.reporting.export import csv_lines, file_chunks, spooled, write_xlsx
 from app.web.reporting.forms import TRANSFERS, ExportForm, PeriodForm
@@ -85,9 +86,14 @@ def _country(code: str) -> str:
     return country_name(code) if code else _("Country not given")
 
 
-def _charts(today: date) -> dict[str, Any]:
+def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, Any]:
     currency = _currency()
-    by_year = contributions.by_year_and_kind(since_year=today.year - CHART_YEARS + 1)
+    since_year = today.year - CHART_YEARS + 1
+    by_year = cached(
+        ("by_year_and_kind", since_year),
+        lambda: contributions.by_year_and_kind(since_year=since_year),
+        version,
+    )
     years = list(range(today.year - CHART_YEARS + 1, today.year + 1))
     kinds = sorted({kind for amounts in by_year.values() for kind in amounts})
     contributions_chart = column_chart(
@@ -97,7 +103,7 @@ def _charts(today: date) -> dict[str, Any]:
             for kind in kinds
         ],
     )
-    country_lines = grants.by_country()
+    country_lines = cached("by_country", grants.by_country, version)
     regions = grants.by_region(country_lines, current_app.config.get("REPORTING_REGION_OVERRIDES"))
     region_chart = bar_chart(
         [(labels.region_label(r.region), r.amount, money(r.amount, currency)) for r in regions]
@@ -109,7 +115,7 @@ def _charts(today: date) -> dict[str, Any]:
         ],
         colour="#2b7a3d",
     )
-    counted = people.people_assisted()
+    counted = cached("people_assisted", people.people_assisted, version)
     sex_age_chart = bar_chart(
         [
             (
@@ -133,7 +139,12 @@ def _charts(today: date) -> dict[str, Any]:
         ],
         colour="#a3122f",
     )
-    months = grants.disbursements_by_month(since=_months_back(today, CHART_MONTHS))
+    since = _months_back(today, CHART_MONTHS)
+    months = cached(
+        ("disbursements_by_month", since),
+        lambda: grants.disbursements_by_month(since=since),
+        version,
+    )
     disbursement_chart = column_chart(
         [f"{year}-{month:02d}" for year, month in months],
         [(_("Disbursed"), list(months.values()))],
@@ -155,14 +166,15 @@ def _charts(today: date) -> dict[str, Any]:
 def dashboard() -> Any:
     """Key figures from the ledger, applications and what is overdue, and the charts."""
     today = utcnow().date()
+    version = data_version() if cache_enabled() else None
     return render_template(
         "reporting/dashboard.html",
-        figures=balances.key_figures(),
-        applications=activity.applications_by_status(),
+        figures=cached("key_figures", balances.key_figures, version),
+        applications=cached("applications_by_status", activity.applications_by_status, version),
         ApplicationStatus=ApplicationStatus,
-        overdue=activity.overdue(today),
+        overdue=cached(("overdue", today), lambda: activity.overdue(today), version),
         today=today,
-        **_charts(today),
+        **_charts(today, version),
     )
 
 
@@ -276,4 +288,6 @@ def iati() -> Any:
 @public
 def transparency_page() -> Any:
     """What came in, what went out and whom it helped, for anyone; small counts hidden."""
-    return render_template("reporting/transparency.html", data=transparency(), country=_country)
+    return render_template(
+        "reporting/transparency.html", data=cached("transparency", transparency), country=_country
+    )

@@ -122,6 +122,10 @@ def test_ranking_recommendation_and_board_pack(storage, client, sign_in):
     sign_in(fund)
     ranking = client.get(f"/reviews/calls/{application.call_id}/ranking")
     assert ranking.status_code == 200 and "4.60" in ranking.get_data(as_text=True)
+    in_french = client.get(
+        f"/reviews/calls/{application.call_id}/ranking", headers={"Accept-Language": "fr"}
+    )
+    assert "4,60" in in_french.get_data(as_text=True)
     response = client.post(
         f"/reviews/applications/{application.id}/recommend",
         data={"outcome": "recommended", "key_risks": "Floods.", "feedback": "Strong."},

@@ -1,0 +1,78 @@
+"""Reporting figures computed once and reused while nothing has changed.
+
+The figures behind the dashboard and the public transparency page read the whole ledger and
+several large tables: seconds at a million transfers. They change only when something happens,
+and something happening leaves a trace: every state change writes an audit event and every money
+movement is a ledger transfer. So the newest audit event id and the newest transfer sequence
+together (two index lookups) say whether a figure computed earlier is still right.
+
+A figure is reused while both are unchanged and it is younger than REPORTING_CACHE_SECONDS.
+The age limit covers the one case the version misses: ids are handed out when a row is
+inserted, not when it commits, so a transaction that commits after a later one leaves the
+newest id as it was. ``REPORTING_CACHE_SECONDS = 0`` turns the cache off (the test suite does,
+as its databases are emptied between tests and ids start again).
+
+The cache is per process (each gunicorn worker keeps its own): a few small dataclasses, keyed by
+the figure's name and arguments, so its size is bounded by the pages' fixed set of figures.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.domain.audit.models import AuditEvent
+from app.domain.ledger.models import Transfer
+from app.extensions import db
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_entries: dict[Hashable, tuple[tuple[Any, ...], float, Any]] = {}
+
+
+def data_version() -> tuple[Any, ...]:
+    """What changes whenever a reported figure may have changed."""
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
+            sa.select(sa.func.max(Transfer.sequence)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
+def cache_enabled() -> bool:
+    return float(current_app.config.get("REPORTING_CACHE_SECONDS", 0)) > 0
+
+
+def cached(key: Hashable, compute: Callable[[], T], version: tuple[Any, ...] | None = None) -> T:
+    """``compute()``, or its earlier result while the data and the result's age allow.
+
+    Pass ``version`` (from ``data_version()``) when a page asks for several figures, so the
+    version is read once per request.
+    """
+    max_age = float(current_app.config.get("REPORTING_CACHE_SECONDS", 0))
+    if max_age <= 0:
+        return compute()
+    if version is None:
+        version = data_version()
+    now = time.monotonic()
+    with _lock:
+        entry = _entries.get(key)
+    if entry is not None and entry[0] == version and now - entry[1] < max_age:
+        return entry[2]  # type: ignore[no-any-return]
+    value = compute()
+    with _lock:
+        _entries[key] = (version, now, value)
+    return value
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()

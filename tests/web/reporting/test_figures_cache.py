@@ -1,0 +1,108 @@
+"""Reporting figures are reused between requests, and never once money moved or a state changed."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app.domain.audit.services import record_event
+from app.extensions import db
+from app.web.reporting import cache
+from tests.donations_support import start_and_confirm
+from tests.reporting_support import build_scenario, succeed
+
+
+@pytest.fixture
+def caching(app):
+    app.config["REPORTING_CACHE_SECONDS"] = 60
+    cache.clear()
+    yield
+    cache.clear()
+    app.config["REPORTING_CACHE_SECONDS"] = 0
+
+
+def _received(client) -> int:
+    response = client.get("/api/v1/transparency")
+    assert response.status_code == 200
+    return int(response.get_json()["totals"]["received"]["amount_minor"])
+
+
+def _statements_during(call) -> list[str]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_the_public_figures_are_computed_once_while_nothing_changes(client, caching):
+    build_scenario()
+    first = _statements_during(lambda: _received(client))
+    again = _statements_during(lambda: _received(client))
+
+    assert len(again) < len(first)
+    # The data version is the one query left.
+    assert [s for s in again if s.lstrip().upper().startswith("SELECT")] == [
+        s for s in again if "max(audit_events.id)" in s
+    ]
+
+
+def test_a_new_gift_shows_at_once_on_the_page_and_in_the_json(client, caching):
+    gateway = build_scenario().gateway
+    before = _received(client)
+    page_before = client.get("/transparency").get_data(as_text=True)
+
+    gift = start_and_confirm(
+        gateway, amount=1_000_00, email="new@example.org", name="New Giver", public=True
+    )
+    succeed(gateway, gift)
+
+    assert _received(client) == before + 1_000_00
+    page_after = client.get("/transparency").get_data(as_text=True)
+    assert "New Giver" in page_after and "New Giver" not in page_before
+
+
+def test_any_audited_change_refreshes_a_figure(app, caching):
+    computed: list[int] = []
+
+    def figure() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert cache.cached("figure", figure) == 1
+    assert cache.cached("figure", figure) == 1
+    record_event(
+        actor=None, action="test.changed", summary="Something changed", subject_type="test"
+    )
+    db.session.flush()
+    assert cache.cached("figure", figure) == 2
+
+
+def test_a_figure_is_not_kept_longer_than_the_setting(app, caching, monkeypatch):
+    calls: list[int] = []
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+
+    def figure() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert cache.cached("aged", figure) == 1
+    clock[0] += 59
+    assert cache.cached("aged", figure) == 1
+    clock[0] += 2
+    assert cache.cached("aged", figure) == 2
+
+
+def test_the_cache_is_off_at_zero(app):
+    app.config["REPORTING_CACHE_SECONDS"] = 0
+    calls: list[int] = []
+    cache.cached("off", lambda: calls.append(1))
+    cache.cached("off", lambda: calls.append(1))
+    assert len(calls) == 2
