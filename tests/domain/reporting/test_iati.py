@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.domain.reporting.iati import IatiPublisher, iati_activities
 from tests.reporting_support import build_scenario
+from tests.shared_data import shared_data_dir
 
-SCHEMA_DIR = Path(__file__).parents[3] / ".." / "shared" / "data" / "iati-2.03"
+SCHEMA_DIR = shared_data_dir() / "iati-2.03"
 PUBLISHER = IatiPublisher(
     organisation_ref="XM-DAC-00000",
     organisation_name="UNODC",
