@@ -75,7 +75,8 @@ test: lint typecheck test-sqlite test-postgres
 
 # bench/http.py loads pages with wrk (Debian package); installed here when missing.
 bench: install-dev
-	command -v wrk >/dev/null || apt-get install -y wrk
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
 	$(BIN)/python -m bench
 
 clean:

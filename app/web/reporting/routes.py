@@ -16,11 +16,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.db import utcnow
-from app.domain.accounts.permissions import Permission
+from app.domain.accounts.permissions import Permission, permissions_of
 from app.domain.applications.models import ApplicationStatus
 from app.domain.categories import AgeGroup, FormOfExploitation, Sex, Theme
 from app.domain.reporting import activity, balances, contributions, grants, people
@@ -80,6 +83,11 @@ def _months_back(today: date, count: int) -> date:
         month += 12
         year -= 1
     return date(year, month, 1)
+
+
+def _rendered(template: str, **context: Any) -> Markup:
+    """A part of a page, rendered (autoescaped) once to be reused inside the page's layout."""
+    return Markup(render_template(template, **context))  # noqa: S704 - autoescaped output
 
 
 def _country(code: str) -> str:
@@ -167,14 +175,22 @@ def dashboard() -> Any:
     """Key figures from the ledger, applications and what is overdue, and the charts."""
     today = utcnow().date()
     version = data_version() if cache_enabled() else None
+
+    def body() -> Markup:
+        return _rendered(
+            "reporting/_dashboard_body.html",
+            figures=cached("key_figures", balances.key_figures, version),
+            applications=cached("applications_by_status", activity.applications_by_status, version),
+            ApplicationStatus=ApplicationStatus,
+            overdue=cached(("overdue", today), lambda: activity.overdue(today), version),
+            today=today,
+            **_charts(today, version),
+        )
+
+    # The content differs only by language, time zone and what the reader may open from it.
+    reader = (str(get_locale()), str(get_timezone()), permissions_of(current_user), today)
     return render_template(
-        "reporting/dashboard.html",
-        figures=cached("key_figures", balances.key_figures, version),
-        applications=cached("applications_by_status", activity.applications_by_status, version),
-        ApplicationStatus=ApplicationStatus,
-        overdue=cached(("overdue", today), lambda: activity.overdue(today), version),
-        today=today,
-        **_charts(today, version),
+        "reporting/dashboard.html", body=cached(("dashboard_html", reader), body, version)
     )
 
 
@@ -288,6 +304,13 @@ def iati() -> Any:
 @public
 def transparency_page() -> Any:
     """What came in, what went out and whom it helped, for anyone; small counts hidden."""
+    version = data_version() if cache_enabled() else None
+
+    def body() -> Markup:
+        data = cached("transparency", transparency, version)
+        return _rendered("reporting/_transparency_body.html", data=data, country=_country)
+
+    reader = (str(get_locale()), str(get_timezone()))
     return render_template(
-        "reporting/transparency.html", data=cached("transparency", transparency), country=_country
+        "reporting/transparency.html", body=cached(("transparency_html", reader), body, version)
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from app.domain.accounts.models import Role
 from app.domain.audit.services import record_event
 from app.extensions import db
 from app.web.reporting import cache
 from tests.donations_support import start_and_confirm
+from tests.factories import user_with
 from tests.reporting_support import build_scenario, succeed
 
 
@@ -106,3 +108,24 @@ def test_the_cache_is_off_at_zero(app):
     cache.cached("off", lambda: calls.append(1))
     cache.cached("off", lambda: calls.append(1))
     assert len(calls) == 2
+
+
+def test_a_reused_dashboard_fits_each_reader(client, sign_in, caching):
+    build_scenario()
+    sign_in(user_with(Role.FUND_MANAGER))
+    english = client.get("/dashboard").get_data(as_text=True)
+    french = client.get("/dashboard", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Key figures" in english and "/reports/exports" in english
+    assert "Chiffres clés" in french and "Key figures" not in french
+
+    sign_in(user_with(Role.BOARD))  # the Board may not export
+    board = client.get("/dashboard").get_data(as_text=True)
+    assert "Key figures" in board and "/reports/exports" not in board
+
+
+def test_the_public_page_is_reused_per_language(client, caching):
+    build_scenario()
+    english = client.get("/transparency").get_data(as_text=True)
+    french = client.get("/transparency", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Contributions by donor" in english
+    assert "Contributions by donor" not in french and 'lang="fr"' in french
