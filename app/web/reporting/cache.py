@@ -24,7 +24,10 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app.domain.audit.models import AuditEvent
 from app.domain.ledger.models import Transfer
@@ -71,6 +74,28 @@ def cached(key: Hashable, compute: Callable[[], T], version: tuple[Any, ...] | N
     with _lock:
         _entries[key] = (version, now, value)
     return value
+
+
+# Stands in for the visitor's CSRF token in a stored page; no rendering produces it otherwise.
+_CSRF_SLOT = "csrf-token-of-this-visitor-9c1e"
+
+
+def whole_page_for_visitors(
+    key: Hashable, render: Callable[..., str], version: tuple[Any, ...] | None
+) -> str:
+    """A public page, stored whole for signed-out visitors while its figures are unchanged.
+
+    The layout around a public page differs between signed-out visitors only by language, time
+    zone, flashed messages and the CSRF token of the language form: the page is stored per
+    language and time zone, rendered afresh when a message is waiting (it would be shown to
+    everyone) or the address has a query string (unbounded keys), and each visitor gets their
+    own token. ``render(**overrides)`` renders the page with the given template variables.
+    """
+    if current_user.is_authenticated or session.get("_flashes") or request.args:
+        return render()
+    reader = (str(get_locale()), str(get_timezone()))
+    page = cached(("page", key, reader), lambda: render(csrf_token=lambda: _CSRF_SLOT), version)
+    return page.replace(_CSRF_SLOT, generate_csrf())
 
 
 def clear() -> None:

@@ -40,7 +40,12 @@ from app.web.ledger import queries as ledger_queries
 from app.web.ledger.export import COLUMNS as TRANSFER_COLUMNS
 from app.web.ledger.export import csv_row as transfer_row
 from app.web.reporting import labels
-from app.web.reporting.cache import cache_enabled, cached, data_version
+from app.web.reporting.cache import (
+    cache_enabled,
+    cached,
+    data_version,
+    whole_page_for_visitors,
+)
 from app.web.reporting.charts import bar_chart, column_chart
 from app.web.reporting.export import csv_lines, file_chunks, spooled, write_xlsx
 from app.web.reporting.forms import TRANSFERS, ExportForm, PeriodForm
@@ -310,7 +315,12 @@ def transparency_page() -> Any:
         data = cached("transparency", transparency, version)
         return _rendered("reporting/_transparency_body.html", data=data, country=_country)
 
-    reader = (str(get_locale()), str(get_timezone()))
-    return render_template(
-        "reporting/transparency.html", body=cached(("transparency_html", reader), body, version)
-    )
+    def page(**overrides: Any) -> str:
+        reader = (str(get_locale()), str(get_timezone()))
+        return render_template(
+            "reporting/transparency.html",
+            body=cached(("transparency_html", reader), body, version),
+            **overrides,
+        )
+
+    return whole_page_for_visitors("transparency", page, version)

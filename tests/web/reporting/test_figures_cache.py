@@ -129,3 +129,42 @@ def test_the_public_page_is_reused_per_language(client, caching):
     french = client.get("/transparency", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Contributions by donor" in english
     assert "Contributions by donor" not in french and 'lang="fr"' in french
+
+
+def _language_form_token(page: str) -> str:
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def test_a_stored_public_page_gives_each_visitor_a_working_token(app, caching, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    build_scenario()
+    first, second = app.test_client(), app.test_client()
+    first_page = first.get("/transparency").get_data(as_text=True)
+    second_page = second.get("/transparency").get_data(as_text=True)
+
+    assert _language_form_token(first_page) != _language_form_token(second_page)
+    assert "csrf-token-of-this-visitor" not in second_page
+    response = second.post(
+        "/language",
+        data={
+            "language": "fr",
+            "next": "/transparency",
+            "csrf_token": _language_form_token(second_page),
+        },
+    )
+    assert response.status_code == 302
+    french = second.get("/transparency").get_data(as_text=True)
+    assert 'lang="fr"' in french
+
+
+def test_a_message_for_one_visitor_is_never_shown_to_the_next(app, caching):
+    build_scenario()
+    first, second = app.test_client(), app.test_client()
+    with first.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for the first visitor only.")]
+    assert "A message for the first visitor only." in first.get("/transparency").get_data(
+        as_text=True
+    )
+    assert "A message for the first visitor only." not in second.get("/transparency").get_data(
+        as_text=True
+    )
