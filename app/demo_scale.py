@@ -37,7 +37,7 @@ from app.db import Model, utcnow
 from app.demo import DEMO_PASSWORD, demo_email
 from app.domain.ledger import chart
 from app.domain.ledger.models import Account, TransferCode, TransferKind
-from app.domain.ledger.services import transfer_id
+from app.domain.ledger.services import add_to_account_totals, transfer_id
 from app.domain.money import apply_rate
 from app.extensions import db
 
@@ -290,28 +290,7 @@ class LedgerBuilder:
                 sa.text("SELECT setval('ledger_transfers_sequence_seq', :last)"),
                 {"last": last + len(self.rows)},
             )
-        accounts = Model.metadata.tables["ledger_accounts"]
-        c = accounts.c
-        db.session.execute(
-            sa.update(accounts)
-            .where(c.id == sa.bindparam("b_id"))
-            .values(
-                debits_pending=c.debits_pending + sa.bindparam("b_dp"),
-                debits_posted=c.debits_posted + sa.bindparam("b_dpo"),
-                credits_pending=c.credits_pending + sa.bindparam("b_cp"),
-                credits_posted=c.credits_posted + sa.bindparam("b_cpo"),
-            ),
-            [
-                {
-                    "b_id": account_id,
-                    "b_dp": totals.debits_pending,
-                    "b_dpo": totals.debits_posted,
-                    "b_cp": totals.credits_pending,
-                    "b_cpo": totals.credits_posted,
-                }
-                for account_id, totals in sorted(self.totals.items())
-            ],
-        )
+        add_to_account_totals(self.totals)
 
 
 # -- the generator --------------------------------------------------------------------------

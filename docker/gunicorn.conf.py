@@ -28,8 +28,10 @@ control_socket_disable = True
 
 def post_fork(server, worker):
     """Drop database connections the master may have opened: they must not be shared."""
+    app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # another app under the same settings (bench/minimal_app.py)
     from app.extensions import db
 
-    app = server.app.wsgi()
     with app.app_context():
         db.engine.dispose(close=False)

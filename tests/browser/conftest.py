@@ -405,6 +405,7 @@ class Actor:
     def step(self, name: str, *, axe: bool = True, full_page: bool = True) -> Path:
         """Screenshot (build/screenshots/<test>/<lang>/NN-name.png), then axe on the page."""
         self.page.wait_for_load_state("load")
+        self.settle()
         path = self.cast.recorder.next_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path), full_page=full_page)
@@ -412,6 +413,20 @@ class Actor:
         if axe:
             check_axe(self.page, self.cast.axe_source)
         return path
+
+    def settle(self) -> None:
+        """Let the page come to rest before it is judged: no hover state left by the last
+        click, web fonts loaded, and transitions (an alert fading in) at their end state, so
+        axe measures contrast on the colours a person ends up seeing."""
+        self.page.mouse.move(0, 0)
+        self.page.evaluate(
+            """async () => {
+                await document.fonts.ready;
+                for (const animation of document.getAnimations()) {
+                    try { animation.finish(); } catch (endless) { /* e.g. a spinner */ }
+                }
+            }"""
+        )
 
     def assert_no_problems(self) -> None:
         problems = self.cast.recorder.problems

@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import psycopg
 import sqlalchemy as sa
@@ -313,9 +313,32 @@ def _post_serialised(
         )
     db.session.execute(sa.insert(transfers_table), values)
     _audit(evaluation, actor=actor, batch_id=batch_id)
-    c = accounts_table.c
+    add_to_account_totals(evaluation.deltas)
+    return evaluation, sequences
+
+
+class TotalsChange(Protocol):
+    """What is added to an account's four stored totals."""
+
+    @property
+    def debits_pending(self) -> int: ...
+    @property
+    def debits_posted(self) -> int: ...
+    @property
+    def credits_pending(self) -> int: ...
+    @property
+    def credits_posted(self) -> int: ...
+
+
+def add_to_account_totals(deltas: Mapping[int, TotalsChange]) -> None:
+    """Add each account's pending and posted amounts to its stored totals, in one statement.
+
+    In account id order, the ledger's lock order. Callers have checked the limits: this only
+    adds (the database's CHECK constraints still refuse a balance that breaks one)."""
+    table = cast(sa.Table, Account.__table__)
+    c = table.c
     db.session.execute(
-        sa.update(accounts_table)
+        sa.update(table)
         .where(c.id == sa.bindparam("b_id"))
         .values(
             debits_pending=c.debits_pending + sa.bindparam("b_dp"),
@@ -331,10 +354,9 @@ def _post_serialised(
                 "b_cp": delta.credits_pending,
                 "b_cpo": delta.credits_posted,
             }
-            for account_id, delta in sorted(evaluation.deltas.items())
+            for account_id, delta in sorted(deltas.items())
         ],
     )
-    return evaluation, sequences
 
 
 def _read_totals(account_ids: set[int]) -> dict[int, Totals]:
