@@ -184,8 +184,12 @@ def pledge(pledge_id: int) -> Any:
         pledge=record,
         letter_form=LetterForm(),
         reason_form=ReasonForm(),
-        can_attach=can_pledge_for(current_user, record.donor)
-        or has_permission(current_user, Permission.CONFIRM_PLEDGE),
+        # A closed pledge's letter is history: the domain refuses a new one, so offer none.
+        can_attach=record.status not in (PledgeStatus.CANCELLED, PledgeStatus.WRITTEN_OFF)
+        and (
+            can_pledge_for(current_user, record.donor)
+            or has_permission(current_user, Permission.CONFIRM_PLEDGE)
+        ),
         can_withdraw=record.status == PledgeStatus.PLEDGED
         and (
             can_pledge_for(current_user, record.donor)

@@ -276,6 +276,12 @@ def test_a_member_state_pledges_online_with_its_letter(client, sign_in):
     )
     letter = client.get(f"/pledges/{pledge.id}/letter")
     assert letter.status_code == 200 and letter.data == PDF
+    page = client.get(f"/pledges/{pledge.id}").get_data(as_text=True)
+    assert "<summary>Replace the letter or agreement</summary>" in page
+    pledge.status = PledgeStatus.CANCELLED  # closed: its letter can no longer change
+    db.session.flush()
+    page = client.get(f"/pledges/{pledge.id}").get_data(as_text=True)
+    assert "note verbale.pdf" in page and "multipart/form-data" not in page
     sign_in(user_with(Role.DONOR))
     assert client.get(f"/pledges/{pledge.id}").status_code == 404
     assert client.get(f"/pledges/{pledge.id}/letter").status_code == 404
