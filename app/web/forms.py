@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_sqlalchemy.pagination import Pagination
 from wtforms import DecimalField
 
 
@@ -29,6 +30,21 @@ def page_number() -> int:
         return max(1, int(request.args.get("page", 1)))
     except (TypeError, ValueError):
         return 1
+
+
+class NumberedPage(Pagination):
+    """A page of rows found some other way than one query (merged lists), for the ``pager``
+    macro: the same attributes as Flask-SQLAlchemy's pages (``pages``, ``iter_pages``...)."""
+
+    def __init__(self, items: list[Any], *, total: int, page: int, per_page: int) -> None:
+        self._found, self._matching = items, total
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list[Any]:
+        return self._found
+
+    def _query_count(self) -> int:
+        return self._matching
 
 
 class FiniteDecimalField(DecimalField):

@@ -4,11 +4,13 @@ recognition page. Totals are sums of stored integers, so they agree with the led
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -20,12 +22,15 @@ from app.domain.donations.models import (
     Donor,
     DonorKind,
     Gift,
+    GiftDispute,
     GiftKind,
+    GiftRefund,
     GiftStatus,
     GiftSubscription,
     Pledge,
     PledgeStatus,
 )
+from app.domain.reporting.sql import day_of, year_of
 from app.extensions import db
 
 
@@ -79,48 +84,77 @@ class Totals:
     outstanding_by_currency: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _gift_rows(filters: ContributionFilter) -> list[ContributionRow]:
+def _gift_moment() -> Any:
+    """When a gift counts: when it succeeded, else when it was started."""
+    return sa.func.coalesce(Gift.succeeded_at, Gift.created_at)
+
+
+def _gift_kind_value() -> Any:
+    return sa.case(
+        (Gift.kind == GiftKind.MONTHLY, ContributionKind.MONTHLY_GIFT.value),
+        else_=ContributionKind.ONE_OFF_GIFT.value,
+    )
+
+
+def _gift_order() -> list[Any]:
+    """Newest first, as ``_sort_key`` orders rows in Python."""
+    return [day_of(_gift_moment()).desc(), _gift_kind_value().desc(), Gift.id.desc()]
+
+
+def _gift_conditions(filters: ContributionFilter) -> list[Any] | None:
+    """The filters as SQL conditions on gifts; None when the filters leave no gift."""
     if filters.kind == ContributionKind.PLEDGE:
-        return []
-    query = sa.select(Gift).options(selectinload(Gift.refunds), selectinload(Gift.disputes))
+        return None
+    conditions: list[Any] = []
     if filters.kind == ContributionKind.ONE_OFF_GIFT:
-        query = query.where(Gift.kind == GiftKind.ONE_OFF)
+        conditions.append(Gift.kind == GiftKind.ONE_OFF)
     elif filters.kind == ContributionKind.MONTHLY_GIFT:
-        query = query.where(Gift.kind == GiftKind.MONTHLY)
+        conditions.append(Gift.kind == GiftKind.MONTHLY)
     if filters.donor_id is not None:
-        query = query.where(Gift.donor_id == filters.donor_id)
+        conditions.append(Gift.donor_id == filters.donor_id)
     if filters.currency:
-        query = query.where(Gift.currency == filters.currency)
+        conditions.append(Gift.currency == filters.currency)
     if filters.status:
-        query = query.where(Gift.status == filters.status)
+        conditions.append(Gift.status == filters.status)
     if filters.donor_kind:
-        query = query.join(Donor, Donor.id == Gift.donor_id).where(Donor.kind == filters.donor_kind)
-    rows = []
-    for gift in db.session.execute(query).scalars():
-        moment = gift.succeeded_at or gift.created_at
-        if filters.year is not None and moment.year != filters.year:
-            continue
-        rows.append(
-            ContributionRow(
-                kind=(
-                    ContributionKind.MONTHLY_GIFT
-                    if gift.kind == GiftKind.MONTHLY
-                    else ContributionKind.ONE_OFF_GIFT
-                ),
-                record_id=gift.id,
-                day=moment.date(),
-                year=moment.year,
-                donor=gift.donor,
-                status=str(gift.status),
-                amount=gift.amount,
-                currency=gift.currency,
-                functional_amount=gift.functional_amount or 0,
-                received_functional=gift.net_functional_amount,
-                fee_functional=gift.fee_amount,
-                outstanding=0,
-            )
+        conditions.append(
+            Gift.donor_id.in_(sa.select(Donor.id).where(Donor.kind == filters.donor_kind))
         )
-    return rows
+    if filters.year is not None:
+        conditions.append(year_of(_gift_moment()) == filters.year)
+    return conditions
+
+
+def _gift_row(gift: Gift) -> ContributionRow:
+    moment = gift.succeeded_at or gift.created_at
+    return ContributionRow(
+        kind=(
+            ContributionKind.MONTHLY_GIFT
+            if gift.kind == GiftKind.MONTHLY
+            else ContributionKind.ONE_OFF_GIFT
+        ),
+        record_id=gift.id,
+        day=moment.date(),
+        year=moment.year,
+        donor=gift.donor,
+        status=str(gift.status),
+        amount=gift.amount,
+        currency=gift.currency,
+        functional_amount=gift.functional_amount or 0,
+        received_functional=gift.net_functional_amount,
+        fee_functional=gift.fee_amount,
+        outstanding=0,
+    )
+
+
+def _gifts_with_details() -> Any:
+    return sa.select(Gift).options(
+        selectinload(Gift.refunds), selectinload(Gift.disputes), selectinload(Gift.donor)
+    )
+
+
+def _sort_key(row: ContributionRow) -> tuple[date, str, int]:
+    return (row.day, row.kind.value, row.record_id)
 
 
 def _pledge_rows(filters: ContributionFilter) -> list[ContributionRow]:
@@ -159,11 +193,58 @@ def _pledge_rows(filters: ContributionFilter) -> list[ContributionRow]:
     ]
 
 
-def contributions(filters: ContributionFilter) -> list[ContributionRow]:
-    """Gifts and pledges matching the filters, newest first."""
-    rows = _gift_rows(filters) + _pledge_rows(filters)
-    rows.sort(key=lambda row: (row.day, row.kind.value, row.record_id), reverse=True)
-    return rows
+def contribution_page(
+    filters: ContributionFilter, *, page: int, per_page: int
+) -> tuple[list[ContributionRow], int]:
+    """One page of gifts and pledges matching the filters, newest first, and how many match.
+
+    Gifts are counted and ordered in SQL (hundreds of thousands at scale); pledges, a few
+    thousand at most, are merged in. A page needs the newest ``page * per_page`` gift keys at
+    most, and loads only its own gifts.
+    """
+    pledges = _pledge_rows(filters)
+    keyed: list[tuple[tuple[date, str, int], ContributionRow | int]] = [
+        (_sort_key(row), row) for row in pledges
+    ]
+    matching = len(pledges)
+    conditions = _gift_conditions(filters)
+    if conditions is not None:
+        found = db.session.execute(
+            sa.select(Gift.id, _gift_moment(), _gift_kind_value())
+            .where(*conditions)
+            .order_by(*_gift_order())
+            .limit(page * per_page)
+        ).all()
+        keyed += [((moment.date(), kind, gift_id), gift_id) for gift_id, moment, kind in found]
+        matching += db.session.execute(
+            sa.select(sa.func.count()).select_from(Gift).where(*conditions)
+        ).scalar_one()
+    keyed.sort(key=lambda item: item[0], reverse=True)
+    chosen = [value for _key, value in keyed[(page - 1) * per_page : page * per_page]]
+    gift_ids = [value for value in chosen if isinstance(value, int)]
+    gifts = {
+        gift.id: gift
+        for gift in db.session.execute(_gifts_with_details().where(Gift.id.in_(gift_ids))).scalars()
+    }
+    rows = [_gift_row(gifts[value]) if isinstance(value, int) else value for value in chosen]
+    return rows, matching
+
+
+def iter_contributions(filters: ContributionFilter) -> Iterator[ContributionRow]:
+    """Every gift and pledge matching the filters, newest first, gifts read in batches."""
+    pledges = sorted(_pledge_rows(filters), key=_sort_key, reverse=True)
+    conditions = _gift_conditions(filters)
+    if conditions is None:
+        yield from pledges
+        return
+    query = (
+        _gifts_with_details()
+        .where(*conditions)
+        .order_by(*_gift_order())
+        .execution_options(yield_per=500)
+    )
+    gifts = (_gift_row(gift) for gift in db.session.execute(query).scalars())
+    yield from heapq.merge(gifts, pledges, key=_sort_key, reverse=True)
 
 
 # Listed but not counted in the money totals: nothing was (or will be) received.
@@ -185,6 +266,64 @@ def totals(rows: Iterable[ContributionRow]) -> Totals:
         result.fees_functional += row.fee_functional
         if row.outstanding:
             result.outstanding_by_currency[row.currency] += row.outstanding
+    return result
+
+
+def contribution_totals(filters: ContributionFilter) -> Totals:
+    """The totals of every gift and pledge matching the filters (see ``totals``), gifts summed
+    in SQL."""
+    result = totals(_pledge_rows(filters))
+    conditions = _gift_conditions(filters)
+    if conditions is None:
+        return result
+    refunded = (
+        sa.select(GiftRefund.gift_id, sa.func.sum(GiftRefund.functional_amount).label("amount"))
+        .group_by(GiftRefund.gift_id)
+        .subquery("refunded")
+    )
+    lost = (
+        sa.select(
+            GiftDispute.gift_id, sa.func.sum(GiftDispute.functional_amount_lost).label("amount")
+        )
+        .group_by(GiftDispute.gift_id)
+        .subquery("lost")
+    )
+    # Gift.net_functional_amount, in SQL.
+    received = sa.case(
+        (Gift.functional_amount.is_(None), 0),
+        else_=Gift.functional_amount
+        - sa.func.coalesce(refunded.c.amount, 0)
+        - sa.func.coalesce(lost.c.amount, 0),
+    )
+    counted = Gift.status.not_in([status for status in GiftStatus if status in NOT_COUNTED])
+
+    def counted_sum(value: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((counted, value), else_=0)), 0)
+
+    query = (
+        sa.select(
+            Gift.currency,
+            sa.func.count(),
+            counted_sum(1),
+            counted_sum(Gift.amount),
+            counted_sum(sa.func.coalesce(Gift.functional_amount, 0)),
+            counted_sum(received),
+            counted_sum(Gift.fee_amount),
+        )
+        .select_from(Gift)
+        .outerjoin(refunded, refunded.c.gift_id == Gift.id)
+        .outerjoin(lost, lost.c.gift_id == Gift.id)
+        .where(*conditions)
+        .group_by(Gift.currency)
+    )
+    for currency, listed, in_totals, amount, functional, net, fees in db.session.execute(query):
+        result.rows += int(listed)
+        if not in_totals:
+            continue
+        result.by_currency[currency] += int(amount)
+        result.functional += int(functional)
+        result.received_functional += int(net)
+        result.fees_functional += int(fees)
     return result
 
 
@@ -292,38 +431,20 @@ class RecognitionYear:
 
 def recognition() -> list[RecognitionYear]:
     """Money received per year: governments by name (UN practice), others by name only when
-    they opted in, everyone else counted together as anonymous."""
+    they opted in, everyone else counted together as anonymous. One grouped query."""
+    # Reporting reads donations' models; imported here so donations never depends on it at load.
+    from app.domain.reporting.contributions import by_year_and_donor
+
     years: dict[int, RecognitionYear] = {}
-
-    def add(year: int, donor: Donor, amount: int, opted_in: bool) -> None:
-        if amount <= 0:
-            return
-        entry = years.setdefault(year, RecognitionYear(year))
-        entry.total_functional += amount
-        if donor.kind in GOVERNMENT_KINDS:
-            entry.governments[donor.name] += amount
-        elif opted_in:
-            entry.named[donor.name] += amount
+    for line in by_year_and_donor():
+        if line.amount <= 0:
+            continue
+        entry = years.setdefault(line.year, RecognitionYear(line.year))
+        entry.total_functional += line.amount
+        if line.kind in GOVERNMENT_KINDS:
+            entry.governments[line.name] += line.amount
+        elif line.named:
+            entry.named[line.name] += line.amount
         else:
-            entry.anonymous_functional += amount
-
-    gifts = db.session.execute(
-        sa.select(Gift)
-        .options(selectinload(Gift.refunds), selectinload(Gift.disputes))
-        .where(Gift.status == GiftStatus.SUCCEEDED)
-    ).scalars()
-    for gift in gifts:
-        assert gift.succeeded_at is not None
-        add(gift.succeeded_at.year, gift.donor, gift.net_functional_amount, gift.public_recognition)
-    receipts = db.session.execute(
-        sa.select(BankReceipt).where(BankReceipt.donor_id.is_not(None))
-    ).scalars()
-    for receipt in receipts:
-        assert receipt.donor is not None
-        add(
-            receipt.value_date.year,
-            receipt.donor,
-            receipt.functional_amount,
-            receipt.donor.public_recognition,
-        )
+            entry.anonymous_functional += line.amount
     return [years[year] for year in sorted(years, reverse=True)]

@@ -25,6 +25,11 @@ def year_of(column: Any) -> Any:
     return sa.cast(sa.extract("year", _utc(column)), sa.Integer)
 
 
+def day_of(column: Any) -> Any:
+    """The UTC calendar day of a timestamp, for ordering and grouping."""
+    return sa.func.date(_utc(column))
+
+
 def date_year(column: Any) -> Any:
     """The year of a DATE column."""
     return sa.cast(sa.extract("year", column), sa.Integer)

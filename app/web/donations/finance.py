@@ -3,8 +3,6 @@ bank receipts to record and match, exchange rates."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -52,7 +50,8 @@ from app.web.donations.forms import (
 )
 from app.web.donations.portal import currency_choices, earmark_choices, letter_upload
 from app.web.donations.support import send_receipts
-from app.web.forms import page_number
+from app.web.forms import NumberedPage, page_number
+from app.web.reporting.export import csv_lines, file_chunks, spooled
 
 FILTER_STATUSES = [s.value for s in GiftStatus] + [s.value for s in PledgeStatus]
 
@@ -101,17 +100,15 @@ def _donors() -> list[Donor]:
 @requires(Permission.VIEW_ALL_CONTRIBUTIONS)
 def contributions() -> Any:
     filters = _filters()
-    rows = reports.contributions(filters)
     per_page = current_app.config["PAGE_SIZE"]
-    page = page_number()
-    pages = max(1, -(-len(rows) // per_page))
+    number = page_number()
+    rows, matching = reports.contribution_page(filters, page=number, per_page=per_page)
     return render_template(
         "donations/finance/contributions.html",
-        rows=rows[(page - 1) * per_page : page * per_page],
-        totals=reports.totals(rows),
+        rows=rows,
+        totals=reports.contribution_totals(filters),
         filters=filters,
-        page=page,
-        pages=pages,
+        page=NumberedPage(rows, total=matching, page=number, per_page=per_page),
         donors=_donors(),
         kinds=list(reports.ContributionKind),
         statuses=FILTER_STATUSES,
@@ -124,57 +121,53 @@ def contributions() -> Any:
 @bp.get("/donations/contributions.csv")
 @requires(Permission.VIEW_ALL_CONTRIBUTIONS, Permission.EXPORT_DATA)
 def contributions_csv() -> Any:
-    rows = reports.contributions(_filters())
+    filters = _filters()
     functional = current_app.config["FUNCTIONAL_CURRENCY"]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    columns = [
+        "kind",
+        "id",
+        "date",
+        "year",
+        "donor",
+        "donor_kind",
+        "status",
+        "currency",
+        "amount",
+        f"amount_{functional.lower()}",
+        f"received_{functional.lower()}",
+        f"fee_{functional.lower()}",
+        "outstanding",
+        "earmark",
+    ]
+    rows = (
         [
-            "kind",
-            "id",
-            "date",
-            "year",
-            "donor",
-            "donor_kind",
-            "status",
-            "currency",
-            "amount",
-            f"amount_{functional.lower()}",
-            f"received_{functional.lower()}",
-            f"fee_{functional.lower()}",
-            "outstanding",
-            "earmark",
+            row.kind.value,
+            row.record_id,
+            row.day,
+            row.year,
+            row.donor.name,  # defused by csv_lines if it looks like a formula
+            row.donor.kind.value,
+            row.status,
+            row.currency,
+            to_major(row.amount, row.currency),
+            to_major(row.functional_amount, functional),
+            to_major(row.received_functional, functional),
+            to_major(row.fee_functional, functional),
+            to_major(row.outstanding, row.currency),
+            row.earmark,
         ]
+        for row in reports.iter_contributions(filters)
     )
-    for row in rows:
-        writer.writerow(
-            [
-                row.kind.value,
-                row.record_id,
-                row.day.isoformat(),
-                row.year,
-                _csv_safe(row.donor.name),
-                row.donor.kind.value,
-                row.status,
-                row.currency,
-                to_major(row.amount, row.currency),
-                to_major(row.functional_amount, functional),
-                to_major(row.received_functional, functional),
-                to_major(row.fee_functional, functional),
-                to_major(row.outstanding, row.currency),
-                row.earmark or "",
-            ]
-        )
+    # Written during the request to a file that spills to disk when large (the list may hold
+    # hundreds of thousands of gifts), then sent in chunks.
+    target = spooled()
+    for chunk in csv_lines(columns, rows):
+        target.write(chunk.encode())
     return Response(
-        out.getvalue(),
+        file_chunks(target),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=contributions.csv"},
     )
-
-
-def _csv_safe(text: str) -> str:
-    """A donor name that a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/donations/pledges")

@@ -44,6 +44,7 @@ from app.web.donations.support import (
     stripe_script,
     unsign,
 )
+from app.web.reporting.cache import cached
 
 
 def _presets() -> dict[str, list[int]]:
@@ -238,7 +239,10 @@ def receipt_by_link(token: str) -> Any:
 @bp.get("/donors")
 @public
 def recognition() -> Any:
-    return render_template("donations/recognition.html", years=reports.recognition())
+    # Public and the same for everyone: computed once while no money moves (reporting cache).
+    return render_template(
+        "donations/recognition.html", years=cached("recognition", reports.recognition)
+    )
 
 
 @bp.post("/webhooks/stripe")

@@ -419,3 +419,13 @@ def test_the_menu_shows_giving_to_everyone_and_the_screens_to_who_may_use_them(c
     sign_in(finance_user())
     page = client.get("/").get_data(as_text=True)
     assert 'href="/donations/contributions"' in page and 'href="/my/giving"' not in page
+
+
+def test_the_contributions_csv_defuses_a_donor_name_that_looks_like_a_formula(
+    client, gateway, sign_in
+):
+    _succeeded(client, gateway, amount=10_00, currency="USD", name="=HYPERLINK(1)")
+    sign_in(user_with(Role.FINANCE))
+    csv_text = client.get("/donations/contributions.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in csv_text
+    assert ",=HYPERLINK" not in csv_text
