@@ -18,10 +18,9 @@ from app.domain.donations.models import (
     BankReceipt,
     Donor,
     Gift,
-    GiftDispute,
-    GiftRefund,
     GiftStatus,
 )
+from app.domain.donations.reports import gift_reversals
 from app.domain.reporting.sql import date_year, year_of
 from app.extensions import db
 
@@ -30,20 +29,7 @@ UNIDENTIFIED = "unidentified"  # bank receipts nobody has matched to a donor yet
 
 def _received() -> Any:
     """One row per gift or bank receipt: donor, opt-in, year, net functional amount."""
-    # Refunds and lost disputes are few: added up per gift once and joined, rather than two
-    # correlated sub-queries for each of (at scale) hundreds of thousands of gifts.
-    refunded = (
-        sa.select(GiftRefund.gift_id, sa.func.sum(GiftRefund.functional_amount).label("amount"))
-        .group_by(GiftRefund.gift_id)
-        .subquery("refunded")
-    )
-    lost = (
-        sa.select(
-            GiftDispute.gift_id, sa.func.sum(GiftDispute.functional_amount_lost).label("amount")
-        )
-        .group_by(GiftDispute.gift_id)
-        .subquery("lost")
-    )
+    refunded, lost = gift_reversals()
     net = (
         sa.func.coalesce(Gift.functional_amount, 0)
         - sa.func.coalesce(refunded.c.amount, 0)
