@@ -56,14 +56,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
 from flask_babel import force_locale, gettext
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -71,6 +70,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.demo import DEMO_PASSWORD, demo_email, load_demo
 from app.extensions import db
+from tests.live_support import LiveApp
 from tests.mail import Mailbox, closed_port
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -237,24 +237,8 @@ def axe_source() -> str:
 
 
 @dataclass
-class Live:
-    app: Flask
-    url: str
-    stripe_base: str
+class Live(LiveApp):
     mailbox: Mailbox
-
-    def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-        """Poll the live app's database (a fresh snapshot each time) until ``check()`` is truthy."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self.app.app_context():
-                db.session.rollback()
-                found = check()
-                if found:
-                    return found
-            if time.monotonic() > deadline:
-                pytest.fail(f"timed out waiting for {what}")
-            time.sleep(0.25)
 
 
 @pytest.fixture

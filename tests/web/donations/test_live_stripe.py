@@ -32,7 +32,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ from app.domain.ledger.models import Transfer, TransferCode
 from app.domain.ledger.verify import verify_ledger
 from app.extensions import db
 from tests.donations_support import sign
+from tests.live_support import LiveApp
 
 pytestmark = [pytest.mark.real_commits, pytest.mark.slow]
 
@@ -141,26 +141,6 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
 
 
-@dataclass
-class Live:
-    app: Flask
-    url: str
-    stripe_base: str
-
-    def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-        """Poll the live app's database (a fresh snapshot each time) until ``check`` is truthy."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self.app.app_context():
-                db.session.rollback()
-                found = check()
-                if found:
-                    return found
-            if time.monotonic() > deadline:
-                pytest.fail(f"timed out waiting for {what}")
-            time.sleep(0.25)
-
-
 def _scratch_database(app: Flask, dialect: str, tmp_path: Path) -> tuple[str, Callable[[], None]]:
     if dialect != "postgresql":
         return f"sqlite:///{tmp_path / 'live.db'}", lambda: None
@@ -181,7 +161,7 @@ def _scratch_database(app: Flask, dialect: str, tmp_path: Path) -> tuple[str, Ca
 @pytest.fixture(scope="module")
 def live(
     app: Flask, dialect: str, localstripe: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Live]:
+) -> Iterator[LiveApp]:
     url, drop = _scratch_database(app, dialect, tmp_path_factory.mktemp("live"))
     live_app = create_app(
         "testing",
@@ -208,7 +188,7 @@ def live(
     )
     assert status == 200
     try:
-        yield Live(app=live_app, url=site, stripe_base=localstripe)
+        yield LiveApp(app=live_app, url=site, stripe_base=localstripe)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -217,7 +197,7 @@ def live(
         drop()
 
 
-def _give(live: Live, **fields: str) -> dict[str, Any]:
+def _give(live: LiveApp, **fields: str) -> dict[str, Any]:
     form = {
         "amount": "25",
         "custom_amount": "",
@@ -235,7 +215,7 @@ def _give(live: Live, **fields: str) -> dict[str, Any]:
     return body
 
 
-def _confirm_card_setup(live: Live, client_secret: str, payment_method: Any = None) -> str:
+def _confirm_card_setup(live: LiveApp, client_secret: str, payment_method: Any = None) -> str:
     """What localstripe-v3.js's confirmCardSetup posts from the browser."""
     setup_intent = client_secret.split("_secret_")[0]
     body: dict[str, Any] = {
@@ -254,7 +234,7 @@ def _confirm_card_setup(live: Live, client_secret: str, payment_method: Any = No
     return setup_intent
 
 
-def _confirm(live: Live, started: dict[str, Any], setup_intent: str) -> dict[str, Any]:
+def _confirm(live: LiveApp, started: dict[str, Any], setup_intent: str) -> dict[str, Any]:
     status, body = _http(
         "POST", live.url + started["confirm_url"], body={"setup_intent": setup_intent}
     )
