@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,3 +37,35 @@ class LiveApp:
             if time.monotonic() > deadline:
                 pytest.fail(f"timed out waiting for {what}")
             time.sleep(0.25)
+
+
+@contextmanager
+def running_localstripe(port: int, log: Path, *, start_within: float = 30) -> Iterator[str]:
+    """localstripe (a fake Stripe from PyPI, the dev extra) on ``port``; yields its base URL."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed module
+            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://localhost:{port}"
+    deadline = time.monotonic() + start_within
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/js.stripe.com/v3/", timeout=5) as answer:  # noqa: S310
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"localstripe did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

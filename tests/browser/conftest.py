@@ -49,10 +49,7 @@ import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -70,7 +67,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.demo import DEMO_PASSWORD, demo_email, load_demo
 from app.extensions import db
-from tests.live_support import LiveApp
+from tests.live_support import LiveApp, running_localstripe
 from tests.mail import Mailbox, closed_port
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -171,34 +168,9 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """localstripe (a fake Stripe from PyPI, the dev extra) on a free port, for the whole run."""
     if importlib.util.find_spec("localstripe") is None:
         _missing("localstripe", "pip install -e '.[dev]' (make test does)")
-    port = _free_port()
     log = tmp_path_factory.mktemp("browser-localstripe") / "localstripe.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed module
-            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if _http("GET", f"{base}/js.stripe.com/v3/") == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"localstripe did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
-    try:
+    with running_localstripe(_free_port(), log) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="session")

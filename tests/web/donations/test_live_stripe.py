@@ -23,8 +23,6 @@ import importlib.util
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -48,7 +46,7 @@ from app.domain.ledger.models import Transfer, TransferCode
 from app.domain.ledger.verify import verify_ledger
 from app.extensions import db
 from tests.donations_support import sign
-from tests.live_support import LiveApp
+from tests.live_support import LiveApp, running_localstripe
 
 pytestmark = [pytest.mark.real_commits, pytest.mark.slow]
 
@@ -110,35 +108,9 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(
             "localstripe is not installed (pip install -e '.[dev]'): live Stripe tests skipped"
         )
-    port = _free_port(PORTS)
     log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed module
-            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            status, _ = _http("GET", f"{base}/js.stripe.com/v3/")
-            if status == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"localstripe did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
-    try:
+    with running_localstripe(_free_port(PORTS), log, start_within=20) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _scratch_database(app: Flask, dialect: str, tmp_path: Path) -> tuple[str, Callable[[], None]]:
