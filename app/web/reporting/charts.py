@@ -46,7 +46,10 @@ class BarChart:
 def bar_chart(items: list[tuple[str, int, str]], *, colour: str = PALETTE[0]) -> BarChart:
     """``items`` are (label, value, value as shown)."""
     largest = max((value for _label, value, _shown in items), default=0) or 1
-    room = WIDTH - LABEL_WIDTH - 120
+    # Room right of the longest bar for its value ("USD 113,323,308.00"): about 7 px a
+    # character at the chart's 12 px font.
+    longest_value = max((len(shown) for _label, _value, shown in items), default=0)
+    room = WIDTH - LABEL_WIDTH - max(60, longest_value * 7 + 12)
     bars = [
         Bar(
             label=label,
