@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from datetime import UTC
 from typing import Any
 
 from app.domain.money import to_major
+from app.web.reporting import export
 
 COLUMNS = (
     "sequence",
@@ -30,16 +29,9 @@ COLUMNS = (
     "memo",
 )
 
-_CHUNK_CHARS = 64 * 1024  # sent to the client in pieces of about this size
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _text(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return str(export.cell(value or ""))  # defused if a spreadsheet would run it
 
 
 def _enum(value: Any) -> str:
@@ -70,19 +62,5 @@ def csv_row(row: Any) -> list[object]:
 
 
 def csv_lines(rows: Iterable[Any]) -> Iterator[str]:
-    """The header, then one CSV line per row (RFC 4180: CRLF line ends)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(csv_row(row))
-        if buffer.tell() >= _CHUNK_CHARS:
-            yield flush()
-    yield flush()
+    """The header, then one CSV line per transfer, in chunks (the shared export writer)."""
+    return export.csv_lines(COLUMNS, (csv_row(row) for row in rows))
