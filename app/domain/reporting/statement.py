@@ -18,7 +18,6 @@ How it is computed (two grouped queries, whatever the period or the size of the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -296,11 +295,3 @@ def statement(period: Period) -> Statement:
     for section in sections.values():
         section.lines = {line: section.lines[line] for line in LINE_ORDER if line in section.lines}
     return Statement(period=period, sections=sections, contributions_by_kind=by_kind)
-
-
-def sorted_kinds(by_kind: dict[str, int], order: Iterable[str]) -> list[tuple[str, int]]:
-    """Donor kinds in a fixed order, unknown ones last."""
-    known = list(order)
-    return sorted(
-        by_kind.items(), key=lambda item: known.index(item[0]) if item[0] in known else len(known)
-    )
