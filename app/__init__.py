@@ -38,10 +38,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
             app.wsgi_app, x_for=proxies, x_proto=proxies
         )
 
+    from app.db import ping_connections_after_idle
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.web.i18n import select_locale, select_timezone
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_connections_after_idle(engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

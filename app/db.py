@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -77,6 +78,52 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+# A pooled connection returned longer ago than this is checked before it is used again.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_connections_after_idle(
+    engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS
+) -> None:
+    """Check that a pooled connection is alive before use, if it sat idle in the pool.
+
+    In place of ``pool_pre_ping``, which pings on every checkout: a network round trip for
+    every request and every ledger posting. A connection returned less than ``idle_seconds``
+    ago was alive then; one idle for longer may have been closed by a database restart, a
+    failover or an idle timeout, so it is pinged, and replaced by the pool if it is dead. (A
+    restart inside that window fails the requests that meet it, as it fails those in flight.)
+    The listeners belong to the pool and survive ``engine.dispose()``.
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _note_idle_since(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")  # absent on a connection just made
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out a fresh one.
+            raise sa.exc.DisconnectionError(str(error)) from error
+
+
+@event.listens_for(Engine, "connect")
+def _psycopg_without_automatic_preparation(dbapi_connection: Any, connection_record: Any) -> None:
+    """No statements prepared behind our back by psycopg.
+
+    psycopg prepares a query on the server once it has run a few times, and
+    answers every ROLLBACK of a connection holding such statements with ``DEALLOCATE ALL``:
+    an extra round trip, and it would drop the ledger's own prepared posting statement
+    (app/domain/ledger/services.py), which must last as long as the connection.
+    """
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        dbapi_connection.prepare_threshold = None
 
 
 @event.listens_for(Engine, "begin")

@@ -154,6 +154,20 @@ def _worker(
         db.engine.dispose()
 
 
+def _settle(url: sa.URL) -> None:
+    """Start every measured run from the same state of the server.
+
+    Vacuum and analyse what the previous run wrote (pgbench vacuums its own tables before it
+    starts; otherwise autovacuum would do it during the next run), and write its dirty pages
+    out now rather than while the next run waits for its WAL flushes.
+    """
+    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+        connection.exec_driver_sql("CHECKPOINT")
+    server.dispose()
+
+
 def run_ledger(url: str, variant: str, ids: dict[str, Any], seconds: int) -> float:
     context = mp.get_context("spawn")
     start = context.Barrier(CLIENTS + 1)
@@ -209,8 +223,10 @@ def main() -> None:
     ids = _prepare(raw_url)
     measured: dict[str, list[float]] = {"pgbench": [], "contended": [], "spread": []}
     for _round in range(rounds):
+        _settle(url)
         measured["pgbench"].append(run_pgbench(url, seconds))
         for variant in ("contended", "spread"):
+            _settle(url)
             measured[variant].append(run_ledger(raw_url, variant, ids, seconds))
     pgbench_tps = statistics.median(measured["pgbench"])
     for variant in ("contended", "spread"):

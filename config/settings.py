@@ -55,7 +55,9 @@ class Base:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'trustfund.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # No pool_pre_ping: connections idle in the pool for a second are pinged instead
+    # (app/db.py, ping_connections_after_idle), not every one on every checkout.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Sessions and cookies.

@@ -465,7 +465,7 @@ SELECT (SELECT found FROM chk) AS found,
             id, debits_pending, debits_posted, credits_pending, credits_posted,
             debits_must_not_exceed_credits, credits_must_not_exceed_debits)) FROM locked)
            AS totals,
-       -- When the caller's COMMIT is pipelined behind this statement, a batch that did not
+       -- When the caller's COMMIT is sent right behind this statement, a batch that did not
        -- post must abort the transaction, or that COMMIT would keep the caller's other writes.
        CASE WHEN CAST(:abort_unless_posted AS boolean) AND (SELECT count(*) FROM ins) <> :n_rows
             THEN ledger_refuse(json_build_object(
@@ -481,8 +481,40 @@ SELECT (SELECT found FROM chk) AS found,
 )
 
 
-# The same statement in psycopg's placeholder style, for the driver-level fast path below.
-_POST_SQL_DRIVER = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _POST_SQL.text)
+def _prepared_form(statement: sa.TextClause) -> tuple[str, tuple[str, ...]]:
+    """The statement with ``$n`` placeholders for PREPARE, and the parameter names in order.
+
+    Comments and spare whitespace are dropped: the text is sent once per connection.
+    """
+    compact = re.sub(r"\s+", " ", re.sub(r"--[^\n]*", "", statement.text)).strip()
+    names: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return re.sub(r"(?<![:\w]):(\w+)", placeholder, compact), tuple(names)
+
+
+_POST_PREPARED, _POST_PARAMS = _prepared_form(_POST_SQL)
+_POST_STATEMENT_NAME = "ledger_post"
+# One message, so one network round trip: the posting runs on its generic plan (a custom plan
+# would cost more server time than the statement itself, on every posting), and the planner
+# setting is restored for the rest of the caller's transaction. With ``commit``, the COMMIT
+# follows in the same message: the server commits the moment the statement ends, without
+# waiting for this process to be scheduled, read the result and answer, so the accounts'
+# locks are released sooner (decision 0033). An error in the statement skips what follows it.
+_EXECUTE_POST = (
+    "EXECUTE " + _POST_STATEMENT_NAME + "(" + ", ".join(f"%({n})s" for n in _POST_PARAMS) + ")"
+)
+_POST_MESSAGE = (
+    f"SET LOCAL plan_cache_mode = force_generic_plan; {_EXECUTE_POST}; "
+    "SET LOCAL plan_cache_mode TO DEFAULT"
+)
+_POST_AND_COMMIT_MESSAGE = (
+    f"SET LOCAL plan_cache_mode = force_generic_plan; {_EXECUTE_POST}; COMMIT"
+)
 
 
 class _PostOutcome(NamedTuple):
@@ -502,25 +534,25 @@ _REFUSED_SQLSTATE = "LR001"
 def _execute_post(params: dict[str, Any], *, commit: bool) -> _PostOutcome:
     """Run the posting statement on the session's own connection, inside its transaction.
 
-    It goes straight to psycopg, prepared on first use: postings are the hottest path of the
-    product and SQLAlchemy's statement handling would cost more than the statement itself.
-    With ``commit`` the COMMIT goes in the same network round trip, right behind the
-    statement: the accounts' locks are then released as soon as the server has run both,
-    without waiting for this process to read the result and answer. A batch that did not
-    post aborts the transaction instead (ledger_refuse); the session is then rolled back and
-    the outcome carries what the statement saw.
+    It goes straight to psycopg, as a statement prepared once per connection and executed in a
+    single message (see ``_POST_MESSAGE``): postings are the hottest path of the product, and
+    SQLAlchemy's statement handling or the extended protocol's pipeline would cost more client
+    time than the statement itself. The parameters are bound by psycopg's client-side binding,
+    which quotes every value. With ``commit`` a batch that did not post aborts the
+    transaction instead (ledger_refuse); the session is then rolled back and the outcome
+    carries what the statement saw.
     """
-    driver_connection = db.session.connection().connection.driver_connection
+    pooled = db.session.connection().connection
+    driver_connection = pooled.driver_connection
     assert driver_connection is not None
     params = {**params, "abort_unless_posted": commit}
     try:
-        # Pipeline mode sends the transaction's BEGIN (when this is its first statement) in the
-        # same network round trip as the statement.
-        with driver_connection.pipeline(), driver_connection.cursor() as cursor:
-            cursor.execute(_POST_SQL_DRIVER, params, prepare=True)
-            if commit:
-                driver_connection.commit()
-            row = cursor.fetchone()
+        if not pooled.info.get(_POST_STATEMENT_NAME):
+            # Prepared statements belong to the database session and are not transactional,
+            # so this lasts as long as the connection, whatever becomes of this transaction.
+            driver_connection.execute(f"PREPARE {_POST_STATEMENT_NAME} AS {_POST_PREPARED}")
+            pooled.info[_POST_STATEMENT_NAME] = True
+        row = _send_post(driver_connection, params, commit=commit)
     except psycopg.Error as error:
         if commit and error.sqlstate == _REFUSED_SQLSTATE:
             db.session.rollback()
@@ -535,9 +567,30 @@ def _execute_post(params: dict[str, Any], *, commit: bool) -> _PostOutcome:
                 aborted=True,
             )
         # Callers see the same exceptions as from any other statement.
-        raise sa.exc.DBAPIError.instance(_POST_SQL_DRIVER, params, error, psycopg.Error) from error
+        raise sa.exc.DBAPIError.instance(_EXECUTE_POST, params, error, psycopg.Error) from error
     assert row is not None
     return _PostOutcome(*row)
+
+
+def _send_post(connection: psycopg.Connection[Any], params: dict[str, Any], *, commit: bool) -> Any:
+    """Send the posting message (and the COMMIT with it) and return the statement's row."""
+    with psycopg.ClientCursor(connection) as cursor:
+        if not (commit and connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE):
+            cursor.execute(_POST_AND_COMMIT_MESSAGE if commit else _POST_MESSAGE, params)
+            cursor.nextset()  # past the SET, to the posting's one row
+            return cursor.fetchone()
+        # No transaction open yet: psycopg would open one with a BEGIN in a round trip of its
+        # own, so the message opens it itself, psycopg standing aside for this one call.
+        connection.autocommit = True
+        try:
+            cursor.execute("BEGIN; " + _POST_AND_COMMIT_MESSAGE, params)
+            cursor.nextset()
+            cursor.nextset()
+            return cursor.fetchone()
+        finally:
+            # Nothing to do after the COMMIT; ends the transaction if the statement failed.
+            connection.rollback()
+            connection.autocommit = False
 
 
 def _post_postgresql(

@@ -28,7 +28,7 @@ from tests.domain.ledger.conftest import new_account
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
 # Every race runs twice: committing after post_transfers, and with post_transfers_and_commit
-# (the COMMIT pipelined behind the posting statement).
+# (the COMMIT sent in the same message as the posting statement).
 _STYLE = {"pipelined": False}
 
 
