@@ -50,6 +50,9 @@ class Base:
     # Dashboard and transparency figures are reused while no audit event or ledger transfer has
     # been written, for at most this many seconds (app/web/reporting/cache.py); 0 turns it off.
     REPORTING_CACHE_SECONDS = _env_int("REPORTING_CACHE_SECONDS", 60)
+    # Public pages (transparency) may show a change this many seconds late; in return a
+    # visitor's page costs no database work while nothing changes (app/web/reporting/cache.py).
+    REPORTING_PUBLIC_LAG_SECONDS = _env_int("REPORTING_PUBLIC_LAG_SECONDS", 1)
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(

@@ -28,6 +28,7 @@ from flask import current_app, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import Session
 
 from app.domain.audit.models import AuditEvent
 from app.domain.ledger.models import Transfer
@@ -48,6 +49,36 @@ def data_version() -> tuple[Any, ...]:
         )
     ).one()
     return tuple(row)
+
+
+# The data version as this process last read it for a public page: (read at, version).
+_public_version: list[tuple[float, tuple[Any, ...]]] = []
+
+
+def public_data_version() -> tuple[Any, ...]:
+    """``data_version()``, read from the database at most once a second in this process.
+
+    For what anyone may see without signing in: published figures may lag a change by up to
+    REPORTING_PUBLIC_LAG_SECONDS, and in return a visitor's page needs no database work at all
+    while it is unchanged. Staff pages read the version on every request (they see their own
+    changes at once), and a commit made in this process forgets the remembered version.
+    """
+    lag = float(current_app.config.get("REPORTING_PUBLIC_LAG_SECONDS", 0))
+    now = time.monotonic()
+    with _lock:
+        remembered = _public_version[0] if _public_version else None
+    if remembered is not None and now - remembered[0] < lag:
+        return remembered[1]
+    version = data_version()
+    with _lock:
+        _public_version[:] = [(now, version)]
+    return version
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_public_version(_session: Session) -> None:
+    with _lock:
+        _public_version.clear()
 
 
 def cache_enabled() -> bool:
@@ -101,3 +132,4 @@ def whole_page_for_visitors(
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _public_version.clear()

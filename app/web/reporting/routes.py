@@ -44,6 +44,7 @@ from app.web.reporting.cache import (
     cache_enabled,
     cached,
     data_version,
+    public_data_version,
     whole_page_for_visitors,
 )
 from app.web.reporting.charts import bar_chart, column_chart
@@ -309,7 +310,7 @@ def iati() -> Any:
 @public
 def transparency_page() -> Any:
     """What came in, what went out and whom it helped, for anyone; small counts hidden."""
-    version = data_version() if cache_enabled() else None
+    version = public_data_version() if cache_enabled() else None
 
     def body() -> Markup:
         data = cached("transparency", transparency, version)
