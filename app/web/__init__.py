@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.domain.accounts.models import User
 from app.domain.accounts.permissions import Permission, permissions_of
@@ -85,7 +86,8 @@ def load_user(user_id: str) -> User | None:
     raw_id, _sep, version = user_id.partition(".")
     if not raw_id.isdigit():
         return None
-    user = db.session.get(User, int(raw_id))
+    # The roles come in the same query: every signed-in request needs them (navigation, access).
+    user = db.session.get(User, int(raw_id), options=[joinedload(User.role_grants)])
     if user is None or not user.is_active or str(user.session_version) != version:
         return None
     return user

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, parse_pattern
 from flask import Blueprint
 from flask_babel import get_locale, get_timezone, gettext
 from flask_login import current_user
@@ -32,13 +32,19 @@ def _locale() -> Locale:
     return get_locale() or Locale("en")
 
 
+# Parsed once: babel's format_currency would parse the pattern again for every amount.
+_MONEY_PATTERN = parse_pattern("¤¤\u00a0#,##0.00")
+
+
 def money(minor: int | None, currency: str) -> str:
     """``USD 20,000.00`` / ``USD 20 000,00``: the ISO code (a bare "$" is ambiguous to an
     international audience), the reader's separators, exact from integer units."""
     if minor is None:
         return "—"
     return str(
-        format_currency(to_major(minor, currency), currency, "¤¤\u00a0#,##0.00", locale=_locale())
+        _MONEY_PATTERN.apply(
+            to_major(minor, currency), _locale(), currency=currency, currency_digits=True
+        )
     )
 
 

@@ -159,7 +159,8 @@ def post_transfers_and_commit(
     For callers whose posting is the last write of their unit of work (a gift recorded from a
     webhook, a confirmed disbursement, the benchmark). On PostgreSQL the COMMIT travels in
     the posting's own network round trip, so the hot ``fund:available`` row is locked only
-    while the server runs the statement and the commit (DESIGN §4; decision 0033).
+    while the server runs the statement and writes the commit, not while it waits for the disk;
+    the call returns once the posting is flushed (DESIGN §4; decisions 0033 and 0035).
 
     The unit of work commits only if every transfer was posted now (``ok``). Otherwise it
     is rolled back, everything the caller flushed with it included, and the results say why:
@@ -505,6 +506,12 @@ _POST_STATEMENT_NAME = "ledger_post"
 # follows in the same message: the server commits the moment the statement ends, without
 # waiting for this process to be scheduled, read the result and answer, so the accounts'
 # locks are released sooner (decision 0033). An error in the statement skips what follows it.
+#
+# That COMMIT does not wait for its WAL flush (synchronous_commit off for that transaction
+# only), so the locks are released before the disk write rather than after: postings on the
+# hot account no longer queue behind each other's flushes. The message then commits a second,
+# empty transaction synchronously; its flush covers everything written before it, the posting
+# included, so the caller hears of the posting only once it is on disk (decision 0035).
 _EXECUTE_POST = (
     "EXECUTE " + _POST_STATEMENT_NAME + "(" + ", ".join(f"%({n})s" for n in _POST_PARAMS) + ")"
 )
@@ -513,7 +520,9 @@ _POST_MESSAGE = (
     "SET LOCAL plan_cache_mode TO DEFAULT"
 )
 _POST_AND_COMMIT_MESSAGE = (
-    f"SET LOCAL plan_cache_mode = force_generic_plan; {_EXECUTE_POST}; COMMIT"
+    "SET LOCAL synchronous_commit = off; "
+    f"SET LOCAL plan_cache_mode = force_generic_plan; {_EXECUTE_POST}; COMMIT; "
+    "BEGIN; SELECT pg_current_xact_id(); COMMIT"
 )
 
 
@@ -572,21 +581,25 @@ def _execute_post(params: dict[str, Any], *, commit: bool) -> _PostOutcome:
     return _PostOutcome(*row)
 
 
+def _posting_row(cursor: psycopg.ClientCursor[Any]) -> Any:
+    """The posting statement's row: the first result of the message that has rows."""
+    while cursor.description is None and cursor.nextset():
+        pass
+    return cursor.fetchone()
+
+
 def _send_post(connection: psycopg.Connection[Any], params: dict[str, Any], *, commit: bool) -> Any:
     """Send the posting message (and the COMMIT with it) and return the statement's row."""
     with psycopg.ClientCursor(connection) as cursor:
         if not (commit and connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE):
             cursor.execute(_POST_AND_COMMIT_MESSAGE if commit else _POST_MESSAGE, params)
-            cursor.nextset()  # past the SET, to the posting's one row
-            return cursor.fetchone()
+            return _posting_row(cursor)
         # No transaction open yet: psycopg would open one with a BEGIN in a round trip of its
         # own, so the message opens it itself, psycopg standing aside for this one call.
         connection.autocommit = True
         try:
             cursor.execute("BEGIN; " + _POST_AND_COMMIT_MESSAGE, params)
-            cursor.nextset()
-            cursor.nextset()
-            return cursor.fetchone()
+            return _posting_row(cursor)
         finally:
             # Nothing to do after the COMMIT; ends the transaction if the statement failed.
             connection.rollback()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from flask import Flask
 
 from app.domain.ledger import chart
 from app.domain.ledger.models import Account, AccountType, TransferCode, TransferKind
 from app.domain.ledger.services import TransferResult, TransferSpec, post_transfers
+from app.extensions import db
 
 _numbers = itertools.count(1)
 
@@ -82,3 +86,48 @@ def books() -> Books:
     receivable = new_account(limit="credits", name="Receivable")
     other = new_account(name="Other")
     return Books(cash, fund, grant, receivable, other)
+
+
+@pytest.fixture
+def cleanup(app: Flask) -> Iterator[None]:
+    with db.engine.connect() as conn:
+        marks = conn.execute(
+            sa.text(
+                "SELECT (SELECT coalesce(max(sequence), 0) FROM ledger_transfers),"
+                " (SELECT coalesce(max(id), 0) FROM audit_events),"
+                " (SELECT coalesce(max(id), 0) FROM ledger_accounts)"
+            )
+        ).one()
+        seeded = conn.execute(
+            sa.text(
+                "SELECT id, debits_pending, debits_posted, credits_pending, credits_posted"
+                " FROM ledger_accounts"
+            )
+        ).all()
+    yield
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table, trigger in (
+            ("ledger_transfers", "ledger_transfers_append_only"),
+            ("audit_events", "audit_events_append_only"),
+        ):
+            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+        conn.execute(
+            sa.text("DELETE FROM ledger_transfers WHERE sequence > :s AND pending_id IS NOT NULL"),
+            {"s": marks[0]},
+        )
+        conn.execute(sa.text("DELETE FROM ledger_transfers WHERE sequence > :s"), {"s": marks[0]})
+        conn.execute(sa.text("DELETE FROM audit_events WHERE id > :a"), {"a": marks[1]})
+        conn.execute(sa.text("DELETE FROM ledger_accounts WHERE id > :a"), {"a": marks[2]})
+        conn.execute(
+            sa.text(
+                "UPDATE ledger_accounts SET debits_pending = :dp, debits_posted = :dpo,"
+                " credits_pending = :cp, credits_posted = :cpo WHERE id = :id"
+            ),
+            [dict(zip(("id", "dp", "dpo", "cp", "cpo"), row, strict=True)) for row in seeded],
+        )
+        for table, trigger in (
+            ("ledger_transfers", "ledger_transfers_append_only"),
+            ("audit_events", "audit_events_append_only"),
+        ):
+            conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))

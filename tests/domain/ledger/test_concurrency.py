@@ -39,51 +39,6 @@ def commit_style(request: pytest.FixtureRequest) -> Iterator[str]:
     _STYLE["pipelined"] = False
 
 
-@pytest.fixture
-def cleanup(app: Flask) -> Iterator[None]:
-    with db.engine.connect() as conn:
-        marks = conn.execute(
-            sa.text(
-                "SELECT (SELECT coalesce(max(sequence), 0) FROM ledger_transfers),"
-                " (SELECT coalesce(max(id), 0) FROM audit_events),"
-                " (SELECT coalesce(max(id), 0) FROM ledger_accounts)"
-            )
-        ).one()
-        seeded = conn.execute(
-            sa.text(
-                "SELECT id, debits_pending, debits_posted, credits_pending, credits_posted"
-                " FROM ledger_accounts"
-            )
-        ).all()
-    yield
-    db.session.remove()
-    with db.engine.begin() as conn:
-        for table, trigger in (
-            ("ledger_transfers", "ledger_transfers_append_only"),
-            ("audit_events", "audit_events_append_only"),
-        ):
-            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
-        conn.execute(
-            sa.text("DELETE FROM ledger_transfers WHERE sequence > :s AND pending_id IS NOT NULL"),
-            {"s": marks[0]},
-        )
-        conn.execute(sa.text("DELETE FROM ledger_transfers WHERE sequence > :s"), {"s": marks[0]})
-        conn.execute(sa.text("DELETE FROM audit_events WHERE id > :a"), {"a": marks[1]})
-        conn.execute(sa.text("DELETE FROM ledger_accounts WHERE id > :a"), {"a": marks[2]})
-        conn.execute(
-            sa.text(
-                "UPDATE ledger_accounts SET debits_pending = :dp, debits_posted = :dpo,"
-                " credits_pending = :cp, credits_posted = :cpo WHERE id = :id"
-            ),
-            [dict(zip(("id", "dp", "dpo", "cp", "cpo"), row, strict=True)) for row in seeded],
-        )
-        for table, trigger in (
-            ("ledger_transfers", "ledger_transfers_append_only"),
-            ("audit_events", "audit_events_append_only"),
-        ):
-            conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
-
-
 def committed(app: Flask, work: Callable[[], Any]) -> Any:
     """Run ``work`` in its own app context (its own session and connection) and commit."""
     with app.app_context():
