@@ -509,9 +509,11 @@ _POST_STATEMENT_NAME = "ledger_post"
 #
 # That COMMIT does not wait for its WAL flush (synchronous_commit off for that transaction
 # only), so the locks are released before the disk write rather than after: postings on the
-# hot account no longer queue behind each other's flushes. The message then commits a second,
-# empty transaction synchronously; its flush covers everything written before it, the posting
-# included, so the caller hears of the posting only once it is on disk (decision 0035).
+# hot account no longer queue behind each other's flushes. The message then commits a second
+# transaction synchronously; its flush covers everything written before it, the posting
+# included, so the caller hears of the posting only once it is on disk (decision 0035). That
+# transaction must write to the WAL, or PostgreSQL would not flush at its commit: it writes a
+# transactional logical-decoding message, which needs no table and no privilege.
 _EXECUTE_POST = (
     "EXECUTE " + _POST_STATEMENT_NAME + "(" + ", ".join(f"%({n})s" for n in _POST_PARAMS) + ")"
 )
@@ -522,7 +524,7 @@ _POST_MESSAGE = (
 _POST_AND_COMMIT_MESSAGE = (
     "SET LOCAL synchronous_commit = off; "
     f"SET LOCAL plan_cache_mode = force_generic_plan; {_EXECUTE_POST}; COMMIT; "
-    "BEGIN; SELECT pg_current_xact_id(); COMMIT"
+    "BEGIN; SELECT pg_logical_emit_message(true, 'trustfund.ledger', 'flush'); COMMIT"
 )
 
 
