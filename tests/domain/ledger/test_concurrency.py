@@ -29,14 +29,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
 # Every race runs twice: committing after post_transfers, and with post_transfers_and_commit
 # (the COMMIT sent in the same message as the posting statement).
-_STYLE = {"pipelined": False}
+_STYLE = {"commit_with_posting": False}
 
 
-@pytest.fixture(autouse=True, params=["commit_after", "pipelined_commit"])
+@pytest.fixture(autouse=True, params=["commit_after", "commit_with_posting"])
 def commit_style(request: pytest.FixtureRequest) -> Iterator[str]:
-    _STYLE["pipelined"] = request.param == "pipelined_commit"
+    _STYLE["commit_with_posting"] = request.param == "commit_with_posting"
     yield request.param
-    _STYLE["pipelined"] = False
+    _STYLE["commit_with_posting"] = False
 
 
 def committed(app: Flask, work: Callable[[], Any]) -> Any:
@@ -89,7 +89,7 @@ def single(debit: int, credit: int, amount: int, **fields: Any) -> TransferSpec:
 
 
 def post_and_commit(*specs: TransferSpec) -> list[str]:
-    if _STYLE["pipelined"]:
+    if _STYLE["commit_with_posting"]:
         results = post_transfers_and_commit(list(specs), actor=None)
     else:
         results = post_transfers(list(specs), actor=None)
