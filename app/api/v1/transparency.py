@@ -26,9 +26,7 @@ def _money(amount: int, currency: str) -> dict[str, Any]:
 @public
 def transparency_json() -> Any:
     currency = str(current_app.config["FUNCTIONAL_CURRENCY"])
-    data = cached(
-        "transparency", transparency, public_data_version() if cache_enabled() else None
-    )
+    data = cached("transparency", transparency, public_data_version() if cache_enabled() else None)
     response = jsonify(
         {
             "generated_at": utcnow().isoformat(),
