@@ -156,8 +156,10 @@ def post_transfers_and_commit(
 ) -> list[TransferResult]:
     """Post a batch and commit the whole unit of work with it; the one service that commits.
 
-    For callers whose posting is the last write of their unit of work (a gift recorded from a
-    webhook, a confirmed disbursement, the benchmark). On PostgreSQL the COMMIT travels in
+    For callers whose posting is the last write of their unit of work. Today that is the
+    benchmark and the concurrency tests: the product's flows post with ``post_transfers``
+    inside larger units of work that their routes commit, fully synchronously, holding the
+    accounts' locks until that commit is flushed. On PostgreSQL the COMMIT travels in
     the posting's own network round trip, so the hot ``fund:available`` row is locked only
     while the server runs the statement and writes the commit, not while it waits for the disk;
     the call returns once the posting is flushed (DESIGN §4; decisions 0033 and 0035).
