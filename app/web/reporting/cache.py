@@ -40,11 +40,34 @@ _lock = threading.Lock()
 _entries: dict[Hashable, tuple[tuple[Any, ...], float, Any]] = {}
 
 
+# Audited actions that never change a reported figure: signing in and out, downloads, drafts
+# saved as people type, a person's own settings. Counted as changes they would throw away every
+# cached figure (about a second each to compute again at scale) many times a minute. Any action
+# not listed here counts as a change, so a new kind of event can only make the cache refresh
+# too often, never show a stale figure.
+FIGURE_NEUTRAL_ACTIONS = (
+    "application.section_saved",
+    "file.downloaded",
+    "review.draft_saved",
+    "user.login",
+    "user.login_failed",
+    "user.logout",
+    "user.profile_updated",
+    "user.recovery_code_used",
+)
+
+
 def data_version() -> tuple[Any, ...]:
-    """What changes whenever a reported figure may have changed."""
+    """What changes whenever a reported figure may have changed.
+
+    The newest audit event that could change a figure (read backwards on the primary key, past
+    any figure-neutral ones) and the newest ledger transfer.
+    """
     row = db.session.execute(
         sa.select(
-            sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
+            sa.select(sa.func.max(AuditEvent.id))
+            .where(AuditEvent.action.not_in(FIGURE_NEUTRAL_ACTIONS))
+            .scalar_subquery(),
             sa.select(sa.func.max(Transfer.sequence)).scalar_subquery(),
         )
     ).one()

@@ -198,3 +198,21 @@ def test_public_figures_lag_another_process_s_change_by_at_most_the_setting(
     assert cache.cached("public", figure, cache.public_data_version()) == 1
     clock[0] += app.config["REPORTING_PUBLIC_LAG_SECONDS"]
     assert cache.cached("public", figure, cache.public_data_version()) == 2
+
+
+def test_signing_in_downloading_or_saving_a_draft_keeps_the_figures(app, caching):
+    computed: list[int] = []
+
+    def figure() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert cache.cached("neutral", figure) == 1
+    for action in ("user.login", "user.logout", "file.downloaded", "application.section_saved"):
+        record_event(actor=None, action=action, summary="Not a figure", subject_type="test")
+    db.session.flush()
+    assert cache.cached("neutral", figure) == 1
+    # Any other action may change a figure, including ones the list has never heard of.
+    record_event(actor=None, action="test.new_kind", summary="A change", subject_type="test")
+    db.session.flush()
+    assert cache.cached("neutral", figure) == 2
