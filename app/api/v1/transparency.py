@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.domain.reporting.suppression import public_value
 from app.domain.reporting.transparency import transparency
 from app.web.access import public
-from app.web.reporting.cache import cache_enabled, cached, public_data_version
+from app.web.reporting.cache import cached, public_data_version
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def _money(amount: int, currency: str) -> dict[str, Any]:
 @public
 def transparency_json() -> Any:
     currency = str(current_app.config["FUNCTIONAL_CURRENCY"])
-    data = cached("transparency", transparency, public_data_version() if cache_enabled() else None)
+    data = cached("transparency", transparency, public_data_version())
     response = jsonify(
         {
             "generated_at": utcnow().isoformat(),

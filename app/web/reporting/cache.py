@@ -74,34 +74,37 @@ def data_version() -> tuple[Any, ...]:
     return tuple(row)
 
 
-# The data version as this process last read it for a public page: (read at, version).
-_public_version: list[tuple[float, tuple[Any, ...]]] = []
+# The data version as this process last read it for a public page: (read at, version). One
+# tuple, replaced whole, so a thread reading it never sees half of an update.
+_public_version: tuple[float, tuple[Any, ...]] | None = None
 
 
-def public_data_version() -> tuple[Any, ...]:
+def public_data_version() -> tuple[Any, ...] | None:
     """``data_version()``, read from the database at most once a second in this process.
 
     For what anyone may see without signing in: published figures may lag a change by up to
     REPORTING_PUBLIC_LAG_SECONDS, and in return a visitor's page needs no database work at all
     while it is unchanged. Staff pages read the version on every request (they see their own
     changes at once), and a commit made in this process forgets the remembered version.
+    None while the cache is off: there is nothing to compare it with.
     """
+    global _public_version
+    if not cache_enabled():
+        return None
     lag = float(current_app.config.get("REPORTING_PUBLIC_LAG_SECONDS", 0))
     now = time.monotonic()
-    with _lock:
-        remembered = _public_version[0] if _public_version else None
+    remembered = _public_version
     if remembered is not None and now - remembered[0] < lag:
         return remembered[1]
     version = data_version()
-    with _lock:
-        _public_version[:] = [(now, version)]
+    _public_version = (now, version)
     return version
 
 
 @sa.event.listens_for(Session, "after_commit")
 def _forget_public_version(_session: Session) -> None:
-    with _lock:
-        _public_version.clear()
+    global _public_version
+    _public_version = None
 
 
 def cache_enabled() -> bool:
@@ -153,6 +156,7 @@ def whole_page_for_visitors(
 
 
 def clear() -> None:
+    global _public_version
     with _lock:
         _entries.clear()
-        _public_version.clear()
+    _public_version = None

@@ -310,7 +310,7 @@ def iati() -> Any:
 @public
 def transparency_page() -> Any:
     """What came in, what went out and whom it helped, for anyone; small counts hidden."""
-    version = public_data_version() if cache_enabled() else None
+    version = public_data_version()
 
     def body() -> Markup:
         data = cached("transparency", transparency, version)

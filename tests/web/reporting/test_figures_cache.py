@@ -29,6 +29,17 @@ def _received(client) -> int:
     return int(response.get_json()["totals"]["received"]["amount_minor"])
 
 
+def _counting_figure():
+    """A figure whose value is how many times it has been computed."""
+    computed: list[int] = []
+
+    def figure() -> int:
+        computed.append(1)
+        return len(computed)
+
+    return figure
+
+
 def _statements_during(call) -> list[str]:
     statements: list[str] = []
 
@@ -70,11 +81,7 @@ def test_a_new_gift_shows_at_once_on_the_page_and_in_the_json(client, caching):
 
 
 def test_any_audited_change_refreshes_a_figure(app, caching):
-    computed: list[int] = []
-
-    def figure() -> int:
-        computed.append(1)
-        return len(computed)
+    figure = _counting_figure()
 
     assert cache.cached("figure", figure) == 1
     assert cache.cached("figure", figure) == 1
@@ -86,13 +93,9 @@ def test_any_audited_change_refreshes_a_figure(app, caching):
 
 
 def test_a_figure_is_not_kept_longer_than_the_setting(app, caching, monkeypatch):
-    calls: list[int] = []
     clock = [1000.0]
     monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
-
-    def figure() -> int:
-        calls.append(1)
-        return len(calls)
+    figure = _counting_figure()
 
     assert cache.cached("aged", figure) == 1
     clock[0] += 59
@@ -183,11 +186,7 @@ def test_public_figures_lag_another_process_s_change_by_at_most_the_setting(
 ):
     clock = [1000.0]
     monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
-    computed: list[int] = []
-
-    def figure() -> int:
-        computed.append(1)
-        return len(computed)
+    figure = _counting_figure()
 
     assert cache.cached("public", figure, cache.public_data_version()) == 1
     # A change written elsewhere: this process commits nothing, so it trusts the version it
@@ -201,11 +200,7 @@ def test_public_figures_lag_another_process_s_change_by_at_most_the_setting(
 
 
 def test_signing_in_downloading_or_saving_a_draft_keeps_the_figures(app, caching):
-    computed: list[int] = []
-
-    def figure() -> int:
-        computed.append(1)
-        return len(computed)
+    figure = _counting_figure()
 
     assert cache.cached("neutral", figure) == 1
     for action in ("user.login", "user.logout", "file.downloaded", "application.section_saved"):
