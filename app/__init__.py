@@ -57,6 +57,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     register_web(app)
 
+    from app.web import page_cache
+
+    page_cache.install(app)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -53,6 +53,12 @@ class Base:
     # Public pages (transparency) may show a change this many seconds late; in return a
     # visitor's page costs no database work while nothing changes (app/web/reporting/cache.py).
     REPORTING_PUBLIC_LAG_SECONDS = _env_int("REPORTING_PUBLIC_LAG_SECONDS", 1)
+    # Busy staff pages (dashboard, the fund's application list) are answered again from memory
+    # for the same request while nothing is written to the database (PostgreSQL only), for at
+    # most this many seconds, and at most this many pages per process
+    # (app/web/page_cache.py); 0 seconds turns it off.
+    PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 60)
+    PAGE_CACHE_ENTRIES = _env_int("PAGE_CACHE_ENTRIES", 500)
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -211,6 +217,7 @@ class Testing(Base):
     SERVER_NAME = "localhost"
     # Test databases are emptied between tests and their ids start again: never reuse figures.
     REPORTING_CACHE_SECONDS = 0
+    PAGE_CACHE_SECONDS = 0
 
 
 class Production(Base):

@@ -65,6 +65,7 @@ from app.web.downloads import send_private_file
 from app.web.keyset import newest_first_page
 from app.web.labels import label
 from app.web.lookup import visible_or_404
+from app.web.page_cache import kept_per_reader
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -145,6 +146,7 @@ def index() -> Any:
 
 @bp.get("/all", endpoint="all")
 @requires(Permission.VIEW_ALL_APPLICATIONS)
+@kept_per_reader
 def all_applications() -> Any:
     call_id = request.args.get("call_id", type=int)
     raw_status = request.args.get("status", "")

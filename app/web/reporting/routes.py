@@ -39,6 +39,7 @@ from app.web.labels import label
 from app.web.ledger import queries as ledger_queries
 from app.web.ledger.export import COLUMNS as TRANSFER_COLUMNS
 from app.web.ledger.export import csv_row as transfer_row
+from app.web.page_cache import kept_per_reader
 from app.web.reporting import labels
 from app.web.reporting.cache import (
     cache_enabled,
@@ -177,6 +178,7 @@ def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, An
 
 @bp.get("/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
+@kept_per_reader
 def dashboard() -> Any:
     """Key figures from the ledger, applications and what is overdue, and the charts."""
     today = utcnow().date()

@@ -40,78 +40,15 @@ from tests.grants_support import (
     report_of,
     spend_everything,
 )
+from tests.real_commits import committed, committed_rows_removed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
 
 @pytest.fixture
 def cleanup(app: Flask) -> Iterator[None]:
-    tables = [
-        t
-        for t in db.metadata.sorted_tables
-        if "id" in t.c and isinstance(t.c.id.type, sa.Integer) and t.name != "ledger_transfers"
-    ]
-    with db.engine.connect() as conn:
-        marks = {
-            t.name: conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar()
-            for t in tables
-        }
-        last_sequence = conn.execute(
-            sa.text("SELECT coalesce(max(sequence), 0) FROM ledger_transfers")
-        ).scalar()
-        seeded = conn.execute(
-            sa.text(
-                "SELECT id, debits_pending, debits_posted, credits_pending, credits_posted"
-                " FROM ledger_accounts"
-            )
-        ).all()
-        sequences = conn.execute(sa.text("SELECT year, last_number FROM grant_sequences")).all()
-    yield
-    db.session.remove()
-    with db.engine.begin() as conn:
-        # Append-only tables (ledger, audit, Board decisions...) refuse DELETE by trigger: the
-        # user triggers are off inside this transaction only (foreign keys still hold).
-        for table in db.metadata.sorted_tables:
-            conn.execute(sa.text(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER'))
-        conn.execute(
-            sa.text("DELETE FROM ledger_transfers WHERE sequence > :s AND pending_id IS NOT NULL"),
-            {"s": last_sequence},
-        )
-        conn.execute(
-            sa.text("DELETE FROM ledger_transfers WHERE sequence > :s"), {"s": last_sequence}
-        )
-        conn.execute(
-            sa.text("DELETE FROM organisation_profiles WHERE organisation_id > :m"),
-            {"m": marks["organisations"]},
-        )
-        for table in reversed(tables):
-            conn.execute(sa.delete(table).where(table.c.id > marks[table.name]))
-        conn.execute(
-            sa.text(
-                "UPDATE ledger_accounts SET debits_pending = :dp, debits_posted = :dpo,"
-                " credits_pending = :cp, credits_posted = :cpo WHERE id = :id"
-            ),
-            [dict(zip(("id", "dp", "dpo", "cp", "cpo"), row, strict=True)) for row in seeded],
-        )
-        conn.execute(sa.text("DELETE FROM grant_sequences"))
-        if sequences:
-            conn.execute(
-                sa.text("INSERT INTO grant_sequences (year, last_number) VALUES (:y, :n)"),
-                [{"y": year, "n": number} for year, number in sequences],
-            )
-        for table in db.metadata.sorted_tables:
-            conn.execute(sa.text(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER'))
-
-
-def committed(app: Flask, work: Callable[[], Any]) -> Any:
-    """Run ``work`` in its own app context (its own session and connection) and commit."""
-    with app.app_context():
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        finally:
-            db.session.remove()
+    with committed_rows_removed(app):
+        yield
 
 
 def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
