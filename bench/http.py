@@ -312,7 +312,7 @@ def main() -> None:
                 {
                     "bench": "http",
                     "page": page,
-                    "page_cache": kept,
+                    **({"page_cache": kept} if dict(PAGES)[page] else {}),
                     "rps": round(result["rps"], 1),
                     "minimal_rps": round(minimal_rps, 1),
                     "ratio": round(result["rps"] / minimal_rps, 3),

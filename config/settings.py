@@ -55,10 +55,10 @@ class Base:
     REPORTING_PUBLIC_LAG_SECONDS = _env_int("REPORTING_PUBLIC_LAG_SECONDS", 1)
     # Busy staff pages (dashboard, the fund's application list) are answered again from memory
     # for the same request while nothing is written to the database (PostgreSQL only), for at
-    # most this many seconds, and at most this many pages per process
+    # most this many seconds, keeping at most this many bytes of pages per process
     # (app/web/page_cache.py); 0 seconds turns it off.
     PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 60)
-    PAGE_CACHE_ENTRIES = _env_int("PAGE_CACHE_ENTRIES", 500)
+    PAGE_CACHE_MAX_BYTES = _env_int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(

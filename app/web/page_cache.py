@@ -25,7 +25,7 @@ Only answers that are 200, HTML and set no cookie are remembered: a first visit 
 the CSRF secret, a flashed message being shown (it is taken from the session) or a changed
 session are made afresh. Remembered answers are forgotten after PAGE_CACHE_SECONDS whatever
 happens (a page may show the day's figures cache, app/web/reporting/cache.py, no older than
-that), and each process keeps at most PAGE_CACHE_ENTRIES of them, least recently used first
+that), and each process keeps at most PAGE_CACHE_MAX_BYTES of them, least recently used first
 out. Views opt in with ``kept_per_reader``: only GET views without side effects, whose address
 has no variable part, and whose page reads the clock no finer than the day.
 """
@@ -47,6 +47,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Request facts outside the headers that a page may depend on.
 _REQUEST_FACTS = ("PATH_INFO", "QUERY_STRING", "REMOTE_ADDR", "SCRIPT_NAME", "wsgi.url_scheme")
+# A bigger page is not kept (none of the kept pages comes near; their pages are 20-50 kB).
 _MAX_PAGE_BYTES = 2 * 1024 * 1024
 
 
@@ -73,6 +74,7 @@ class KeptPages:
         with app.app_context():
             self.engine = app.extensions["sqlalchemy"].engine
         self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
+        self._bytes = 0  # the kept bodies' total size
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -117,12 +119,15 @@ class KeptPages:
                 result.close()
         status, headers = started
         if _worth_keeping(status, headers, body):
+            limit = int(self.app.config.get("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024))
             with self._lock:
+                replaced = self._answers.pop(key, None)
+                self._bytes -= len(replaced.body) if replaced else 0
                 self._answers[key] = _Answer(status, list(headers), body, now)
-                self._answers.move_to_end(key)
-                limit = int(self.app.config.get("PAGE_CACHE_ENTRIES", 500))
-                while len(self._answers) > limit:
-                    self._answers.popitem(last=False)
+                self._bytes += len(body)
+                while self._bytes > limit:
+                    _key, oldest = self._answers.popitem(last=False)
+                    self._bytes -= len(oldest.body)
         return [body]
 
     def _database_written(self) -> str | None:
@@ -152,6 +157,7 @@ class KeptPages:
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._answers)
