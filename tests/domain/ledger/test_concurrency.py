@@ -24,6 +24,7 @@ from app.domain.ledger.services import TransferSpec, post_transfers, post_transf
 from app.domain.ledger.verify import verify_ledger
 from app.extensions import db
 from tests.domain.ledger.conftest import new_account
+from tests.real_commits import committed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
@@ -37,17 +38,6 @@ def commit_style(request: pytest.FixtureRequest) -> Iterator[str]:
     _STYLE["commit_with_posting"] = request.param == "commit_with_posting"
     yield request.param
     _STYLE["commit_with_posting"] = False
-
-
-def committed(app: Flask, work: Callable[[], Any]) -> Any:
-    """Run ``work`` in its own app context (its own session and connection) and commit."""
-    with app.app_context():
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        finally:
-            db.session.remove()
 
 
 def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
