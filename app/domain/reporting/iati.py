@@ -4,7 +4,11 @@ One activity for the fund itself carries the money coming in: pledges (13, incom
 confirmed pledges (11, incoming commitment) and money received (1, incoming funds: each bank
 receipt, and card gifts added up per month so that no individual donor appears). One activity
 per grant carries the money going out: the award (2, outgoing commitment), each tranche paid
-(3, disbursement) and the programme support cost charged on it (4, expenditure).
+(3, disbursement) and the programme support cost charged on it (4, expenditure). Money coming
+back is the same types with negative values, as IATI allows: unspent funds the grantee returns
+(a negative disbursement, and the support cost given back with them a negative expenditure) and
+what was committed but never paid, released at closure (a negative outgoing commitment). So a
+grant's transactions add up to what the ledger shows it cost the fund.
 
 Written as a stream of text: activities are serialised one at a time and grants are read in
 pages, so the file can be as large as the fund without holding it in memory.
@@ -304,6 +308,39 @@ def grant_activity(grant: Grant, publisher: IatiPublisher) -> ET.Element:
                 currency=grant.currency,
                 description=f"Programme support cost on tranche {tranche.number}",
             )
+    for refund in grant.refunds:
+        # The bank's reference stays out: the file is public.
+        _transaction(
+            activity,
+            code=DISBURSEMENT,
+            on=refund.received_on,
+            amount=-refund.amount,
+            currency=grant.currency,
+            description="Unspent funds returned by the grantee",
+            provider=publisher.organisation_name,
+            receiver=receiver,
+        )
+        if refund.psc_reversed:
+            _transaction(
+                activity,
+                code=EXPENDITURE,
+                on=refund.received_on,
+                amount=-refund.psc_reversed,
+                currency=grant.currency,
+                description="Programme support cost given back with the returned funds",
+            )
+    never_paid = grant.amount - grant.paid_amount
+    if grant.closed_at is not None and never_paid > 0:
+        _transaction(
+            activity,
+            code=OUTGOING_COMMITMENT,
+            on=grant.closed_at.date(),
+            amount=-never_paid,
+            currency=grant.currency,
+            description=f"Grant {grant.reference} closed: the part never paid released",
+            provider=publisher.organisation_name,
+            receiver=receiver,
+        )
     return activity
 
 
@@ -314,7 +351,7 @@ def _grants() -> Iterator[Grant]:
         page = list(
             db.session.execute(
                 sa.select(Grant)
-                .options(selectinload(Grant.tranches))
+                .options(selectinload(Grant.tranches), selectinload(Grant.refunds))
                 .where(Grant.id > after)
                 .order_by(Grant.id)
                 .limit(PAGE)

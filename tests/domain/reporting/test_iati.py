@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from app.domain.grants import services as grants
+from app.domain.grants.models import ReportKind
 from app.domain.reporting.iati import IatiPublisher, iati_activities
+from tests.grants_support import (
+    USD,
+    active_grant,
+    complete_report,
+    days_ago,
+    finance,
+    fund,
+    manager,
+    officers,
+    pay,
+    report_of,
+    spend_everything,
+)
 from tests.reporting_support import build_scenario
 from tests.shared_data import shared_data_dir
 
@@ -76,3 +93,45 @@ def test_anonymous_donors_are_not_named(app):
     assert "Sam Taylor" not in text
     assert "Ada Giver" not in text  # card gifts are added up per month
     assert "Norway" in text
+
+
+def test_money_coming_back_is_published_as_negative_transactions(app, schema):
+    """Paid 6,000 of a 10,000 grant, spent 5,000: the grantee returns 1,000 (with 130 of
+    support cost given back) and 4,000 never paid is released at closure."""
+    fund(100_000 * USD)
+    grant = active_grant(amount=10_000 * USD)
+    pay(grant.tranches[0], officers())
+    complete_report(report_of(grant, ReportKind.PROGRESS))
+    complete_report(report_of(grant, ReportKind.FINAL))
+    complete_report(
+        report_of(grant, ReportKind.FINANCIAL), spent=spend_everything(grant, 5_000 * USD)
+    )
+    grants.start_closure(actor=manager(), grant=grant)
+    grants.record_grantee_refund(
+        actor=finance(),
+        grant=grant,
+        amount=1_000 * USD,
+        bank_reference="RF-SECRET-1",
+        received_on=days_ago(0),
+    )
+    grants.close_grant(actor=manager(), grant=grant)
+
+    document = _document()
+    assert schema.validate(document), schema.error_log
+    activity = document.findall("iati-activity")[-1]
+    transactions = [
+        (t.find("transaction-type").get("code"), t.findtext("value"))
+        for t in activity.findall("transaction")
+    ]
+    assert transactions == [
+        ("2", "10000.00"),
+        ("3", "6000.00"),
+        ("4", "780.00"),
+        ("3", "-1000.00"),
+        ("4", "-130.00"),
+        ("2", "-4000.00"),
+    ]
+    # What the published grant cost the fund is what the ledger took from it: 5,000 + 650.
+    spent = sum(Decimal(value) for code, value in transactions if code in {"3", "4"})
+    assert spent == Decimal("5650.00")
+    assert "RF-SECRET-1" not in "".join(iati_activities(PUBLISHER))
