@@ -246,6 +246,28 @@ class MemoryGateway:
         invoice = self._invoice(self.get(subscription_id))
         return self.event("invoice.paid", invoice)
 
+    def decline_renewal(
+        self, subscription_id: str, *, retry_in: int | None = 3 * 86400
+    ) -> dict[str, Any]:
+        """Next month: the card is declined. Returns the invoice.payment_failed event; the
+        subscription is past due while Stripe retries (``retry_in`` seconds), else unpaid."""
+        subscription = self.get(subscription_id)
+        plan = self.get(subscription["plan"])
+        invoice = self._new(
+            "in",
+            subscription=subscription_id,
+            customer=subscription["customer"],
+            amount_due=plan["amount"],
+            amount_paid=0,
+            currency=plan["currency"],
+            status="open",
+            attempt_count=1,
+            next_payment_attempt=int(time.time()) + retry_in if retry_in else None,
+        )
+        subscription["latest_invoice"] = invoice["id"]
+        subscription["status"] = "past_due" if retry_in else "unpaid"
+        return self.event("invoice.payment_failed", invoice)
+
     def refund(self, charge_id: str, amount: int | None = None) -> dict[str, Any]:
         """Refund (part of) a charge. Returns the charge.refunded event."""
         charge = self.get(charge_id)

@@ -711,6 +711,48 @@ def sync_subscription(*, gateway: PaymentGateway, subscription_id: str) -> list[
     return []
 
 
+@dataclass(frozen=True)
+class FailedMonthlyPayment:
+    """A month of a monthly gift that the donor's card did not pay (yet)."""
+
+    subscription: GiftSubscription
+    amount: int
+    currency: str
+    next_attempt_at: datetime | None  # when Stripe tries again; None when it has given up
+
+
+def note_failed_invoice(*, gateway: PaymentGateway, invoice_id: str) -> FailedMonthlyPayment | None:
+    """A monthly gift's invoice could not be paid: audit it and mirror the subscription's state
+    (Stripe makes it ``past_due`` while it retries, then ends it). Nothing is booked: no money
+    moved. The caller tells the donor, who may want to stop the gift and give with a new card.
+    """
+    invoice = gateway.retrieve_invoice(invoice_id)
+    stripe_subscription = _subscription_id_of_invoice(invoice)
+    if not stripe_subscription or invoice.get("status") == "paid":
+        return None  # not a monthly gift, or a retry has paid it since
+    subscription = _subscription_for(gateway, stripe_subscription)
+    if subscription is None:
+        return None
+    amount = int(invoice.get("amount_due") or 0)
+    currency = str(invoice.get("currency") or subscription.currency).upper()
+    attempts = int(invoice.get("attempt_count") or 1)
+    record_event(
+        actor=None,
+        action="gift_subscription.payment_failed",
+        subject=subscription,
+        summary=f"monthly gift: invoice {invoice_id} not paid (attempt {attempts})",
+        changes={"invoice": [None, invoice_id], "attempts": [None, attempts]},
+    )
+    _apply_subscription(subscription, gateway.retrieve_subscription(stripe_subscription))
+    retry = invoice.get("next_payment_attempt")
+    return FailedMonthlyPayment(
+        subscription=subscription,
+        amount=amount,
+        currency=currency,
+        next_attempt_at=_when(retry) if retry else None,
+    )
+
+
 def _gift_for_charge(
     gateway: PaymentGateway, charge: Mapping[str, Any]
 ) -> tuple[Gift | None, list[DonationReceipt]]:
@@ -799,6 +841,8 @@ class EventOutcome:
     duplicate: bool = False
     handled: bool = False
     receipts: list[DonationReceipt] = field(default_factory=list)
+    # Monthly gifts whose donors should hear that this month's payment failed.
+    failed_payments: list[FailedMonthlyPayment] = field(default_factory=list)
 
 
 _Handler = Callable[..., list[DonationReceipt]]
@@ -815,7 +859,8 @@ _HANDLERS: dict[str, tuple[_Handler, str]] = {
     "customer.subscription.updated": (sync_subscription, "subscription_id"),
     "customer.subscription.deleted": (sync_subscription, "subscription_id"),
 }
-HANDLED_EVENT_TYPES = frozenset(_HANDLERS)
+_FAILED_INVOICE = "invoice.payment_failed"
+HANDLED_EVENT_TYPES = frozenset(_HANDLERS) | {_FAILED_INVOICE}
 
 
 def _event_object_id(event: Mapping[str, Any]) -> str | None:
@@ -860,6 +905,11 @@ def handle_stripe_event(*, gateway: PaymentGateway, event: Mapping[str, Any]) ->
         return EventOutcome(duplicate=True)
     entry = _HANDLERS.get(stored.type)
     object_id = _event_object_id(event)
+    if stored.type == _FAILED_INVOICE and object_id:
+        failed = note_failed_invoice(gateway=gateway, invoice_id=object_id)
+        stored.outcome = "applied; donor to be told" if failed else "ignored"
+        db.session.flush()
+        return EventOutcome(handled=failed is not None, failed_payments=[failed] if failed else [])
     if entry is None or not object_id:
         stored.outcome = "ignored"
         return EventOutcome()

@@ -42,6 +42,7 @@ from app.web.donations.support import (
     receipt_token,
     send_receipts,
     stripe_script,
+    tell_donors_of_failed_payments,
     unsign,
 )
 from app.web.reporting.cache import cached
@@ -271,4 +272,5 @@ def stripe_webhook() -> Any:
         current_app.logger.warning("Stripe event %s not applied: %s", event.get("id"), error)
         return _json_error(error.message, 409 if error.status_code < 500 else 503)
     send_receipts(outcome.receipts)
+    tell_donors_of_failed_payments(outcome.failed_payments)
     return jsonify(received=True, duplicate=outcome.duplicate, handled=outcome.handled)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.domain.donations.gateway import PaymentGateway, StripeGateway
 from app.domain.donations.models import DonationReceipt, GiftKind, GiftSubscription
+from app.domain.donations.payments import FailedMonthlyPayment
 from app.domain.donations.services import mark_receipt_emailed
 from app.extensions import db
 from app.mail import send_email
@@ -152,6 +154,64 @@ def send_receipts(receipts: list[DonationReceipt]) -> None:
             sent_any = True
     if sent_any:
         db.session.commit()
+
+
+def failed_payment_email(failed: FailedMonthlyPayment) -> tuple[str, str, str] | None:
+    """(to, subject, body) telling a donor this month's gift did not go through, or None."""
+    subscription = failed.subscription
+    donor = subscription.donor
+    if donor is None or not donor.email:
+        return None
+    lines = [
+        _("Dear %(name)s,", name=donor.name),
+        "",
+        _(
+            "Your monthly gift of %(amount)s to the %(fund)s could not be taken from your card "
+            "this month. No money was taken.",
+            amount=money(failed.amount, failed.currency),
+            fund=current_app.config["FUND_NAME"],
+        ),
+        "",
+    ]
+    if failed.next_attempt_at is not None:
+        lines.append(
+            _(
+                "Your bank will be asked again on %(day)s. If your card has changed or expired, "
+                "stop this monthly gift and start a new one with the new card.",
+                day=format_date(failed.next_attempt_at),
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "No further attempt will be made. To go on giving, start a new monthly gift "
+                "with a card that works."
+            )
+        )
+    lines += [
+        _("Give again: %(link)s", link=url_for("donations.give", _external=True)),
+        _("Stop this monthly gift: %(link)s", link=stop_link(subscription)),
+    ]
+    return donor.email, _("Your monthly gift could not be taken"), "\n".join(lines)
+
+
+def tell_donors_of_failed_payments(failed_payments: list[FailedMonthlyPayment]) -> None:
+    """E-mail each donor whose monthly payment failed, in their language when we know it.
+
+    After the commit, like receipts: a mail server that is down loses the notice, not the
+    record of the failure (Stripe's own reminders, where enabled, still reach the donor).
+    """
+    for failed in failed_payments:
+        donor = failed.subscription.donor
+        user = donor.user if donor is not None else None
+        locale = (user.locale if user is not None else None) or current_app.config[
+            "BABEL_DEFAULT_LOCALE"
+        ]
+        with force_locale(locale):
+            message = failed_payment_email(failed)
+        if message is not None:
+            to, subject, body = message
+            send_email(to=to, subject=subject, body=body)
 
 
 def csp_extend(sources: dict[str, list[str]]) -> None:

@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db import utcnow
+from app.domain.accounts.models import Role
+from app.domain.audit.models import AuditEvent
 from app.domain.donations.memory_gateway import MemoryGateway
 from app.domain.donations.models import (
     DonationReceipt,
@@ -35,6 +37,7 @@ from tests.donations_support import (
     sign,
     start_and_confirm,
 )
+from tests.factories import user_with
 
 MONTH = utcnow().date().replace(day=1)
 
@@ -316,3 +319,68 @@ def test_refund_records_are_new_rows_never_edits(client, gateway):
     assert gift.status == GiftStatus.SUCCEEDED and gift.amount == 10_00
     assert gift.updated_at == updated_at
     assert db.session.scalar(select(func.count()).select_from(GiftRefund)) == 1
+
+
+def _monthly_gift_paid_once(client, gateway, **donor):
+    subscription = start_and_confirm(gateway, monthly=True, amount=10_00, **donor)
+    invoice = gateway.get(gateway.get(subscription.stripe_subscription_id)["latest_invoice"])
+    assert deliver(client, gateway.event("invoice.paid", invoice)).status_code == 200
+    return subscription
+
+
+def test_a_declined_monthly_payment_tells_the_donor_and_books_nothing(
+    client, gateway, before, mailbox
+):
+    subscription = _monthly_gift_paid_once(client, gateway)
+    cash, fund = posted(CASH_STRIPE), posted(FUND_AVAILABLE)
+    declined = gateway.decline_renewal(subscription.stripe_subscription_id)
+
+    response = deliver(client, declined)
+    assert response.status_code == 200
+    assert response.get_json()["handled"] is True
+    db.session.refresh(subscription)
+    assert subscription.status == SubscriptionStatus.PAST_DUE
+    assert len(subscription.gifts) == 1  # the month that failed is not a gift
+    assert (posted(CASH_STRIPE), posted(FUND_AVAILABLE)) == (cash, fund)
+    failures = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "gift_subscription.payment_failed")
+    ).scalars()
+    assert [event.subject_id for event in failures] == [str(subscription.id)]
+
+    message = mailbox.last("ada@example.org")
+    assert message["Subject"] == "Your monthly gift could not be taken"
+    body = mailbox.body(message)
+    assert "USD\xa010.00" in body
+    assert "No money was taken." in body
+    assert "will be asked again on" in body
+    assert "Stop this monthly gift: http://localhost/give/stop/" in body
+
+    # Stripe delivers the same event again: the donor is not told twice.
+    told = len(mailbox.to("ada@example.org"))
+    assert deliver(client, declined).get_json()["duplicate"] is True
+    assert len(mailbox.to("ada@example.org")) == told
+    assert_ledger_ok()
+
+
+def test_a_donor_hears_when_stripe_gives_up_on_a_month(client, gateway, mailbox):
+    subscription = _monthly_gift_paid_once(client, gateway)
+    assert (
+        deliver(
+            client, gateway.decline_renewal(subscription.stripe_subscription_id, retry_in=None)
+        ).status_code
+        == 200
+    )
+    db.session.refresh(subscription)
+    assert subscription.status == SubscriptionStatus.UNPAID
+    body = mailbox.body(mailbox.last("ada@example.org"))
+    assert "No further attempt will be made" in body
+
+
+def test_a_signed_in_donor_hears_in_their_own_language(client, gateway, mailbox):
+    person = user_with(Role.DONOR, email="ines@example.org", locale="fr")
+    subscription = _monthly_gift_paid_once(client, gateway, actor=person, email="ines@example.org")
+    declined = gateway.decline_renewal(subscription.stripe_subscription_id)
+    assert deliver(client, declined).status_code == 200
+    message = mailbox.last("ines@example.org")
+    assert message["Subject"] == "Votre don mensuel n'a pas pu être prélevé"
+    assert "Aucun montant n'a été débité." in mailbox.body(message)
