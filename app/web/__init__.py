@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,9 +13,11 @@ from sqlalchemy.orm import joinedload
 from app.domain.accounts.models import User
 from app.domain.accounts.permissions import Permission, permissions_of
 from app.domain.audit.services import audit_origin
+from app.domain.notifications.services import unread_count_of
 from app.extensions import db, login_manager
 from app.web.i18n import LANGUAGE_NAMES
 from app.web.navigation import nav_items_for
+from app.web.notifications.badge import remember_unread_count
 
 # Pages a staff member without 2FA may still reach when 2FA is mandatory.
 _ENROLMENT_ENDPOINTS = {
@@ -86,10 +89,23 @@ def load_user(user_id: str) -> User | None:
     raw_id, _sep, version = user_id.partition(".")
     if not raw_id.isdigit():
         return None
-    # The roles come in the same query: every signed-in request needs them (navigation, access).
-    user = db.session.get(User, int(raw_id), options=[joinedload(User.role_grants)])
-    if user is None or not user.is_active or str(user.session_version) != version:
+    # The roles and the unread notice count come in the same query: every signed-in page needs
+    # them (navigation, access, the notice badge).
+    row = (
+        db.session.execute(
+            sa.select(User, unread_count_of(User.id))
+            .options(joinedload(User.role_grants))
+            .where(User.id == int(raw_id))
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
         return None
+    user, unread = row
+    if not user.is_active or str(user.session_version) != version:
+        return None
+    remember_unread_count(unread)
     return user
 
 

@@ -120,17 +120,20 @@ def notifications_for(user: User) -> sa.Select[Any]:
     )
 
 
+def unread_count_of(user_id: Any) -> sa.ScalarSelect[int]:
+    """The count as a scalar subquery, to ask for it in another query (the user's loader)."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def unread_count(user: Any) -> int:
     if not isinstance(user, User) or not user.is_authenticated:
         return 0
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return int(db.session.scalar(sa.select(unread_count_of(user.id))) or 0)
 
 
 def _own(user: User, notification_id: int) -> Notification:

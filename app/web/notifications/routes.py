@@ -12,6 +12,7 @@ from app.domain.notifications import services as notices
 from app.extensions import db
 from app.web.access import login_required
 from app.web.forms import is_safe_redirect, page_number
+from app.web.notifications.badge import unread_count_for_badge
 from app.web.notifications.messages import sentence
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -22,7 +23,7 @@ def _unread() -> dict[str, Any]:
     """The navbar's unread count, for signed-in people only."""
     if not current_user or not current_user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": notices.unread_count(current_user)}
+    return {"unread_notifications": unread_count_for_badge(current_user)}
 
 
 @bp.get("/")

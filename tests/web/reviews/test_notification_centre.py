@@ -6,6 +6,7 @@ from app.domain.accounts.models import Role
 from app.domain.notifications import services as notices
 from app.domain.notifications.models import NotificationKind
 from app.extensions import db
+from app.web.notifications.badge import remember_unread_count, unread_count_for_badge
 from tests.factories import user_with
 
 
@@ -26,6 +27,9 @@ def test_unread_count_follow_and_mark_all(client, sign_in):
     followed = client.get(f"/notifications/{first.id}")
     assert followed.status_code == 302 and followed.location.endswith("/reviews/mine")
     assert notices.unread_count(user) == 1
+    assert '1<span class="visually-hidden"> unread' in client.get("/notifications/").get_data(
+        as_text=True
+    )
     client.post("/notifications/read-all")
     assert notices.unread_count(user) == 0
 
@@ -37,3 +41,16 @@ def test_someone_elses_notification_is_not_found(client, sign_in):
     sign_in(user_with(Role.REVIEWER))
     assert client.get(f"/notifications/{notice.id}").status_code == 404
     assert notices.unread_count(owner) == 1
+
+
+def test_a_commit_during_the_request_makes_the_badge_count_again(app):
+    """The loader reads the count with the user; a notice sent or read later in the same
+    request must not leave the badge showing the earlier count."""
+    user = user_with(Role.REVIEWER)
+    db.session.flush()
+    with app.test_request_context():
+        remember_unread_count(0)
+        notices.notify(user=user, kind=NotificationKind.ATTENTION_NEEDED, link="/", email=False)
+        assert unread_count_for_badge(user) == 0  # as the request began
+        db.session.commit()
+        assert unread_count_for_badge(user) == 1
