@@ -7,6 +7,7 @@ Every object-level rule is the domain's: routes load, check with the permission 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -279,24 +280,34 @@ def assign(application_id: int) -> Any:
     )
 
 
-@bp.post("/applications/<int:application_id>/assign")
-@requires(Permission.ASSIGN_REVIEWERS)
-def add_reviewer(application_id: int) -> Any:
-    application = visible_or_404(Application, application_id, _exists)
+def _chosen_reviewer(application: Application) -> tuple[User, date] | None:
+    """The reviewer (one of the application's candidates) and due date the assignment form
+    chose; None, with the reason flashed, when the form is not valid."""
     form = AssignForm()
     form.reviewer_id.choices = [
         (c.reviewer.id, "") for c in queries.reviewer_candidates(application)
     ]
-    target = redirect(url_for("reviews.assign", application_id=application.id))
     if not form.validate_on_submit():
         flash(_("Choose a reviewer and a valid due date."), "danger")
-        return target
+        return None
     reviewer = db.session.get(User, form.reviewer_id.data)
     if reviewer is None:
         abort(404)
+    return reviewer, form.due_on.data
+
+
+@bp.post("/applications/<int:application_id>/assign")
+@requires(Permission.ASSIGN_REVIEWERS)
+def add_reviewer(application_id: int) -> Any:
+    application = visible_or_404(Application, application_id, _exists)
+    target = redirect(url_for("reviews.assign", application_id=application.id))
+    chosen = _chosen_reviewer(application)
+    if chosen is None:
+        return target
+    reviewer, due_on = chosen
     try:
         selection.assign_reviewer(
-            actor=current_user, application=application, reviewer=reviewer, due_on=form.due_on.data
+            actor=current_user, application=application, reviewer=reviewer, due_on=due_on
         )
     except DomainError as error:
         _flash_error(error)
@@ -355,20 +366,14 @@ def remove(assignment_id: int) -> Any:
 @requires(Permission.ASSIGN_REVIEWERS)
 def reassign(assignment_id: int) -> Any:
     assignment = _assignment_for_fund(assignment_id)
-    form = AssignForm()
-    form.reviewer_id.choices = [
-        (c.reviewer.id, "") for c in queries.reviewer_candidates(assignment.application)
-    ]
     target = redirect(url_for("reviews.assign", application_id=assignment.application_id))
-    if not form.validate_on_submit():
-        flash(_("Choose a reviewer and a valid due date."), "danger")
+    chosen = _chosen_reviewer(assignment.application)
+    if chosen is None:
         return target
-    reviewer = db.session.get(User, form.reviewer_id.data)
-    if reviewer is None:
-        abort(404)
+    reviewer, due_on = chosen
     try:
         selection.reassign_review(
-            actor=current_user, assignment=assignment, reviewer=reviewer, due_on=form.due_on.data
+            actor=current_user, assignment=assignment, reviewer=reviewer, due_on=due_on
         )
     except DomainError as error:
         _flash_error(error)

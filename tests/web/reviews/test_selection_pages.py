@@ -262,3 +262,20 @@ def test_the_applicant_does_not_see_the_recommendation_before_the_board_decides(
     client.post("/logout")
     sign_in(fund)
     assert "Not recommended" in client.get(f"/applications/{application.id}").get_data(as_text=True)
+
+
+def test_a_reviewer_who_is_not_a_candidate_is_refused_with_a_reason(storage, client, sign_in):
+    fund = manager()
+    application = submitted_application(storage)
+    sign_in(fund)
+    client.post(
+        f"/reviews/applications/{application.id}/screen",
+        data={"outcome": "eligible", "confirmed": [c.value for c in MANUAL_CHECKS]},
+    )
+    response = client.post(
+        f"/reviews/applications/{application.id}/assign",
+        data={"reviewer_id": fund.id},  # the fund manager is no expert reviewer
+        follow_redirects=True,
+    )
+    assert "Choose a reviewer and a valid due date." in response.get_data(as_text=True)
+    assert selection.queries.assignments_of(application) == []
