@@ -181,8 +181,32 @@ def _kept_paths(app: Flask) -> frozenset[str]:
     )
 
 
+# Headers a proxy or tracer makes unique per request and that nothing in the app reads: in the
+# key they would make every request a new one. Any other header counts.
+_TRACING_HEADERS = frozenset(
+    {
+        "HTTP_CF_RAY",
+        "HTTP_TRACEPARENT",
+        "HTTP_TRACESTATE",
+        "HTTP_X_AMZN_TRACE_ID",
+        "HTTP_X_B3_SPANID",
+        "HTTP_X_B3_TRACEID",
+        "HTTP_X_CLOUD_TRACE_CONTEXT",
+        "HTTP_X_CORRELATION_ID",
+        "HTTP_X_REQUEST_ID",
+        "HTTP_X_REQUEST_START",
+    }
+)
+
+
 def _request_key(environ: dict[str, Any], written: str) -> Hashable:
-    headers = tuple(sorted((k, v) for k, v in environ.items() if k.startswith("HTTP_")))
+    headers = tuple(
+        sorted(
+            (k, v)
+            for k, v in environ.items()
+            if k.startswith("HTTP_") and k not in _TRACING_HEADERS
+        )
+    )
     facts = tuple(environ.get(name) for name in _REQUEST_FACTS)
     return (written, datetime.now(UTC).date(), facts, headers)
 

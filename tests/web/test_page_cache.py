@@ -245,3 +245,19 @@ def test_only_postgresql_says_whether_anything_was_written(app: Flask, dialect: 
     """SQLite has no snapshot to compare, so there the layer never answers from memory."""
     written = app.extensions["kept_pages"]._database_written()
     assert isinstance(written, str) if dialect == "postgresql" else written is None
+
+
+@pytest.mark.postgres
+@pytest.mark.real_commits
+def test_a_proxy_s_request_id_does_not_make_every_request_new(app: Flask, layer: KeptPages) -> None:
+    manager = committed(app, lambda: _user(Role.FUND_MANAGER))
+    client = _signed_in(app, manager)
+    client.get("/dashboard", headers={"X-Request-Id": "first"})
+    with Statements(app) as statements:
+        assert client.get("/dashboard", headers={"X-Request-Id": "second"}).status_code == 200
+    assert statements.count == 0
+    # Any other header is part of the request: another language is another page.
+    with Statements(app) as statements:
+        french = client.get("/dashboard", headers={"Accept-Language": "fr"})
+    assert statements.count > 0
+    assert '<html lang="fr">' in french.get_data(as_text=True)
