@@ -24,12 +24,25 @@ def is_safe_redirect(target: str | None) -> bool:
     return target.startswith("/") and not target.startswith("//")
 
 
+# The largest value of an ``integer`` column (ids, years): a bigger number in an address could
+# only be junk, and the database would refuse it with an error instead of finding nothing.
+INTEGER_MAX = 2**31 - 1
+
+
+def whole_number_arg(name: str, *, maximum: int = INTEGER_MAX) -> int | None:
+    """A query argument that must be a whole number (an id, a year, a cursor): None for
+    anything else, or anything above ``maximum``, so junk gives the unfiltered page, never a
+    500."""
+    value = request.args.get(name, "")
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
 def page_number() -> int:
     """The ``page`` query argument, forgiving of junk (never a 500)."""
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except (TypeError, ValueError):
-        return 1
+    return max(1, whole_number_arg("page", maximum=1_000_000) or 1)
 
 
 class NumberedPage(Pagination):

@@ -62,6 +62,7 @@ from app.web.applications.forms import (
     application_upload_form,
 )
 from app.web.downloads import send_private_file
+from app.web.forms import whole_number_arg
 from app.web.keyset import newest_first_page
 from app.web.labels import label
 from app.web.lookup import visible_or_404
@@ -148,7 +149,7 @@ def index() -> Any:
 @requires(Permission.VIEW_ALL_APPLICATIONS)
 @kept_per_reader
 def all_applications() -> Any:
-    call_id = request.args.get("call_id", type=int)
+    call_id = whole_number_arg("call_id")
     raw_status = request.args.get("status", "")
     status = (
         ApplicationStatus(raw_status)

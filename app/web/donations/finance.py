@@ -50,7 +50,7 @@ from app.web.donations.forms import (
 )
 from app.web.donations.portal import currency_choices, earmark_choices, letter_upload
 from app.web.donations.support import send_receipts
-from app.web.forms import NumberedPage, page_number
+from app.web.forms import NumberedPage, page_number, whole_number_arg
 from app.web.reporting.export import csv_lines, file_chunks, spooled
 
 FILTER_STATUSES = [s.value for s in GiftStatus] + [s.value for s in PledgeStatus]
@@ -73,11 +73,7 @@ def finance_context(pledge: Pledge) -> dict[str, Any]:
 def _filters() -> reports.ContributionFilter:
     """The list's filters from the query string; junk is ignored, never a 500."""
     args = request.args
-
-    def number(name: str) -> int | None:
-        value = args.get(name, "")
-        return int(value) if value.isdigit() else None
-
+    number = whole_number_arg
     kind = args.get("kind", "")
     donor_kind = args.get("donor_kind", "")
     status = args.get("status", "")

@@ -24,7 +24,7 @@ from app.domain.ledger.services import account_balance, find_transfer
 from app.extensions import db
 from app.web.access import requires
 from app.web.display import register_display
-from app.web.forms import page_number
+from app.web.forms import page_number, whole_number_arg
 from app.web.ledger import labels, queries
 from app.web.ledger.export import csv_lines
 from app.web.ledger.forms import ExportForm, StatementFilterForm
@@ -59,9 +59,9 @@ def _currency() -> str:
 
 
 def _int_arg(name: str) -> int | None:
-    """A cursor from the query string; junk is ignored (first page), never a 500."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    """A cursor (a transfer's bigint sequence) from the query string; junk is ignored (first
+    page), never a 500."""
+    return whole_number_arg(name, maximum=2**63 - 1)
 
 
 @bp.get("/")
