@@ -35,6 +35,7 @@ from werkzeug.security import generate_password_hash
 
 from app.db import Model, utcnow
 from app.demo import DEMO_PASSWORD, demo_email
+from app.domain.calls.services import default_required_documents
 from app.domain.ledger import chart
 from app.domain.ledger.models import Account, TransferCode, TransferKind
 from app.domain.ledger.services import add_to_account_totals, transfer_id
@@ -439,10 +440,13 @@ class FundGenerator:
             status = "published" if last else "decided"
             window = "emergency" if k % 4 == 3 else "medium_term"
             title = {"en": f"Call {opens.year}-{k + 1}: assistance to victims of trafficking"}
+            # Documents by kind and how many, as a call created through the services asks.
+            documents = default_required_documents()
             rows.append(
                 (call_id, f"SC-{opens.year}-{call_id}", title, {"en": "Generated call."}, window,
                  status, opens, closes, "UTC", "USD", 500_000_000, 10_000_000, 36, [], [], [],
-                 [], [], ["en"], self.fund_manager, opens, opens - timedelta(days=10), closes)
+                 [], documents, ["en"], self.fund_manager, opens, opens - timedelta(days=10),
+                 closes)
             )  # fmt: skip
             calls.append((call_id, opens, closes, status))
         self.writer.write(

@@ -6,13 +6,16 @@ import pytest
 import sqlalchemy as sa
 
 from app.demo_scale import SCALES, Scale, ScaleRefused, generate_fund
+from app.domain.accounts.models import Role
 from app.domain.applications.models import Application, ApplicationStatus
+from app.domain.calls.models import Call
 from app.domain.grants.models import Grant, Tranche, TrancheStatus
 from app.domain.ledger import chart
 from app.domain.ledger.models import Account, Transfer, TransferCode
 from app.domain.ledger.services import account_balance
 from app.domain.ledger.verify import verify_ledger
 from app.extensions import db
+from tests.factories import user_with
 
 
 def _count(model: type) -> int:
@@ -76,3 +79,19 @@ def test_generated_transfers_are_numbered_in_time_order():
     moments = [row.created_at for row in rows]
     assert moments == sorted(moments)
     assert _count(Transfer) == 80
+
+
+def test_generated_calls_and_applications_open_as_pages(client, sign_in):
+    """The generator writes rows directly: they must be what the pages expect (a call's
+    required documents by kind, say), or the generated fund cannot be used."""
+    generate_fund(SCALES["small"])
+    sign_in(user_with(Role.FUND_MANAGER))
+    for call_id in db.session.scalars(sa.select(Call.id)):
+        assert client.get(f"/calls/{call_id}").status_code == 200, call_id
+    one_per_state = db.session.execute(
+        sa.select(Application.status, sa.func.min(Application.id)).group_by(Application.status)
+    ).all()
+    assert len(one_per_state) > 5
+    for status, application_id in one_per_state:
+        response = client.get(f"/applications/{application_id}")
+        assert response.status_code == 200, status
