@@ -14,6 +14,12 @@ def currency_exponent(currency: str) -> int:
     return int(get_currency_precision(currency.upper()))
 
 
+# More than any contribution, grant or payment could be (10 trillion dollars), and far below what
+# the ledger's 64-bit columns and their running totals can hold: anything larger is a typing
+# slip or junk, refused with a sentence instead of failing in the database.
+MAX_MINOR_UNITS = 10**15
+
+
 def to_minor(amount: Decimal | int | str, currency: str) -> int:
     """A major-unit amount (e.g. Decimal("20000.50")) as minor units, refusing extra digits."""
     try:
@@ -28,6 +34,10 @@ def to_minor(amount: Decimal | int | str, currency: str) -> int:
             N_("%(amount)s has more decimals than %(currency)s allows."),
             amount=str(amount),
             currency=currency,
+        )
+    if abs(scaled) > MAX_MINOR_UNITS:
+        raise ValidationFailed(
+            N_("%(amount)s is more than this system accepts."), amount=str(amount)
         )
     return int(scaled)
 

@@ -15,6 +15,7 @@ from app.domain.accounts.permissions import Permission, permissions_of
 from app.domain.audit.services import audit_origin
 from app.domain.notifications.services import unread_count_of
 from app.extensions import db, login_manager
+from app.web.errors import render_error
 from app.web.i18n import LANGUAGE_NAMES
 from app.web.navigation import nav_items_for
 from app.web.notifications.badge import remember_unread_count
@@ -76,6 +77,7 @@ def register_web(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
 
+    app.before_request(_refuse_nul_characters)
     app.before_request(_remember_origin)
     app.before_request(_enforce_staff_two_factor)
     app.teardown_request(_forget_origin)
@@ -107,6 +109,18 @@ def load_user(user_id: str) -> User | None:
         return None
     remember_unread_count(unread)
     return user
+
+
+def _refuse_nul_characters() -> Any:
+    """PostgreSQL cannot store the NUL character in text, and no person types one: a form or
+    address carrying one is refused whole, before anything is written, with a sentence."""
+    for values in (request.args, request.form):
+        if any("\x00" in value for _name, found in values.lists() for value in found):
+            return render_error(
+                400,
+                _("The form contained a character that cannot be stored. Remove it and try again."),
+            )
+    return None
 
 
 def _remember_origin() -> None:

@@ -29,15 +29,18 @@ def is_safe_redirect(target: str | None) -> bool:
 INTEGER_MAX = 2**31 - 1
 
 
-def whole_number_arg(name: str, *, maximum: int = INTEGER_MAX) -> int | None:
-    """A query argument that must be a whole number (an id, a year, a cursor): None for
-    anything else, or anything above ``maximum``, so junk gives the unfiltered page, never a
-    500."""
-    value = request.args.get(name, "")
+def whole_number(value: str, *, maximum: int = INTEGER_MAX) -> int | None:
+    """``value`` as a whole number from 0 to ``maximum`` (an id, a year, a cursor), else None."""
     if not value.isascii() or not value.isdigit() or len(value) > len(str(maximum)):
         return None
     number = int(value)
     return number if number <= maximum else None
+
+
+def whole_number_arg(name: str, *, maximum: int = INTEGER_MAX) -> int | None:
+    """A whole-number query argument; None for anything else, so junk gives the unfiltered
+    page, never a 500."""
+    return whole_number(request.args.get(name, ""), maximum=maximum)
 
 
 def page_number() -> int:

@@ -50,7 +50,7 @@ from app.web.donations.forms import (
 )
 from app.web.donations.portal import currency_choices, earmark_choices, letter_upload
 from app.web.donations.support import send_receipts
-from app.web.forms import NumberedPage, page_number, whole_number_arg
+from app.web.forms import NumberedPage, page_number, whole_number, whole_number_arg
 from app.web.reporting.export import csv_lines, file_chunks, spooled
 
 FILTER_STATUSES = [s.value for s in GiftStatus] + [s.value for s in PledgeStatus]
@@ -370,11 +370,11 @@ def bank_receipt(receipt_id: int) -> Any:
 @requires(Permission.RECORD_BANK_RECEIPT)
 def allocate_bank_receipt(receipt_id: int) -> Any:
     receipt = db.get_or_404(BankReceipt, receipt_id)
-    pledge_id = request.form.get("pledge_id", "")
-    if not pledge_id.isdigit():
+    pledge_id = whole_number(request.form.get("pledge_id", ""))
+    if pledge_id is None:
         flash(_("Choose the pledge this money pays."), "warning")
         return redirect(url_for("donations.bank_receipt", receipt_id=receipt.id))
-    pledge = db.get_or_404(Pledge, int(pledge_id))
+    pledge = db.get_or_404(Pledge, pledge_id)
     amount = to_minor(request.form.get("amount", ""), receipt.currency)
     services.allocate_bank_receipt(
         actor=current_user, bank_receipt=receipt, pledge=pledge, amount=amount

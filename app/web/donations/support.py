@@ -9,15 +9,20 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.domain.donations.gateway import PaymentGateway, StripeGateway
+from app.domain.donations.gateway import GatewayUnavailable, PaymentGateway, StripeGateway
 from app.domain.donations.models import DonationReceipt, GiftKind, GiftSubscription
 from app.domain.donations.payments import FailedMonthlyPayment
 from app.domain.donations.services import mark_receipt_emailed
+from app.domain.errors import N_
 from app.extensions import db
 from app.mail import send_email
 from app.web.display import money
 
 GATEWAY_KEY = "donations.gateway"
+NOT_CONFIGURED = N_(
+    "Card payments are not set up on this installation, so this cannot be done here. "
+    "Please write to the fund."
+)
 RECEIPT_LINK = "donation-receipt"
 STOP_LINK = "stop-monthly-gift"
 
@@ -45,6 +50,9 @@ def get_gateway() -> PaymentGateway:
     """The app's gateway: Stripe (or localstripe at STRIPE_API_BASE); tests put theirs here."""
     gateway = current_app.extensions.get(GATEWAY_KEY)
     if gateway is None:
+        if not current_app.config.get("STRIPE_SECRET_KEY"):
+            # Monthly gifts made elsewhere (a demo, a copy of the data) cannot be stopped here.
+            raise GatewayUnavailable(NOT_CONFIGURED)
         gateway = StripeGateway(
             current_app.config["STRIPE_SECRET_KEY"],
             api_base=current_app.config.get("STRIPE_API_BASE") or None,

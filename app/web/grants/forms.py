@@ -128,12 +128,21 @@ def parse_date(raw: str | None, *, what: str) -> date:
         ) from None
 
 
+# People counted in one cell of a report: far more than any grant could reach, and within the
+# database's integer column.
+MAX_COUNT = 10_000_000
+
+
 def parse_count(raw: str | None, *, what: str) -> int:
     text = (raw or "").strip()
     if not text:
         return 0
     if not text.isdigit():
         raise ValidationFailed(N_("%(what)s must be a whole number from 0 up."), what=what)
+    if len(text) > len(str(MAX_COUNT)) or int(text) > MAX_COUNT:
+        raise ValidationFailed(
+            N_("%(what)s must be at most %(most)s."), what=what, most=f"{MAX_COUNT:,}"
+        )
     return int(text)
 
 

@@ -53,6 +53,17 @@ def test_saving_the_profile_updates_name_language_and_time_zone(client, grace):
     assert event.changes["locale"] == [None, "fr"]
 
 
+def test_a_nul_character_is_refused_before_anything_is_written(client, grace):
+    """No one types one, and PostgreSQL cannot store one: the whole form is refused."""
+    response = save_profile(client, full_name="Grace\x00 Hopper")
+
+    assert response.status_code == 400
+    assert "a character that cannot be stored" in response.get_data(as_text=True)
+    db.session.refresh(grace)
+    assert grace.full_name == "Grace Hopper"
+    assert audit_events("user.profile_updated") == []
+
+
 def test_the_chosen_language_is_used_on_every_page_and_after_signing_in_again(client, grace):
     response = save_profile(client, locale="es")
 

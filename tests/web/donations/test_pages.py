@@ -25,7 +25,13 @@ from app.domain.donations.models import (
     SubscriptionStatus,
 )
 from app.extensions import db
-from app.web.donations.support import RECEIPT_LINK, STOP_LINK, receipt_token, sign
+from app.web.donations.support import (
+    GATEWAY_KEY,
+    RECEIPT_LINK,
+    STOP_LINK,
+    receipt_token,
+    sign,
+)
 from tests.donations_support import (
     add_rate,
     assert_ledger_ok,
@@ -212,6 +218,22 @@ def test_gifts_made_before_having_an_account_appear_once_the_address_is_confirme
     assert f"/gifts/{gift.id}" in client.get("/my/giving").get_data(as_text=True)
 
 
+def test_a_monthly_gift_cannot_be_stopped_where_card_payments_are_not_set_up(
+    app, client, gateway, sign_in, monkeypatch
+):
+    """A copy of the data (or the demo) without Stripe's keys: a clear answer, nothing changed."""
+    donor_user = user_with(Role.DONOR)
+    subscription = start_and_confirm(gateway, monthly=True, actor=donor_user)
+    monkeypatch.delitem(app.extensions, GATEWAY_KEY)
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", None)
+    sign_in(donor_user)
+    response = client.post(f"/my/giving/monthly/{subscription.id}/stop")
+    assert response.status_code == 503
+    assert "Card payments are not set up on this installation" in response.get_data(as_text=True)
+    db.session.refresh(subscription)
+    assert subscription.is_live and subscription.cancel_requested_at is None
+
+
 def test_a_donor_stops_their_monthly_gift_from_the_portal(client, gateway, sign_in):
     donor_user = user_with(Role.DONOR)
     subscription = start_and_confirm(gateway, monthly=True, actor=donor_user)
@@ -332,10 +354,18 @@ def test_finance_confirms_records_and_matches_in_the_browser(client, sign_in):
     receipt = db.session.execute(select(BankReceipt)).scalars().one()
     page = client.get(f"/donations/bank-receipts/{receipt.id}").get_data(as_text=True)
     assert f"#{pledge.id}" in page
-    client.post(
-        f"/donations/bank-receipts/{receipt.id}/allocate",
-        data={"pledge_id": str(pledge.id), "amount": "90000"},
+    # Slips and junk are refused with a sentence, and nothing is applied.
+    allocate = f"/donations/bank-receipts/{receipt.id}/allocate"
+    huge = "99999999999999999999"
+    refused = client.post(allocate, data={"pledge_id": str(pledge.id), "amount": huge})
+    assert "is more than this system accepts" in refused.get_data(as_text=True)
+    no_pledge = client.post(
+        allocate, data={"pledge_id": huge, "amount": "1"}, follow_redirects=True
     )
+    assert "Choose the pledge this money pays." in no_pledge.get_data(as_text=True)
+    db.session.refresh(receipt)
+    assert receipt.unapplied_amount == 100_000_00
+    client.post(allocate, data={"pledge_id": str(pledge.id), "amount": "90000"})
     db.session.refresh(pledge)
     db.session.refresh(receipt)
     assert pledge.status == PledgeStatus.PAID

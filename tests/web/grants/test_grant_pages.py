@@ -222,6 +222,16 @@ def test_the_ngo_writes_a_report_with_counts_and_spending_and_the_fund_accepts_i
     assert response.status_code == 302
     bad = client.post(f"/grants/reports/{report.id}/edit", data={"fig-sex_age-female.adult": "x"})
     assert bad.status_code == 422
+    # Counts and amounts beyond any real one are refused with a sentence; the saved report stays.
+    for field, value, reason in (
+        ("fig-sex_age-female.adult", "99999999999999999999", "must be at most 10,000,000"),
+        (f"line-{line_a.id}", "99999999999999999999", "is more than this system accepts"),
+    ):
+        slip = client.post(f"/grants/reports/{report.id}/edit", data={field: value})
+        assert slip.status_code == 422
+        assert reason in text(slip)
+    db.session.expire_all()
+    assert report.people_assisted == 15
     upload = client.post(
         f"/grants/reports/{report.id}/attachments",
         data={"file": (io.BytesIO(PDF), "receipts.pdf")},
