@@ -203,3 +203,29 @@ def test_the_iati_command_writes_the_file(app, runner, scenario, tmp_path):
     result = runner.invoke(args=["reports", "iati", "--output", str(target)])
     assert result.exit_code == 0, result.output
     assert scenario.grant.reference in target.read_text()
+
+
+def test_the_iati_command_says_why_it_cannot_write_and_leaves_nothing(app, runner, tmp_path):
+    target = tmp_path / "missing-folder" / "iati.xml"
+    result = runner.invoke(args=["reports", "iati", "--output", str(target)])
+    assert result.exit_code == 1
+    assert "Cannot write" in result.output and "No such file or directory" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_iati_run_leaves_the_last_published_file_as_it_was(
+    app, runner, tmp_path, monkeypatch
+):
+    target = tmp_path / "iati.xml"
+    target.write_text("last good file")
+
+    def broken(_publisher):
+        yield "<iati-activities>"
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("app.domain.reporting.iati.iati_activities", broken)
+    result = runner.invoke(args=["reports", "iati", "--output", str(target)])
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output
+    assert target.read_text() == "last good file"
+    assert [p.name for p in tmp_path.iterdir()] == ["iati.xml"]
