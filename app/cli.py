@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from app.demo import DEMO_PASSWORD, DEMO_USERS, demo_email, load_demo
 from app.domain.accounts import services as accounts
-from app.domain.accounts.models import Role, User, UserRole
+from app.domain.accounts.models import Role, User
 from app.domain.errors import DomainError
 from app.extensions import db
 
@@ -70,26 +70,15 @@ def _generate_scale(name: str) -> None:
 @click.password_option(help="At least 12 characters.")
 def create_user(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
     """Create a confirmed account, for example the first administrator."""
-    from app.db import utcnow
-
-    if accounts.find_user_by_email(email) is not None:
-        raise click.ClickException(f"{email} already has an account.")
     try:
-        accounts.check_password_policy(password, email=email)
+        user = accounts.create_account_from_console(
+            email=email, full_name=full_name, password=password, roles=[Role(r) for r in roles]
+        )
     except DomainError as error:
-        raise click.ClickException(error.message)
-    user = User(
-        email=accounts.normalise_email(email),
-        full_name=full_name,
-        password_hash=None,
-        email_confirmed_at=utcnow(),
-    )
-    user.role_grants.extend(UserRole(role=Role(r)) for r in roles)
-    db.session.add(user)
-    db.session.flush()
-    accounts.set_password(user=user, password=password)
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Created {user.email} with roles: {', '.join(roles) or 'none'}")
+    click.echo(f"Created {user.email} with roles: {', '.join(sorted(roles)) or 'none'}")
 
 
 @users_cli.command("list")

@@ -7,6 +7,7 @@ the UI is bypassed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -194,9 +195,14 @@ def check_role_grant(actor: Actor | None, target: User, role: Role) -> None:
         raise SegregationOfDuties(
             N_("You cannot change your own roles; ask another administrator.")
         )
-    combined = target.roles | {role}
+    check_roles_compatible(target.roles | {role})
+
+
+def check_roles_compatible(roles: Iterable[Role]) -> None:
+    """Raise when one person would hold two roles that must stay apart (admin and finance)."""
+    held = set(roles)
     for pair in INCOMPATIBLE_ROLES:
-        if pair <= combined:
+        if pair <= held:
             names = " and ".join(sorted(r.value for r in pair))
             raise SegregationOfDuties(
                 N_("One person cannot hold both the %(roles)s roles."), roles=names

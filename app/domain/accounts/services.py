@@ -10,6 +10,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
+import email_validator
 import pyotp
 import sqlalchemy as sa
 from sqlalchemy import select, update
@@ -32,6 +33,7 @@ from app.domain.accounts.permissions import (
     Permission,
     can_manage_user,
     check_role_grant,
+    check_roles_compatible,
     ensure_permission,
 )
 from app.domain.audit.services import record_event
@@ -311,6 +313,45 @@ def unused_recovery_code_count(user: User) -> int:
 
 
 # --- administration ----------------------------------------------------------------------
+
+
+def create_account_from_console(
+    *, email: str, full_name: str, password: str, roles: Iterable[Role]
+) -> User:
+    """``flask users create``: a confirmed account made by whoever runs the server's commands
+    (the first administrator, say). The web's rules hold here too: a real address, a name, the
+    password policy, no two roles that must stay apart; and the creation is audited."""
+    try:
+        email_validator.validate_email(email.strip(), check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        raise ValidationFailed(N_("%(email)s is not an e-mail address."), email=email) from None
+    email = normalise_email(email)
+    name = full_name.strip()
+    if not name:
+        raise ValidationFailed(N_("Give the person's name."))
+    if find_user_by_email(email) is not None:
+        raise Conflict(N_("Someone already has an account with this e-mail address."))
+    check_password_policy(password, email=email)
+    chosen = sorted(set(roles))
+    check_roles_compatible(chosen)
+    user = User(
+        email=email,
+        full_name=name,
+        password_hash=_hash_password(password),
+        email_confirmed_at=utcnow(),
+        is_active=True,
+    )
+    user.role_grants.extend(UserRole(role=role) for role in chosen)
+    db.session.add(user)
+    db.session.flush()
+    record_event(
+        actor=None,
+        action="user.created_from_console",
+        subject=user,
+        summary=f"created from the console: {email}",
+        changes={"roles": [None, [str(role) for role in chosen]]},
+    )
+    return user
 
 
 def invite_user(*, actor: User, email: str, full_name: str, roles: Iterable[Role]) -> User:
