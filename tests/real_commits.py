@@ -3,6 +3,7 @@ connection, and afterwards remove every row it added so the rest of the run is u
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -85,3 +86,32 @@ def committed(app: Flask, work: Callable[[], Any]) -> Any:
             return result
         finally:
             db.session.remove()
+
+
+def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
+    """Start every worker at once, each on its own connection; each commits its own work.
+    Returns what each returned, or the exception it raised."""
+    start = threading.Barrier(len(workers))
+    results: list[Any] = [None] * len(workers)
+
+    def run(slot: int) -> None:
+        with app.app_context():
+            db.session.execute(sa.text("SELECT 1"))
+            db.session.commit()
+            start.wait(timeout=30)
+            try:
+                results[slot] = workers[slot]()
+                db.session.commit()
+            except Exception as error:
+                db.session.rollback()
+                results[slot] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(len(workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    return results

@@ -30,6 +30,7 @@ from app.domain.accounts.models import (
     UserRole,
 )
 from app.domain.accounts.permissions import (
+    INCOMPATIBLE_ROLES,
     Permission,
     can_manage_user,
     check_role_grant,
@@ -39,6 +40,9 @@ from app.domain.accounts.permissions import (
 from app.domain.audit.services import record_event
 from app.domain.errors import N_, Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
+
+# What the database says when it refuses a pair of roles (migration b3e6f00012).
+ROLES_KEPT_APART_BY_THE_DATABASE = "cannot hold both the admin and finance roles"
 
 PASSWORD_MIN_LENGTH = 12
 RECOVERY_CODE_COUNT = 10
@@ -382,7 +386,15 @@ def grant_role(*, actor: User, user: User, role: Role) -> bool:
         summary=f"role {role} granted to {user.email}",
         changes={"role": [None, str(role)]},
     )
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        if ROLES_KEPT_APART_BY_THE_DATABASE not in str(error.orig):
+            raise
+        # Another administrator gave the other half of a pair at the same moment; the
+        # database's trigger saw it (migration b3e6f00012). The same sentence as above.
+        check_roles_compatible(next(pair for pair in INCOMPATIBLE_ROLES if role in pair))
+        raise
     return True
 
 

@@ -8,7 +8,6 @@ totals and the grant number sequences, so the rest of the run sees what it saw.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -40,7 +39,7 @@ from tests.grants_support import (
     report_of,
     spend_everything,
 )
-from tests.real_commits import committed, committed_rows_removed
+from tests.real_commits import committed, committed_rows_removed, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
@@ -49,35 +48,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 def cleanup(app: Flask) -> Iterator[None]:
     with committed_rows_removed(app):
         yield
-
-
-def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at once, each on its own connection; each commits its own work.
-    Returns what each returned, or the exception it raised."""
-    start = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(slot: int) -> None:
-        with app.app_context():
-            db.session.execute(sa.text("SELECT 1"))
-            db.session.commit()
-            start.wait(timeout=30)
-            try:
-                results[slot] = workers[slot]()
-                db.session.commit()
-            except Exception as error:
-                db.session.rollback()
-                results[slot] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(len(workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 def _user(user_id: int) -> User:
