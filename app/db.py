@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -176,3 +176,26 @@ def append_only_trigger_sql(dialect: str, table: str) -> tuple[list[str], list[s
             ],
         )
     raise NotImplementedError(f"append-only triggers are not written for {dialect}")
+
+
+def lock_rows(*records: Model) -> None:
+    """Lock the records' rows until commit, in the order given, then re-read everything.
+
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` (foreign keys from new rows still pass).
+    SQLite: a write takes the database's single write lock. Afterwards the session forgets
+    what it had loaded, so the caller decides on what the winner of any race committed.
+    """
+    from app.extensions import db  # the extension is built on this module's Model
+
+    db.session.flush()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    for record in records:
+        table = cast(sa.Table, type(record).__table__)
+        ident = record.id  # type: ignore[attr-defined]
+        if postgres:
+            db.session.execute(
+                sa.select(table.c.id).where(table.c.id == ident).with_for_update(key_share=True)
+            )
+        else:
+            db.session.execute(sa.update(table).where(table.c.id == ident).values(id=table.c.id))
+    db.session.expire_all()

@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from app.db import utcnow
+from app.db import lock_rows, utcnow
 from app.domain.accounts.models import Organisation, OrganisationKind, User
 from app.domain.accounts.permissions import (
     Permission,
@@ -741,6 +741,10 @@ def allocate_bank_receipt(
     so partial payments never drift by a cent from the whole.
     """
     ensure_permission(actor, Permission.RECORD_BANK_RECEIPT)
+    # Two officers (or a double click) applying the same receipt, or paying the same pledge, at
+    # once: the second waits here and then sees what the first applied. Always the receipt
+    # first, then the pledge, so two such waits can never form a cycle.
+    lock_rows(bank_receipt, pledge)
     if pledge.status not in PAYABLE_PLEDGE_STATUSES:
         raise ValidationFailed(N_("Only a confirmed pledge can be paid: confirm the pledge first."))
     if bank_receipt.currency != pledge.currency:

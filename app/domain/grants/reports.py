@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app.db import utcnow
+from app.db import lock_rows, utcnow
 from app.domain.accounts.models import User
 from app.domain.accounts.permissions import (
     Permission,
@@ -53,7 +53,7 @@ from app.domain.grants.models import (
     ReportStatus,
     TrancheStatus,
 )
-from app.domain.grants.services import format_money, lock_rows, report_title, scale_amounts
+from app.domain.grants.services import format_money, report_title, scale_amounts
 from app.domain.grants.workflow import AMENDMENT_WORKFLOW, REPORT_WORKFLOW
 from app.domain.money import apply_rate
 from app.extensions import db

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.db import Model, utcnow
+from app.db import lock_rows, utcnow
 from app.domain.accounts.models import MembershipRole, User
 from app.domain.accounts.permissions import (
     Permission,
@@ -113,27 +113,6 @@ def _setting(name: str) -> Any:
 
 def _clean_text(value: str | None, *, limit: int = MAX_TEXT) -> str:
     return (value or "").strip()[:limit]
-
-
-def lock_rows(*records: Model) -> None:
-    """Lock the records' rows until commit, in the order given, then re-read everything.
-
-    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` (foreign keys from new rows still pass).
-    SQLite: a write takes the database's single write lock. Afterwards the session forgets
-    what it had loaded, so the caller decides on what the winner of any race committed.
-    """
-    db.session.flush()
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    for record in records:
-        table = cast(sa.Table, type(record).__table__)
-        ident = record.id  # type: ignore[attr-defined]
-        if postgres:
-            db.session.execute(
-                sa.select(table.c.id).where(table.c.id == ident).with_for_update(key_share=True)
-            )
-        else:
-            db.session.execute(sa.update(table).where(table.c.id == ident).values(id=table.c.id))
-    db.session.expire_all()
 
 
 def _next_grant_number(year: int) -> int:

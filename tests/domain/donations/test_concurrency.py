@@ -1,0 +1,76 @@
+"""Real concurrent connections on PostgreSQL: one bank receipt applied by two finance officers
+at once (or a double click) is never applied beyond the money it brought."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from app.db import utcnow
+from app.domain.accounts.models import User
+from app.domain.donations import services
+from app.domain.donations.models import BankReceipt, Pledge
+from app.domain.errors import DomainError
+from app.domain.ledger.verify import verify_ledger
+from app.extensions import db
+from tests.donations_support import finance_user, institutional_donor
+from tests.real_commits import committed, committed_rows_removed, race
+
+pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
+
+TODAY = utcnow().date()
+
+
+@pytest.fixture
+def cleanup(app: Flask) -> Iterator[None]:
+    with committed_rows_removed(app):
+        yield
+
+
+def _receipt_and_two_pledges() -> tuple[int, int, int, int]:
+    officer = finance_user()
+    donor = institutional_donor("Republic of Q")
+    pledges = []
+    for _ in range(2):
+        pledge = services.make_pledge(
+            actor=officer, donor=donor, amount=90_000_00, currency="USD", year=TODAY.year
+        )
+        services.confirm_pledge(actor=officer, pledge=pledge, on=TODAY)
+        pledges.append(pledge.id)
+    receipt, _numbered = services.record_bank_receipt(
+        actor=officer,
+        value_date=TODAY,
+        amount=100_000_00,
+        currency="USD",
+        bank_reference=f"MT103-RACE-{pledges[0]}",
+        donor=donor,
+    )
+    return receipt.id, pledges[0], pledges[1], officer.id
+
+
+def test_one_receipt_is_never_applied_beyond_its_amount(app, cleanup):
+    receipt_id, first, second, officer_id = committed(app, _receipt_and_two_pledges)
+
+    def apply_to(pledge_id: int):
+        def work():
+            return services.allocate_bank_receipt(
+                actor=db.session.get(User, officer_id),
+                bank_receipt=db.session.get(BankReceipt, receipt_id),
+                pledge=db.session.get(Pledge, pledge_id),
+                amount=90_000_00,
+            ).id
+
+        return work
+
+    results = race(app, [apply_to(first), apply_to(second)])
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 1, results
+    assert "more than what remains unapplied" in refused[0].message
+
+    def applied() -> int:
+        return db.session.get(BankReceipt, receipt_id).allocated_amount
+
+    assert committed(app, applied) == 90_000_00
+    assert committed(app, verify_ledger).ok
