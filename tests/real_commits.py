@@ -88,9 +88,10 @@ def committed(app: Flask, work: Callable[[], Any]) -> Any:
             db.session.remove()
 
 
-def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at once, each on its own connection; each commits its own work.
-    Returns what each returned, or the exception it raised."""
+def race(app: Flask, workers: list[Callable[[], Any]], *, commit: bool = True) -> list[Any]:
+    """Start every worker at once, each on its own connection; ``commit``: commit what each
+    did (else the worker commits, or not, itself). Returns what each returned, or the exception
+    it raised."""
     start = threading.Barrier(len(workers))
     results: list[Any] = [None] * len(workers)
 
@@ -101,7 +102,8 @@ def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
             start.wait(timeout=30)
             try:
                 results[slot] = workers[slot]()
-                db.session.commit()
+                if commit:
+                    db.session.commit()
             except Exception as error:
                 db.session.rollback()
                 results[slot] = error

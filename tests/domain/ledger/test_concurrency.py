@@ -9,7 +9,6 @@ seeded accounts' totals, so the rest of the run sees the ledger as migrated.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,6 +24,7 @@ from app.domain.ledger.verify import verify_ledger
 from app.extensions import db
 from tests.domain.ledger.conftest import new_account
 from tests.real_commits import committed
+from tests.real_commits import race as _race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
@@ -41,30 +41,9 @@ def commit_style(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at once, each on its own connection; return results or exceptions."""
-    start = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(slot: int) -> None:
-        with app.app_context():
-            db.session.execute(sa.text("SELECT 1"))
-            db.session.commit()
-            start.wait(timeout=30)
-            try:
-                results[slot] = workers[slot]()
-            except Exception as error:
-                db.session.rollback()
-                results[slot] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(len(workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
+    """Every worker at once, each on its own connection; each commits (or not) as its style
+    says, as the posting services do."""
+    return _race(app, workers, commit=False)
 
 
 def single(debit: int, credit: int, amount: int, **fields: Any) -> TransferSpec:
