@@ -565,6 +565,7 @@ def attach_pledge_letter(
 def confirm_pledge(*, actor: User, pledge: Pledge, on: date) -> Pledge:
     """Finance confirms (letter or agreement received): the receivable is booked at the rate in
     force on ``on``."""
+    lock_rows(pledge)  # a second confirmation at the same moment then finds it confirmed
     if on > utcnow().date():
         raise ValidationFailed(N_("The confirmation date cannot be in the future."))
     conversion = convert_to_functional(amount=pledge.amount, currency=pledge.currency, on=on)
@@ -607,6 +608,7 @@ def _close_pledge(
 ) -> Pledge:
     if not reason.strip():
         raise ValidationFailed(N_("Please say why."))
+    lock_rows(pledge)  # a payment being applied at this moment is counted first (see below)
     remaining = pledge.carrying_amount if pledge.functional_amount is not None else 0
     PLEDGE_WORKFLOW.transition(
         pledge, target, actor=actor, reason=reason.strip()[:300], changes={"remaining": remaining}

@@ -74,3 +74,34 @@ def test_one_receipt_is_never_applied_beyond_its_amount(app, cleanup):
 
     assert committed(app, applied) == 90_000_00
     assert committed(app, verify_ledger).ok
+
+
+def test_a_write_off_and_a_payment_at_once_leave_the_pledge_and_ledger_agreeing(app, cleanup):
+    receipt_id, pledge_id, _other, officer_id = committed(app, _receipt_and_two_pledges)
+
+    def pay():
+        return services.allocate_bank_receipt(
+            actor=db.session.get(User, officer_id),
+            bank_receipt=db.session.get(BankReceipt, receipt_id),
+            pledge=db.session.get(Pledge, pledge_id),
+            amount=50_000_00,
+        ).id
+
+    def write_off():
+        return services.write_off_pledge(
+            actor=db.session.get(User, officer_id),
+            pledge=db.session.get(Pledge, pledge_id),
+            reason="the donor will not pay the rest",
+        ).id
+
+    results = race(app, [pay, write_off])
+    assert not any(isinstance(r, Exception) and not isinstance(r, DomainError) for r in results)
+
+    def state() -> tuple[int, int, int]:
+        pledge = db.session.get(Pledge, pledge_id)
+        return pledge.paid_amount, pledge.closed_functional_amount or 0, pledge.functional_amount
+
+    paid, written_off, functional = committed(app, state)
+    # Either paid 50,000 then 40,000 written off, or all 90,000 written off and nothing paid.
+    assert (paid, written_off) in {(50_000_00, functional - 50_000_00), (0, functional)}
+    assert committed(app, verify_ledger).ok
