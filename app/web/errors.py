@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -66,6 +67,21 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> Any:
         return render_error(
             400, _("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        )
+
+    @app.errorhandler(sa.exc.IntegrityError)
+    def integrity_error(error: sa.exc.IntegrityError) -> Any:
+        # The services check every rule before writing. The database refusing a row (a unique
+        # key, a trigger) then means two requests raced, a double click or two people at once,
+        # and the other one won: nothing of this one is kept, and the person is told so.
+        db.session.rollback()
+        current_app.logger.warning("Refused by the database: %s", error.orig)
+        return render_error(
+            409,
+            _(
+                "Someone changed this at the same moment, or the form was sent twice. "
+                "Nothing was saved from this attempt: reload the page to see where things stand."
+            ),
         )
 
     @app.errorhandler(HTTPException)

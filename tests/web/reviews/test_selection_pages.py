@@ -3,6 +3,8 @@ the applicant sees (timeline, reason, decision letter), never the reviewers."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from app.domain.applications.models import ApplicationStatus
 from app.domain.reviews import services as selection
 from app.domain.reviews.models import (
@@ -278,4 +280,32 @@ def test_a_reviewer_who_is_not_a_candidate_is_refused_with_a_reason(storage, cli
         follow_redirects=True,
     )
     assert "Choose a reviewer and a valid due date." in response.get_data(as_text=True)
+    assert selection.queries.assignments_of(application) == []
+
+
+def test_a_double_click_that_the_database_refuses_is_a_conflict_not_a_crash(
+    storage, client, sign_in, monkeypatch
+):
+    """Two requests assigning the same reviewer at once: both pass the service's check, the
+    unique key refuses the second row. That request is told, and keeps nothing."""
+    fund = manager()
+    application = submitted_application(storage)
+    expert = reviewer()
+    sign_in(fund)
+    client.post(
+        f"/reviews/applications/{application.id}/screen",
+        data={"outcome": "eligible", "confirmed": [c.value for c in MANUAL_CHECKS]},
+    )
+
+    def loses_the_race(**_kwargs):
+        raise sa.exc.IntegrityError(
+            "INSERT INTO review_assignments ...", {}, Exception("duplicate key value")
+        )
+
+    monkeypatch.setattr(selection, "assign_reviewer", loses_the_race)
+    response = client.post(
+        f"/reviews/applications/{application.id}/assign", data={"reviewer_id": expert.id}
+    )
+    assert response.status_code == 409
+    assert "sent twice" in response.get_data(as_text=True)
     assert selection.queries.assignments_of(application) == []
