@@ -431,6 +431,8 @@ class FundGenerator:
         span = (self.now - timedelta(days=60)) - self.start
         calls: list[tuple[int, datetime, datetime, str]] = []
         rows: list[tuple[Any, ...]] = []
+        # Documents by kind and how many, as a call created through the services asks.
+        documents = default_required_documents()
         for k, call_id in enumerate(ids):
             opens = self.start + span * k / n
             closes = opens + timedelta(days=45)
@@ -440,8 +442,6 @@ class FundGenerator:
             status = "published" if last else "decided"
             window = "emergency" if k % 4 == 3 else "medium_term"
             title = {"en": f"Call {opens.year}-{k + 1}: assistance to victims of trafficking"}
-            # Documents by kind and how many, as a call created through the services asks.
-            documents = default_required_documents()
             rows.append(
                 (call_id, f"SC-{opens.year}-{call_id}", title, {"en": "Generated call."}, window,
                  status, opens, closes, "UTC", "USD", 500_000_000, 10_000_000, 36, [], [], [],

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -27,6 +26,7 @@ from tests.conftest import login
 from tests.factories import user_with
 from tests.ngo import started_application
 from tests.real_commits import committed, committed_rows_removed
+from tests.statements import counting
 
 
 def test_the_busy_staff_pages_are_the_ones_kept(app: Flask) -> None:
@@ -41,25 +41,6 @@ def layer(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[KeptPages]:
     with committed_rows_removed(app):
         yield kept
     kept.clear()
-
-
-class Statements:
-    """How many statements the app sends through SQLAlchemy (an answer from memory sends none)."""
-
-    def __init__(self, app: Flask) -> None:
-        with app.app_context():
-            self.engine = db.engine
-        self.count = 0
-
-    def __enter__(self) -> Statements:
-        sa.event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *_args: Any) -> None:
-        self.count += 1
 
 
 def _user(role: Role, **fields: Any) -> int:
@@ -81,10 +62,10 @@ def _signed_in(app: Flask, user_id: int) -> FlaskClient:
 
 
 def _page(client: FlaskClient, path: str, app: Flask) -> tuple[str, int]:
-    with Statements(app) as statements:
+    with counting() as statements:
         response = client.get(path)
     assert response.status_code == 200
-    return response.get_data(as_text=True), statements.count
+    return response.get_data(as_text=True), len(statements)
 
 
 def _made_afresh(client: FlaskClient, path: str, app: Flask) -> str:
@@ -253,11 +234,11 @@ def test_a_proxy_s_request_id_does_not_make_every_request_new(app: Flask, layer:
     manager = committed(app, lambda: _user(Role.FUND_MANAGER))
     client = _signed_in(app, manager)
     client.get("/dashboard", headers={"X-Request-Id": "first"})
-    with Statements(app) as statements:
+    with counting() as statements:
         assert client.get("/dashboard", headers={"X-Request-Id": "second"}).status_code == 200
-    assert statements.count == 0
+    assert statements == []
     # Any other header is part of the request: another language is another page.
-    with Statements(app) as statements:
+    with counting() as statements:
         french = client.get("/dashboard", headers={"Accept-Language": "fr"})
-    assert statements.count > 0
+    assert statements
     assert '<html lang="fr">' in french.get_data(as_text=True)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from app.domain.ledger import chart
 from app.domain.ledger.models import Transfer
 from app.extensions import db
 from tests.factories import MembershipFactory, user_with
+from tests.statements import counting
 
 
 @dataclass(frozen=True)
@@ -85,20 +85,6 @@ PAGES = [
     Page("/transparency", "anonymous"),
     Page("/api/v1/transparency", "anonymous"),
 ]
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _exists(app: Any, url: str) -> bool:

@@ -73,15 +73,14 @@ def finance_context(pledge: Pledge) -> dict[str, Any]:
 def _filters() -> reports.ContributionFilter:
     """The list's filters from the query string; junk is ignored, never a 500."""
     args = request.args
-    number = whole_number_arg
     kind = args.get("kind", "")
     donor_kind = args.get("donor_kind", "")
     status = args.get("status", "")
     currency = args.get("currency", "").strip().upper()
     return reports.ContributionFilter(
-        donor_id=number("donor"),
+        donor_id=whole_number_arg("donor"),
         kind=reports.ContributionKind(kind) if kind in set(reports.ContributionKind) else None,
-        year=number("year"),
+        year=whole_number_arg("year"),
         status=status if status in FILTER_STATUSES else None,
         currency=currency if len(currency) == 3 and currency.isalpha() else None,
         donor_kind=DonorKind(donor_kind) if donor_kind in set(DonorKind) else None,

@@ -50,21 +50,30 @@ def _receipt_and_two_pledges() -> tuple[int, int, int, int]:
     return receipt.id, pledges[0], pledges[1], officer.id
 
 
+def _applying(receipt_id: int, pledge_id: int, officer_id: int, amount: int):
+    """Work for one racer: the officer applies ``amount`` of the receipt to the pledge."""
+
+    def work() -> int:
+        return services.allocate_bank_receipt(
+            actor=db.session.get(User, officer_id),
+            bank_receipt=db.session.get(BankReceipt, receipt_id),
+            pledge=db.session.get(Pledge, pledge_id),
+            amount=amount,
+        ).id
+
+    return work
+
+
 def test_one_receipt_is_never_applied_beyond_its_amount(app, cleanup):
     receipt_id, first, second, officer_id = committed(app, _receipt_and_two_pledges)
 
-    def apply_to(pledge_id: int):
-        def work():
-            return services.allocate_bank_receipt(
-                actor=db.session.get(User, officer_id),
-                bank_receipt=db.session.get(BankReceipt, receipt_id),
-                pledge=db.session.get(Pledge, pledge_id),
-                amount=90_000_00,
-            ).id
-
-        return work
-
-    results = race(app, [apply_to(first), apply_to(second)])
+    results = race(
+        app,
+        [
+            _applying(receipt_id, first, officer_id, 90_000_00),
+            _applying(receipt_id, second, officer_id, 90_000_00),
+        ],
+    )
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1, results
     assert "more than what remains unapplied" in refused[0].message
@@ -79,14 +88,6 @@ def test_one_receipt_is_never_applied_beyond_its_amount(app, cleanup):
 def test_a_write_off_and_a_payment_at_once_leave_the_pledge_and_ledger_agreeing(app, cleanup):
     receipt_id, pledge_id, _other, officer_id = committed(app, _receipt_and_two_pledges)
 
-    def pay():
-        return services.allocate_bank_receipt(
-            actor=db.session.get(User, officer_id),
-            bank_receipt=db.session.get(BankReceipt, receipt_id),
-            pledge=db.session.get(Pledge, pledge_id),
-            amount=50_000_00,
-        ).id
-
     def write_off():
         return services.write_off_pledge(
             actor=db.session.get(User, officer_id),
@@ -94,7 +95,7 @@ def test_a_write_off_and_a_payment_at_once_leave_the_pledge_and_ledger_agreeing(
             reason="the donor will not pay the rest",
         ).id
 
-    results = race(app, [pay, write_off])
+    results = race(app, [_applying(receipt_id, pledge_id, officer_id, 50_000_00), write_off])
     assert not any(isinstance(r, Exception) and not isinstance(r, DomainError) for r in results)
 
     def state() -> tuple[int, int, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from app.domain.accounts.models import Role
 from app.domain.audit.services import record_event
@@ -12,6 +11,7 @@ from app.web.reporting import cache
 from tests.donations_support import start_and_confirm
 from tests.factories import user_with
 from tests.reporting_support import build_scenario, succeed
+from tests.statements import counting
 
 
 @pytest.fixture
@@ -41,16 +41,8 @@ def _counting_figure():
 
 
 def _statements_during(call) -> list[str]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with counting() as statements:
         call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
     return statements
 
 
