@@ -51,15 +51,64 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
 
-def office_file(kind: str = "docx", *, macros: bool = False) -> bytes:
-    """A minimal .docx/.xlsx package (a zip with the parts that identify it)."""
-    content_type = "application/vnd.ms-word.document.macroEnabled.12" if macros else "x"
+_MAIN_PARTS = {
+    "docx": ("word/document.xml", "wordprocessingml.document", "ms-word.document"),
+    "xlsx": ("xl/workbook.xml", "spreadsheetml.sheet", "ms-excel.sheet"),
+    "pptx": ("ppt/presentation.xml", "presentationml.presentation", "ms-powerpoint.presentation"),
+}
+
+
+def office_file(
+    kind: str = "docx",
+    *,
+    macros: bool = False,
+    extra: dict[str, bytes | str] | None = None,
+    content_types: str | None = None,
+) -> bytes:
+    """A minimal .docx/.xlsx/.pptx package as Word, Excel or PowerPoint write one.
+
+    ``macros`` makes it macro-enabled (.docm/.xlsm: main part type and vbaProject.bin);
+    ``extra`` adds parts; ``content_types`` replaces [Content_Types].xml.
+    """
+    main, standard, macro_enabled = _MAIN_PARTS[kind]
+    main_type = (
+        f"application/vnd.{macro_enabled}.macroEnabled.main+xml"
+        if macros
+        else f"application/vnd.openxmlformats-officedocument.{standard}.main+xml"
+    )
+    parts: dict[str, bytes | str] = {
+        "[Content_Types].xml": content_types
+        or (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + (
+                '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                if macros
+                else ""
+            )
+            + f'<Override PartName="/{main}" ContentType="{main_type}"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="/' + main + '" Type="http://schemas.openxmlformats'
+            '.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+        ),
+        "docProps/core.xml": "<cp:coreProperties/>",
+        main: "<x/>",
+    }
+    if macros:
+        parts[main.split("/")[0] + "/vbaProject.bin"] = b"\xd0\xcf\x11\xe0macros"
+    parts.update(extra or {})
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr(
-            "[Content_Types].xml", f'<Types><Override ContentType="{content_type}"/></Types>'
-        )
-        package.writestr("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, content in parts.items():
+            package.writestr(name, content)
     return buffer.getvalue()
 
 
