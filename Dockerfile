@@ -1,6 +1,7 @@
 # Production image: gunicorn serving wsgi:app on port 8000, migrations applied at start.
 #   docker build -t trustfund .
-#   docker run -p 8000:8000 -e SECRET_KEY=... -e DATABASE_URL=postgresql://... trustfund
+#   docker run -p 127.0.0.1:8000:8000 -e SECRET_KEY=... -e DATABASE_URL=postgresql://... \
+#     -e PUBLIC_BASE_URL=https://grants.example.org trustfund   (behind the HTTPS proxy: README)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -39,8 +40,9 @@ USER app
 
 EXPOSE 8000
 
+# Production answers only requests for PUBLIC_BASE_URL's host (TRUSTED_HOSTS): the check names it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+    CMD ["python", "-c", "import os, sys, urllib.parse, urllib.request; host = urllib.parse.urlsplit(os.environ['PUBLIC_BASE_URL']).hostname; check = urllib.request.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}); sys.exit(0 if urllib.request.urlopen(check, timeout=4).status == 200 else 1)"]
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["gunicorn", "--config", "/app/docker/gunicorn.conf.py", "wsgi:app"]

@@ -53,7 +53,7 @@ run: install translations $(BIN)/.installed-demo
 		--webhook-url http://$(HOST):$(PORT)/webhooks/stripe)"; \
 	trap '[ -z "$$LOCALSTRIPE_PID" ] || kill $$LOCALSTRIPE_PID' EXIT; \
 	echo "Serving http://$(HOST):$(PORT)  (Ctrl-C to stop)"; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -7,9 +7,16 @@ from typing import Any
 
 import email_validator
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config.settings import Production, config_for, normalise_database_url
+from config.settings import (
+    PRIVATE_NETWORKS,
+    Production,
+    config_for,
+    env_list,
+    normalise_database_url,
+    proxy_networks,
+    trusted_hosts,
+)
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -24,18 +31,34 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         # Read at start-up, not at import: the process environment is the source of truth.
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+        app.config["PUBLIC_BASE_URL"] = os.environ["PUBLIC_BASE_URL"]
+        app.config["EXTRA_TRUSTED_HOSTS"] = env_list("EXTRA_TRUSTED_HOSTS")
+        app.config["TRUSTED_PROXY_ADDRESSES"] = env_list(
+            "TRUSTED_PROXY_ADDRESSES", PRIVATE_NETWORKS
+        )
     if overrides:
         app.config.update(overrides)
+    app.config["PUBLIC_BASE_URL"] = str(app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    if config is Production and not (overrides and "TRUSTED_HOSTS" in overrides):
+        # A request for any other host is refused (400) before a view runs: no page, redirect
+        # or link is ever made from a Host header an attacker chose.
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            app.config["PUBLIC_BASE_URL"], app.config["EXTRA_TRUSTED_HOSTS"]
+        )
     if app.config.get("EMAIL_ALLOW_TEST_DOMAIN"):
         # email-validator refuses special-use domains such as ".test" unless told otherwise;
         # the flag is process-wide, so it is only ever switched on (dev, tests, demo).
         email_validator.TEST_ENVIRONMENT = True
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
-        # Only behind a reverse proxy may X-Forwarded-For be believed: the per-IP login
+        # Only from the reverse proxy may X-Forwarded-For be believed: the per-IP login
         # limit and the audit log's addresses depend on it.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies
+        from app.web.proxies import FromTrustedProxies
+
+        app.wsgi_app = FromTrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app,
+            proxies=proxies,
+            networks=proxy_networks(list(app.config["TRUSTED_PROXY_ADDRESSES"])),
         )
 
     from app.db import ping_connections_after_idle

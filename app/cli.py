@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.demo import DEMO_PASSWORD, DEMO_USERS, demo_email, load_demo
@@ -27,6 +27,11 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 )
 def demo_command(quiet: bool, scale: str) -> None:
     """Load the demo data (safe to run again) and print the demo logins."""
+    if current_app.config.get("APP_ENV") == "production":
+        raise click.ClickException(
+            "flask demo is refused in production (APP_ENV=production): "
+            "its logins have a published password."
+        )
     load_demo()
     db.session.commit()
     if scale != "demo":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -49,6 +50,13 @@ DEMO_ORGANISATIONS = {
 
 def demo_email(login: str) -> str:
     return f"{login}@{DEMO_DOMAIN}"
+
+
+def demo_login_refused(email: str) -> bool:
+    """Demo logins never work in production, even if their rows were loaded there: their
+    password is published in the README."""
+    production = current_app.config.get("APP_ENV") == "production"
+    return production and email.strip().lower().endswith("@" + DEMO_DOMAIN)
 
 
 def load_demo_users() -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -34,6 +36,42 @@ class ConfigurationError(RuntimeError):
     """Raised at start-up when a required setting is missing."""
 
 
+# Signing keys anyone can read in this repository: never good enough for production.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development only, refused in production
+TESTING_SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only, refused in production
+KNOWN_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, TESTING_SECRET_KEY})
+# A production key must be at least this long (bytes): sessions, CSRF tokens and the e-mailed
+# reset links are signed with it, so a guessable key is a key to every account.
+SECRET_KEY_MIN_BYTES = 32
+
+# Where a reverse proxy may sit by default: loopback and the private ranges (a container
+# network, a load balancer inside the same network). A client from elsewhere that reaches the
+# server directly is taken at its own address, whatever X-Forwarded-For it sends.
+PRIVATE_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def public_host(base_url: str) -> str:
+    """The host name of PUBLIC_BASE_URL, without scheme, port or path."""
+    return urlsplit(base_url).hostname or ""
+
+
+def proxy_networks(addresses: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """TRUSTED_PROXY_ADDRESSES as networks; a wrong entry stops the start, naming the setting."""
+    networks = []
+    for address in addresses:
+        try:
+            networks.append(ipaddress.ip_network(address, strict=False))
+        except ValueError:
+            raise ConfigurationError(
+                f"TRUSTED_PROXY_ADDRESSES: {address!r} is not an IP address or network."
+            ) from None
+    return networks
+
+
 class Base:
     # Identity of the fund: nothing is hard-wired to one fund (DESIGN.md intro).
     FUND_NAME = os.environ.get(
@@ -60,7 +98,7 @@ class Base:
     PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 60)
     PAGE_CACHE_MAX_BYTES = _env_int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'trustfund.db'}")
     )
@@ -184,12 +222,20 @@ class Base:
     REVIEW_REMINDER_DAYS = _env_int("REVIEW_REMINDER_DAYS", 3)
     REVIEW_DISAGREEMENT_SPREAD = Decimal(os.environ.get("REVIEW_DISAGREEMENT_SPREAD", "1.5"))
     BOARD_QUORUM = _env_int("BOARD_QUORUM", 3)
-    # Links in e-mails sent outside a web request (`flask reviews remind`) start with this.
+    # Every absolute link the app writes (e-mails, receipts, stop-gift links, the API) starts
+    # with this, never with the request's Host header, which the client chooses
+    # (app/web/links.py). Required in production; `make run` serves this address.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names accepted besides PUBLIC_BASE_URL's; production answers any other Host with 400
+    # (Flask's TRUSTED_HOSTS, set from both in create_app). None: every host (development).
+    EXTRA_TRUSTED_HOSTS = env_list("EXTRA_TRUSTED_HOSTS")
+    TRUSTED_HOSTS: list[str] | None = None
 
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust
-    # nothing). The production image runs behind one.
+    # nothing). The production image runs behind one. The headers are believed only from a peer
+    # within TRUSTED_PROXY_ADDRESSES (app/web/proxies.py).
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", PRIVATE_NETWORKS)
 
     # Accept addresses at the special-use ".test" domain (the demo logins are <role>@demo.test).
     EMAIL_ALLOW_TEST_DOMAIN = _env_bool("EMAIL_ALLOW_TEST_DOMAIN", False)
@@ -199,14 +245,16 @@ class Base:
 
 
 class Development(Base):
+    APP_ENV = "development"
     DEBUG = True
     EMAIL_ALLOW_TEST_DOMAIN = _env_bool("EMAIL_ALLOW_TEST_DOMAIN", True)
 
 
 class Testing(Base):
+    APP_ENV = "testing"
     TESTING = True
     EMAIL_ALLOW_TEST_DOMAIN = True
-    SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
+    SECRET_KEY = TESTING_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
@@ -215,12 +263,14 @@ class Testing(Base):
     REQUIRE_2FA_FOR_STAFF = False
     MAIL_SERVER = None
     SERVER_NAME = "localhost"
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's site, as SERVER_NAME
     # Test databases are emptied between tests and their ids start again: never reuse figures.
     REPORTING_CACHE_SECONDS = 0
     PAGE_CACHE_SECONDS = 0
 
 
 class Production(Base):
+    APP_ENV = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
@@ -230,14 +280,29 @@ class Production(Base):
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start with a guessable key or an implicit database."""
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        """Refuse to start with a guessable key, an implicit database or no public address."""
+        required = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise ConfigurationError(
                 "Production configuration needs the environment variable(s) "
                 + ", ".join(missing)
                 + " to be set."
             )
+        key = os.environ["SECRET_KEY"]
+        if key in KNOWN_SECRET_KEYS or len(key.encode()) < SECRET_KEY_MIN_BYTES:
+            raise ConfigurationError(
+                f"SECRET_KEY must be a random value of at least {SECRET_KEY_MIN_BYTES} bytes, "
+                "not a published one (python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))' makes one)."
+            )
+        base = urlsplit(os.environ["PUBLIC_BASE_URL"])
+        if base.scheme != "https" or not base.hostname or base.query or base.fragment:
+            raise ConfigurationError(
+                "PUBLIC_BASE_URL must be the https:// address people use to reach the site, "
+                "e.g. https://grants.example.org: every e-mailed link starts with it."
+            )
+        proxy_networks(env_list("TRUSTED_PROXY_ADDRESSES", PRIVATE_NETWORKS))
 
 
 CONFIGS: dict[str, type[Base]] = {
@@ -245,6 +310,11 @@ CONFIGS: dict[str, type[Base]] = {
     "testing": Testing,
     "production": Production,
 }
+
+
+def trusted_hosts(public_base_url: str, extra: list[str]) -> list[str]:
+    """Flask's TRUSTED_HOSTS: PUBLIC_BASE_URL's host and the extra names (EXTRA_TRUSTED_HOSTS)."""
+    return [public_host(public_base_url), *extra]
 
 
 def config_for(name: str | None) -> type[Base]:

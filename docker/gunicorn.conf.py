@@ -3,6 +3,9 @@
 import gc
 import os
 
+# Every interface of the container, so that Docker can forward to it; only the reverse proxy
+# may reach it (publish the port on 127.0.0.1 or on the proxy's network only: README
+# "Deploying to production"). X-Forwarded-For is believed only from TRUSTED_PROXY_ADDRESSES.
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Several stateless workers; WEB_CONCURRENCY is the usual knob (about 2 x cores + 1).
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))

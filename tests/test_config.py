@@ -12,8 +12,9 @@ from config.settings import ConfigurationError, Production, config_for
 
 @pytest.fixture
 def production_env(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-of-48-characters")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trustfund@db.internal/trustfund")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://trustfund.example")
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, g, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from app.demo import demo_login_refused
 from app.domain.accounts.models import User
 from app.domain.accounts.permissions import Permission, permissions_of
 from app.domain.audit.services import audit_origin
@@ -82,6 +84,8 @@ def register_web(app: Flask) -> None:
     app.before_request(_enforce_staff_two_factor)
     app.teardown_request(_forget_origin)
     app.after_request(_security_headers)
+    app.after_request(_private_caching)
+    app.session_interface = PrivateWhenSettingCookies()
     app.context_processor(_template_globals)
     app.add_template_filter(_without_page, "reject_page")
 
@@ -106,6 +110,8 @@ def load_user(user_id: str) -> User | None:
         return None
     user, unread = row
     if not user.is_active or str(user.session_version) != version:
+        return None
+    if demo_login_refused(user.email):
         return None
     remember_unread_count(unread)
     return user
@@ -177,6 +183,32 @@ def _security_headers(response: Any) -> Any:
     if current_app.config.get("HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+# What browsers and proxies are told about an answer made for one person: keep no copy of it
+# (the back button and a shared proxy would show it to the next person at that computer).
+PRIVATE_NO_STORE = "private, no-store"
+
+
+def _private_caching(response: Any) -> Any:
+    """Pages for a signed-in person, and pages reached by a secret link (a reset, a receipt, a
+    gift's thank-you page: ``<token>`` in the address), are never cached outside the app.
+    Public pages and static files keep their own caching."""
+    if request.endpoint == "static":
+        return response
+    if current_user.is_authenticated or "token" in (request.view_args or {}):
+        response.headers["Cache-Control"] = PRIVATE_NO_STORE
+    return response
+
+
+class PrivateWhenSettingCookies(SecureCookieSessionInterface):
+    """An answer that sets a cookie (a new session, a CSRF secret, signing in or out) is that
+    browser's own: a shared cache must not hand it, and its cookie, to someone else."""
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers:
+            response.headers["Cache-Control"] = PRIVATE_NO_STORE
 
 
 def _template_globals() -> dict[str, Any]:

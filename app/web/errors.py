@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.domain.errors import DomainError, describe_enums_with
 from app.extensions import db
@@ -82,6 +82,14 @@ def register_error_handlers(app: Flask) -> None:
                 "Someone changed this at the same moment, or the form was sent twice. "
                 "Nothing was saved from this attempt: reload the page to see where things stand."
             ),
+        )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> Any:
+        # A Host outside TRUSTED_HOSTS: Flask has no address to build the error page's links
+        # from, and the client is not one of ours. A short plain answer.
+        return current_app.response_class(
+            "Bad request: unknown host.\n", status=400, mimetype="text/plain"
         )
 
     @app.errorhandler(HTTPException)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 
 from app.api.v1 import bp
 from app.db import utcnow
 from app.domain.calls.models import Call
 from app.domain.calls.services import public_calls
 from app.web.access import public
+from app.web.links import public_url
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def call_as_json(call: Call, *, now: Any) -> dict[str, Any]:
         "forms_of_exploitation": call.forms_of_exploitation,
         "required_documents": call.required_documents,
         "languages": call.languages,
-        "url": url_for("calls.show", call_id=call.id, _external=True),
+        "url": public_url("calls.show", call_id=call.id),
     }
 
 

@@ -19,6 +19,7 @@ from app.web.access import requires
 from app.web.admin.forms import ROLE_LABELS, InviteUserForm, RoleForm
 from app.web.auth.tokens import RESET, make_token
 from app.web.forms import page_number
+from app.web.links import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -68,7 +69,7 @@ def invite() -> Any:
             target.errors.append(error.translated(_))
         else:
             db.session.commit()
-            link = url_for("auth.reset", token=make_token(user, RESET), _external=True)
+            link = public_url("auth.reset", token=make_token(user, RESET))
             sent = send_email(
                 to=user.email,
                 subject=_(

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
+from app.demo import demo_login_refused
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Role, User
 from app.domain.errors import DomainError
@@ -35,6 +36,7 @@ from app.web.auth.forms import (
 from app.web.auth.tokens import CONFIRM, RESET, make_token, read_token
 from app.web.errors import render_error
 from app.web.forms import is_safe_redirect
+from app.web.links import public_url
 
 bp = Blueprint("auth", __name__)
 
@@ -108,7 +110,9 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.find_user_by_email(form.email.data or "")
-        if not accounts.verify_password(user, form.password.data or ""):
+        if not accounts.verify_password(user, form.password.data or "") or (
+            user is not None and demo_login_refused(user.email)
+        ):
             accounts.record_failed_login(
                 email=form.email.data or "", user=user, reason="wrong password"
             )
@@ -182,7 +186,7 @@ def logout() -> Any:
 
 
 def _send_confirmation(user: User) -> None:
-    link = url_for("auth.confirm", token=make_token(user, CONFIRM), _external=True)
+    link = public_url("auth.confirm", token=make_token(user, CONFIRM))
     send_email(
         to=user.email,
         subject=_("Confirm your e-mail address"),
@@ -265,7 +269,7 @@ def request_reset() -> Any:
     if form.validate_on_submit():
         user = accounts.find_user_by_email(form.email.data or "")
         if user is not None and user.is_active:
-            link = url_for("auth.reset", token=make_token(user, RESET), _external=True)
+            link = public_url("auth.reset", token=make_token(user, RESET))
             send_email(
                 to=user.email,
                 subject=_("Reset your password"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -17,6 +17,7 @@ from app.domain.errors import N_
 from app.extensions import db
 from app.mail import send_email
 from app.web.display import money
+from app.web.links import public_url
 
 GATEWAY_KEY = "donations.gateway"
 NOT_CONFIGURED = N_(
@@ -106,10 +107,9 @@ def receipt_matches(receipt: DonationReceipt, token: str) -> bool:
 
 
 def stop_link(subscription: GiftSubscription) -> str:
-    return url_for(
+    return public_url(
         "donations.stop_monthly_by_link",
         token=sign(STOP_LINK, subscription.id, subscription.public_token),
-        _external=True,
     )
 
 
@@ -118,7 +118,7 @@ def receipt_email_body(receipt: DonationReceipt) -> tuple[str, str, str] | None:
     donor = receipt.donor
     if donor is None or not donor.email:
         return None
-    link = url_for("donations.receipt_by_link", token=receipt_token(receipt), _external=True)
+    link = public_url("donations.receipt_by_link", token=receipt_token(receipt))
     fund = current_app.config["FUND_NAME"]
     lines = [
         _("Dear %(name)s,", name=donor.name),
@@ -197,7 +197,7 @@ def failed_payment_email(failed: FailedMonthlyPayment) -> tuple[str, str, str] |
             )
         )
     lines += [
-        _("Give again: %(link)s", link=url_for("donations.give", _external=True)),
+        _("Give again: %(link)s", link=public_url("donations.give")),
         _("Stop this monthly gift: %(link)s", link=stop_link(subscription)),
     ]
     return donor.email, _("Your monthly gift could not be taken"), "\n".join(lines)

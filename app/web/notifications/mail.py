@@ -2,15 +2,15 @@
 
 ``notify`` (app/domain/notifications/services.py) queues them in the session; after a commit
 this hook sends them, after a rollback it drops them. The same hook serves requests and CLI
-commands (``flask reviews remind``): links are absolute, from the request's host or from
-PUBLIC_BASE_URL outside a request.
+commands (``flask reviews remind``): links are absolute, always from PUBLIC_BASE_URL (never
+from the request's Host header, app/web/links.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import event
@@ -22,12 +22,8 @@ from app.domain.notifications.services import (
     take_pending_emails,
 )
 from app.mail import send_email
+from app.web.links import absolute_url
 from app.web.notifications.messages import sentence, subject
-
-
-def absolute(link: str) -> str:
-    base = request.host_url if has_request_context() else current_app.config["PUBLIC_BASE_URL"]
-    return base.rstrip("/") + "/" + link.lstrip("/")
 
 
 def compose(pending: PendingEmail) -> tuple[str, str]:
@@ -37,7 +33,7 @@ def compose(pending: PendingEmail) -> tuple[str, str]:
             "%(sentence)s\n\nOpen it here (sign in if asked):\n%(link)s\n\n"
             "For confidentiality, e-mails from %(fund)s never include the details of a case.\n",
             sentence=sentence(pending.kind, pending.params),
-            link=absolute(pending.link),
+            link=absolute_url(pending.link),
             fund=current_app.config["FUND_SHORT_NAME"],
         )
         return subject(pending.kind), body

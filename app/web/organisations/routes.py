@@ -42,6 +42,7 @@ from app.web.access import login_required, requires
 from app.web.auth.tokens import RESET, make_token
 from app.web.forms import page_number
 from app.web.labels import label
+from app.web.links import public_url
 from app.web.lookup import visible_or_404
 from app.web.organisations.forms import (
     InviteColleagueForm,
@@ -246,7 +247,7 @@ def invite(organisation_id: int) -> Any:
     )
     db.session.commit()
     if created:
-        link = url_for("auth.reset", token=make_token(user, RESET), _external=True)
+        link = public_url("auth.reset", token=make_token(user, RESET))
         body = _(
             "%(inviter)s has added you to %(organisation)s on %(fund)s.\n\n"
             "Choose your password with this link:\n%(link)s\n",
@@ -262,7 +263,7 @@ def invite(organisation_id: int) -> Any:
             inviter=current_user.full_name,
             organisation=organisation.name,
             fund=current_app.config["FUND_NAME"],
-            link=url_for("organisations.show", organisation_id=organisation.id, _external=True),
+            link=public_url("organisations.show", organisation_id=organisation.id),
         )
     send_email(
         to=user.email,

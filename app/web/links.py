@@ -1,0 +1,25 @@
+"""Absolute links for e-mails, receipts and the API, from PUBLIC_BASE_URL, never the request.
+
+The Host header is chosen by whoever sends the request: a link built from it (Flask's
+``url_for(..., _external=True)``) lets an attacker ask for a victim's password reset and
+receive the victim's token at their own site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+
+def absolute_url(path: str) -> str:
+    """``path`` (as ``url_for`` or ``link_to`` make it) on the site's public address."""
+    base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    return base + "/" + path.lstrip("/")
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The absolute address of a page, for anything that leaves the request (e-mails, JSON)."""
+    # Bound to no request: the path alone, whatever host or script name the request had.
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return absolute_url(adapter.build(endpoint, values))
