@@ -32,6 +32,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def rate_limit_storage() -> str:
+    """Where the sign-in counters live: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory."""
+    return os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+
+
 class ConfigurationError(RuntimeError):
     """Raised at start-up when a required setting is missing."""
 
@@ -128,8 +133,16 @@ class Base:
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 3  # confirmation and invitation links: 3 days
     RESET_TOKEN_MAX_AGE = 60 * 60  # password reset links: 1 hour
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    # Failed sign-ins (decision 0006): from one address, whatever the account; for one account
+    # from one address (or one known browser); for one account from browsers that never signed
+    # in to it, whatever the address: once reached, only known browsers may still try.
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES = os.environ.get(
+        "LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "50 per hour"
+    )
+    # Counters shared by every worker: Redis in production (in memory, each worker would
+    # count on its own). Production refuses to start without it.
+    RATELIMIT_STORAGE_URI = rate_limit_storage()
     RATELIMIT_HEADERS_ENABLED = True
 
     # E-mail: SMTP when MAIL_SERVER is set, otherwise messages go to the log.
@@ -154,6 +167,12 @@ class Base:
     DONATION_PRESET_AMOUNTS: dict[str, list[int]] = {
         "JPY": [3000, 5000, 10000, 30000],
         "*": [25, 50, 100, 250],
+    }
+    # A card gift above this many major units of its currency ("*": any other) is asked about
+    # once more before the card is charged ("You are about to give USD 5,000.00 every month").
+    DONATION_CONFIRM_ABOVE: dict[str, int] = {
+        "JPY": 150_000,
+        "*": int(os.environ.get("DONATION_CONFIRM_ABOVE", "1000")),
     }
     DONATION_BANK_DETAILS = os.environ.get(
         "DONATION_BANK_DETAILS",
@@ -303,6 +322,12 @@ class Production(Base):
                 "e.g. https://grants.example.org: every e-mailed link starts with it."
             )
         proxy_networks(env_list("TRUSTED_PROXY_ADDRESSES", PRIVATE_NETWORKS))
+        if rate_limit_storage().startswith("memory://"):
+            raise ConfigurationError(
+                "Production needs REDIS_URL (or RATELIMIT_STORAGE_URI) set to a Redis server "
+                "every worker reaches: in memory, each worker process would count sign-in "
+                "failures on its own, multiplying the limits by the number of workers."
+            )
 
 
 CONFIGS: dict[str, type[Base]] = {

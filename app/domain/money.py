@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -20,12 +21,24 @@ def currency_exponent(currency: str) -> int:
 MAX_MINOR_UNITS = 10**15
 
 
+# Machine input (settings, CSV files with a documented format, the API): digits, an optional
+# point and decimals, an optional minus. Never a comma or a space: text typed by people is read
+# in their language by app.domain.typed_numbers, and only there.
+MACHINE_NUMBER = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?")
+
+
 def to_minor(amount: Decimal | int | str, currency: str) -> int:
-    """A major-unit amount (e.g. Decimal("20000.50")) as minor units, refusing extra digits."""
+    """A major-unit amount (``Decimal("20000.50")``, or the text ``"20000.50"`` in the machine
+    format) as minor units, refusing extra digits."""
+    text = str(amount).strip()
+    if isinstance(amount, str) and MACHINE_NUMBER.fullmatch(text) is None:
+        raise ValidationFailed(
+            N_("%(amount)s is not an amount of money (write it like 1234.56)."), amount=text
+        )
     try:
-        value = Decimal(str(amount).strip().replace(",", "").replace(" ", ""))
+        value = Decimal(text)
     except InvalidOperation:
-        raise ValidationFailed(N_("%(amount)s is not an amount of money."), amount=str(amount))
+        raise ValidationFailed(N_("%(amount)s is not an amount of money."), amount=text)
     if not value.is_finite():
         raise ValidationFailed(N_("%(amount)s is not an amount of money."), amount=str(amount))
     scaled = value.scaleb(currency_exponent(currency))

@@ -48,11 +48,20 @@ def money(minor: int | None, currency: str) -> str:
     )
 
 
-def major_amount(minor: int | None, currency: str) -> str:
-    """The amount in major units for a form field: no grouping, a dot for decimals."""
-    if minor is None:
+def editable_number(value: Decimal | int | None) -> str:
+    """A stored number for a form field, as the reader's language writes it without grouping
+    and with the decimals it has ("1200,50" in French), so a form sent back unchanged reads it
+    back the same (app/domain/typed_numbers.py)."""
+    if value is None:
         return ""
-    return str(to_major(minor, currency))
+    places = max(0, -int(Decimal(value).as_tuple().exponent))
+    pattern = "0." + "0" * places if places else "0"
+    return str(format_decimal(value, format=pattern, locale=_locale()))
+
+
+def major_amount(minor: int | None, currency: str) -> str:
+    """The amount in major units for a form field (``editable_number``)."""
+    return "" if minor is None else editable_number(to_major(minor, currency))
 
 
 def percent(rate: Decimal) -> str:

@@ -7,8 +7,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from wtforms import DecimalField
+from wtforms import Form, StringField
+from wtforms.widgets import TextInput
+
+from app.domain.errors import DomainError
+from app.domain.typed_numbers import (
+    decimal_symbol,
+    example_number,
+    group_symbol,
+    read_amount,
+    read_decimal,
+    read_whole_number,
+)
+from app.web.display import editable_number
 
 
 def is_safe_redirect(target: str | None) -> bool:
@@ -63,16 +77,172 @@ class NumberedPage(Pagination):
         return self._matching
 
 
-class FiniteDecimalField(DecimalField):
-    """A DecimalField that refuses NaN, sNaN and Infinity with a form error.
+def reader_locale() -> str:
+    """The language the page is shown in, so numbers are read the way they were shown."""
+    return str(get_locale() or "en")
 
-    WTForms accepts them as Decimals, and NumberRange then crashes on "sNaN" (a 500) while
-    "Infinity" passes and breaks the money arithmetic further on.
+
+class _NumberInput(TextInput):
+    """A text box for numbers, never ``type=number``: browsers read and rewrite those in their
+    own language, whatever the page's, and silently drop what they cannot read. ``inputmode``
+    still brings up the phone's number keyboard; ``data-*`` tell give.js and numbers.js how the
+    reader's language writes numbers so the page can show what it understood."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+
+    def __call__(self, field: Any, **kwargs: Any) -> Any:
+        locale = reader_locale()
+        places = 0 if self.mode == "numeric" else 2
+        kwargs.setdefault("inputmode", self.mode)
+        kwargs.setdefault("autocomplete", "off")
+        kwargs.setdefault("spellcheck", "false")
+        kwargs.setdefault("data-number-decimal", decimal_symbol(locale))
+        kwargs.setdefault("data-number-group", group_symbol(locale))
+        kwargs.setdefault("data-number-locale", locale.replace("_", "-"))
+        kwargs.setdefault(
+            "data-number-hint",
+            _("Write it like this: %(example)s.", example=example_number(locale, places)),
+        )
+        if isinstance(field, AmountField):
+            # numbers.js shows "Saved as 1 200,50 $US" under the field as it is typed.
+            kwargs.setdefault("data-number-echo", "")
+            kwargs.setdefault("data-number-saved-as", _("Saved as %(amount)s", amount="%s"))
+            if field.currency_field:
+                kwargs.setdefault("data-number-currency-field", field.currency_field)
+        return super().__call__(field, **kwargs)
+
+
+class AmountField(StringField):
+    """An amount of money typed in the reader's language (app/domain/typed_numbers.py).
+
+    ``data`` is the text as typed, shown back unchanged when the form has an error; a stored
+    amount to show is given as a Decimal of major units (``to_major``). After validation,
+    ``minor`` holds the amount in minor units, or the field carries the sentence that says how
+    to write it. The currency is the form's ``currency_field`` or, when the form has none (a
+    budget is in its application's currency), the form's ``currency_code`` attribute.
     """
 
+    widget = _NumberInput("decimal")
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        currency_field: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.currency_field = currency_field
+        self.minor: int | None = None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if isinstance(self.data, Decimal | int):
+            return editable_number(self.data)
+        return str(self.data or "")
+
+    def currency(self, form: Form) -> str:
+        if self.currency_field is not None:
+            return str(form[self.currency_field].data or "")
+        return str(getattr(form, "currency_code", "") or "")
+
+    def post_validate(self, form: Form, validation_stopped: bool) -> None:
+        self.minor = None
+        text = self.data if isinstance(self.data, str) else self._value()
+        currency = self.currency(form)
+        if validation_stopped or not text.strip() or not currency:
+            return
+        try:
+            self.minor = read_amount(text, currency=currency, locale=reader_locale())
+        except DomainError as error:
+            self.errors.append(error.translated(_))
+
+
+class WholeNumberField(StringField):
+    """A count, a number of months or a year, typed in the reader's language and kept within
+    ``minimum``..``maximum`` (never a database overflow: 400 digits is a sentence)."""
+
+    widget = _NumberInput("numeric")
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        minimum: int = 0,
+        maximum: int = INTEGER_MAX,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else str(self.data)
+
     def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        value: Any = self.data
-        if isinstance(value, Decimal) and not value.is_finite():
-            self.data: Decimal | None = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
+        self.data = None
+        text = str(valuelist[0]) if valuelist else ""
+        if not text.strip():
+            return
+        try:
+            self.data = read_whole_number(
+                text, locale=reader_locale(), minimum=self.minimum, maximum=self.maximum
+            )
+        except DomainError as error:
+            raise ValueError(error.translated(_))
+
+
+class LocalDecimalField(StringField):
+    """A rate or a weight typed in the reader's language (``0,926`` in French), as a Decimal
+    from ``minimum`` up with at most ``places`` decimals."""
+
+    widget = _NumberInput("decimal")
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        minimum: Decimal = Decimal(0),
+        maximum: Decimal | None = None,
+        places: int = 8,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum, self.places = minimum, maximum, places
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return editable_number(self.data) if isinstance(self.data, Decimal | int) else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        text = str(valuelist[0]) if valuelist else ""
+        if not text.strip():
+            return
+        locale = reader_locale()
+        try:
+            value = read_decimal(text, locale=locale, places_in_example=self.places)
+        except DomainError as error:
+            raise ValueError(error.translated(_))
+        decimals = max(0, -int(value.as_tuple().exponent))
+        if decimals > self.places:
+            raise ValueError(_("Give at most %(places)s decimals.", places=self.places))
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            raise ValueError(
+                _(
+                    "Give a number from %(minimum)s to %(maximum)s.",
+                    minimum=editable_number(self.minimum),
+                    maximum=editable_number(self.maximum),
+                )
+                if self.maximum is not None
+                else _("Give a number from %(minimum)s up.", minimum=editable_number(self.minimum))
+            )
+        self.data = value

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -61,7 +61,7 @@ from app.domain.ledger.services import (
     require_accepted,
     transfer_id,
 )
-from app.domain.money import convert_at_rate, is_currency
+from app.domain.money import MACHINE_NUMBER, convert_at_rate, is_currency
 from app.extensions import db
 from app.storage import Storage
 
@@ -236,16 +236,20 @@ def month_start(day: date) -> date:
 
 
 def parse_rate(text: str | Decimal) -> Decimal:
-    """A rate as typed ("0.926"); refuses zero, negatives and more precision than we keep."""
+    """A rate in the machine format of the CSV import ("0.926": a point, no groups), or one a
+    form already read; refuses zero, negatives and more precision than we keep."""
+    if isinstance(text, str) and MACHINE_NUMBER.fullmatch(text.strip()) is None:
+        raise ValidationFailed(N_("%(rate)s is not a number (write it like 0.926)."), rate=text)
     try:
-        rate = Decimal(str(text).strip().replace(",", ""))
+        rate = Decimal(str(text).strip())
     except InvalidOperation:
         raise ValidationFailed(N_("%(rate)s is not a number."), rate=str(text))
     if not rate.is_finite() or rate <= 0:
         raise ValidationFailed(N_("An exchange rate must be a positive number."))
     _sign, digits, exponent = rate.normalize().as_tuple()
     decimals = -int(exponent) if int(exponent) < 0 else 0
-    integer_digits = max(len(digits) - decimals, 0)
+    # 1E+20 has one digit and an exponent of 20: twenty-one digits before the point.
+    integer_digits = max(len(digits) + int(exponent), 0)
     if decimals > RATE_MAX_DECIMALS or integer_digits + decimals > RATE_MAX_DIGITS:
         raise ValidationFailed(
             N_("%(rate)s is too precise: at most %(digits)s digits, %(decimals)s after the point."),
@@ -662,8 +666,50 @@ def write_off_pledge(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
 # --- bank receipts -------------------------------------------------------------------------
 
 
+# Two receipts of the same amount from the same donor this many days apart or less may be one
+# transfer recorded twice: the finance officer is asked before the second is recorded.
+SIMILAR_RECEIPT_DAYS = 3
+
+
+class PossibleDuplicate(Conflict):
+    """A receipt much like this one is recorded; recorded anyway once the officer confirms."""
+
+
 def reference_key(reference: str) -> str:
-    return re.sub(r"\s+", "", reference).upper()
+    """What tells two transfers apart in a bank reference: its letters and digits, in upper case
+    ("PROBE-RCPT-1", "probe rcpt 1" and "PROBE.RCPT/1" are one transfer). The migration
+    c2e7b00014 holds a copy of this rule: change it only with a new migration."""
+    text = unicodedata.normalize("NFKC", reference).upper()
+    return "".join(char for char in text if char.isalnum())
+
+
+def _similar_receipt(
+    *,
+    donor: Donor | None,
+    payer_name: str | None,
+    amount: int,
+    currency: str,
+    value_date: date,
+) -> BankReceipt | None:
+    """A recorded receipt of the same amount, from the same donor (or payer, when the donor is
+    not known), with a value date a few days from this one."""
+    query = sa.select(BankReceipt).where(
+        BankReceipt.amount == amount,
+        BankReceipt.currency == currency,
+        BankReceipt.value_date.between(
+            value_date - timedelta(days=SIMILAR_RECEIPT_DAYS),
+            value_date + timedelta(days=SIMILAR_RECEIPT_DAYS),
+        ),
+    )
+    if donor is not None:
+        query = query.where(BankReceipt.donor_id == donor.id)
+    elif payer_name and payer_name.strip():
+        query = query.where(sa.func.lower(BankReceipt.payer_name) == payer_name.strip().lower())
+    else:
+        return None
+    return db.session.execute(
+        query.order_by(BankReceipt.value_date, BankReceipt.id).limit(1)
+    ).scalar_one_or_none()
 
 
 def record_bank_receipt(
@@ -676,8 +722,12 @@ def record_bank_receipt(
     donor: Donor | None = None,
     payer_name: str | None = None,
     note: str | None = None,
+    confirmed_different: bool = False,
 ) -> tuple[BankReceipt, DonationReceipt]:
-    """Record money seen on the bank statement; it stays unapplied until matched to pledges."""
+    """Record money seen on the bank statement; it stays unapplied until matched to pledges.
+
+    The same reference written another way is refused; the same amount from the same donor a
+    few days apart is questioned (``PossibleDuplicate``) unless ``confirmed_different``."""
     ensure_permission(actor, Permission.RECORD_BANK_RECEIPT)
     currency = _check_currency(currency)
     _check_amount(amount)
@@ -691,7 +741,22 @@ def record_bank_receipt(
     ).scalar_one_or_none()
     if duplicate is not None:
         raise Conflict(
-            N_("The bank reference %(reference)s is already recorded."), reference=bank_reference
+            N_("The bank reference %(reference)s is already recorded (as %(earlier)s)."),
+            reference=bank_reference,
+            earlier=duplicate.bank_reference,
+        )
+    similar = _similar_receipt(
+        donor=donor, payer_name=payer_name, amount=amount, currency=currency, value_date=value_date
+    )
+    if similar is not None and not confirmed_different:
+        raise PossibleDuplicate(
+            N_(
+                "A receipt of the same amount from the same donor is already recorded, with "
+                "value date %(date)s and bank reference %(earlier)s. If this is a different "
+                "transfer, tick the box to say so and record it again."
+            ),
+            date=similar.value_date.isoformat(),
+            earlier=similar.bank_reference,
         )
     conversion = convert_to_functional(amount=amount, currency=currency, on=value_date)
     receipt = BankReceipt(
@@ -721,7 +786,8 @@ def record_bank_receipt(
         actor=actor,
         action="bank_receipt.recorded",
         subject=receipt,
-        summary=f"{amount} {currency} on {value_date.isoformat()} ({receipt.bank_reference})",
+        summary=f"{amount} {currency} on {value_date.isoformat()} ({receipt.bank_reference})"
+        + (f"; confirmed not the same as receipt {similar.id}" if similar is not None else ""),
     )
     return receipt, issue_receipt(bank_receipt=receipt)
 

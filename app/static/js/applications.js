@@ -4,16 +4,14 @@
 (function () {
   "use strict";
 
-  // "1,234.5" -> 123450n for exponent 2; null when it is not an amount.
-  function toMinor(text, exponent) {
-    var cleaned = String(text || "").replace(/[\s,]/g, "");
-    if (cleaned === "") return 0n;
-    var match = /^(\d*)(?:\.(\d*))?$/.exec(cleaned);
-    if (!match) return null;
-    var whole = match[1] || "0";
-    var fraction = (match[2] || "").padEnd(exponent, "0");
-    if (fraction.length > exponent) return null;
-    return BigInt(whole + fraction);
+  // What an input holds, read as the page's language writes numbers ("1 200,50" in French) with
+  // the server's grammar (numbers.js), as minor units; 0n when empty, null when unreadable.
+  function toMinor(input, exponent) {
+    if (input.value.trim() === "") return 0n;
+    var number = window.typedNumbers.read(input.value, input.dataset.numberDecimal || ".",
+      input.dataset.numberGroup || ",");
+    if (number === null || number.negative) return null;
+    return window.typedNumbers.toMinor(number, exponent);
   }
 
   function format(minor, exponent, currency, locale) {
@@ -51,9 +49,9 @@
     function recompute() {
       var total = 0n;
       form.querySelectorAll("tr.budget-line").forEach(function (row) {
-        var quantityText = row.querySelector(".budget-quantity").value;
-        var quantity = quantityText.trim() === "" ? 1n : toMinor(quantityText, 0);
-        var unit = toMinor(row.querySelector(".budget-unit-cost").value, exponent);
+        var quantityInput = row.querySelector(".budget-quantity");
+        var quantity = quantityInput.value.trim() === "" ? 1n : toMinor(quantityInput, 0);
+        var unit = toMinor(row.querySelector(".budget-unit-cost"), exponent);
         var cell = row.querySelector(".budget-amount");
         var hasItem = row.querySelector("input[type=text]").value.trim() !== "";
         if (quantity === null || unit === null) {

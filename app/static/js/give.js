@@ -75,6 +75,60 @@
     }
   });
 
+  // The button names the gift as the server will read it ("Donner 50,00 $US"), so a number
+  // read another way than the donor meant is seen before anything is charged.
+  var locale = custom.dataset.numberLocale || document.documentElement.lang || "en";
+  var giveLabel = button.textContent;
+  var confirmed = document.getElementById("confirmed_amount");
+  function chosenGift() {
+    var picked = form.querySelector("input[name=amount]:checked");
+    if (!picked) return null;
+    if (picked.value === "custom") {
+      var typed = window.typedNumbers && window.typedNumbers.understood(custom);
+      return typed && typed.ok ? typed.text : null;
+    }
+    var digits = new Intl.NumberFormat(locale, { style: "currency", currency: currency.value })
+      .resolvedOptions().maximumFractionDigits;
+    return window.typedNumbers.formatMoney(BigInt(picked.value) * 10n ** BigInt(digits),
+      currency.value, locale);
+  }
+  function nameTheGift() {
+    var shown = window.typedNumbers ? chosenGift() : null;
+    var monthly = form.querySelector("input[name=frequency]:checked");
+    var template = monthly && monthly.value === "monthly" ? form.dataset.msgGiveMonthly : form.dataset.msgGive;
+    button.textContent = shown ? template.replace("%s", shown) : giveLabel;
+    // A changed gift is a new gift: any earlier "yes" no longer applies.
+    if (confirmed) confirmed.value = "";
+  }
+  form.addEventListener("input", nameTheGift);
+  form.addEventListener("change", nameTheGift);
+  nameTheGift();
+
+  var confirmBox = document.getElementById("give-confirm");
+  function askOnceMore(question) {
+    return new Promise(function (resolve) {
+      document.getElementById("give-confirm-text").textContent = question.message;
+      var yes = document.getElementById("give-confirm-yes");
+      var no = document.getElementById("give-confirm-no");
+      yes.textContent = question.yes;
+      no.textContent = question.no;
+      confirmBox.hidden = false;
+      say("", false);
+      yes.focus();
+      function answer(value) {
+        confirmBox.hidden = true;
+        yes.onclick = null;
+        no.onclick = null;
+        resolve(value);
+      }
+      yes.onclick = function () { answer(true); };
+      no.onclick = function () {
+        answer(false);
+        (form.querySelector("input[name=amount]:checked[value=custom]") ? custom : currency).focus();
+      };
+    });
+  }
+
   function csrfHeaders(extra) {
     var token = form.querySelector("input[name=csrf_token]");
     var headers = { Accept: "application/json", "X-CSRFToken": token ? token.value : "" };
@@ -99,16 +153,41 @@
     });
   }
 
-  function problem(data) {
-    var error = (data && data.error) || {};
-    var fields = error.fields || {};
-    var parts = [];
+  // Each field's sentence goes next to it (and is announced with it); the first one gets focus.
+  function markFields(fields) {
+    form.querySelectorAll(".give-field-error").forEach(function (old) {
+      var input = document.getElementById(old.dataset.for);
+      if (input) {
+        input.classList.remove("is-invalid");
+        input.removeAttribute("aria-invalid");
+        input.setAttribute("aria-describedby", (input.getAttribute("aria-describedby") || "")
+          .split(" ").filter(function (id) { return id && id !== old.id; }).join(" "));
+      }
+      old.remove();
+    });
+    var first = null;
     Object.keys(fields).forEach(function (name) {
       var input = document.getElementById(name);
-      var label = input ? form.querySelector("label[for=" + name + "]") : null;
-      parts.push((label ? label.textContent.trim() + ": " : "") + fields[name].join(" "));
+      if (!input) return;
+      var line = document.createElement("div");
+      line.className = "invalid-feedback d-block give-field-error";
+      line.id = name + "-error";
+      line.dataset.for = name;
+      line.textContent = fields[name].join(" ");
+      (input.parentElement.querySelector(".number-echo") || input).insertAdjacentElement("afterend", line);
+      input.classList.add("is-invalid");
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby",
+        ((input.getAttribute("aria-describedby") || "") + " " + line.id).trim());
+      first = first || input;
     });
-    return [error.message || form.dataset.msgError].concat(parts).join(" ");
+    if (first) first.focus();
+  }
+
+  function problem(data) {
+    var error = (data && data.error) || {};
+    markFields(error.fields || {});
+    return error.message || form.dataset.msgError;
   }
 
   form.addEventListener("submit", function (event) {
@@ -117,8 +196,22 @@
     say(form.dataset.msgWorking, false);
     var name = document.getElementById("name").value;
     var email = document.getElementById("email").value;
-    post(form.action, new FormData(form))
+    function start() {
+      return post(form.action, new FormData(form)).then(function (started) {
+        if (!started.ok || !started.data.confirm) return started;
+        return askOnceMore(started.data.confirm).then(function (yes) {
+          if (!yes) return null;
+          confirmed.value = started.data.confirm.amount;
+          say(form.dataset.msgWorking, false);
+          return post(form.action, new FormData(form));
+        });
+      });
+    }
+    start()
       .then(function (started) {
+        if (started === null) {
+          return null;
+        }
         if (!started.ok) {
           throw new Error(problem(started.data));
         }
@@ -139,6 +232,9 @@
           });
       })
       .then(function (confirmed) {
+        if (confirmed === null) {
+          return null;
+        }
         if (!confirmed.ok) {
           throw new Error(problem(confirmed.data));
         }
@@ -158,6 +254,11 @@
         return result;
       })
       .then(function (result) {
+        if (result === null) {
+          // The donor chose to change the amount: nothing was saved or charged.
+          button.disabled = false;
+          return;
+        }
         window.location.assign(result.thanks_url);
       })
       .catch(function (error) {

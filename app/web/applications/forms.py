@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,13 +11,12 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.domain.applications.models import Application, BudgetCategory
 from app.domain.applications.services import (
@@ -42,10 +40,10 @@ from app.domain.categories import (
     Situation,
     Theme,
 )
-from app.domain.money import to_major, to_minor
+from app.domain.money import to_major
 from app.web.admin.forms import CheckboxListField
 from app.web.display import country_choices, language_name
-from app.web.forms import FiniteDecimalField
+from app.web.forms import AmountField, WholeNumberField
 from app.web.labels import choices
 from app.web.organisations.forms import UploadForm
 
@@ -79,8 +77,8 @@ class SummaryForm(SectionForm):
         description=_l("What you will do, for whom, and what will change for them."),
     )
     language = SelectField(_l("Language of the proposal"), default="")
-    duration_months = IntegerField(
-        _l("Duration (months)"), validators=[Optional(), NumberRange(min=1, max=60)]
+    duration_months = WholeNumberField(
+        _l("Duration (months)"), validators=[Optional()], minimum=1, maximum=60
     )
 
     def setup(self, application: Application) -> None:
@@ -195,20 +193,19 @@ for _sex in Sex:
         setattr(
             BeneficiariesForm,
             _count_field_name(_sex, _age),
-            IntegerField(
+            WholeNumberField(
                 f"{_sex.value} {_age.value}",
                 default=0,
-                validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+                validators=[Optional()],
+                maximum=10_000_000,
             ),
         )
 
 
 class ActivityForm(Form):
     description = StringField(_l("Activity"), validators=[Optional(), Length(max=500)])
-    start_month = IntegerField(
-        _l("From month"), validators=[Optional(), NumberRange(min=1, max=60)]
-    )
-    end_month = IntegerField(_l("To month"), validators=[Optional(), NumberRange(min=1, max=60)])
+    start_month = WholeNumberField(_l("From month"), validators=[Optional()], minimum=1, maximum=60)
+    end_month = WholeNumberField(_l("To month"), validators=[Optional()], minimum=1, maximum=60)
 
 
 class WorkplanForm(SectionForm):
@@ -249,12 +246,25 @@ class WorkplanForm(SectionForm):
 class BudgetLineForm(Form):
     category = SelectField(_l("Category"), choices=choices(BudgetCategory))
     description = StringField(_l("Item"), validators=[Optional(), Length(max=300)])
-    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
-    unit_cost = FiniteDecimalField(_l("Unit cost"), validators=[Optional(), NumberRange(min=0)])
+    quantity = WholeNumberField(
+        _l("Quantity"), validators=[Optional()], minimum=1, maximum=1_000_000
+    )
+    # The currency is the application's: BudgetForm hands it to each line before validation.
+    unit_cost = AmountField(_l("Unit cost"), validators=[Optional()])
 
 
 class BudgetForm(SectionForm):
     lines = FieldList(FormField(BudgetLineForm), min_entries=BLANK_ROWS)
+    currency_code = ""
+
+    def setup(self, application: Application) -> None:
+        super().setup(application)
+        self.currency_code = application.currency
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        for entry in self.lines.entries:
+            entry.form.currency_code = self.currency_code
+        return bool(super().validate(extra_validators))
 
     def fill_from(self, application: Application) -> None:
         super().fill_from(application)
@@ -283,7 +293,7 @@ class BudgetForm(SectionForm):
                     category=BudgetCategory(form.category.data),
                     description=form.description.data,
                     quantity=form.quantity.data or 1,
-                    unit_cost=to_minor(form.unit_cost.data or Decimal(0), application.currency),
+                    unit_cost=form.unit_cost.minor or 0,
                 )
             )
         return BudgetData(lines=lines)

@@ -14,21 +14,20 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.domain.calls.models import Call, WindowKind
 from app.domain.calls.services import PROPOSAL_LANGUAGES, CallDetails, Criterion
 from app.domain.categories import DocumentKind, FormOfExploitation, Situation, Theme
-from app.domain.money import to_major, to_minor
+from app.domain.money import to_major
 from app.web.admin.forms import CheckboxListField
 from app.web.display import country_choices, language_name
-from app.web.forms import FiniteDecimalField
+from app.web.forms import AmountField, LocalDecimalField, WholeNumberField
 from app.web.i18n import LANGUAGE_NAMES
 from app.web.labels import choices, lazy_label
 
@@ -39,7 +38,9 @@ BLANK_CRITERIA = 3
 
 class CriterionForm(Form):
     name = StringField(_l("Criterion"), validators=[Optional(), Length(max=200)])
-    weight = FiniteDecimalField(_l("Weight"), validators=[Optional(), NumberRange(min=0)])
+    weight = LocalDecimalField(
+        _l("Weight"), validators=[Optional()], maximum=Decimal(9999), places=2
+    )
     description = StringField(_l("What reviewers look for"), validators=[Optional()])
 
 
@@ -61,17 +62,20 @@ class CallForm(FlaskForm):
         description=_l("Applicants see the deadline in their own time zone as well."),
     )
     currency = StringField(_l("Currency"), validators=[DataRequired(), Length(min=3, max=3)])
-    envelope = FiniteDecimalField(
-        _l("Envelope (total available)"), validators=[DataRequired(), NumberRange(min=0)]
+    envelope = AmountField(
+        _l("Envelope (total available)"), validators=[DataRequired()], currency_field="currency"
     )
-    max_amount = FiniteDecimalField(
+    max_amount = AmountField(
         _l("Maximum grant per application"),
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional()],
+        currency_field="currency",
         description=_l("Leave empty for the window's default."),
     )
-    max_duration_months = IntegerField(
+    max_duration_months = WholeNumberField(
         _l("Maximum duration (months)"),
-        validators=[Optional(), NumberRange(min=1, max=120)],
+        validators=[Optional()],
+        minimum=1,
+        maximum=120,
         description=_l("Leave empty for the window's default."),
     )
     eligible_countries = SelectMultipleField(
@@ -143,9 +147,6 @@ class CallForm(FlaskForm):
         def utc(value: datetime) -> datetime:
             return value.replace(tzinfo=zone).astimezone(UTC)
 
-        def minor(value: Decimal | None) -> int | None:
-            return None if value is None else to_minor(value, currency)
-
         return CallDetails(
             reference=self.reference.data or "",
             window=WindowKind(self.window.data),
@@ -155,8 +156,8 @@ class CallForm(FlaskForm):
             closes_at=utc(self.closes_at.data),
             timezone=self.timezone.data or "UTC",
             currency=currency,
-            envelope=minor(self.envelope.data) or 0,
-            max_amount=minor(self.max_amount.data),
+            envelope=self.envelope.minor or 0,
+            max_amount=self.max_amount.minor,
             max_duration_months=self.max_duration_months.data,
             eligible_countries=self.eligible_countries.data or [],
             situations=self.situations.data or [],
@@ -193,7 +194,5 @@ for _kind in DocumentKind:
     setattr(
         CallForm,
         f"documents_{_kind.value}",
-        IntegerField(
-            lazy_label(_kind), default=0, validators=[Optional(), NumberRange(min=0, max=10)]
-        ),
+        WholeNumberField(lazy_label(_kind), default=0, validators=[Optional()], maximum=10),
     )

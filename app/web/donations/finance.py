@@ -3,6 +3,7 @@ bank receipts to record and match, exchange rates."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -33,10 +34,12 @@ from app.domain.donations.models import (
     PledgeStatus,
 )
 from app.domain.errors import DomainError
-from app.domain.money import to_major, to_minor
+from app.domain.money import to_major
+from app.domain.typed_numbers import read_amount
 from app.extensions import db
 from app.storage import get_storage
 from app.web.access import requires
+from app.web.display import money
 from app.web.donations.blueprint import bp
 from app.web.donations.forms import (
     DONOR_KIND_LABELS,
@@ -50,7 +53,14 @@ from app.web.donations.forms import (
 )
 from app.web.donations.portal import currency_choices, earmark_choices, letter_upload
 from app.web.donations.support import send_receipts
-from app.web.forms import NumberedPage, page_number, whole_number, whole_number_arg
+from app.web.forms import (
+    NumberedPage,
+    page_number,
+    reader_locale,
+    whole_number,
+    whole_number_arg,
+)
+from app.web.once import already_sent, earlier_record, remember_record
 from app.web.reporting.export import csv_lines, file_chunks, spooled
 
 FILTER_STATUSES = [s.value for s in GiftStatus] + [s.value for s in PledgeStatus]
@@ -214,6 +224,9 @@ def label_kind(kind: DonorKind) -> str:
 def record_pledge() -> Any:
     form = _finance_pledge_form()
     if form.validate_on_submit():
+        earlier = earlier_record(form, "pledge")
+        if earlier is not None:
+            return already_sent("donations.pledge", pledge_id=earlier)
         try:
             choice = form.on_behalf_of.data or ""
             if choice.startswith("donor:") and choice[6:].isdigit():
@@ -242,6 +255,7 @@ def record_pledge() -> Any:
                 storage=get_storage(),
                 note=form.note.data,
             )
+            remember_record(form, pledge.id)
         except ValueError:
             db.session.rollback()
         except DomainError as error:
@@ -249,7 +263,13 @@ def record_pledge() -> Any:
             form.form_errors.append(error.translated(_))
         else:
             db.session.commit()
-            flash(_("Pledge recorded."), "success")
+            flash(
+                _(
+                    "Pledge of %(amount)s recorded.",
+                    amount=money(pledge.amount, pledge.currency),
+                ),
+                "success",
+            )
             return redirect(url_for("donations.pledge", pledge_id=pledge.id))
     return render_template("donations/pledge_form.html", form=form, finance=True)
 
@@ -305,7 +325,11 @@ def _bank_receipt_form() -> BankReceiptForm:
 @requires(Permission.RECORD_BANK_RECEIPT)
 def new_bank_receipt() -> Any:
     form = _bank_receipt_form()
+    ask_different = bool(form.different_transfer.data)
     if form.validate_on_submit():
+        earlier = earlier_record(form, "bank_receipt")
+        if earlier is not None:
+            return already_sent("donations.bank_receipt", receipt_id=earlier)
         donor = None
         if (form.donor_id.data or "").isdigit():
             donor = db.get_or_404(Donor, int(form.donor_id.data or 0))
@@ -319,19 +343,28 @@ def new_bank_receipt() -> Any:
                 donor=donor,
                 payer_name=form.payer_name.data,
                 note=form.note.data,
+                confirmed_different=bool(form.different_transfer.data),
             )
+            remember_record(form, receipt.id)
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(error.translated(_))
+            ask_different = ask_different or isinstance(error, services.PossibleDuplicate)
         else:
             db.session.commit()
             send_receipts([numbered])
             flash(
-                _("Bank receipt recorded (receipt %(number)s).", number=numbered.reference),
+                _(
+                    "Bank receipt of %(amount)s recorded (receipt %(number)s).",
+                    amount=money(receipt.amount, receipt.currency),
+                    number=numbered.reference,
+                ),
                 "success",
             )
             return redirect(url_for("donations.bank_receipt", receipt_id=receipt.id))
-    return render_template("donations/finance/bank_receipt_new.html", form=form)
+    return render_template(
+        "donations/finance/bank_receipt_new.html", form=form, ask_different=ask_different
+    )
 
 
 @bp.get("/donations/bank-receipts/<int:receipt_id>")
@@ -339,6 +372,7 @@ def new_bank_receipt() -> Any:
 def bank_receipt(receipt_id: int) -> Any:
     receipt = db.get_or_404(BankReceipt, receipt_id)
     form = AllocationForm()
+    form.currency_code = receipt.currency
     candidates = reports.payable_pledges(currency=receipt.currency, donor_id=receipt.donor_id)
     form.pledge_id.choices = [
         (
@@ -346,13 +380,13 @@ def bank_receipt(receipt_id: int) -> Any:
             f"#{p.id} {p.donor.name} {p.year} — "
             + _(
                 "outstanding %(amount)s",
-                amount=f"{to_major(p.outstanding_amount, p.currency)} {p.currency}",
+                amount=money(p.outstanding_amount, p.currency),
             ),
         )
         for p in candidates
     ]
     if request.method == "GET" and receipt.unapplied_amount:
-        form.amount.data = str(to_major(receipt.unapplied_amount, receipt.currency))
+        form.amount.data = to_major(receipt.unapplied_amount, receipt.currency)
     return render_template(
         "donations/finance/bank_receipt.html",
         receipt=receipt,
@@ -374,12 +408,21 @@ def allocate_bank_receipt(receipt_id: int) -> Any:
         flash(_("Choose the pledge this money pays."), "warning")
         return redirect(url_for("donations.bank_receipt", receipt_id=receipt.id))
     pledge = db.get_or_404(Pledge, pledge_id)
-    amount = to_minor(request.form.get("amount", ""), receipt.currency)
+    amount = read_amount(
+        request.form.get("amount", ""), currency=receipt.currency, locale=reader_locale()
+    )
     services.allocate_bank_receipt(
         actor=current_user, bank_receipt=receipt, pledge=pledge, amount=amount
     )
     db.session.commit()
-    flash(_("Payment applied to pledge #%(id)s.", id=pledge.id), "success")
+    flash(
+        _(
+            "%(amount)s applied to pledge #%(id)s.",
+            amount=money(amount, receipt.currency),
+            id=pledge.id,
+        ),
+        "success",
+    )
     return redirect(url_for("donations.bank_receipt", receipt_id=receipt.id))
 
 
@@ -393,7 +436,7 @@ def exchange_rates() -> Any:
                 actor=current_user,
                 currency=form.currency.data or "",
                 month=services.parse_month(form.month.data or ""),
-                rate=services.parse_rate(form.rate.data or ""),
+                rate=form.rate.data or Decimal(0),
             )
         except DomainError as error:
             db.session.rollback()

@@ -6,25 +6,37 @@ from datetime import date
 from enum import StrEnum
 
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
-    IntegerField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from app.db import utcnow
 from app.domain.donations.models import DonorKind
-from app.domain.donations.services import Instalment
+from app.domain.donations.services import RATE_MAX_DECIMALS, Instalment
 from app.domain.errors import DomainError
 from app.domain.money import to_minor
+from app.domain.typed_numbers import read_amount
+from app.web.forms import (
+    AmountField,
+    LocalDecimalField,
+    WholeNumberField,
+    reader_locale,
+    whole_number,
+)
+from app.web.once import OnceForm
+from app.web.plain_text import PlainTextForm
 
 FREQUENCIES = [("one_off", _l("Once")), ("monthly", _l("Every month"))]
 RECOGNITION = [
@@ -49,9 +61,21 @@ def donor_kind_choices(*, institutional: bool = False) -> list[tuple[str, object
     ]
 
 
-class GiveForm(FlaskForm):
+def _typed_minor(field: AmountField) -> int:
+    """The amount a validated form read; ValueError (its sentence is on the field) otherwise."""
+    if field.minor is None:
+        raise ValueError("no amount")
+    return field.minor
+
+
+class GiveForm(PlainTextForm):
     amount = RadioField(_l("Amount"), validators=[InputRequired()], validate_choice=False)
-    custom_amount = StringField(_l("Your amount"), validators=[Optional(), Length(max=20)])
+    custom_amount = AmountField(
+        _l("Your amount"),
+        validators=[Optional(), Length(max=40)],
+        currency_field="currency",
+        render_kw={"data-number-saved-as": _l("Your gift: %(amount)s", amount="%s")},
+    )
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
     frequency = RadioField(
         _l("How often"), choices=FREQUENCIES, default="one_off", validators=[InputRequired()]
@@ -69,24 +93,38 @@ class GiveForm(FlaskForm):
         validators=[InputRequired()],
     )
 
+    # Set (to the amount in minor units) once the donor has said yes to "You are about to give
+    # USD 5,000.00": large gifts are asked about once more, however the page is bypassed.
+    confirmed_amount = HiddenField()
+
     def amount_minor(self) -> int:
-        """The chosen or typed amount in minor units; raises a DomainError when malformed."""
-        raw = self.custom_amount.data if self.amount.data == "custom" else self.amount.data
-        if not raw:
-            self.custom_amount.errors = [str(_l("Please give an amount."))]
+        """The chosen or typed amount in minor units; raises ValueError, with the sentence next
+        to the field, when there is none."""
+        if self.amount.data != "custom":
+            # A suggested amount: a whole number the page offered (it follows the currency).
+            preset = whole_number(self.amount.data or "", maximum=10**9)
+            if preset is None:
+                self.custom_amount.errors = [str(_l("Please give an amount."))]
+                raise ValueError("no amount")
+            return to_minor(preset, self.currency.data or "")
+        if self.custom_amount.minor is None:
+            if not self.custom_amount.errors:
+                self.custom_amount.errors = [str(_l("Please give an amount."))]
             raise ValueError("no amount")
-        return to_minor(str(raw), self.currency.data or "")
+        return self.custom_amount.minor
 
 
 def _parse_instalments(text: str, currency: str) -> list[Instalment]:
-    """One instalment a line: ``2026-06-30 50000``."""
+    """One instalment a line: a date, then the amount as the reader's language writes it
+    (``2026-06-30 50,000.00`` in English, ``2026-06-30 50 000,00`` in French)."""
     instalments = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
-        parts = line.replace(";", " ").replace(",", " ").split()
-        if len(parts) != 2:
+        first, _space, rest = line.replace("\t", " ").partition(" ")
+        parts = [first.rstrip(",;"), rest.strip().lstrip(",;").strip()]
+        if not parts[0] or not parts[1]:
             raise ValueError(str(_l("Line %(line)s: write a date and an amount.", line=number)))
         try:
             due = date.fromisoformat(parts[0])
@@ -101,14 +139,14 @@ def _parse_instalments(text: str, currency: str) -> list[Instalment]:
                 )
             )
         try:
-            amount = to_minor(parts[1], currency)
+            amount = read_amount(parts[1], currency=currency, locale=reader_locale())
         except DomainError as error:
-            raise ValueError(str(_l("Line %(line)s:", line=number)) + " " + error.message)
+            raise ValueError(str(_l("Line %(line)s:", line=number)) + " " + error.translated(_))
         instalments.append(Instalment(due_on=due, amount=amount))
     return instalments
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(OnceForm, PlainTextForm):
     on_behalf_of = SelectField(_l("Pledge on behalf of"), validators=[InputRequired()])
     organisation_name = StringField(
         _l("Name of the organisation"),
@@ -120,9 +158,11 @@ class PledgeForm(FlaskForm):
         choices=donor_kind_choices(institutional=True),
         validators=[Optional()],
     )
-    amount = StringField(_l("Amount"), validators=[InputRequired(), Length(max=20)])
+    amount = AmountField(
+        _l("Amount"), validators=[InputRequired(), Length(max=40)], currency_field="currency"
+    )
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
-    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    year = WholeNumberField(_l("Year"), validators=[InputRequired()], minimum=2000, maximum=2100)
     earmark = SelectField(
         _l("Earmark"),
         description=_l("Unearmarked contributions let the fund help where the need is greatest."),
@@ -130,7 +170,7 @@ class PledgeForm(FlaskForm):
     )
     instalments = TextAreaField(
         _l("Instalment schedule"),
-        description=_l("Optional. One instalment a line: date and amount, e.g. 2026-06-30 50000."),
+        description=_l("Optional. One instalment a line: the date, then the amount."),
         validators=[Optional(), Length(max=2000)],
     )
     letter = FileField(
@@ -140,7 +180,7 @@ class PledgeForm(FlaskForm):
     note = TextAreaField(_l("Note for the fund"), validators=[Optional(), Length(max=2000)])
 
     def amount_minor(self) -> int:
-        return to_minor(self.amount.data or "", self.currency.data or "")
+        return _typed_minor(self.amount)
 
     def instalment_list(self) -> list[Instalment]:
         try:
@@ -178,11 +218,13 @@ class LetterForm(FlaskForm):
     letter = FileField(_l("Pledge letter or agreement"), validators=[InputRequired()])
 
 
-class BankReceiptForm(FlaskForm):
+class BankReceiptForm(OnceForm, PlainTextForm):
     value_date = DateField(
         _l("Value date"), validators=[InputRequired()], default=lambda: utcnow().date()
     )
-    amount = StringField(_l("Amount"), validators=[InputRequired(), Length(max=20)])
+    amount = AmountField(
+        _l("Amount"), validators=[InputRequired(), Length(max=40)], currency_field="currency"
+    )
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
     bank_reference = StringField(
         _l("Bank reference"), validators=[InputRequired(), Length(max=100)]
@@ -196,14 +238,18 @@ class BankReceiptForm(FlaskForm):
         _l("Payer as on the statement"), validators=[Optional(), Length(max=300)]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    # Shown when a receipt of the same amount from the same donor is already recorded.
+    different_transfer = BooleanField(_l("This is a different transfer: record it anyway"))
 
     def amount_minor(self) -> int:
-        return to_minor(self.amount.data or "", self.currency.data or "")
+        return _typed_minor(self.amount)
 
 
 class AllocationForm(FlaskForm):
     pledge_id = SelectField(_l("Pledge"), validators=[InputRequired()])
-    amount = StringField(_l("Amount to apply"), validators=[InputRequired(), Length(max=20)])
+    # In the receipt's currency (set by the page as ``currency_code``).
+    currency_code = ""
+    amount = AmountField(_l("Amount to apply"), validators=[InputRequired(), Length(max=40)])
 
 
 class ExchangeRateForm(FlaskForm):
@@ -217,10 +263,11 @@ class ExchangeRateForm(FlaskForm):
         description=_l("e.g. 2026-01"),
         validators=[InputRequired(), Regexp(r"^\d{4}-\d{2}$")],
     )
-    rate = StringField(
+    rate = LocalDecimalField(
         _l("Rate"),
         description=_l("Units of the currency for one unit of the functional currency."),
-        validators=[InputRequired(), Length(max=30)],
+        validators=[InputRequired()],
+        places=RATE_MAX_DECIMALS,
     )
 
 

@@ -26,8 +26,10 @@ from app.domain.donations.gateway import construct_event
 from app.domain.donations.models import DonationReceipt, Gift, GiftStatus, GiftSubscription
 from app.domain.donations.services import offered_currencies, receipt_for
 from app.domain.errors import DomainError
+from app.domain.money import to_minor
 from app.extensions import csrf, db, limiter
 from app.web.access import public
+from app.web.display import money
 from app.web.donations.blueprint import bp
 from app.web.donations.forms import GiveForm
 from app.web.donations.support import (
@@ -87,6 +89,26 @@ def give() -> Any:
     )
 
 
+def needs_second_look(amount: int, currency: str) -> bool:
+    """A gift large enough to ask about once more (DONATION_CONFIRM_ABOVE): a slip of the
+    keyboard, or a number read another way than the donor meant, is caught before the card."""
+    limits: dict[str, int] = current_app.config["DONATION_CONFIRM_ABOVE"]
+    limit = limits.get(currency, limits.get("*", 1000))
+    return amount > to_minor(limit, currency)
+
+
+def _about_to_give(amount: int, currency: str, frequency: str | None) -> dict[str, Any]:
+    shown = money(amount, currency)
+    return {
+        "amount": str(amount),
+        "message": _("You are about to give %(amount)s every month.", amount=shown)
+        if frequency == "monthly"
+        else _("You are about to give %(amount)s.", amount=shown),
+        "yes": _("Yes, give %(amount)s", amount=shown),
+        "no": _("Change the amount"),
+    }
+
+
 def _json_error(message: str, status: int, errors: dict[str, list[str]] | None = None) -> Any:
     return jsonify(error={"status": status, "message": message, "fields": errors or {}}), status
 
@@ -103,6 +125,10 @@ def start_gift() -> Any:
         return _json_error(_("Please check the form."), 422, as_json_errors(form))
     try:
         amount = form.amount_minor()
+        currency = form.currency.data or ""
+        if needs_second_look(amount, currency) and form.confirmed_amount.data != str(amount):
+            # Nothing is saved yet: the page asks the donor, then sends the form again.
+            return jsonify(confirm=_about_to_give(amount, currency, form.frequency.data))
         started = payments.start_gift(
             actor=current_user,
             gateway=get_gateway(),
@@ -267,10 +293,13 @@ def stripe_webhook() -> Any:
         db.session.commit()
     except DomainError as error:
         # Nothing is kept, not even the event: Stripe retries later, and the retry is
-        # processed in full (e.g. once finance has recorded a missing exchange rate).
+        # processed in full (e.g. once finance has recorded a missing exchange rate). The
+        # event is genuine, so never a 4xx, which says the request itself is wrong: 503.
         db.session.rollback()
         current_app.logger.warning("Stripe event %s not applied: %s", event.get("id"), error)
-        return _json_error(error.message, 409 if error.status_code < 500 else 503)
+        response, status = _json_error(error.message, 503)
+        response.headers["Retry-After"] = "600"
+        return response, status
     send_receipts(outcome.receipts)
     tell_donors_of_failed_payments(outcome.failed_payments)
     return jsonify(received=True, duplicate=outcome.duplicate, handled=outcome.handled)

@@ -44,12 +44,14 @@ from app.domain.errors import DomainError
 from app.extensions import db
 from app.storage import get_storage
 from app.web.access import login_required, requires
+from app.web.display import money
 from app.web.donations.blueprint import bp
 from app.web.donations.forms import LetterForm, PledgeForm, ReasonForm
 from app.web.donations.support import get_gateway
 from app.web.downloads import send_private_file
 from app.web.labels import label
 from app.web.lookup import visible_or_404
+from app.web.once import already_sent, earlier_record, remember_record
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -147,6 +149,9 @@ def stop_monthly(subscription_id: int) -> Any:
 def new_pledge() -> Any:
     form = _pledge_form()
     if form.validate_on_submit():
+        earlier = earlier_record(form, "pledge")
+        if earlier is not None:
+            return already_sent("donations.pledge", pledge_id=earlier)
         try:
             donor = _donor_for_choice(form)
             pledge = services.make_pledge(
@@ -161,6 +166,7 @@ def new_pledge() -> Any:
                 storage=get_storage(),
                 note=form.note.data,
             )
+            remember_record(form, pledge.id)
         except ValueError:
             db.session.rollback()
         except DomainError as error:
@@ -168,7 +174,13 @@ def new_pledge() -> Any:
             form.form_errors.append(error.translated(_))
         else:
             db.session.commit()
-            flash(_("Thank you: your pledge is recorded. The fund will confirm it."), "success")
+            flash(
+                _(
+                    "Thank you: your pledge of %(amount)s is recorded. The fund will confirm it.",
+                    amount=money(pledge.amount, pledge.currency),
+                ),
+                "success",
+            )
             return redirect(url_for("donations.pledge", pledge_id=pledge.id))
     return render_template("donations/pledge_form.html", form=form, finance=False)
 

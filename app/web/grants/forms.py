@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -14,16 +15,16 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.domain.errors import N_, ValidationFailed
 from app.domain.grants.models import AmendmentKind
-from app.domain.money import to_minor
+from app.domain.typed_numbers import example_number, read_amount, read_whole_number
+from app.web.forms import WholeNumberField, reader_locale
 from app.web.grants.labels import LABELS
 
 
@@ -36,9 +37,11 @@ class AwardForm(FlaskForm):
 
 
 class RebuildForm(FlaskForm):
-    tranche_count = IntegerField(
+    tranche_count = WholeNumberField(
         _l("Number of equal tranches"),
-        validators=[Optional(), NumberRange(min=1, max=12)],
+        validators=[Optional()],
+        minimum=1,
+        maximum=12,
         description=_l("Leave empty to use the schedule of the organisation's risk rating."),
     )
 
@@ -112,11 +115,12 @@ class UploadForm(FlaskForm):
 
 
 def parse_amount(raw: str | None, currency: str, *, what: str) -> int:
-    """Typed major units ("1,234.50") as minor units; a clear refusal otherwise."""
+    """An amount typed in the reader's language ("1 234,50" in French) as minor units; a clear
+    refusal otherwise."""
     text = (raw or "").strip()
     if not text:
         raise ValidationFailed(N_("Give an amount for %(what)s."), what=what)
-    return to_minor(text, currency)
+    return read_amount(text, currency=currency, locale=reader_locale())
 
 
 def parse_date(raw: str | None, *, what: str) -> date:
@@ -137,13 +141,16 @@ def parse_count(raw: str | None, *, what: str) -> int:
     text = (raw or "").strip()
     if not text:
         return 0
-    if not text.isdigit():
-        raise ValidationFailed(N_("%(what)s must be a whole number from 0 up."), what=what)
-    if len(text) > len(str(MAX_COUNT)) or int(text) > MAX_COUNT:
+    locale = reader_locale()
+    try:
+        return read_whole_number(text, locale=locale, maximum=MAX_COUNT)
+    except ValidationFailed:
         raise ValidationFailed(
-            N_("%(what)s must be at most %(most)s."), what=what, most=f"{MAX_COUNT:,}"
-        )
-    return int(text)
+            N_("%(what)s must be a whole number from 0 to %(most)s, written like %(example)s."),
+            what=what,
+            most=format_decimal(MAX_COUNT, locale=locale),
+            example=example_number(locale, 0),
+        ) from None
 
 
 def form_value(form: MultiDict[str, Any], name: str) -> str:

@@ -11,14 +11,13 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.domain.accounts.models import Organisation
 from app.domain.applications.models import OrganisationProfile, RiskRating
@@ -26,6 +25,7 @@ from app.domain.applications.services import DueDiligenceDetails
 from app.domain.categories import ORGANISATION_DOCUMENT_KINDS, DocumentKind
 from app.web.auth.forms import strip_whitespace
 from app.web.display import country_choices
+from app.web.forms import WholeNumberField
 from app.web.labels import choices
 
 
@@ -51,9 +51,11 @@ class OrganisationForm(FlaskForm):
         _l("Registration number"), validators=[Optional(), Length(max=100)]
     )
     registration_date = DateField(_l("Date of registration"), validators=[Optional()])
-    assistance_since_year = IntegerField(
+    assistance_since_year = WholeNumberField(
         _l("Year you began assisting victims directly"),
-        validators=[Optional(), NumberRange(min=1900, max=2100)],
+        validators=[Optional()],
+        minimum=1900,
+        maximum=2100,
     )
     un_partner_portal_id = StringField(
         _l("UN Partner Portal ID"), validators=[Optional(), Length(max=40)]

@@ -12,7 +12,6 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -27,6 +26,7 @@ from app.domain.reviews.models import (
 )
 from app.domain.reviews.queries import MANUAL_CHECKS
 from app.web.admin.forms import CheckboxListField
+from app.web.forms import AmountField
 from app.web.reviews.labels import LABELS, review_choices
 
 LONG = 10_000
@@ -159,10 +159,11 @@ class DecisionForm(FlaskForm):
     outcome = RadioField(
         _l("Decision"), choices=review_choices(DecisionOutcome), validators=[InputRequired()]
     )
-    # Text, parsed by app.domain.money.to_minor: it refuses NaN, infinities and extra decimals.
-    approved_amount = StringField(
+    # In the application's currency, which the page sets as ``currency_code``.
+    currency_code = ""
+    approved_amount = AmountField(
         _l("Amount approved"),
-        validators=[Optional(), Length(max=30)],
+        validators=[Optional(), Length(max=40)],
         description=_l("At most the amount requested. Only for an approval."),
     )
     conditions = TextAreaField(

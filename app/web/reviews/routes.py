@@ -44,7 +44,7 @@ from app.domain.calls.models import Call, CallStatus
 from app.domain.categories import AgeGroup, Sex
 from app.domain.errors import N_, DomainError, SegregationOfDuties
 from app.domain.grants.services import grant_for_application
-from app.domain.money import to_major, to_minor
+from app.domain.money import to_major
 from app.domain.reviews import queries
 from app.domain.reviews import services as selection
 from app.domain.reviews.models import (
@@ -62,7 +62,7 @@ from app.domain.reviews.services import ScoreInput
 from app.extensions import db
 from app.web.access import login_required, requires
 from app.web.applications.routes import VOCABULARIES
-from app.web.display import register_display
+from app.web.display import money, register_display
 from app.web.lookup import visible_or_404
 from app.web.reviews.forms import (
     AssignForm,
@@ -767,10 +767,9 @@ def _decision_form(meeting: BoardMeeting, application: Application) -> DecisionF
         for member in voters:
             form.votes.append_entry()
             form.votes.entries[-1].member_id.data = str(member.id)
+    form.currency_code = application.currency
     if request.method == "GET":
-        form.approved_amount.data = str(
-            to_major(application.requested_amount, application.currency)
-        )
+        form.approved_amount.data = to_major(application.requested_amount, application.currency)
     return form
 
 
@@ -790,10 +789,9 @@ def decide(meeting_id: int, application_id: int) -> Any:
             if str(entry.member_id.data).isdigit() and entry.vote.data in {v.value for v in Vote}:
                 votes[int(entry.member_id.data)] = Vote(entry.vote.data)
         try:
-            raw_amount = (form.approved_amount.data or "").strip()
             amount = (
-                to_minor(raw_amount, application.currency)
-                if form.outcome.data == DecisionOutcome.APPROVED and raw_amount
+                form.approved_amount.minor
+                if form.outcome.data == DecisionOutcome.APPROVED
                 else None
             )
             selection.record_decision(
@@ -813,11 +811,19 @@ def decide(meeting_id: int, application_id: int) -> Any:
             form.form_errors.append(error.translated(_))
         else:
             db.session.commit()
+            outcome = review_label(DecisionOutcome(form.outcome.data))
             flash(
                 _(
+                    "The decision on %(ref)s is recorded: %(outcome)s, %(amount)s.",
+                    ref=application.reference,
+                    outcome=outcome,
+                    amount=money(amount, application.currency),
+                )
+                if amount is not None
+                else _(
                     "The decision on %(ref)s is recorded: %(outcome)s.",
                     ref=application.reference,
-                    outcome=review_label(DecisionOutcome(form.outcome.data)),
+                    outcome=outcome,
                 ),
                 "success",
             )
