@@ -62,8 +62,9 @@ class User(TimestampMixin, Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Time step of the last accepted code: a code is accepted once (no replay within its window).
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
-    # Bumped on password change, deactivation or 2FA change: invalidates every open session.
-    session_version: Mapped[int] = mapped_column(default=1)
+    # Bumped on sign-out, password change, deactivation, role revoked or 2FA change: invalidates
+    # every open session and remember-me cookie (decision 0001).
+    session_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user",

@@ -152,6 +152,9 @@ def record_failed_login(*, email: str, user: User | None, reason: str) -> None:
 
 
 def record_logout(*, user: User) -> None:
+    """Sign out on the server: a copy of the session or remember-me cookie dies with it, and so
+    does every other device's session (decision 0001)."""
+    user.session_version += 1
     record_event(actor=user, action="user.logout", subject=user, summary="signed out")
     db.session.flush()
 
