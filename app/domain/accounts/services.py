@@ -81,6 +81,15 @@ def _hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
+class AddressAlreadyRegistered(Conflict):
+    """Someone registered with an address that has an account. The web answers exactly as for a
+    new account and tells the owner by e-mail, so the page reveals nothing."""
+
+    def __init__(self, owner: User) -> None:
+        super().__init__(N_("An account with this e-mail address already exists. Sign in instead."))
+        self.owner_id = owner.id
+
+
 def register_user(
     *,
     email: str,
@@ -96,13 +105,17 @@ def register_user(
             N_("Only donor and applicant accounts can be opened by registration.")
         )
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise Conflict(N_("An account with this e-mail address already exists. Sign in instead."))
+    # The policy first and the (slow) hash always: a taken address must not answer differently,
+    # nor faster, than a free one (no account enumeration).
     check_password_policy(password, email=email, min_length=min_password_length)
+    password_hash = _hash_password(password)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        raise AddressAlreadyRegistered(owner)
     user = User(
         email=email,
         full_name=full_name.strip(),
-        password_hash=_hash_password(password),
+        password_hash=password_hash,
         locale=locale,
         is_active=True,
     )
@@ -113,6 +126,17 @@ def register_user(
         actor=user, action="user.registered", subject=user, summary=f"registered as {role}"
     )
     return user
+
+
+def record_registration_attempt(*, owner: User) -> None:
+    """Keep a trace of a registration with ``owner``'s address (its owner is mailed about it)."""
+    record_event(
+        actor=None,
+        action="user.registration_attempted",
+        subject=owner,
+        summary="someone tried to register with this address",
+    )
+    db.session.flush()
 
 
 def confirm_email(*, user: User) -> bool:

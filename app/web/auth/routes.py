@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
@@ -199,6 +200,24 @@ def _send_confirmation(user: User) -> None:
     )
 
 
+def _send_registration_notice(owner: User) -> None:
+    """Tell the owner of an address that someone tried to open an account with it."""
+    with force_locale(owner.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        send_email(
+            to=owner.email,
+            subject=_("Someone tried to open an account with your e-mail address"),
+            body=_(
+                "Someone tried to open an account at %(fund)s with this e-mail address, which "
+                "already has one. No new account was opened and yours is unchanged.\n\n"
+                "If it was you, sign in or reset your password:\n%(login)s\n%(reset)s\n\n"
+                "If it was not you, you can ignore this message.",
+                fund=current_app.config["FUND_NAME"],
+                login=public_url("auth.login"),
+                reset=public_url("auth.request_reset"),
+            ),
+        )
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
@@ -215,6 +234,17 @@ def register() -> Any:
                 role=Role(form.account_type.data),
                 locale=session.get("locale"),
                 min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+        except accounts.AddressAlreadyRegistered as taken:
+            # The same page as for a new account: only the address's owner learns of it.
+            db.session.rollback()
+            owner = db.session.get(User, taken.owner_id)
+            if owner is not None:
+                accounts.record_registration_attempt(owner=owner)
+                db.session.commit()
+                _send_registration_notice(owner)
+            return render_template(
+                "auth/check_email.html", email=accounts.normalise_email(form.email.data or "")
             )
         except DomainError as error:
             db.session.rollback()
