@@ -16,8 +16,11 @@ from app.domain.applications import services as ngo
 from app.domain.applications import uploads
 from app.domain.applications.models import DueDiligenceStatus
 from app.domain.applications.uploads import DOCX, XLSX, UploadRefused, inspect_upload
+from app.domain.grants.models import ReportKind
+from app.extensions import db
 from app.storage import get_storage
-from tests.ngo import applicant_of, ngo_organisation, office_file
+from tests.grants_support import USD, active_grant, fund, report_of, signatory
+from tests.ngo import applicant_of, ngo_organisation, office_file, started_application
 
 LIMIT = 20 * 1024 * 1024
 NOT_ACCEPTED = "not one we accept"
@@ -305,17 +308,29 @@ def test_a_damaged_package_is_refused_not_a_crash(data):
         inspect_upload(data, "annex.docx", max_bytes=LIMIT)
 
 
-# In the browser: the sentence next to the upload, never a server error, nothing stored.
-
-
-def _text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).replace("&#39;", "'")
-    return re.sub(r"\s+", " ", body)
+# In the browser: the sentence next to the file field, never a server error, nothing stored.
 
 
 def _stored_files() -> set[Path]:
     root = Path(get_storage().root)
     return {path for path in root.rglob("*") if path.is_file()}
+
+
+def _refused_next_to_the_field(response, sentence: str) -> None:
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'aria-describedby="[^"]*\bfile-error"', page)  # the field names its error
+    error = page.split('id="file-error"', 1)[1].split("</div>", 1)[0]
+    assert "statutes.docx was not uploaded:" in error
+    assert sentence in error
+
+
+def _post_file(client, url: str, data: bytes, **fields: str):
+    return client.post(
+        url,
+        data={**fields, "file": (io.BytesIO(data), "statutes.docx")},
+        content_type="multipart/form-data",
+    )
 
 
 @pytest.mark.parametrize(
@@ -337,15 +352,29 @@ def test_a_refused_document_is_explained_and_nothing_is_stored(client, sign_in, 
     organisation = ngo_organisation(status=DueDiligenceStatus.REGISTERED)
     sign_in(applicant_of(organisation))
     before = _stored_files()
-    response = client.post(
-        f"/organisations/{organisation.id}/documents",
-        data={"kind": "registration_certificate", "file": (io.BytesIO(data), "statutes.docx")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    )
-    assert response.status_code == 200
-    page = _text(response)
-    assert "statutes.docx was not uploaded:" in page
-    assert sentence in page
+    url = f"/organisations/{organisation.id}/documents"
+    response = _post_file(client, url, data, kind="registration_certificate")
+    _refused_next_to_the_field(response, sentence)
     assert ngo.organisation_documents(organisation) == []
+    assert _stored_files() == before
+
+
+def test_application_and_grant_report_attachments_are_refused_the_same_way(client, sign_in):
+    macros = office_file("docx", extra={"word/VBAPROJECT.BIN": b"\xd0\xcf"})
+    application = started_application()
+    sign_in(applicant_of(application.organisation))
+    before = _stored_files()
+    url = f"/applications/{application.id}/attachments"
+    _refused_next_to_the_field(_post_file(client, url, macros, kind="proposal"), MACROS)
+    db.session.expire_all()
+    assert application.documents == []
+
+    fund(200_000 * USD)
+    grant = active_grant()
+    report = report_of(grant, ReportKind.PROGRESS)
+    sign_in(signatory(grant))
+    url = f"/grants/reports/{report.id}/attachments"
+    _refused_next_to_the_field(_post_file(client, url, macros), MACROS)
+    db.session.expire_all()
+    assert report.attachments == []
     assert _stored_files() == before

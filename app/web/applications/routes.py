@@ -263,14 +263,7 @@ def section(application_id: int, name: str) -> Any:
         flash(_("This application can no longer be changed."), "info")
         return redirect(url_for("applications.show", application_id=application.id))
     if current == Section.ATTACHMENTS:
-        return render_template(
-            "applications/attachments.html",
-            **_context(application),
-            current=current,
-            upload_form=application_upload_form(),
-            organisation_documents=ngo.organisation_documents(application.organisation),
-            max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
-        )
+        return _attachments_page(application, application_upload_form())
     form = SECTION_FORMS[current]()
     form.setup(application)
     if request.method == "GET":
@@ -313,6 +306,20 @@ def section(application_id: int, name: str) -> Any:
     )
 
 
+def _attachments_page(application: Application, upload_form: Any, status: int = 200) -> Any:
+    return (
+        render_template(
+            "applications/attachments.html",
+            **_context(application),
+            current=Section.ATTACHMENTS,
+            upload_form=upload_form,
+            organisation_documents=ngo.organisation_documents(application.organisation),
+            max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        ),
+        status,
+    )
+
+
 @bp.post("/<int:application_id>/attachments")
 @requires(Permission.APPLY_FOR_GRANT)
 def upload(application_id: int) -> Any:
@@ -320,10 +327,8 @@ def upload(application_id: int) -> Any:
     target = url_for("applications.section", application_id=application.id, name="attachments")
     form = application_upload_form()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "danger")
-        return redirect(target)
+        # Said next to the field it is about, on the page the file was chosen on.
+        return _attachments_page(application, form, 422)
     upload = form.file.data
     try:
         document = ngo.upload_document(
@@ -337,15 +342,14 @@ def upload(application_id: int) -> Any:
         )
     except DomainError as error:
         db.session.rollback()
-        flash(
+        form.file.errors = [
             _(
                 "%(file)s was not uploaded: %(reason)s",
                 file=upload.filename or "?",
                 reason=error.translated(_),
-            ),
-            "danger",
-        )
-        return redirect(target)
+            )
+        ]
+        return _attachments_page(application, form, 422)
     db.session.commit()
     flash(
         _("%(file)s attached as %(kind)s.", file=document.filename, kind=label(document.kind)),

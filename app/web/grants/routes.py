@@ -790,6 +790,17 @@ def edit_report(report_id: int) -> Any:
             db.session.commit()
             flash(_("The report is saved. Submit it when it is complete."), "success")
             return redirect(url_for("grants.report", report_id=item.id))
+    return _report_edit_page(
+        item,
+        errors=errors,
+        values=request.form if request.method == "POST" else None,
+        upload_form=UploadForm(),
+    )
+
+
+def _report_edit_page(
+    item: GrantReport, *, errors: list[str], values: Any, upload_form: UploadForm
+) -> Any:
     spent = {row.budget_line.position: row.amount for row in item.expenditures}
     return (
         render_template(
@@ -797,9 +808,9 @@ def edit_report(report_id: int) -> Any:
             grant=item.grant,
             report=item,
             errors=errors,
-            values=request.form if request.method == "POST" else None,
+            values=values,
             spent=spent,
-            upload_form=UploadForm(),
+            upload_form=upload_form,
             Sex=Sex,
             AgeGroup=AgeGroup,
             FigureDimension=FigureDimension,
@@ -807,7 +818,7 @@ def edit_report(report_id: int) -> Any:
             sex_age_code=sex_age_code,
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
         ),
-        422 if errors else 200,
+        422 if errors or upload_form.errors else 200,
     )
 
 
@@ -854,26 +865,32 @@ def request_report_changes(report_id: int) -> Any:
 @requires(Permission.SUBMIT_GRANT_REPORT)
 def upload(report_id: int) -> Any:
     item = _report_or_404(report_id)
-    target = url_for("grants.edit_report", report_id=item.id) + "#attachments"
+    if not grant_reports.can_edit_report(current_user, item):
+        flash(_("This report can no longer be changed."), "info")
+        return redirect(url_for("grants.report", report_id=item.id))
     form = UploadForm()
+    # A refusal is said next to the file field, on the page the file was chosen on.
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "danger")
-        return redirect(target)
+        return _report_edit_page(item, errors=[], values=None, upload_form=form)
     upload = form.file.data
     name = upload.filename or ""
-    return _perform(
-        lambda: grant_reports.attach_report_file(
+    try:
+        grant_reports.attach_report_file(
             actor=current_user,
             report=item,
             filename=name,
             data=upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1),
             storage=get_storage(),
-        ),
-        success=_("%(file)s attached.", file=name),
-        target=target,
-    )
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.file.errors = [
+            _("%(file)s was not uploaded: %(reason)s", file=name or "?", reason=error.translated(_))
+        ]
+        return _report_edit_page(item, errors=[], values=None, upload_form=form)
+    db.session.commit()
+    flash(_("%(file)s attached.", file=name), "success")
+    return redirect(url_for("grants.edit_report", report_id=item.id) + "#attachments")
 
 
 @bp.post("/reports/<int:report_id>/attachments/<int:attachment_id>/remove")

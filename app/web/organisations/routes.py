@@ -100,9 +100,15 @@ def register() -> Any:
 @login_required
 def show(organisation_id: int) -> Any:
     organisation, profile = _file_or_404(organisation_id, can_view_organisation)
+    return _show_page(organisation, profile, organisation_upload_form())
+
+
+def _show_page(
+    organisation: Organisation, profile: OrganisationProfile, upload_form: Any, status: int = 200
+) -> Any:
     may_verify = can_verify_organisation(current_user, organisation)
     today = utcnow().date()
-    return render_template(
+    page = render_template(
         "organisations/show.html",
         organisation=organisation,
         profile=profile,
@@ -119,7 +125,7 @@ def show(organisation_id: int) -> Any:
         years_assisting=today.year - profile.assistance_since_year
         if profile.assistance_since_year
         else None,
-        upload_form=organisation_upload_form(),
+        upload_form=upload_form,
         invite_form=InviteColleagueForm(),
         verify_form=VerifyForm(
             risk_rating=profile.risk_rating.value if profile.risk_rating else None
@@ -128,6 +134,7 @@ def show(organisation_id: int) -> Any:
         max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
         DocumentKind=DocumentKind,
     )
+    return page, status
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -167,14 +174,12 @@ def edit(organisation_id: int) -> Any:
 @bp.post("/<int:organisation_id>/documents")
 @requires(Permission.MANAGE_OWN_ORGANISATION)
 def upload(organisation_id: int) -> Any:
-    organisation, _profile = _file_or_404(organisation_id, can_manage_organisation)
+    organisation, profile = _file_or_404(organisation_id, can_manage_organisation)
     form = organisation_upload_form()
     target = url_for("organisations.show", organisation_id=organisation.id)
+    # A refusal is said next to the file field, on the page the file was chosen on.
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "danger")
-        return redirect(target + "#documents")
+        return _show_page(organisation, profile, form, 422)
     upload = form.file.data
     try:
         document = ngo.upload_document(
@@ -187,15 +192,14 @@ def upload(organisation_id: int) -> Any:
         )
     except DomainError as error:
         db.session.rollback()
-        flash(
+        form.file.errors = [
             _(
                 "%(file)s was not uploaded: %(reason)s",
                 file=upload.filename or "?",
                 reason=error.translated(_),
-            ),
-            "danger",
-        )
-        return redirect(target + "#documents")
+            )
+        ]
+        return _show_page(organisation, profile, form, 422)
     db.session.commit()
     flash(
         _("%(file)s uploaded as %(kind)s.", file=document.filename, kind=label(document.kind)),

@@ -289,10 +289,14 @@ def test_an_ngo_withdraws_its_submitted_application(client, sign_in, storage):
 def test_attachments_are_checked_like_every_upload(client, sign_in):
     application = started_application()
     sign_in(applicant_of(application.organisation))
-    page = text(attach(client, application.id, "proposal", b"<html>hi</html>", "proposal.pdf"))
-    assert "proposal.pdf was not uploaded: This file is not one we accept" in page
-    page = attach(client, application.id, "registration_certificate").get_data(as_text=True)
-    assert "alert-danger" in page  # not a kind an application takes: the form refuses it
+    refused = attach(client, application.id, "proposal", b"<html>hi</html>", "proposal.pdf")
+    assert refused.status_code == 422
+    # Said next to the file field, on the page the file was chosen on.
+    error = refused.get_data(as_text=True).split('id="file-error"', 1)[1].split("</div>", 1)[0]
+    assert "proposal.pdf was not uploaded: This file is not one we accept" in error
+    wrong_kind = attach(client, application.id, "registration_certificate")
+    assert wrong_kind.status_code == 422  # not a kind an application takes: the form refuses it
+    assert 'id="kind-error"' in wrong_kind.get_data(as_text=True)
     db.session.expire_all()
     assert application.documents == []
 
