@@ -55,7 +55,7 @@ def _user(email: str) -> User | None:
 def load_demo_donations() -> int:
     """Load the demo contributions; returns how many bank receipts were recorded (0 if loaded)."""
     if db.session.execute(
-        select(BankReceipt).where(BankReceipt.reference_key == MARKER)
+        select(BankReceipt).where(BankReceipt.reference_key == services.reference_key(MARKER))
     ).scalar_one_or_none():
         return 0
     finance = _user("finance@demo.test")

@@ -57,3 +57,4 @@ from app.domain.reviews.models import (  # noqa: F401
     ReviewScore,
     Screening,
 )
+from app.domain.submissions import FormSubmission  # noqa: F401

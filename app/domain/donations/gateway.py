@@ -8,6 +8,7 @@ request can never charge twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -276,7 +277,22 @@ def construct_event(payload: bytes, signature: str | None, secret: str) -> dict[
     """Verify Stripe's signature on the raw body and parse it.
 
     Raises ``stripe.SignatureVerificationError`` (bad or stale signature: the default tolerance
-    of five minutes) or ``ValueError`` (not JSON).
+    of five minutes) or ``ValueError`` (not JSON, or not shaped like an event: a signed array or
+    string must be refused, not crash the handler).
     """
-    event = stripe.Webhook.construct_event(payload, signature, secret)
-    return event.to_dict(recursive=True)
+    stripe.WebhookSignature.verify_header(
+        payload.decode("utf-8"), signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+    )
+    event = json.loads(payload)
+    if not isinstance(event, dict):
+        raise ValueError("the event is not a JSON object")
+    data = event.get("data")
+    if (
+        not isinstance(event.get("id"), str)
+        or not event["id"]
+        or not isinstance(event.get("type"), str)
+        or not isinstance(data, dict)
+        or not isinstance(data.get("object"), dict)
+    ):
+        raise ValueError("the event has no id, type or data object")
+    return event

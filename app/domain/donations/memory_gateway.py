@@ -280,15 +280,24 @@ class MemoryGateway:
         charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
         return self.event("charge.refunded", charge)
 
-    def open_dispute(self, charge_id: str, amount: int | None = None) -> dict[str, Any]:
+    def open_dispute(
+        self, charge_id: str, amount: int | None = None, *, fee: int = 0
+    ) -> dict[str, Any]:
+        """The card holder's bank disputes the charge: Stripe takes the amount and its dispute
+        ``fee`` from the balance (one balance transaction, listed on the dispute)."""
         charge = self.get(charge_id)
+        amount = charge["amount"] if amount is None else amount
+        transaction = self._new(
+            "txn", amount=-amount, currency=charge["currency"], fee=fee, type="adjustment"
+        )
         dispute = self._new(
             "dp",
             charge=charge_id,
-            amount=charge["amount"] if amount is None else amount,
+            amount=amount,
             currency=charge["currency"],
             reason="fraudulent",
             status="needs_response",
+            balance_transactions=[dict(transaction)],
         )
         return self.event("charge.dispute.created", dispute)
 

@@ -387,7 +387,8 @@ class BankReceipt(TimestampMixin, Model):
     amount: Mapped[int] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(sa.String(3))
     bank_reference: Mapped[str] = mapped_column(sa.String(100))
-    # Upper case, without spaces: the same reference typed twice is caught.
+    # Its letters and digits in upper case (services.reference_key): the same reference typed
+    # twice, or written another way, is caught.
     reference_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
     payer_name: Mapped[str | None] = mapped_column(sa.String(300))
     note: Mapped[str | None] = mapped_column(sa.Text)

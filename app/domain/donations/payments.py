@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -19,8 +20,13 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.db import utcnow
-from app.domain.accounts.models import User
-from app.domain.accounts.permissions import can_stop_monthly_gift
+from app.domain.accounts.models import User, UserRole
+from app.domain.accounts.permissions import (
+    ROLE_PERMISSIONS,
+    Permission,
+    can_stop_monthly_gift,
+    has_permission,
+)
 from app.domain.audit.services import record_event
 from app.domain.donations.gateway import PaymentDeclined, PaymentGateway, stripe_id
 from app.domain.donations.models import (
@@ -55,6 +61,8 @@ from app.domain.ledger.services import (
     transfer_id,
 )
 from app.domain.money import convert_at_rate
+from app.domain.notifications.models import NotificationKind
+from app.domain.notifications.services import link_to, notify_all
 from app.extensions import db
 
 M = TypeVar("M")
@@ -387,12 +395,22 @@ def _fee_in_functional(
     if fee <= 0:
         return 0
     currency = str(transaction.get("currency") or gift.currency).upper()
+    return _stripe_amount_in_functional(
+        fee, currency=currency, gift=gift, rate=conversion.rate, on=day
+    )
+
+
+def _stripe_amount_in_functional(
+    amount: int, *, currency: str, gift: Gift, rate: Decimal, on: date
+) -> int:
+    """An amount Stripe charged us (a fee), in the functional currency: as it is, at the gift's
+    rate when in the gift's currency, else at the rate in force on the day."""
     functional = functional_currency()
     if currency == functional:
-        return fee
+        return amount
     if currency == gift.currency:
-        return convert_at_rate(fee, currency=currency, rate=conversion.rate, to_currency=functional)
-    return convert_to_functional(amount=fee, currency=currency, on=day).amount
+        return convert_at_rate(amount, currency=currency, rate=rate, to_currency=functional)
+    return convert_to_functional(amount=amount, currency=currency, on=on).amount
 
 
 def _record_success(
@@ -453,24 +471,34 @@ def _record_success(
     return issue_receipt(gift=gift)
 
 
-def _reversal_in_functional(gift: Gift, amount: int) -> int:
-    """What a refund or lost dispute of ``amount`` takes back, at the gift's own rate.
+def _reversal_in_functional(gift: Gift, amount: int) -> tuple[int, int]:
+    """What a refund or lost dispute of ``amount`` takes back, at the gift's own rate, and how
+    much of ``amount`` (gift currency) goes beyond what the gift brought in.
 
     Computed on the running total, so two partial refunds that make the whole reverse exactly
-    the gross that was booked.
+    the gross that was booked. Money beyond the gift is real too: a dispute lost after a full
+    refund is taken by Stripe a second time, and is booked like the rest (at the gift's rate).
     """
     assert gift.functional_amount is not None and gift.fx_rate is not None
     before = gift.refunded_amount + gift.lost_amount
-    after = before + amount
-    if after > gift.amount:
-        raise ValidationFailed(N_("Stripe reports more money returned than the gift was."))
-    if after == gift.amount:
-        total = gift.functional_amount
-    else:
-        total = convert_at_rate(
-            after, currency=gift.currency, rate=gift.fx_rate, to_currency=functional_currency()
+    within = max(0, min(amount, gift.amount - before))
+    beyond = amount - within
+    functional = 0
+    if within:
+        after = before + within
+        if after == gift.amount:
+            total = gift.functional_amount
+        else:
+            total = convert_at_rate(
+                after, currency=gift.currency, rate=gift.fx_rate, to_currency=functional_currency()
+            )
+        # Nothing beyond the gift was booked yet (before < amount): all of it was within.
+        functional = total - gift.reversed_functional_amount
+    if beyond:
+        functional += convert_at_rate(
+            beyond, currency=gift.currency, rate=gift.fx_rate, to_currency=functional_currency()
         )
-    return total - gift.reversed_functional_amount
+    return functional, beyond
 
 
 def _post_reversal(
@@ -514,7 +542,7 @@ def _sync_refunds(gateway: PaymentGateway, gift: Gift) -> None:
         if refund_id in known or refund.get("status") not in ("succeeded", None):
             continue
         amount = int(refund["amount"])
-        functional = _reversal_in_functional(gift, amount)
+        functional, beyond = _reversal_in_functional(gift, amount)
         record = GiftRefund(
             gift=gift, stripe_refund_id=refund_id, amount=amount, functional_amount=functional
         )
@@ -536,6 +564,8 @@ def _sync_refunds(gateway: PaymentGateway, gift: Gift) -> None:
             summary=f"refund {amount} {gift.currency} ({refund_id})",
             changes={"refund": refund_id, "amount": amount, "functional_amount": functional},
         )
+        if beyond:
+            _tell_finance(gift, what=f"refund {refund_id} beyond the gift")
         known.add(refund_id)
 
 
@@ -789,6 +819,9 @@ def sync_dispute(*, gateway: PaymentGateway, dispute_id: str) -> list[DonationRe
     gift, receipts = _gift_for_charge(gateway, gateway.retrieve_charge(charge_id))
     if gift is None or gift.status != GiftStatus.SUCCEEDED:
         return receipts
+    # A refund Stripe made before the dispute may not have reached us yet: count it first, so
+    # the loss is booked as what it is (beyond the gift when the gift was already refunded).
+    _sync_refunds(gateway, gift)
     status = str(remote.get("status") or "needs_response")
     dispute = _locked(GiftDispute, GiftDispute.stripe_dispute_id == dispute_id)
     if dispute is None:
@@ -818,7 +851,7 @@ def sync_dispute(*, gateway: PaymentGateway, dispute_id: str) -> list[DonationRe
     if status in CLOSED_DISPUTE_STATUSES and dispute.closed_at is None:
         dispute.closed_at = utcnow()
     if status == LOST and dispute.functional_amount_lost is None:
-        functional = _reversal_in_functional(gift, dispute.amount)
+        functional, beyond = _reversal_in_functional(gift, dispute.amount)
         dispute.functional_amount_lost = functional
         _post_reversal(
             gift,
@@ -827,10 +860,80 @@ def sync_dispute(*, gateway: PaymentGateway, dispute_id: str) -> list[DonationRe
             code=TransferCode.CHARGEBACK,
             document_type="gift_dispute",
             document_id=dispute.id,
-            memo=f"Dispute lost on gift {gift.id}",
+            memo=f"Dispute lost on gift {gift.id}"
+            + (" (after a refund: taken twice)" if beyond else ""),
         )
+        fee = _dispute_fee_in_functional(gateway, remote, gift)
+        _post_reversal(
+            gift,
+            key=("gift_dispute", f"{dispute_id}-fee"),
+            amount=fee,
+            code=TransferCode.FEE,
+            document_type="gift_dispute",
+            document_id=dispute.id,
+            memo=f"Dispute fee on gift {gift.id}",
+        )
+        record_event(
+            actor=None,
+            action="gift.dispute_lost",
+            subject=gift,
+            summary=f"dispute {dispute_id} lost: {functional} taken back, fee {fee}"
+            + (f", {beyond} {gift.currency} beyond the gift" if beyond else ""),
+            changes={"functional_amount_lost": functional, "fee": fee, "beyond_gift": beyond},
+        )
+        if beyond:
+            _tell_finance(gift, what=f"dispute {dispute_id} lost after a refund")
     db.session.flush()
     return receipts
+
+
+def _dispute_fee_in_functional(
+    gateway: PaymentGateway, remote: Mapping[str, Any], gift: Gift
+) -> int:
+    """Stripe's dispute fee, from the dispute's balance transactions (net of any returned)."""
+    assert gift.fx_rate is not None
+    total = 0
+    for entry in remote.get("balance_transactions") or []:
+        transaction = (
+            gateway.retrieve_balance_transaction(entry) if isinstance(entry, str) else entry
+        )
+        if not isinstance(transaction, Mapping):
+            continue
+        fee = int(transaction.get("fee") or 0)
+        if fee:
+            currency = str(transaction.get("currency") or gift.currency).upper()
+            total += _stripe_amount_in_functional(
+                fee, currency=currency, gift=gift, rate=gift.fx_rate, on=utcnow().date()
+            )
+    return max(0, total)
+
+
+# Notes on the event being applied, added to its stored outcome (see handle_stripe_event).
+_EVENT_NOTES = "stripe_event_notes"
+
+
+def _tell_finance(gift: Gift, *, what: str) -> None:
+    """Money left beyond what a gift brought in: finance should look (and may ask the donor or
+    the bank). The notice carries references only (DESIGN §6)."""
+    roles = [
+        role
+        for role, granted in ROLE_PERMISSIONS.items()
+        if Permission.RECORD_BANK_RECEIPT in granted
+    ]
+    staff = db.session.execute(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(roles), User.is_active.is_(True))
+        .order_by(User.id)
+        .distinct()
+    ).scalars()
+    notify_all(
+        [user for user in staff if has_permission(user, Permission.RECORD_BANK_RECEIPT)],
+        kind=NotificationKind.ATTENTION_NEEDED,
+        link=link_to("donations.gift", gift_id=gift.id),
+        params={"reference": f"gift {gift.id}: {what}, money taken beyond the gift"},
+    )
+    db.session.info.setdefault(_EVENT_NOTES, []).append("beyond the gift: finance told")
 
 
 # --- the webhook ---------------------------------------------------------------------------
@@ -914,7 +1017,9 @@ def handle_stripe_event(*, gateway: PaymentGateway, event: Mapping[str, Any]) ->
         stored.outcome = "ignored"
         return EventOutcome()
     handler, argument = entry
+    db.session.info.pop(_EVENT_NOTES, None)
     receipts = handler(gateway=gateway, **{argument: object_id})
-    stored.outcome = f"applied; {len(receipts)} receipt(s)"
+    notes = db.session.info.pop(_EVENT_NOTES, [])
+    stored.outcome = "; ".join([f"applied; {len(receipts)} receipt(s)", *notes])[:300]
     db.session.flush()
     return EventOutcome(handled=True, receipts=receipts)

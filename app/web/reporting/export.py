@@ -17,12 +17,14 @@ from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 _CHUNK_CHARS = 64 * 1024
 _FILE_CHUNK = 64 * 1024
 _SPOOL_IN_MEMORY = 1024 * 1024
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 
 
 def cell(value: Any) -> Any:
@@ -59,22 +61,29 @@ def csv_lines(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator
     yield flush()
 
 
+def xlsx_text(text: str) -> str:
+    """``text`` as a cell can hold it: XML 1.0 has no place for most control characters
+    (openpyxl refuses them), and stored text may hold any, so each becomes U+FFFD, visibly."""
+    return ILLEGAL_CHARACTERS_RE.sub(_REPLACEMENT, text)
+
+
 def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, Decimal | int):
         return value  # a number in the sheet, exact as written
     shown = cell(value)
-    return shown if isinstance(shown, str) else str(shown)  # UUIDs and the like
+    return xlsx_text(shown if isinstance(shown, str) else str(shown))  # UUIDs and the like
 
 
 def write_xlsx(
     target: IO[bytes], title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]
 ) -> None:
-    """Write the workbook to ``target`` with constant memory per row (write-only mode)."""
+    """Write the workbook to ``target`` with constant memory per row (write-only mode).
+    Every cell goes through ``_xlsx_cell``: no stored text can make the export fail."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(columns))
+    sheet = workbook.create_sheet(title=xlsx_text(title)[:31])
+    sheet.append([_xlsx_cell(column) for column in columns])
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in row])
     workbook.save(target)
