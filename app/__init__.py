@@ -15,6 +15,7 @@ from config.settings import (
     env_list,
     normalise_database_url,
     proxy_networks,
+    rate_limit_storage,
     trusted_hosts,
 )
 
@@ -31,6 +32,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         # Read at start-up, not at import: the process environment is the source of truth.
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+        app.config["RATELIMIT_STORAGE_URI"] = rate_limit_storage()
         app.config["PUBLIC_BASE_URL"] = os.environ["PUBLIC_BASE_URL"]
         app.config["EXTRA_TRUSTED_HOSTS"] = env_list("EXTRA_TRUSTED_HOSTS")
         app.config["TRUSTED_PROXY_ADDRESSES"] = env_list(

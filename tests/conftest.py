@@ -119,6 +119,16 @@ def _skip_postgres_only(request: pytest.FixtureRequest, dialect: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _limiter_kept() -> Iterator[None]:
+    """The limiter is one object for every app: a test that builds another app (production
+    settings, a second worker on Redis) binds it to that app's storage. Put the run's back."""
+    saved = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
+@pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     """Run the test in a transaction that is rolled back; requests commit to savepoints."""
     limiter.reset()

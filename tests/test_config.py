@@ -14,6 +14,7 @@ from config.settings import ConfigurationError, Production, config_for
 def production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-of-48-characters")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trustfund@db.internal/trustfund")
+    monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6379/0")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://trustfund.example")
 
 

@@ -27,6 +27,7 @@ from app.domain.errors import DomainError
 from app.extensions import db, limiter
 from app.mail import send_email
 from app.web.access import login_required, public
+from app.web.auth import throttling
 from app.web.auth.forms import (
     EmailOnlyForm,
     LoginForm,
@@ -45,26 +46,9 @@ PENDING_2FA_KEY = "pending_2fa"
 PENDING_2FA_SECONDS = 300
 
 
-def _login_limit_per_ip() -> str:
-    return str(current_app.config["LOGIN_LIMIT_PER_IP"])
-
-
-def _login_limit_per_account() -> str:
-    return str(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
-
-
-def _account_key() -> str:
-    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
-
-
 def _pending_account_key() -> str:
     pending = session.get(PENDING_2FA_KEY) or {}
     return f"2fa-account:{pending.get('uid', 'none')}"
-
-
-def _failed(response: Any) -> bool:
-    """Only failed attempts count towards the limits: a redirect means success."""
-    return bool(response.status_code != 302)
 
 
 def _throttle_message() -> str:
@@ -88,21 +72,41 @@ def _finish_login(user: User, remember: bool) -> Any:
     if user.locale:
         session["locale"] = user.locale
     target = request.args.get("next")
-    if target and is_safe_redirect(target):
-        return redirect(target)
-    return redirect(url_for("main.index"))
+    response = redirect(target if target and is_safe_redirect(target) else url_for("main.index"))
+    return throttling.remember_device(response, user.email)
 
 
+# Failed attempts only (decision 0006): per client address; per account and address; per
+# account from browsers that never signed in to it (a known browser is counted on its own).
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    _login_limit_per_ip, methods=["POST"], deduct_when=_failed, error_message=_throttle_message
+    throttling.limit_per_ip,
+    methods=["POST"],
+    deduct_when=throttling.failed,
+    error_message=_throttle_message,
 )
 @limiter.limit(
-    _login_limit_per_account,
-    key_func=_account_key,
+    throttling.limit_per_account,
+    key_func=throttling.account_and_address_key,
     methods=["POST"],
-    deduct_when=_failed,
+    deduct_when=throttling.failed,
+    error_message=_throttle_message,
+)
+@limiter.limit(
+    throttling.limit_per_account_from_new_devices,
+    key_func=throttling.account_key,
+    methods=["POST"],
+    deduct_when=throttling.failed,
+    exempt_when=throttling.on_known_device,
+    error_message=_throttle_message,
+)
+@limiter.limit(
+    throttling.limit_per_account,
+    key_func=throttling.known_device_key,
+    methods=["POST"],
+    deduct_when=throttling.failed,
+    exempt_when=throttling.on_new_device,
     error_message=_throttle_message,
 )
 def login() -> Any:
@@ -147,10 +151,10 @@ def login() -> Any:
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    _login_limit_per_account,
+    throttling.limit_per_account,
     key_func=_pending_account_key,
     methods=["POST"],
-    deduct_when=_failed,
+    deduct_when=throttling.failed,
     error_message=_throttle_message,
 )
 def two_factor() -> Any:
@@ -344,5 +348,7 @@ def reset(token: str) -> Any:
         else:
             db.session.commit()
             flash(_("Your password is set. You can sign in now."), "success")
-            return redirect(url_for("auth.login"))
+            # Whoever holds the e-mailed link owns the address: this browser becomes known,
+            # so an attack on the account cannot keep its owner out (decision 0006).
+            return throttling.remember_device(redirect(url_for("auth.login")), user.email)
     return render_template("auth/reset.html", form=form, user=user)
