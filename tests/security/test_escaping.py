@@ -73,3 +73,4 @@ def test_the_public_sees_a_donors_markup_as_text(client):
     gateway = MemoryGateway()
     succeed(gateway, start_and_confirm(gateway, amount=50_00, name=DONOR, public=True))
     _assert_escaped(client.get("/donors"), DONOR)
+    _assert_escaped(client.get("/transparency"), DONOR)
