@@ -67,7 +67,12 @@ def test_donor_journey(cast, live, lang, tmp_path):
     card.locator("input[placeholder=cvc]").fill("123")
     card.locator("input[placeholder=postal_code]").fill("75001")
     donor.step("give-form-filled")
-    donor.page.get_by_role("button", name=t("Give now")).click()
+    # The button names the gift as the server will read it.
+    give_button = donor.page.locator("#give-button")
+    assert give_button.inner_text() == t(
+        "Give %(amount)s", amount="USD\xa0" + {"fr": "50,00"}.get(lang, "50.00")
+    )
+    give_button.click()
     donor.page.wait_for_url(re.compile(r"/give/[^/]+/thanks$"))
     # The page refreshes itself until localstripe's webhook has recorded the gift.
     thanks = donor.page.get_by_text(t("We received your gift of %(amount)s.", amount="")[:12])
@@ -99,9 +104,11 @@ def test_donor_journey(cast, live, lang, tmp_path):
     mission.step("pledge-form-filled")
     page.get_by_role("button", name=t("Pledge"), exact=True).click()
     page.wait_for_url(re.compile(r"/pledges/\d+$"))
-    assert t("Thank you: your pledge is recorded. The fund will confirm it.") in page.inner_text(
-        "main"
+    recorded = t(
+        "Thank you: your pledge of %(amount)s is recorded. The fund will confirm it.",
+        amount="EUR\xa0" + {"fr": "100\u202f000,00"}.get(lang, "100,000.00"),
     )
+    assert recorded in page.inner_text("main")
     mission.step("pledge-recorded")
     pledge_path = page.url.removeprefix(live.url)
 

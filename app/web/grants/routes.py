@@ -61,6 +61,7 @@ from app.domain.reviews.models import BoardDecision
 from app.extensions import db
 from app.storage import get_storage
 from app.web.access import login_required, requires
+from app.web.display import money
 from app.web.downloads import send_private_file
 from app.web.forms import is_safe_redirect, page_number
 from app.web.grants.forms import (
@@ -401,7 +402,20 @@ def schedule(grant_id: int) -> Any:
             errors.append(error.translated(_))
         else:
             db.session.commit()
-            flash(_("The schedule is saved."), "success")
+            flash(
+                _(
+                    "The schedule is saved: %(tranches)s.",
+                    tranches="; ".join(
+                        _(
+                            "tranche %(number)s, %(amount)s",
+                            number=row.number,
+                            amount=money(row.amount, grant.currency),
+                        )
+                        for row in tranche_rows
+                    ),
+                ),
+                "success",
+            )
             return redirect(_grant_url(grant.id, "schedule"))
     return (
         render_template(
@@ -570,16 +584,29 @@ def record_refund(grant_id: int) -> Any:
         flash(_("Give the amount, the bank reference and the date the refund arrived."), "danger")
         return redirect(target)
 
+    try:
+        amount = parse_amount(form.amount.data, grant.currency, what=_("the refund"))
+    except DomainError as error:
+        flash(error.translated(_), "danger")
+        return redirect(target)
+
     def act() -> None:
         grants.record_grantee_refund(
             actor=current_user,
             grant=grant,
-            amount=parse_amount(form.amount.data, grant.currency, what=_("the refund")),
+            amount=amount,
             bank_reference=form.bank_reference.data or "",
             received_on=form.received_on.data or grants.today(),
         )
 
-    return _perform(act, success=_("The refund is recorded on the ledger."), target=target)
+    return _perform(
+        act,
+        success=_(
+            "The refund of %(amount)s is recorded on the ledger.",
+            amount=money(amount, grant.currency),
+        ),
+        target=target,
+    )
 
 
 @bp.post("/<int:grant_id>/close")
@@ -632,8 +659,10 @@ def request_tranche(tranche_id: int) -> Any:
     return _perform(
         lambda: grants.request_disbursement(actor=current_user, tranche=item),
         success=_(
-            "Tranche %(number)s is requested; another finance officer must approve it.",
+            "Tranche %(number)s (%(amount)s) is requested; another finance officer must "
+            "approve it.",
             number=item.number,
+            amount=money(item.amount, item.grant.currency),
         ),
         target=_back(url_for("grants.tranche", tranche_id=item.id)),
     )
@@ -645,7 +674,11 @@ def approve_tranche(tranche_id: int) -> Any:
     item = _tranche_or_404(tranche_id)
     return _perform(
         lambda: grants.approve_disbursement(actor=current_user, tranche=item),
-        success=_("Tranche %(number)s is approved and ready to send.", number=item.number),
+        success=_(
+            "Tranche %(number)s (%(amount)s) is approved and ready to send.",
+            number=item.number,
+            amount=money(item.amount, item.grant.currency),
+        ),
         target=_back(url_for("grants.tranche", tranche_id=item.id)),
     )
 
@@ -657,7 +690,9 @@ def send_tranche(tranche_id: int) -> Any:
     return _perform(
         lambda: grants.send_disbursement(actor=current_user, tranche=item),
         success=_(
-            "Tranche %(number)s is sent: the payment is pending on the ledger.", number=item.number
+            "Tranche %(number)s (%(amount)s) is sent: the payment is pending on the ledger.",
+            number=item.number,
+            amount=money(item.amount, item.grant.currency),
         ),
         target=_back(url_for("grants.tranche", tranche_id=item.id)),
     )
@@ -672,7 +707,11 @@ def confirm_tranche(tranche_id: int) -> Any:
         lambda: grants.confirm_disbursement(
             actor=current_user, tranche=item, bank_reference=form.bank_reference.data or ""
         ),
-        success=_("Tranche %(number)s is paid and posted on the ledger.", number=item.number),
+        success=_(
+            "Tranche %(number)s (%(amount)s) is paid and posted on the ledger.",
+            number=item.number,
+            amount=money(item.amount, item.grant.currency),
+        ),
         target=_back(url_for("grants.tranche", tranche_id=item.id)),
     )
 

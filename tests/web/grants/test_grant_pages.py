@@ -224,7 +224,7 @@ def test_the_ngo_writes_a_report_with_counts_and_spending_and_the_fund_accepts_i
     assert bad.status_code == 422
     # Counts and amounts beyond any real one are refused with a sentence; the saved report stays.
     for field, value, reason in (
-        ("fig-sex_age-female.adult", "99999999999999999999", "must be at most 10,000,000"),
+        ("fig-sex_age-female.adult", "99999999999999999999", "from 0 to 10,000,000"),
         (f"line-{line_a.id}", "99999999999999999999", "is more than this system accepts"),
     ):
         slip = client.post(f"/grants/reports/{report.id}/edit", data={field: value})
