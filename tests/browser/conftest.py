@@ -347,6 +347,9 @@ class Actor:
         """The app's translation of ``message`` in the test's language."""
         return self.cast.t(message, **variables)
 
+    def money(self, minor: int, currency: str) -> str:
+        return self.cast.money(minor, currency)
+
     def url(self, path: str) -> str:
         return self.cast.live.url + path
 
@@ -481,6 +484,13 @@ class Cast:
     def t(self, message: str, **variables: Any) -> str:
         with self.live.app.test_request_context(), force_locale(self.lang):
             return str(gettext(message, **variables))
+
+    def money(self, minor: int, currency: str) -> str:
+        """An amount as the app writes it in the test's language ("USD 7 200,00")."""
+        from app.web.display import money
+
+        with self.live.app.test_request_context(), force_locale(self.lang):
+            return money(minor, currency)
 
     def visitor(self, name: str = "visitor") -> Actor:
         """A new, signed-out browser window whose browser prefers the test's language."""

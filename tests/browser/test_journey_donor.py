@@ -143,7 +143,12 @@ def test_donor_journey(cast, live, lang, tmp_path):
     allocation.locator("#pledge_id").select_option(pledge_id)
     allocation.get_by_role("button", name=t("Apply")).click()
     finance.page.wait_for_load_state()
-    assert t("Payment applied to pledge #%(id)s.", id=pledge_id) in finance.page.inner_text("main")
+    applied = t(
+        "%(amount)s applied to pledge #%(id)s.",
+        amount=finance.money(100_000_00, "EUR"),
+        id=pledge_id,
+    )
+    assert applied in finance.page.inner_text("main")
     # The exchange rate is written in the reader's notation (0.9118 / 0,9118).
     rate = re.search(r"\b0([.,])\d{2,}", finance.page.inner_text("main"))
     assert rate is not None and rate.group(1) == ("," if lang == "fr" else "."), rate

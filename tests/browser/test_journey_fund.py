@@ -351,31 +351,44 @@ def _tranche_action(actor: Any, tranche_id: int, action: str) -> None:
 def _pay(cast: Any, grant: Grant, number: int, maker: Any, checker: Any) -> str:
     tranche = next(t for t in grant.tranches if t.number == number)
     reference = f"BNK-{cast.lang.upper()}-{grant.id:03d}-{number}"
+    amount = maker.money(tranche.amount, grant.currency)
     _nav(maker, "Disbursements")
     maker.step(f"tranche-{number}-to-request")
     _tranche_action(maker, tranche.id, "request")
     _flash(
         maker,
-        "Tranche %(number)s is requested; another finance officer must approve it.",
+        "Tranche %(number)s (%(amount)s) is requested; another finance officer must approve it.",
         number=number,
+        amount=amount,
     )
     maker.step(f"tranche-{number}-requested-maker-cannot-approve")
     assert maker.page.locator(f"form[action$='/tranches/{tranche.id}/approve']").count() == 0
 
     _nav(checker, "Disbursements")
     _tranche_action(checker, tranche.id, "approve")
-    _flash(checker, "Tranche %(number)s is approved and ready to send.", number=number)
+    _flash(
+        checker,
+        "Tranche %(number)s (%(amount)s) is approved and ready to send.",
+        number=number,
+        amount=amount,
+    )
     checker.step(f"tranche-{number}-approved")
     _tranche_action(checker, tranche.id, "send")
     _flash(
         checker,
-        "Tranche %(number)s is sent: the payment is pending on the ledger.",
+        "Tranche %(number)s (%(amount)s) is sent: the payment is pending on the ledger.",
         number=number,
+        amount=amount,
     )
     checker.page.fill(f"#bank-ref-{tranche.id}", reference)
     checker.step(f"tranche-{number}-sent-bank-reference")
     _tranche_action(checker, tranche.id, "paid")
-    _flash(checker, "Tranche %(number)s is paid and posted on the ledger.", number=number)
+    _flash(
+        checker,
+        "Tranche %(number)s (%(amount)s) is paid and posted on the ledger.",
+        number=number,
+        amount=amount,
+    )
     checker.step(f"tranche-{number}-paid")
     return reference
 
