@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from app.domain.accounts.permissions import Permission, ensure_permission
+from app.domain.accounts.permissions import Permission, ensure_permission, has_permission
 from app.domain.audit.services import record_event
-from app.domain.errors import N_, InvalidTransition, Phrase
+from app.domain.errors import N_, DomainError, InvalidTransition, Phrase
 
 # A guard inspects the object and actor and raises a DomainError when the move is not allowed.
 Guard = Callable[[Any, Any], None]
@@ -53,9 +53,30 @@ class Workflow:
     state_attr: str = "status"
     listeners: list[Listener] = field(default_factory=list)
 
-    def allowed_targets(self, obj: Any) -> list[StrEnum]:
+    def available_moves(self, obj: Any, actor: Any) -> list[StrEnum]:
+        """The states ``actor`` may move ``obj`` to now, in declaration order.
+
+        Asks the same permission and guard that ``transition`` checks, so a page that offers a
+        button only for these targets offers exactly the moves that would succeed. Guards may
+        read the database; none writes.
+        """
         state = getattr(obj, self.state_attr)
-        return [t.target for t in self.transitions if state in t.sources]
+        moves: list[StrEnum] = []
+        seen: set[StrEnum] = set()
+        for move in self.transitions:
+            if state not in move.sources or move.target in seen:
+                continue
+            # ``find`` takes the first declared move to a target: judge that one only.
+            seen.add(move.target)
+            if move.permission is not None and not has_permission(actor, move.permission):
+                continue
+            if move.guard is not None:
+                try:
+                    move.guard(obj, actor)
+                except DomainError:
+                    continue
+            moves.append(move.target)
+        return moves
 
     def find(self, obj: Any, target: StrEnum) -> Transition:
         state = getattr(obj, self.state_attr)

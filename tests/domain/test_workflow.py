@@ -84,8 +84,41 @@ def test_guard_can_refuse_with_a_reason():
     assert lamp.status == Light.RED
 
 
-def test_allowed_targets_lists_the_next_states():
-    assert _workflow([]).allowed_targets(Lamp(id=1, status=Light.RED)) == [
+def test_available_moves_lists_what_this_person_may_do_now():
+    lamp = Lamp(id=1, status=Light.RED)
+    assert _workflow([]).available_moves(lamp, user_with(Role.FUND_MANAGER)) == [
         Light.GREEN,
         Light.BROKEN,
     ]
+    assert lamp.status == Light.RED
+
+
+def test_available_moves_leaves_out_a_move_without_the_permission():
+    lamp = Lamp(id=1, status=Light.RED)
+    assert _workflow([]).available_moves(lamp, user_with(Role.DONOR)) == [Light.BROKEN]
+
+
+def test_available_moves_leaves_out_a_move_its_guard_refuses():
+    lamp = Lamp(id=1, status=Light.RED, fuse_ok=False)
+    assert _workflow([]).available_moves(lamp, user_with(Role.FUND_MANAGER)) == [Light.BROKEN]
+
+
+def test_available_moves_offers_nothing_from_a_final_state():
+    lamp = Lamp(id=1, status=Light.BROKEN)
+    assert _workflow([]).available_moves(lamp, user_with(Role.FUND_MANAGER)) == []
+
+
+def test_available_moves_judges_the_move_transition_would_take():
+    """Two moves to one target from one state: ``transition`` takes the first, and so does
+    ``available_moves``, even when the second would have let the actor through."""
+    workflow = Workflow(
+        name="lamp",
+        transitions=[
+            transitions([Light.RED], Light.GREEN, Permission.MANAGE_CALLS),
+            transitions([Light.RED], Light.GREEN, None),
+        ],
+    )
+    donor = user_with(Role.DONOR)
+    assert workflow.available_moves(Lamp(id=1, status=Light.RED), donor) == []
+    with pytest.raises(PermissionDenied):
+        workflow.transition(Lamp(id=1, status=Light.RED), Light.GREEN, actor=donor)
