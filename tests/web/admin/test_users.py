@@ -131,7 +131,10 @@ def test_a_revoked_role_stops_working_at_once(app: Flask, client, admin):
 
     client.post(f"/admin/users/{target.id}/roles/auditor/revoke")
 
-    assert auditor_browser.get("/audit/").status_code != 200
+    # The session no longer holds: the auditor is sent to sign in again.
+    refused = auditor_browser.get("/audit/")
+    assert refused.status_code == 302
+    assert refused.location.startswith("/login?next=/audit/")
 
 
 @pytest.mark.parametrize(("holds", "grant"), [(Role.ADMIN, "finance"), (Role.FINANCE, "admin")])

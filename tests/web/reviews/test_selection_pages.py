@@ -3,18 +3,22 @@ the applicant sees (timeline, reason, decision letter), never the reviewers."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
+from app.db import utcnow
 from app.domain.applications.models import ApplicationStatus
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import (
     AssignmentStatus,
     BoardDecision,
     DecisionOutcome,
     PanelOutcome,
+    ReviewAssignment,
     ReviewStatus,
 )
-from app.domain.reviews.queries import MANUAL_CHECKS
+from app.domain.reviews.queries import MANUAL_CHECKS, assignments_of
 from app.extensions import db
 from tests.ngo import applicant_of
 from tests.reviews_support import (
@@ -75,9 +79,7 @@ def test_eligible_then_reviewers_by_hand_and_suggestion(storage, client, sign_in
     )
     client.post(f"/reviews/applications/{application.id}/assign-suggested", data={})
     live = [
-        a
-        for a in selection.queries.assignments_of(application)
-        if a.status == AssignmentStatus.AWAITING_DECLARATION
+        a for a in assignments_of(application) if a.status == AssignmentStatus.AWAITING_DECLARATION
     ]
     assert len(live) == 2 and experts[0].id in {a.reviewer_id for a in live}
     other = next(e for e in experts if e.id not in {a.reviewer_id for a in live})
@@ -197,7 +199,7 @@ def test_the_decision_letter_is_the_applicants_and_names_no_reviewer(storage, cl
     application = in_review(storage, fund_manager=fund)
     first = cleared(application, fund_manager=fund)
     submit(first, (4, 4), comments="Internal remark for the secretariat.")
-    selection.recommend(
+    reviews.recommend(
         actor=fund,
         application=application,
         outcome=PanelOutcome.RECOMMENDED,
@@ -280,11 +282,11 @@ def test_a_reviewer_who_is_not_a_candidate_is_refused_with_a_reason(storage, cli
         follow_redirects=True,
     )
     assert "Choose a reviewer and a valid due date." in response.get_data(as_text=True)
-    assert selection.queries.assignments_of(application) == []
+    assert assignments_of(application) == []
 
 
 def test_a_double_click_that_the_database_refuses_is_a_conflict_not_a_crash(
-    storage, client, sign_in, monkeypatch
+    storage, client, sign_in
 ):
     """Two requests assigning the same reviewer at once: both pass the service's check, the
     unique key refuses the second row. That request is told, and keeps nothing."""
@@ -296,16 +298,30 @@ def test_a_double_click_that_the_database_refuses_is_a_conflict_not_a_crash(
         f"/reviews/applications/{application.id}/screen",
         data={"outcome": "eligible", "confirmed": [c.value for c in MANUAL_CHECKS]},
     )
+    rival = {
+        "application_id": application.id,
+        "reviewer_id": expert.id,
+        "status": AssignmentStatus.AWAITING_DECLARATION,
+        "due_on": date.today() + timedelta(days=14),
+        "assigned_by_id": fund.id,
+        "assigned_at": utcnow(),
+    }
+    rivals_sent = []
 
-    def loses_the_race(**_kwargs):
-        raise sa.exc.IntegrityError(
-            "INSERT INTO review_assignments ...", {}, Exception("duplicate key value")
+    def the_other_request_lands_first(_mapper, connection, target):
+        # The other request's row arrives after this one's check and before its insert.
+        if target.reviewer_id == expert.id and not rivals_sent:
+            connection.execute(sa.insert(ReviewAssignment).values(**rival))
+            rivals_sent.append(target)
+
+    sa.event.listen(ReviewAssignment, "before_insert", the_other_request_lands_first)
+    try:
+        response = client.post(
+            f"/reviews/applications/{application.id}/assign", data={"reviewer_id": expert.id}
         )
-
-    monkeypatch.setattr(selection, "assign_reviewer", loses_the_race)
-    response = client.post(
-        f"/reviews/applications/{application.id}/assign", data={"reviewer_id": expert.id}
-    )
+    finally:
+        sa.event.remove(ReviewAssignment, "before_insert", the_other_request_lands_first)
+    assert len(rivals_sent) == 1  # the real service reached the database
     assert response.status_code == 409
     assert "sent twice" in response.get_data(as_text=True)
-    assert selection.queries.assignments_of(application) == []
+    assert assignments_of(application) == []
