@@ -60,7 +60,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 typecheck: install-dev
-	$(BIN)/mypy app
+	$(BIN)/mypy app devtools
 
 test-sqlite: install-dev install-browser translations
 	mkdir -p build

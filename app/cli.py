@@ -1,65 +1,17 @@
-"""Flask CLI commands: demo data and user administration. Each command commits once."""
+"""Flask CLI commands: user administration and the ledger. Each command commits once."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from app.demo import DEMO_PASSWORD, DEMO_USERS, demo_email, load_demo
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Role, User
 from app.domain.errors import DomainError
 from app.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
-
-
-@click.command("demo")
-@click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
-@click.option(
-    "--scale",
-    type=click.Choice(["demo", "small", "large"]),
-    default="demo",
-    show_default=True,
-    help="demo: the hand-written demo. small/large: add a generated fund on top "
-    "(large: 100,000 applications, 5,000 grants, 1,000,000 ledger transfers; PostgreSQL only).",
-)
-def demo_command(quiet: bool, scale: str) -> None:
-    """Load the demo data (safe to run again) and print the demo logins."""
-    if current_app.config.get("APP_ENV") == "production":
-        raise click.ClickException(
-            "flask demo is refused in production (APP_ENV=production): "
-            "its logins have a published password."
-        )
-    load_demo()
-    db.session.commit()
-    if scale != "demo":
-        _generate_scale(scale)
-    if not quiet:
-        click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
-        for login, (name, roles) in DEMO_USERS.items():
-            click.echo(f"  {demo_email(login):<26} {', '.join(r.value for r in roles):<14} {name}")
-
-
-def _generate_scale(name: str) -> None:
-    from app.demo_scale import SCALES, ScaleRefused, generate_fund, units_of_work
-
-    scale = SCALES[name]
-    try:
-        with click.progressbar(
-            length=units_of_work(scale), label=f"Generating the {name} fund", file=None
-        ) as bar:
-            counts = generate_fund(scale, advance=bar.update)
-            db.session.commit()
-    except ScaleRefused as error:
-        db.session.rollback()
-        raise click.ClickException(str(error))
-    seconds = counts.pop("seconds")
-    click.echo(
-        f"Generated the {name} fund in {seconds} s: "
-        + ", ".join(f"{count:,} {table}" for table, count in sorted(counts.items()))
-    )
 
 
 @users_cli.command("create")
@@ -137,6 +89,17 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(reviews_cli)
     app.cli.add_command(reports_cli)
-    app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(ledger_cli)
+    _register_demo(app)
+
+
+def _register_demo(app: Flask) -> None:
+    """`flask demo` comes from devtools, which the production image does not ship."""
+    try:
+        from devtools.seed.cli import demo_command
+    except ModuleNotFoundError as error:
+        if error.name != "devtools":
+            raise
+        return
+    app.cli.add_command(demo_command)

@@ -98,7 +98,7 @@ def prepare_database(url: str, scale: str) -> None:
     """Migrate, and generate the scale unless the database already holds it."""
     from flask_migrate import upgrade
 
-    from app.demo_scale import generated_scale
+    from devtools.seed.scale import generated_scale
 
     sa_url = sa.make_url(url)
     _create_database_if_missing(sa_url)
@@ -134,9 +134,9 @@ def session_cookie(url: str, login: str) -> str:
     from flask.sessions import SecureCookieSessionInterface
     from flask_login.utils import _create_identifier
 
-    from app.demo import demo_email
     from app.domain.accounts.models import User
     from app.extensions import db
+    from devtools.seed.people import demo_email
 
     app = _app(url)
     app.config["SECRET_KEY"] = SECRET_KEY

@@ -124,9 +124,9 @@ def _write_history(spread: list[int], grants: list[int], fund: int) -> None:
     from datetime import timedelta
 
     from app.db import utcnow
-    from app.demo_scale import BulkWriter, LedgerBuilder
     from app.domain.ledger.models import TransferCode
     from app.extensions import db
+    from devtools.seed.scale import BulkWriter, LedgerBuilder
 
     rng = random.Random(3)
     builder = LedgerBuilder()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.demo import DEMO_PASSWORD, DEMO_USERS, demo_email
 from app.domain.accounts.models import User
 from app.extensions import db
+from devtools.seed.people import DEMO_PASSWORD, DEMO_USERS, demo_email
 
 
 def test_demo_loads_idempotently_and_prints_the_logins(runner):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.demo_scale import SCALES, Scale, ScaleRefused, generate_fund
 from app.domain.accounts.models import Role
 from app.domain.applications.models import Application, ApplicationStatus
 from app.domain.calls.models import Call
@@ -15,6 +14,7 @@ from app.domain.ledger.models import Account, Transfer, TransferCode
 from app.domain.ledger.services import account_balance
 from app.domain.ledger.verify import verify_ledger
 from app.extensions import db
+from devtools.seed.scale import SCALES, Scale, ScaleRefused, generate_fund
 from tests.factories import user_with
 
 

@@ -13,12 +13,12 @@ ask for ``cast``; the test runs once per language (``lang`` is "en", then "fr"):
         manager.step("saved")
 
 * ``cast.sign_in(login)`` signs in through the sign-in form as ``<login>@demo.test`` (the demo
-  logins of ``app/demo.py``, password ``demo-password``), or as any e-mail with ``password=``,
-  then picks the test's language with the language selector. ``cast.visitor()`` is a signed-out
-  window whose browser asks for the test's language (Accept-Language). Each person is an
-  ``Actor``: ``.page`` (a Playwright ``Page``), ``.open(path)``, ``.step(name)``, ``.t(text)``
-  (the app's translation of an English message id, for finding buttons and links by name in
-  French), ``.sign_out()``, ``.press(key)``/``.tab_to(selector)`` for keyboard-only runs.
+  logins of ``devtools/seed/people.py``, password ``demo-password``), or as any e-mail with
+  ``password=``, then picks the test's language with the language selector. ``cast.visitor()``
+  is a signed-out window whose browser asks for the test's language (Accept-Language). Each
+  person is an ``Actor``: ``.page`` (a Playwright ``Page``), ``.open(path)``, ``.step(name)``,
+  ``.t(text)`` (the app's translation of an English message id, for finding buttons and links by
+  name in French), ``.sign_out()``, ``.press(key)``/``.tab_to(selector)`` for keyboard-only runs.
 * ``actor.step("name")`` saves ``build/screenshots/<test name>/<lang>/<NN>-name.png`` (NN counts
   the steps of the whole test, across actors) and runs axe-core (the copy bundled with the
   ``axe-playwright-python`` package, injected into the page; nothing comes from the internet). It
@@ -65,8 +65,9 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.demo import DEMO_PASSWORD, demo_email, load_demo
 from app.extensions import db
+from devtools.seed import load_demo
+from devtools.seed.people import DEMO_PASSWORD, demo_email
 from tests.live_support import LiveApp, running_localstripe
 from tests.mail import Mailbox, closed_port
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.db import utcnow
-from app.demo import DEMO_PASSWORD
 from app.domain.accounts.models import (
     Membership,
     MembershipRole,
@@ -21,6 +20,7 @@ from app.domain.accounts.models import (
 )
 from app.domain.donations.models import Gift, GiftStatus, Pledge, PledgeStatus
 from app.extensions import db
+from devtools.seed.people import DEMO_PASSWORD
 
 REPRESENTATIVE = "ingrid.berg@mission-norway.test"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -25,8 +25,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.demo import DEMO_PASSWORD
-from app.demo_ngo import OPEN_CALL
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Organisation, Role, User
 from app.domain.applications import services as ngo
@@ -48,6 +46,8 @@ from app.domain.grants.models import Grant, GrantStatus, ReportKind, TrancheStat
 from app.domain.reviews.models import ReviewAssignment
 from app.extensions import db
 from app.storage import get_storage
+from devtools.seed.calls_and_applications import OPEN_CALL
+from devtools.seed.people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.db import utcnow
-from app.demo_ngo import OPEN_CALL, DemoNgo, _organisation, _profile, _user
 from app.domain.accounts.models import User
 from app.domain.applications.models import (
     Application,
@@ -20,6 +19,7 @@ from app.domain.applications.models import (
 )
 from app.domain.calls.models import Call
 from app.extensions import db
+from devtools.seed.calls_and_applications import OPEN_CALL, DemoNgo, _organisation, _profile, _user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EMAIL = "kwame.mensah@hope-volta.test"

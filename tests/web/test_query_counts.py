@@ -1,6 +1,6 @@
 """Every list and dashboard page runs the same number of SQL queries whatever the data size.
 
-The fund is generated twice as big in between (``app.demo_scale``: about 10, then about 30 rows
+The fund is generated twice as big in between (``devtools.seed.scale``: about 10, then about 30 rows
 of each kind: calls, organisations, applications, grants, donors, gifts, transfers...), and each
 page is fetched by a user of the role that uses it. A query per row (an N+1) shows up as a
 difference. Pages of areas not built yet (reporting) are skipped until their URL exists.
@@ -17,11 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
-from app.demo_scale import FundGenerator, sized
 from app.domain.accounts.models import Organisation, Role, User
 from app.domain.ledger import chart
 from app.domain.ledger.models import Transfer
 from app.extensions import db
+from devtools.seed.scale import FundGenerator, sized
 from tests.factories import MembershipFactory, user_with
 from tests.statements import counting
 

@@ -24,9 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from app.demo import DEMO_USERS, demo_email
 from app.domain.accounts.models import User
 from app.extensions import db
+from devtools.seed.people import DEMO_USERS, demo_email
 from tests.conftest import login
 
 JUNK = ("", "99999999999999999999", "-1", "abc", "x" * 5000, "\x00")

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from app.demo import demo_login_refused
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Role, User
 from app.domain.errors import DomainError
@@ -28,6 +27,7 @@ from app.extensions import db, limiter
 from app.mail import send_email
 from app.web.access import login_required, public
 from app.web.auth import throttling
+from app.web.auth.demo_logins import demo_login_refused
 from app.web.auth.forms import (
     EmailOnlyForm,
     LoginForm,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.demo import load_demo_users
-from app.demo_ngo import load_demo_calls_and_applications
 from app.domain.accounts.models import Organisation, User
 from app.domain.applications import services as ngo
 from app.domain.applications.models import (
@@ -16,6 +14,8 @@ from app.domain.applications.models import (
 )
 from app.domain.calls.models import Call, CallStatus, WindowKind
 from app.extensions import db
+from devtools.seed.calls_and_applications import load_demo_calls_and_applications
+from devtools.seed.people import load_demo_users
 
 
 def load_demo() -> None:
@@ -72,6 +72,6 @@ def test_every_submitted_demo_application_is_complete_and_within_its_caps():
 
 
 def test_flask_demo_runs_this_loader():
-    from app.demo import DEMO_LOADERS
+    from devtools.seed import DEMO_LOADERS
 
-    assert "_load_calls_and_applications" in [loader.__name__ for loader in DEMO_LOADERS]
+    assert load_demo_calls_and_applications in DEMO_LOADERS

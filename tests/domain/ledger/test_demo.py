@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.demo import load_demo
 from app.domain.donations.models import (
     BankReceipt,
     BankReceiptAllocation,
@@ -19,6 +18,7 @@ from app.domain.ledger import chart
 from app.domain.ledger.models import Transfer
 from app.domain.ledger.services import account_balance
 from app.extensions import db
+from devtools.seed import load_demo
 
 RECORDS = {
     "gift": Gift,

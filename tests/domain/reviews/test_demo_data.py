@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.demo import load_demo_users
-from app.demo_ngo import CLOSED_CALL, OPEN_CALL, load_demo_calls_and_applications
-from app.demo_reviews import load_demo_reviews
 from app.domain.applications.models import Application, ApplicationStatus
 from app.domain.calls.models import Call, CallStatus
 from app.domain.reviews import queries
 from app.domain.reviews.models import AssignmentStatus, BoardDecision, ReviewAssignment, Screening
 from app.extensions import db
+from devtools.seed.calls_and_applications import (
+    CLOSED_CALL,
+    OPEN_CALL,
+    load_demo_calls_and_applications,
+)
+from devtools.seed.people import load_demo_users
+from devtools.seed.reviews import load_demo_reviews
 
 S = ApplicationStatus
 

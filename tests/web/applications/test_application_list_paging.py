@@ -7,10 +7,10 @@ from html import unescape
 
 import sqlalchemy as sa
 
-from app.demo_scale import FundGenerator, Scale
 from app.domain.accounts.models import Role
 from app.domain.applications.models import Application
 from app.extensions import db
+from devtools.seed.scale import FundGenerator, Scale
 from tests.factories import user_with
 
 

@@ -1,13 +1,7 @@
-"""Demo data for development and the demo: the logins of DESIGN.md §8, loaded idempotently.
-
-Other areas append their own loaders to ``DEMO_LOADERS``; each must be safe to run twice.
-"""
+"""The demo people: the logins of DESIGN.md §8 and the two NGOs they own, loaded idempotently."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -23,9 +17,9 @@ from app.domain.accounts.models import (
 )
 from app.domain.audit.services import record_event
 from app.extensions import db
+from app.web.auth.demo_logins import DEMO_DOMAIN
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential, development only
-DEMO_DOMAIN = "demo.test"
 
 # login name → (full name, roles)
 DEMO_USERS: dict[str, tuple[str, tuple[Role, ...]]] = {
@@ -50,13 +44,6 @@ DEMO_ORGANISATIONS = {
 
 def demo_email(login: str) -> str:
     return f"{login}@{DEMO_DOMAIN}"
-
-
-def demo_login_refused(email: str) -> bool:
-    """Demo logins never work in production, even if their rows were loaded there: their
-    password is published in the README."""
-    production = current_app.config.get("APP_ENV") == "production"
-    return production and email.strip().lower().endswith("@" + DEMO_DOMAIN)
 
 
 def load_demo_users() -> int:
@@ -89,63 +76,3 @@ def load_demo_users() -> int:
         created += 1
     db.session.flush()
     return created
-
-
-DEMO_LOADERS: list[Callable[[], object]] = [load_demo_users]
-
-
-def _load_calls_and_applications() -> object:
-    # Imported here: app.demo_ngo builds on this module's users.
-    from app.demo_ngo import load_demo_calls_and_applications
-
-    return load_demo_calls_and_applications()
-
-
-DEMO_LOADERS.append(_load_calls_and_applications)
-
-
-def _load_donations() -> object:
-    # Imported here: the demo contributions need the demo finance officer and donor.
-    from app.demo_donations import load_demo_donations
-
-    return load_demo_donations()
-
-
-DEMO_LOADERS.append(_load_donations)
-
-
-def _load_reviews() -> object:
-    # Imported here: the selection demo needs the NGO demo's calls and applications, and the
-    # demo reviewers, Board member and fund manager.
-    from app.demo_reviews import load_demo_reviews
-
-    return load_demo_reviews()
-
-
-DEMO_LOADERS.append(_load_reviews)
-
-
-def _load_grants() -> object:
-    # Imported here: the demo grants need the NGOs, the closed call, the fund's staff and
-    # money in the fund; they load last, after the selection (reviews) demo.
-    from app.demo_grants import load_demo_grants
-
-    return load_demo_grants()
-
-
-DEMO_LOADERS.append(_load_grants)
-
-
-def _seal_ledger() -> object:
-    # Last: seals the money movements every loader above has posted.
-    from app.demo_ledger import load_demo_ledger
-
-    return load_demo_ledger()
-
-
-DEMO_LOADERS.append(_seal_ledger)
-
-
-def load_demo() -> None:
-    for loader in DEMO_LOADERS:
-        loader()

@@ -34,13 +34,13 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.db import Model, utcnow
-from app.demo import DEMO_PASSWORD, demo_email
 from app.domain.calls.services import default_required_documents
 from app.domain.ledger import chart
 from app.domain.ledger.models import Account, TransferCode, TransferKind
 from app.domain.ledger.services import add_to_account_totals, transfer_id
 from app.domain.money import apply_rate
 from app.extensions import db
+from devtools.seed.people import DEMO_PASSWORD, demo_email
 
 MARKER_ACTION = "demo.scale_generated"
 PSC_RATE = Decimal("0.13")

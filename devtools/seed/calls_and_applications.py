@@ -1,6 +1,6 @@
 """Demo data for the NGO side: two calls, six NGOs in four regions, twenty applications.
 
-Loaded by ``flask demo`` after the demo users (app/demo.py); safe to run again: everything is
+Loaded by ``flask demo`` after the demo people (people.py); safe to run again: everything is
 looked up by its reference or name first. The demo NGOs ngo@demo.test and ngo2@demo.test own
 "Safe Haven Initiative" and "Freedom Path Association", both verified.
 """

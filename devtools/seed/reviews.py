@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.demo_ngo import CLOSED_CALL, OPEN_CALL
 from app.domain.accounts.models import Role, User, UserRole
 from app.domain.applications.models import Application, ApplicationStatus
 from app.domain.audit.models import AuditEvent
@@ -58,6 +57,7 @@ from app.domain.reviews.queries import (
 )
 from app.domain.reviews.services import ScoreInput
 from app.extensions import db
+from devtools.seed.calls_and_applications import CLOSED_CALL, OPEN_CALL
 
 S = ApplicationStatus
 MEETING_NOTES = "Selection meeting for the medium-term call 2025 (demo)."

@@ -44,6 +44,8 @@ from app.domain.reviews.models import (
     Vote,
 )
 from app.extensions import db
+from devtools.seed.calls_and_applications import _fill  # believable content, reused
+from devtools.seed.reviews import MEETING_NOTES as SELECTION_MEETING
 
 CLOSED_CALL = "SGP2-2025-MT"
 MEETING_NOTES = "Demo: decisions behind the demo grants."
@@ -108,8 +110,6 @@ def _at(day: date) -> datetime:
 def _meeting(call: Call, manager: User) -> BoardMeeting:
     # The selection demo's Board meeting for this call, with its members present and quorate,
     # when it was loaded; a meeting of its own otherwise.
-    from app.demo_reviews import MEETING_NOTES as SELECTION_MEETING
-
     meeting = (
         db.session.execute(
             select(BoardMeeting)
@@ -138,8 +138,6 @@ def _meeting(call: Call, manager: User) -> BoardMeeting:
 
 def _application(spec: DemoGrant, call: Call, organisation: Organisation) -> Application:
     """The Board-approved application behind a demo grant (made once)."""
-    from app.demo_ngo import _fill  # the NGO demo's believable content, reused
-
     application = db.session.execute(
         select(Application).where(
             Application.call_id == call.id,

@@ -1,0 +1,1 @@
+"""Tools for development and tests, never shipped in the production image."""
