@@ -42,14 +42,13 @@ from app.domain.donations.models import (
 )
 from app.domain.donations.services import (
     Conversion,
-    _check_amount,
-    _check_currency,
     convert_to_functional,
     find_or_create_individual_donor,
     functional_currency,
     issue_receipt,
     offered_currencies,
 )
+from app.domain.donations.services.checks import check_amount, check_currency
 from app.domain.donations.workflow import GIFT_WORKFLOW
 from app.domain.errors import N_, Conflict, PermissionDenied, ValidationFailed
 from app.domain.ledger.chart import CASH_STRIPE, FUND_AVAILABLE, account_by_key
@@ -133,10 +132,10 @@ class PaymentOutcome:
 
 def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> StartedGift:
     """Record the pending gift (or monthly gift) and open a Stripe Customer and SetupIntent."""
-    currency = _check_currency(request.currency)
+    currency = check_currency(request.currency)
     if currency not in offered_currencies(on=utcnow().date()):
         raise ValidationFailed(N_("Gifts in %(currency)s are not accepted."), currency=currency)
-    _check_amount(request.amount)
+    check_amount(request.amount)
     donor = find_or_create_individual_donor(actor=actor, name=request.name, email=request.email)
     token = new_token()
     actor_id = actor.id if isinstance(actor, User) else None
