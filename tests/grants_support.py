@@ -40,8 +40,8 @@ from app.domain.ledger.services import (
 )
 from app.domain.reviews.models import BoardDecision, BoardMeeting, DecisionOutcome
 from app.extensions import db
+from tests.applications_support import applicant_of, ngo_organisation, open_call
 from tests.factories import user_with
-from tests.ngo import applicant_of, ngo_organisation, open_call
 
 USD = 100  # minor units per dollar
 _numbers = itertools.count(1)

@@ -11,11 +11,11 @@ from typing import Any
 
 from app.db import utcnow
 from app.domain.accounts.models import Role, User
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import Application, OrganisationProfile
 from app.domain.calls.models import Call
 from app.domain.calls.services import Criterion
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import (
     BoardMeeting,
     DecisionOutcome,
@@ -28,8 +28,8 @@ from app.domain.reviews.models import (
 from app.domain.reviews.queries import Check
 from app.domain.reviews.services import ScoreInput
 from app.extensions import db
+from tests.applications_support import applicant_of, complete, ngo_organisation, open_call
 from tests.factories import MembershipFactory, user_with
-from tests.ngo import applicant_of, complete, ngo_organisation, open_call
 
 _numbers = itertools.count(1)
 ALL_CHECKS = [c.value for c in Check]
@@ -66,15 +66,15 @@ def submitted_application(
     assert profile is not None
     profile.psea_policy = True  # an eligibility rule (DOMAIN.md); the NGO helper leaves it off
     owner = applicant_of(organisation)
-    application = ngo.start_application(actor=owner, call=call, organisation=organisation)
+    application = applications.start_application(actor=owner, call=call, organisation=organisation)
     complete(application, owner, storage, amount=amount)
-    ngo.submit_application(actor=owner, application=application)
+    applications.submit_application(actor=owner, application=application)
     return application
 
 
 def in_review(storage: Any, *, fund_manager: User | None = None, **kwargs: Any) -> Application:
     application = submitted_application(storage, **kwargs)
-    selection.record_screening(
+    reviews.record_screening(
         actor=fund_manager or manager(),
         application=application,
         outcome=ScreeningOutcome.ELIGIBLE,
@@ -88,10 +88,10 @@ def cleared(
 ) -> ReviewAssignment:
     """``who`` assigned to the application and declared free of conflicts."""
     who = who or reviewer()
-    assignment = selection.assign_reviewer(
+    assignment = reviews.assign_reviewer(
         actor=fund_manager or manager(), application=application, reviewer=who
     )
-    selection.declare_interest(actor=who, assignment=assignment, has_conflict=False)
+    reviews.declare_interest(actor=who, assignment=assignment, has_conflict=False)
     return assignment
 
 
@@ -110,7 +110,7 @@ def submit(
     recommendation: Recommendation = Recommendation.FUND,
     comments: str = "",
 ) -> Any:
-    return selection.submit_review(
+    return reviews.submit_review(
         actor=assignment.reviewer,
         assignment=assignment,
         scores=scores(assignment.application.call, values),
@@ -121,14 +121,14 @@ def submit(
 
 def reviewed(
     storage: Any,
-    *reviews: Sequence[int],
+    *scores: Sequence[int],
     fund_manager: User | None = None,
     **kwargs: Any,
 ) -> Application:
-    """In review, with one submitted review per ``reviews`` entry (scores per criterion)."""
+    """In review, with one submitted review per ``scores`` entry (scores per criterion)."""
     fund_manager = fund_manager or manager()
     application = in_review(storage, fund_manager=fund_manager, **kwargs)
-    for values in reviews or ((4, 3),):
+    for values in scores or ((4, 3),):
         submit(cleared(application, fund_manager=fund_manager), values)
     return application
 
@@ -142,7 +142,7 @@ def before_board(
 ) -> Application:
     fund_manager = fund_manager or manager()
     application = reviewed(storage, fund_manager=fund_manager, **kwargs)
-    selection.recommend(
+    reviews.recommend(
         actor=fund_manager,
         application=application,
         outcome=outcome,
@@ -159,7 +159,7 @@ def meeting(
     call: Call | None = None,
 ) -> BoardMeeting:
     members = list(members) if members is not None else [board_member() for _ in range(3)]
-    return selection.create_meeting(
+    return reviews.create_meeting(
         actor=actor or manager(),
         held_on=utcnow().date() - timedelta(days=1),
         members=members,
@@ -185,7 +185,7 @@ def decide(
         DecisionOutcome.RESERVE: Vote.RESERVE,
         DecisionOutcome.REJECTED: Vote.REJECT,
     }[outcome]
-    return selection.record_decision(
+    return reviews.record_decision(
         actor=actor or manager(),
         meeting=meeting_,
         application=application,

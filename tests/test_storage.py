@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.domain.audit.models import AuditEvent
 from app.extensions import db
 from app.storage import LocalStorage, S3Storage, StorageConfigurationError, get_storage
-from tests.ngo import PDF, applicant_of, ngo_organisation
+from tests.applications_support import PDF, applicant_of, ngo_organisation
 from tests.web.organisations.test_organisation_pages import documents_of, upload
 
 

@@ -1,4 +1,4 @@
-"""Journey 3, the fund (issue 9): from a submitted application to a closed grant, in a browser.
+"""Journey 3, the fund: from a submitted application to a closed grant, in a browser.
 
 The fund manager screens the application and asks two reviewers; one declares a conflict and is
 recused, so a third is asked. The reviewers score, the secretariat recommends, the Board records
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Organisation, Role, User
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import BudgetCategory
 from app.domain.applications.services import (
     APPLICATION_DOCUMENT_KINDS,
@@ -86,11 +86,15 @@ def _arrange(live: Any, lang: str) -> Arranged:
         )
         call = db.session.scalar(sa.select(Call).where(Call.reference == OPEN_CALL))
         assert organisation is not None and call is not None
-        application = ngo.start_application(actor=owner, call=call, organisation=organisation)
+        application = applications.start_application(
+            actor=owner, call=call, organisation=organisation
+        )
         title = {"en": "Safe houses in Lagos", "fr": "Maisons sûres à Lagos"}[lang]
 
         def save(data: Any) -> None:
-            ngo.save_section(actor=owner, application=application, data=data, expected_version=None)
+            applications.save_section(
+                actor=owner, application=application, data=data, expected_version=None
+            )
 
         save(SummaryData(title, "A safe house with a case worker for each survivor.", "en", 8))
         save(LocationsData(["NG"], "Lagos and Ogun State"))
@@ -115,7 +119,7 @@ def _arrange(live: Any, lang: str) -> Arranged:
             if DocumentKind(kind) not in APPLICATION_DOCUMENT_KINDS:
                 continue  # the organisation's file already holds these
             for number in range(1, count + 1):
-                ngo.upload_document(
+                applications.upload_document(
                     actor=owner,
                     organisation=organisation,
                     application=application,
@@ -124,7 +128,7 @@ def _arrange(live: Any, lang: str) -> Arranged:
                     data=PDF,
                     storage=get_storage(),
                 )
-        ngo.submit_application(actor=owner, application=application)
+        applications.submit_application(actor=owner, application=application)
         db.session.commit()
         logins = ["reviewer", "reviewer2", "finance", "finance2"]
         ids = {login: _user(f"{login}@demo.test").id for login in logins}

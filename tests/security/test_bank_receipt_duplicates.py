@@ -1,6 +1,6 @@
-"""Issue 16, item 7: one bank transfer recorded twice.
+"""One bank transfer is recorded once, however its reference is typed.
 
-``PROBE-RCPT-x`` and ``PROBE RCPT x`` were both accepted: references are now compared on their
+``PROBE-RCPT-x`` and ``PROBE RCPT x`` name one transfer: references are compared on their
 letters and digits only. A receipt of the same amount from the same donor a few days from another
 is questioned, and recorded once the finance officer confirms it is a different transfer. The
 migration re-keys the receipts already stored, and duplicates among them do not stop it.

@@ -1,6 +1,6 @@
-"""Issue 16, item 6: a control character in stored text (a donor's name, a bank reference) made
-every XLSX export of the period a 500 (openpyxl's IllegalCharacterError). The export now writes
-any stored text; the forms clean control characters out before they are stored.
+"""A control character in stored text (a donor's name, a bank reference) must not make an XLSX
+export of the period a 500 (openpyxl's IllegalCharacterError): the export writes any stored
+text; the forms clean control characters out before they are stored.
 """
 
 from __future__ import annotations

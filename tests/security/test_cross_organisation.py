@@ -23,6 +23,7 @@ from app.domain.grants import services as grants
 from app.domain.grants.models import AmendmentKind, GrantStatus, ReportKind, ReportStatus
 from app.extensions import db
 from app.storage import get_storage
+from tests.applications_support import PDF, applicant_of, ngo_organisation, open_call
 from tests.grants_support import (
     USD,
     active_grant,
@@ -33,7 +34,6 @@ from tests.grants_support import (
     report_of,
     signatory,
 )
-from tests.ngo import PDF, applicant_of, ngo_organisation, open_call
 
 
 @pytest.fixture

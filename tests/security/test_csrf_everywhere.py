@@ -11,10 +11,10 @@ import io
 import pytest
 
 from app.domain.accounts.models import Role
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.extensions import db
+from tests.applications_support import PDF, applicant_of, started_application
 from tests.factories import user_with
-from tests.ngo import PDF, applicant_of, started_application
 from tests.web.test_permission_matrix import _routes
 
 REFUSED = b"Your form expired or was sent from elsewhere"
@@ -44,10 +44,10 @@ def test_every_state_changing_route_refuses_a_request_without_its_token(
 def test_a_forged_post_changes_nothing(client, sign_in, csrf_on):
     application = started_application()
     applicant = applicant_of(application.organisation)
-    ngo.save_section(
+    applications.save_section(
         actor=applicant,
         application=application,
-        data=ngo.SummaryData("Shelter for survivors", "Plan.", "en", 6),
+        data=applications.SummaryData("Shelter for survivors", "Plan.", "en", 6),
         expected_version=None,
     )
     sign_in(applicant)

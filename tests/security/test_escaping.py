@@ -7,12 +7,12 @@ from __future__ import annotations
 from markupsafe import escape
 
 from app.domain.accounts.models import Role
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import DueDiligenceStatus
 from app.domain.donations.memory_gateway import MemoryGateway
+from tests.applications_support import fund_manager, ngo_organisation, started_application
 from tests.donations_support import start_and_confirm
 from tests.factories import user_with
-from tests.ngo import fund_manager, ngo_organisation, started_application
 from tests.reporting_support import succeed
 
 ORGANISATION = "<script>alert('org')</script> Haven"
@@ -27,10 +27,10 @@ def _hostile_application():
         applicant, name=ORGANISATION, status=DueDiligenceStatus.REGISTERED
     )
     application = started_application(organisation=organisation)
-    ngo.save_section(
+    applications.save_section(
         actor=applicant,
         application=application,
-        data=ngo.SummaryData(TITLE, "<b>bold</b> plan", "en", 6),
+        data=applications.SummaryData(TITLE, "<b>bold</b> plan", "en", 6),
         expected_version=None,
     )
     return applicant, organisation, application

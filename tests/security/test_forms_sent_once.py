@@ -1,4 +1,4 @@
-"""Issue 16, item 9: posting the pledge form twice created two pledges.
+"""Posting a money form twice (the pledge form, the bank-receipt form) records it once.
 
 The forms that create money records carry a one-time key: a second post of the same form (a
 double click, a reload, a retry) shows the record the first created and creates nothing.

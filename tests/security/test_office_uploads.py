@@ -1,6 +1,6 @@
 """Word and Excel uploads are judged by their real structure, read from the zip's central
 directory without extracting anything: macros in any spelling, programs and stray entries
-inside, zip bombs and packages of a hundred thousand entries are refused (issue 16, item 14)."""
+inside, zip bombs and packages of a hundred thousand entries are refused."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications import uploads
 from app.domain.applications.models import DueDiligenceStatus
 from app.domain.applications.uploads import DOCX, XLSX, UploadRefused, inspect_upload
 from app.domain.grants.models import ReportKind
 from app.extensions import db
 from app.storage import get_storage
+from tests.applications_support import (
+    applicant_of,
+    ngo_organisation,
+    office_file,
+    started_application,
+)
 from tests.grants_support import USD, active_grant, fund, report_of, signatory
-from tests.ngo import applicant_of, ngo_organisation, office_file, started_application
 
 LIMIT = 20 * 1024 * 1024
 NOT_ACCEPTED = "not one we accept"
@@ -159,7 +164,7 @@ def test_two_entries_with_the_same_name_are_refused():
 @pytest.mark.parametrize(
     "data",
     [
-        # The report of issue 16: a program, a Word part name and a package list.
+        # A program hidden beside a Word part name and a package list, as attackers send.
         zip_of(
             {
                 "[Content_Types].xml": "<Types/>",
@@ -355,7 +360,7 @@ def test_a_refused_document_is_explained_and_nothing_is_stored(client, sign_in, 
     url = f"/organisations/{organisation.id}/documents"
     response = _post_file(client, url, data, kind="registration_certificate")
     _refused_next_to_the_field(response, sentence)
-    assert ngo.organisation_documents(organisation) == []
+    assert applications.organisation_documents(organisation) == []
     assert _stored_files() == before
 
 

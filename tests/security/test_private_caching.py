@@ -1,7 +1,7 @@
 """Answers made for one person are never kept by the browser or a shared proxy.
 
-Before issue 16 a signed-in page carried no Cache-Control at all: the back button on a shared
-computer, or a caching proxy, could show one person's giving or applications to the next.
+Without Cache-Control on a signed-in page, the back button on a shared computer, or a caching
+proxy, could show one person's giving or applications to the next.
 """
 
 from __future__ import annotations

@@ -118,8 +118,8 @@ def _seen_address(app: Flask, peer: str, forwarded_for: str) -> str:
 
 
 def test_a_client_reaching_the_server_directly_cannot_choose_its_address(production_env):
-    # Before issue 16 any client's X-Forwarded-For was believed: a fresh address per attempt
-    # escaped the per-IP sign-in limit and put a false address in the audit log.
+    # Were any client's X-Forwarded-For believed, a fresh address per attempt would escape the
+    # per-IP sign-in limit and put a false address in the audit log.
     assert _seen_address(production_app(), "203.0.113.9", "198.51.100.7") == "203.0.113.9"
 
 

@@ -1,9 +1,10 @@
 """E-mailed and published links start with PUBLIC_BASE_URL, whatever Host the request named.
 
-Before issue 16, ``POST /reset`` sent with ``Host: evil.example`` mailed the victim
-``http://evil.example/reset/<token>``: whoever controls that site receives the token and takes
-the account. The tests send every such request to a foreign host, as the attacker would, with
-``SERVER_NAME`` unset as in production (the test settings set it, which would hide the bug).
+Were links built from the request, ``POST /reset`` sent with ``Host: evil.example`` would mail
+the victim ``http://evil.example/reset/<token>``: whoever controls that site would receive the
+token and take the account. The tests send every such request to a foreign host, as the attacker
+would, with ``SERVER_NAME`` unset as in production (the test settings set it, which would hide
+the bug).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from app.domain.donations.memory_gateway import MemoryGateway
 from app.domain.notifications import services as notices
 from app.domain.notifications.models import NotificationKind
 from app.extensions import db
+from tests.applications_support import open_call
 from tests.donations_support import enable_stripe, sign, start_and_confirm
 from tests.factories import UserFactory, user_with
 from tests.mail import Mailbox
-from tests.ngo import open_call
 
 PUBLIC = "https://grants.example.org"
 EVIL = "http://evil.example"

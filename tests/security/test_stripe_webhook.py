@@ -1,4 +1,4 @@
-"""Issue 16, items 5 and 10: Stripe's webhook under attack and in Stripe's awkward orders.
+"""Stripe's webhook under attack and in Stripe's awkward orders.
 
 A dispute lost after a full refund is real money gone twice (the refund, then the chargeback
 and its fee): it is booked, finance is told, and Stripe is answered 200. A well-signed body that

@@ -13,10 +13,10 @@ import io
 
 import pytest
 
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import DueDiligenceStatus
 from app.domain.applications.uploads import UploadRefused, inspect_upload
-from tests.ngo import PDF, applicant_of, ngo_organisation
+from tests.applications_support import PDF, applicant_of, ngo_organisation
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
 
@@ -47,7 +47,7 @@ def test_a_private_file_is_served_as_a_sandboxed_attachment_of_its_real_type(cli
         data={"kind": "registration_certificate", "file": (io.BytesIO(PDF), "page.html")},
         content_type="multipart/form-data",
     )
-    (document,) = ngo.organisation_documents(organisation)
+    (document,) = applications.organisation_documents(organisation)
     response = client.get(f"/applications/documents/{document.id}")
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == "attachment; filename=page.pdf"

@@ -22,9 +22,9 @@ from app.domain.notifications import services as notices
 from app.domain.notifications.models import NotificationKind
 from app.extensions import db
 from app.web.page_cache import KeptPages
+from tests.applications_support import started_application
 from tests.conftest import login
 from tests.factories import user_with
-from tests.ngo import started_application
 from tests.real_commits import committed, committed_rows_removed
 from tests.statements import counting
 

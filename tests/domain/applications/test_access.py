@@ -16,12 +16,18 @@ from app.domain.accounts.permissions import (
     can_view_document,
     can_view_organisation,
 )
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import ApplicationStatus
 from app.domain.calls import services as calls
 from app.domain.categories import DocumentKind
+from tests.applications_support import (
+    PDF,
+    applicant_of,
+    call_details,
+    fund_manager,
+    started_application,
+)
 from tests.factories import user_with
-from tests.ngo import PDF, applicant_of, call_details, fund_manager, started_application
 
 # Which roles, not belonging to the organisation, see an NGO's application and files.
 OUTSIDERS = {
@@ -39,7 +45,7 @@ OUTSIDERS = {
 @pytest.fixture
 def application(storage):
     application = started_application()
-    ngo.upload_document(
+    applications.upload_document(
         actor=applicant_of(application.organisation),
         organisation=application.organisation,
         application=application,
@@ -48,7 +54,7 @@ def application(storage):
         data=PDF,
         storage=storage,
     )
-    ngo.upload_document(
+    applications.upload_document(
         actor=applicant_of(application.organisation),
         organisation=application.organisation,
         kind=DocumentKind.REGISTRATION_CERTIFICATE,
@@ -64,7 +70,7 @@ def test_outsiders_see_an_ngos_records_only_with_oversight_roles(application, ro
     outsider = user_with(role)
     expected = OUTSIDERS[role]
     organisation = application.organisation
-    documents = ngo.organisation_documents(organisation) + list(application.documents)
+    documents = applications.organisation_documents(organisation) + list(application.documents)
     assert can_view_application(outsider, application) is expected
     assert can_view_organisation(outsider, organisation) is expected
     assert all(can_view_document(outsider, d) is expected for d in documents)

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.domain.accounts.models import MembershipRole, Role
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import (
     Application,
     ApplicationStatus,
@@ -35,8 +35,7 @@ from app.domain.errors import (
     ValidationFailed,
 )
 from app.extensions import db
-from tests.factories import MembershipFactory, user_with
-from tests.ngo import (
+from tests.applications_support import (
     PDF,
     applicant_of,
     complete,
@@ -45,18 +44,21 @@ from tests.ngo import (
     open_call,
     started_application,
 )
+from tests.factories import MembershipFactory, user_with
 from tests.web.auth.helpers import audit_actions
 
 
 def problems_of(application: Application, section: Section) -> list[str]:
-    check = next(c for c in ngo.completeness(application) if c.section == section)
+    check = next(c for c in applications.completeness(application) if c.section == section)
     return [p.message % p.params if p.params else p.message for p in check.problems]
 
 
 def submitted(storage, **kwargs) -> Application:
     application = started_application(**kwargs)
     complete(application, applicant_of(application.organisation), storage)
-    ngo.submit_application(actor=applicant_of(application.organisation), application=application)
+    applications.submit_application(
+        actor=applicant_of(application.organisation), application=application
+    )
     return application
 
 
@@ -74,33 +76,33 @@ def test_an_organisation_member_starts_a_draft_for_an_open_call():
 def test_nobody_applies_for_an_organisation_they_do_not_belong_to():
     organisation = ngo_organisation()
     with pytest.raises(PermissionDenied):
-        ngo.start_application(
+        applications.start_application(
             actor=user_with(Role.APPLICANT), call=open_call(), organisation=organisation
         )
 
 
 def test_a_draft_call_takes_no_application():
     manager = fund_manager()
-    from tests.ngo import call_details
+    from tests.applications_support import call_details
 
     draft = calls.create_call(actor=manager, details=call_details())
     organisation = ngo_organisation()
     with pytest.raises(ValidationFailed, match="not open"):
-        ngo.start_application(
+        applications.start_application(
             actor=applicant_of(organisation), call=draft, organisation=organisation
         )
 
 
 def test_a_new_draft_lists_what_each_section_needs(storage):
     application = started_application()
-    checks = ngo.completeness(application)
+    checks = applications.completeness(application)
     assert [c.section for c in checks] == list(Section)
     assert not any(c.complete for c in checks)
-    assert ngo.completeness_percent(checks) == 0
+    assert applications.completeness_percent(checks) == 0
     complete(application, applicant_of(application.organisation), storage)
-    checks = ngo.completeness(application)
+    checks = applications.completeness(application)
     assert all(c.complete for c in checks), [c.problems for c in checks]
-    assert ngo.completeness_percent(checks) == 100
+    assert applications.completeness_percent(checks) == 100
 
 
 def test_organisation_documents_count_towards_the_calls_list(storage):
@@ -130,8 +132,8 @@ def test_the_budget_total_is_checked_against_the_calls_maximum(storage):
         "The budget's total is above this call's maximum grant of USD 20,000.00."
     ]
     with pytest.raises(ValidationFailed, match="above this call's maximum"):
-        ngo.submit_application(actor=applicant, application=application)
-    ngo.save_section(
+        applications.submit_application(actor=applicant, application=application)
+    applications.save_section(
         actor=applicant,
         application=application,
         data=BudgetData([BudgetLineData(BudgetCategory.PERSONNEL, "Staff", 2, 10_000_00)]),
@@ -142,7 +144,7 @@ def test_the_budget_total_is_checked_against_the_calls_maximum(storage):
 
 def test_the_duration_is_checked_against_the_calls_maximum():
     application = started_application()
-    ngo.save_section(
+    applications.save_section(
         actor=applicant_of(application.organisation),
         application=application,
         data=SummaryData("Shelter", "A shelter.", "en", 10),
@@ -155,7 +157,7 @@ def test_the_duration_is_checked_against_the_calls_maximum():
 
 def test_countries_outside_the_call_are_flagged():
     application = started_application(call=open_call(eligible_countries=["NG", "GH"]))
-    ngo.save_section(
+    applications.save_section(
         actor=applicant_of(application.organisation),
         application=application,
         data=LocationsData(["NG", "ke"], "Lagos, Nairobi"),
@@ -175,7 +177,7 @@ def test_countries_outside_the_call_are_flagged():
 )
 def test_the_programme_support_cost_is_13_percent_rounded_half_up(lines, requested, psc):
     application = started_application()
-    ngo.save_section(
+    applications.save_section(
         actor=applicant_of(application.organisation),
         application=application,
         data=BudgetData(
@@ -194,7 +196,7 @@ def test_the_programme_support_cost_is_13_percent_rounded_half_up(lines, request
 def test_the_support_cost_rate_is_a_setting(app, monkeypatch):
     monkeypatch.setitem(app.config, "PSC_RATE", Decimal("0.07"))
     application = started_application()
-    ngo.save_section(
+    applications.save_section(
         actor=applicant_of(application.organisation),
         application=application,
         data=BudgetData([BudgetLineData(BudgetCategory.OTHER, "x", 1, 1_000_00)]),
@@ -206,7 +208,7 @@ def test_the_support_cost_rate_is_a_setting(app, monkeypatch):
 def test_negative_or_empty_budget_lines_are_refused():
     application = started_application()
     with pytest.raises(ValidationFailed, match="quantity must be at least 1"):
-        ngo.save_section(
+        applications.save_section(
             actor=applicant_of(application.organisation),
             application=application,
             data=BudgetData([BudgetLineData(BudgetCategory.OTHER, "x", 1, -5)]),
@@ -220,7 +222,7 @@ def test_negative_or_empty_budget_lines_are_refused():
 def test_submitting_one_second_before_the_deadline_is_accepted(storage):
     application = started_application()
     complete(application, applicant_of(application.organisation), storage)
-    ngo.submit_application(
+    applications.submit_application(
         actor=applicant_of(application.organisation),
         application=application,
         now=application.call.closes_at - timedelta(seconds=1),
@@ -236,7 +238,7 @@ def test_submitting_at_or_after_the_deadline_is_refused(storage, late_by):
     complete(application, applicant_of(application.organisation), storage)
     deadline = application.call.closes_at
     with pytest.raises(ValidationFailed) as refused:
-        ngo.submit_application(
+        applications.submit_application(
             actor=applicant_of(application.organisation),
             application=application,
             now=deadline + late_by,
@@ -251,7 +253,7 @@ def test_submitting_at_or_after_the_deadline_is_refused(storage, late_by):
 def test_an_incomplete_application_cannot_be_submitted():
     application = started_application()
     with pytest.raises(ValidationFailed, match="Give the project a title"):
-        ngo.submit_application(
+        applications.submit_application(
             actor=applicant_of(application.organisation), application=application
         )
 
@@ -268,7 +270,7 @@ def test_only_verified_organisations_submit(storage, status):
     application = started_application(organisation=ngo_organisation(status=status))
     complete(application, applicant_of(application.organisation), storage)
     with pytest.raises(ValidationFailed, match="Only verified organisations"):
-        ngo.submit_application(
+        applications.submit_application(
             actor=applicant_of(application.organisation), application=application
         )
 
@@ -276,14 +278,14 @@ def test_only_verified_organisations_submit(storage, status):
 def test_a_submitted_application_is_read_only(storage):
     application = submitted(storage)
     with pytest.raises(PermissionDenied, match="can no longer be changed"):
-        ngo.save_section(
+        applications.save_section(
             actor=applicant_of(application.organisation),
             application=application,
             data=SummaryData("New title", "x", "en", 3),
             expected_version=None,
         )
     with pytest.raises(InvalidTransition):
-        ngo.submit_application(
+        applications.submit_application(
             actor=applicant_of(application.organisation), application=application
         )
 
@@ -299,14 +301,14 @@ def test_a_save_based_on_an_older_version_is_refused_and_names_who_saved():
         organisation=application.organisation, user=colleague, role=MembershipRole.MEMBER
     )
     opened_at = application.version_id  # both open the form at this version
-    ngo.save_section(
+    applications.save_section(
         actor=colleague,
         application=application,
         data=SummaryData("Colleague's title", "theirs", "en", 6),
         expected_version=opened_at,
     )
     with pytest.raises(EditConflict) as refused:
-        ngo.save_section(
+        applications.save_section(
             actor=owner,
             application=application,
             data=SummaryData("Owner's title", "mine", "en", 6),
@@ -326,7 +328,7 @@ def test_a_save_racing_another_transaction_is_refused_by_the_version_column():
         .values(version_id=Application.__table__.c.version_id + 1)
     )
     with pytest.raises(EditConflict, match="at the same moment"):
-        ngo.save_section(
+        applications.save_section(
             actor=applicant_of(application.organisation),
             application=application,
             data=SummaryData("Mine", "mine", "en", 6),
@@ -337,7 +339,7 @@ def test_a_save_racing_another_transaction_is_refused_by_the_version_column():
 def test_every_save_moves_the_version_on_even_for_child_rows_only():
     application = started_application()
     before = application.version_id
-    ngo.save_section(
+    applications.save_section(
         actor=applicant_of(application.organisation),
         application=application,
         data=BudgetData([BudgetLineData(BudgetCategory.OTHER, "x", 1, 100)]),
@@ -353,24 +355,24 @@ def test_the_information_request_round_trip(storage):
     application = submitted(storage)
     applicant = applicant_of(application.organisation)
     manager = fund_manager()
-    ngo.request_information(
+    applications.request_information(
         actor=manager, application=application, question="Is the shelter licensed?"
     )
     assert application.status == ApplicationStatus.INFO_REQUESTED
     assert application.is_editable
     with pytest.raises(ValidationFailed, match="Answer the fund's request"):
-        ngo.submit_application(actor=applicant, application=application)
-    ngo.reply_to_information_request(
+        applications.submit_application(actor=applicant, application=application)
+    applications.reply_to_information_request(
         actor=applicant, application=application, body="Yes, licence 42 attached."
     )
-    ngo.save_section(
+    applications.save_section(
         actor=applicant,
         application=application,
         data=SummaryData("Shelter for survivors", "Licensed shelter.", "en", 6),
         expected_version=None,
     )
     # The deadline has passed by now: a resubmission the fund asked for is still accepted.
-    ngo.submit_application(
+    applications.submit_application(
         actor=applicant,
         application=application,
         now=application.call.closes_at + timedelta(days=3),
@@ -389,12 +391,14 @@ def test_only_the_funds_staff_ask_and_only_the_organisation_answers(storage):
     application = submitted(storage)
     applicant = applicant_of(application.organisation)
     with pytest.raises(PermissionDenied):
-        ngo.request_information(actor=applicant, application=application, question="?")
+        applications.request_information(actor=applicant, application=application, question="?")
     with pytest.raises(InvalidTransition, match="has not asked"):
-        ngo.reply_to_information_request(actor=applicant, application=application, body="hi")
-    ngo.request_information(actor=fund_manager(), application=application, question="Why?")
+        applications.reply_to_information_request(
+            actor=applicant, application=application, body="hi"
+        )
+    applications.request_information(actor=fund_manager(), application=application, question="Why?")
     with pytest.raises(PermissionDenied):
-        ngo.reply_to_information_request(
+        applications.reply_to_information_request(
             actor=user_with(Role.APPLICANT), application=application, body="Not mine"
         )
 
@@ -406,7 +410,7 @@ def test_a_fund_manager_of_the_applicant_cannot_screen_it(storage):
         organisation=application.organisation, user=manager, role=MembershipRole.MEMBER
     )
     with pytest.raises(SegregationOfDuties):
-        ngo.request_information(actor=manager, application=application, question="?")
+        applications.request_information(actor=manager, application=application, question="?")
 
 
 @pytest.mark.parametrize(
@@ -421,7 +425,7 @@ def test_a_fund_manager_of_the_applicant_cannot_screen_it(storage):
 def test_an_application_can_be_withdrawn_before_a_decision(status):
     application = started_application()
     application.status = status
-    ngo.withdraw_application(
+    applications.withdraw_application(
         actor=applicant_of(application.organisation),
         application=application,
         reason="Funded elsewhere",
@@ -444,7 +448,7 @@ def test_a_decided_application_cannot_be_withdrawn(status):
     application = started_application()
     application.status = status
     with pytest.raises(InvalidTransition):
-        ngo.withdraw_application(
+        applications.withdraw_application(
             actor=applicant_of(application.organisation), application=application
         )
 
@@ -452,9 +456,9 @@ def test_a_decided_application_cannot_be_withdrawn(status):
 def test_only_the_organisation_withdraws_its_application():
     application = started_application()
     with pytest.raises(PermissionDenied):
-        ngo.withdraw_application(actor=user_with(Role.APPLICANT), application=application)
+        applications.withdraw_application(actor=user_with(Role.APPLICANT), application=application)
     with pytest.raises(PermissionDenied):
-        ngo.withdraw_application(actor=fund_manager(), application=application)
+        applications.withdraw_application(actor=fund_manager(), application=application)
 
 
 def test_the_workflow_declares_every_state_of_the_design():
@@ -479,7 +483,7 @@ def test_documents_go_where_they_belong(storage):
     application = started_application()
     applicant = applicant_of(application.organisation)
     with pytest.raises(ValidationFailed, match="belongs to the organisation's file"):
-        ngo.upload_document(
+        applications.upload_document(
             actor=applicant,
             organisation=application.organisation,
             application=application,
@@ -489,7 +493,7 @@ def test_documents_go_where_they_belong(storage):
             storage=storage,
         )
     with pytest.raises(ValidationFailed, match="belongs to an application"):
-        ngo.upload_document(
+        applications.upload_document(
             actor=applicant,
             organisation=application.organisation,
             kind=DocumentKind.PROPOSAL,
@@ -503,7 +507,7 @@ def test_attachments_of_a_submitted_application_are_frozen(storage):
     application = submitted(storage)
     applicant = applicant_of(application.organisation)
     with pytest.raises(PermissionDenied, match="can no longer be changed"):
-        ngo.upload_document(
+        applications.upload_document(
             actor=applicant,
             organisation=application.organisation,
             application=application,
@@ -513,4 +517,4 @@ def test_attachments_of_a_submitted_application_are_frozen(storage):
             storage=storage,
         )
     with pytest.raises(PermissionDenied, match="can no longer be removed"):
-        ngo.remove_document(actor=applicant, document=application.documents[0])
+        applications.remove_document(actor=applicant, document=application.documents[0])

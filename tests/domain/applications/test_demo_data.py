@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.domain.accounts.models import Organisation, User
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import (
     Application,
     ApplicationStatus,
@@ -45,18 +45,18 @@ def test_demo_data_has_two_calls_six_ngos_and_twenty_applications_across_states(
     }
     assert len({p.organisation.country for p in profiles}) >= 4
 
-    applications = list(db.session.execute(select(Application)).scalars())
-    assert len(applications) == 20
-    assert {a.status for a in applications} == set(ApplicationStatus)
+    stored = list(db.session.execute(select(Application)).scalars())
+    assert len(stored) == 20
+    assert {a.status for a in stored} == set(ApplicationStatus)
 
     for login, name in (("ngo", "Safe Haven Initiative"), ("ngo2", "Freedom Path Association")):
         user = db.session.execute(
             select(User).where(User.email == f"{login}@demo.test")
         ).scalar_one()
-        (organisation,) = ngo.organisations_of(user)
+        (organisation,) = applications.organisations_of(user)
         assert organisation.name == name
-        assert ngo.profile_of(organisation).status == DueDiligenceStatus.VERIFIED
-    assert ngo.flagged_organisation_ids()  # the demo shows a possible duplicate
+        assert applications.profile_of(organisation).status == DueDiligenceStatus.VERIFIED
+    assert applications.flagged_organisation_ids()  # the demo shows a possible duplicate
 
 
 def test_every_submitted_demo_application_is_complete_and_within_its_caps():
@@ -66,7 +66,7 @@ def test_every_submitted_demo_application_is_complete_and_within_its_caps():
             continue
         if application.status == ApplicationStatus.WITHDRAWN:
             continue
-        problems = [p for c in ngo.completeness(application) for p in c.problems]
+        problems = [p for c in applications.completeness(application) for p in c.problems]
         assert problems == [], (application.title, problems)
     assert count(Organisation) >= 6
 

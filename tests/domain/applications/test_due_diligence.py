@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from app.domain.accounts.models import MembershipRole, Role
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import DueDiligenceStatus, RiskRating
 from app.domain.applications.services import DueDiligenceDetails
 from app.domain.categories import DocumentKind
@@ -18,8 +18,8 @@ from app.domain.errors import (
     SegregationOfDuties,
     ValidationFailed,
 )
+from tests.applications_support import PDF, fund_manager, ngo_organisation
 from tests.factories import MembershipFactory, user_with
-from tests.ngo import PDF, fund_manager, ngo_organisation
 from tests.web.auth.helpers import audit_actions
 
 
@@ -44,13 +44,13 @@ def full_details(**overrides) -> DueDiligenceDetails:
 
 def registered(storage, *, documents: bool = True):
     owner = user_with(Role.APPLICANT)
-    profile = ngo.register_organisation(actor=owner, details=full_details())
+    profile = applications.register_organisation(actor=owner, details=full_details())
     if documents:
         for kind in (
             DocumentKind.REGISTRATION_CERTIFICATE,
             DocumentKind.AUDITED_FINANCIAL_STATEMENTS,
         ):
-            ngo.upload_document(
+            applications.upload_document(
                 actor=owner,
                 organisation=profile.organisation,
                 kind=kind,
@@ -76,17 +76,17 @@ def test_registering_makes_the_applicant_owner_of_a_new_file(storage):
 
 def test_donors_cannot_register_an_ngo():
     with pytest.raises(PermissionDenied):
-        ngo.register_organisation(actor=user_with(Role.DONOR), details=full_details())
+        applications.register_organisation(actor=user_with(Role.DONOR), details=full_details())
 
 
 def test_the_file_goes_to_the_fund_only_when_complete(storage):
     owner, profile = registered(storage, documents=False)
-    problems = [p.message for p in ngo.due_diligence_problems(profile)]
+    problems = [p.message for p in applications.due_diligence_problems(profile)]
     assert problems == ["Upload the document: %(kind)s.", "Upload the document: %(kind)s."]
     with pytest.raises(ValidationFailed, match="Upload the document"):
-        ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+        applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     for kind in (DocumentKind.REGISTRATION_CERTIFICATE, DocumentKind.AUDITED_FINANCIAL_STATEMENTS):
-        ngo.upload_document(
+        applications.upload_document(
             actor=owner,
             organisation=profile.organisation,
             kind=kind,
@@ -94,23 +94,25 @@ def test_the_file_goes_to_the_fund_only_when_complete(storage):
             data=PDF,
             storage=storage,
         )
-    ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+    applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     assert profile.status == DueDiligenceStatus.DOCUMENTS_SUBMITTED
 
 
 def test_a_psea_policy_must_be_uploaded_by_those_who_say_they_have_one(storage):
     owner, profile = registered(storage)
-    ngo.update_due_diligence(
+    applications.update_due_diligence(
         actor=owner, organisation=profile.organisation, details=full_details(psea_policy=True)
     )
-    assert [p.params for p in ngo.due_diligence_problems(profile)] == [{"kind": "psea_policy"}]
+    assert [p.params for p in applications.due_diligence_problems(profile)] == [
+        {"kind": "psea_policy"}
+    ]
 
 
 def test_the_fund_verifies_with_a_risk_rating(storage):
     owner, profile = registered(storage)
-    ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+    applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     manager = fund_manager()
-    ngo.verify_organisation(
+    applications.verify_organisation(
         actor=manager, organisation=profile.organisation, risk_rating=RiskRating.MEDIUM
     )
     assert profile.status == DueDiligenceStatus.VERIFIED
@@ -123,45 +125,47 @@ def test_the_fund_verifies_with_a_risk_rating(storage):
 
 def test_an_applicant_cannot_verify_their_own_organisation(storage):
     owner, profile = registered(storage)
-    ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+    applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     with pytest.raises(PermissionDenied):
-        ngo.verify_organisation(
+        applications.verify_organisation(
             actor=owner, organisation=profile.organisation, risk_rating=RiskRating.LOW
         )
 
 
 def test_a_fund_manager_who_belongs_to_the_organisation_cannot_verify_it(storage):
     owner, profile = registered(storage)
-    ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+    applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     manager = fund_manager()
     MembershipFactory(organisation=profile.organisation, user=manager, role=MembershipRole.MEMBER)
     with pytest.raises(SegregationOfDuties):
-        ngo.verify_organisation(
+        applications.verify_organisation(
             actor=manager, organisation=profile.organisation, risk_rating=RiskRating.LOW
         )
 
 
 def test_a_rejection_needs_a_reason_and_the_ngo_may_send_again(storage):
     owner, profile = registered(storage)
-    ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+    applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     manager = fund_manager()
     with pytest.raises(ValidationFailed, match="Say why"):
-        ngo.reject_organisation(actor=manager, organisation=profile.organisation, reason="  ")
-    ngo.reject_organisation(
+        applications.reject_organisation(
+            actor=manager, organisation=profile.organisation, reason="  "
+        )
+    applications.reject_organisation(
         actor=manager, organisation=profile.organisation, reason="The certificate has expired."
     )
     assert profile.status == DueDiligenceStatus.REJECTED
     assert profile.rejection_reason == "The certificate has expired."
-    ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+    applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     assert profile.status == DueDiligenceStatus.DOCUMENTS_SUBMITTED
     assert profile.rejection_reason is None
 
 
 def test_the_file_cannot_change_while_the_fund_checks_it(storage):
     owner, profile = registered(storage)
-    ngo.submit_for_verification(actor=owner, organisation=profile.organisation)
+    applications.submit_for_verification(actor=owner, organisation=profile.organisation)
     with pytest.raises(InvalidTransition):
-        ngo.update_due_diligence(
+        applications.update_due_diligence(
             actor=owner, organisation=profile.organisation, details=full_details()
         )
 
@@ -169,8 +173,8 @@ def test_the_file_cannot_change_while_the_fund_checks_it(storage):
 def test_changing_the_bank_account_holder_of_a_verified_file_needs_a_new_check():
     organisation = ngo_organisation()
     owner = organisation.memberships[0].user
-    profile = ngo.profile_of(organisation)
-    ngo.update_due_diligence(
+    profile = applications.profile_of(organisation)
+    applications.update_due_diligence(
         actor=owner,
         organisation=organisation,
         details=full_details(
@@ -191,9 +195,9 @@ def test_harmless_changes_keep_the_verification():
         country="NG",
     )
     owner = organisation.memberships[0].user
-    profile = ngo.profile_of(organisation)
+    profile = applications.profile_of(organisation)
     profile.legal_name = "Safe Haven Initiative"
-    ngo.update_due_diligence(
+    applications.update_due_diligence(
         actor=owner,
         organisation=organisation,
         details=full_details(un_partner_portal_id="CNI999", countries_of_operation=["NG"]),
@@ -214,13 +218,13 @@ def test_possible_duplicates_are_found_by_number_account_holder_and_email():
     )
     same_email = ngo_organisation(name="Sun", registration_number="Z2", contact_email="A@X.org")
     unrelated = ngo_organisation(name="Moon", registration_number="Z3")
-    matches = {m.organisation.name: m.reasons for m in ngo.possible_duplicates(first)}
+    matches = {m.organisation.name: m.reasons for m in applications.possible_duplicates(first)}
     assert matches == {
         "Hope II": ("registration_number",),
         "Dawn": ("bank_account_holder",),
         "Sun": ("contact_email",),
     }
-    flagged = ngo.flagged_organisation_ids()
+    flagged = applications.flagged_organisation_ids()
     assert {first.id, same_number.id, same_holder.id, same_email.id} <= flagged
     assert unrelated.id not in flagged
 
@@ -228,7 +232,7 @@ def test_possible_duplicates_are_found_by_number_account_holder_and_email():
 def test_an_owner_adds_a_new_colleague_who_gets_an_applicant_account():
     organisation = ngo_organisation()
     owner = organisation.memberships[0].user
-    user, created = ngo.invite_colleague(
+    user, created = applications.invite_colleague(
         actor=owner, organisation=organisation, email="Amina@Example.org", full_name="Amina"
     )
     assert created and user.email == "amina@example.org"
@@ -240,7 +244,7 @@ def test_an_owner_adds_a_new_colleague_who_gets_an_applicant_account():
 def test_a_donor_added_as_colleague_also_becomes_an_applicant():
     organisation = ngo_organisation()
     donor = user_with(Role.DONOR)
-    user, created = ngo.invite_colleague(
+    user, created = applications.invite_colleague(
         actor=organisation.memberships[0].user,
         organisation=organisation,
         email=donor.email,
@@ -254,11 +258,11 @@ def test_only_owners_add_colleagues_and_never_the_funds_staff():
     colleague = user_with(Role.APPLICANT)
     MembershipFactory(organisation=organisation, user=colleague, role=MembershipRole.MEMBER)
     with pytest.raises(PermissionDenied, match="Only an owner"):
-        ngo.invite_colleague(
+        applications.invite_colleague(
             actor=colleague, organisation=organisation, email="x@example.org", full_name="X"
         )
     with pytest.raises(PermissionDenied, match="works for the fund"):
-        ngo.invite_colleague(
+        applications.invite_colleague(
             actor=organisation.memberships[0].user,
             organisation=organisation,
             email=fund_manager().email,

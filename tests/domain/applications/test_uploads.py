@@ -7,7 +7,7 @@ import pytest
 
 from app.domain.applications.uploads import UploadRefused, inspect_upload, neutral_filename
 from app.storage import LocalStorage
-from tests.ngo import JPEG, PDF, PNG, office_file
+from tests.applications_support import JPEG, PDF, PNG, office_file
 
 LIMIT = 1024
 

@@ -14,8 +14,8 @@ from app.domain.calls import services as calls
 from app.domain.calls.models import CallStatus, WindowKind, pick_translation
 from app.domain.calls.services import Criterion
 from app.domain.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from tests.applications_support import call_details, fund_manager, open_call
 from tests.factories import user_with
-from tests.ngo import call_details, fund_manager, open_call
 from tests.web.auth.helpers import audit_actions
 
 

@@ -18,6 +18,7 @@ from app.domain.ledger.models import TransferCode
 from app.domain.ledger.services import transfers_for_document
 from app.domain.money import apply_rate
 from app.extensions import db
+from tests.applications_support import applicant_of
 from tests.grants_support import (
     USD,
     approved_application,
@@ -28,7 +29,6 @@ from tests.grants_support import (
     grant_balance,
     manager,
 )
-from tests.ngo import applicant_of
 
 
 def test_award_commits_grant_plus_support_cost_and_numbers_the_grant():

@@ -15,6 +15,7 @@ from app.domain.grants import reports
 from app.domain.grants.models import FigureDimension, ReportKind, ReportStatus
 from app.domain.grants.reports import ReportData
 from app.extensions import db
+from tests.applications_support import PDF
 from tests.factories import user_with
 from tests.grants_support import (
     USD,
@@ -30,7 +31,6 @@ from tests.grants_support import (
     signatory,
     spend_everything,
 )
-from tests.ngo import PDF
 
 
 @pytest.fixture

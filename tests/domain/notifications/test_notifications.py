@@ -11,12 +11,12 @@ from app.db import utcnow
 from app.domain.accounts.models import Role
 from app.domain.notifications import services as notices
 from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import DecisionOutcome, ScreeningOutcome
 from app.extensions import db
+from tests.applications_support import applicant_of
 from tests.factories import user_with
 from tests.mail import Mailbox
-from tests.ngo import applicant_of
 from tests.reviews_support import (
     before_board,
     decide,
@@ -77,7 +77,7 @@ def test_selection_e_mails_carry_no_application_content(storage, mailbox):
     # Screening outcome and information request, to the applicant.
     screened = submitted_application(storage)
     applicant = applicant_of(screened.organisation)
-    selection.record_screening(
+    reviews.record_screening(
         actor=fund,
         application=screened,
         outcome=ScreeningOutcome.INFO_REQUESTED,
@@ -90,7 +90,7 @@ def test_selection_e_mails_carry_no_application_content(storage, mailbox):
     # Assignment and reminder, to the reviewer.
     application = in_review(storage, fund_manager=fund)
     expert = reviewer()
-    assignment = selection.assign_reviewer(
+    assignment = reviews.assign_reviewer(
         actor=fund,
         application=application,
         reviewer=expert,
@@ -99,7 +99,7 @@ def test_selection_e_mails_carry_no_application_content(storage, mailbox):
     db.session.commit()
     assert_clean(mailbox, expert.email, application)
     assert mailbox.link(expert.email) == f"/reviews/assignments/{assignment.id}"
-    selection.send_review_reminders()
+    reviews.send_review_reminders()
     db.session.commit()
     assert "due" in assert_clean(mailbox, expert.email, application)
     assert len(mailbox.to(expert.email)) == 2
@@ -138,6 +138,6 @@ def test_the_centre_marks_read(storage):
 def test_a_dead_mail_server_does_not_undo_the_action(storage, dead_mail_server):
     application = in_review(storage)
     expert = reviewer()
-    selection.assign_reviewer(actor=manager(), application=application, reviewer=expert)
+    reviews.assign_reviewer(actor=manager(), application=application, reviewer=expert)
     db.session.commit()  # the e-mail fails and is logged; the assignment stands
     assert notices.unread_count(expert) == 1

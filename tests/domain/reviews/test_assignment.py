@@ -20,7 +20,7 @@ from app.domain.errors import (
 )
 from app.domain.notifications.models import Notification, NotificationKind
 from app.domain.reviews import queries
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import AssignmentStatus
 from app.extensions import db
 from tests.factories import user_with
@@ -47,7 +47,7 @@ def notifications(user, kind):
 def test_assigning_asks_the_reviewer_to_declare_first_and_tells_them(storage):
     application = in_review(storage)
     fund, expert = manager(), reviewer()
-    assignment = selection.assign_reviewer(actor=fund, application=application, reviewer=expert)
+    assignment = reviews.assign_reviewer(actor=fund, application=application, reviewer=expert)
     assert assignment.status == AssignmentStatus.AWAITING_DECLARATION
     assert assignment.due_on == utcnow().date() + timedelta(days=21)
     (notice,) = notifications(expert, NotificationKind.REVIEW_ASSIGNED)
@@ -63,23 +63,19 @@ def test_assigning_asks_the_reviewer_to_declare_first_and_tells_them(storage):
 def test_only_the_fund_manager_assigns(storage, role):
     application = in_review(storage)
     with pytest.raises(PermissionDenied):
-        selection.assign_reviewer(
-            actor=user_with(role), application=application, reviewer=reviewer()
-        )
+        reviews.assign_reviewer(actor=user_with(role), application=application, reviewer=reviewer())
 
 
 def test_assignment_refusals(storage):
     fund = manager()
     waiting = submitted_application(storage)
     with pytest.raises(InvalidTransition):
-        selection.assign_reviewer(actor=fund, application=waiting, reviewer=reviewer())
+        reviews.assign_reviewer(actor=fund, application=waiting, reviewer=reviewer())
     application = in_review(storage)
     with pytest.raises(ValidationFailed):  # not a reviewer
-        selection.assign_reviewer(
-            actor=fund, application=application, reviewer=user_with(Role.BOARD)
-        )
+        reviews.assign_reviewer(actor=fund, application=application, reviewer=user_with(Role.BOARD))
     with pytest.raises(ValidationFailed):  # due date in the past
-        selection.assign_reviewer(
+        reviews.assign_reviewer(
             actor=fund,
             application=application,
             reviewer=reviewer(),
@@ -88,38 +84,36 @@ def test_assignment_refusals(storage):
     linked = reviewer()
     link_to_organisation(linked, application)
     with pytest.raises(SegregationOfDuties):
-        selection.assign_reviewer(actor=fund, application=application, reviewer=linked)
+        reviews.assign_reviewer(actor=fund, application=application, reviewer=linked)
     expert = reviewer()
-    selection.assign_reviewer(actor=fund, application=application, reviewer=expert)
+    reviews.assign_reviewer(actor=fund, application=application, reviewer=expert)
     with pytest.raises(Conflict):
-        selection.assign_reviewer(actor=fund, application=application, reviewer=expert)
+        reviews.assign_reviewer(actor=fund, application=application, reviewer=expert)
     linked_manager = manager()
     link_to_organisation(linked_manager, application)
     with pytest.raises(SegregationOfDuties):
-        selection.assign_reviewer(
-            actor=linked_manager, application=application, reviewer=reviewer()
-        )
+        reviews.assign_reviewer(actor=linked_manager, application=application, reviewer=reviewer())
 
 
 def test_a_declared_conflict_excludes_the_reviewer_from_the_whole_organisation(storage):
     fund = manager()
     first = in_review(storage, fund_manager=fund)
     expert = reviewer()
-    assignment = selection.assign_reviewer(actor=fund, application=first, reviewer=expert)
-    selection.declare_interest(
+    assignment = reviews.assign_reviewer(actor=fund, application=first, reviewer=expert)
+    reviews.declare_interest(
         actor=expert, assignment=assignment, has_conflict=True, description="Former board member."
     )
     # Another application of the same organisation, to another call.
     second = submitted_application(storage, call=a_call(fund))
     second.organisation_id = first.organisation_id
     db.session.flush()
-    selection.record_screening(
+    reviews.record_screening(
         actor=fund, application=second, outcome="eligible", confirmed=list(queries.Check)
     )
     candidates = {c.reviewer.id: c.excluded_because for c in queries.reviewer_candidates(second)}
     assert candidates[expert.id] == "conflict"
     with pytest.raises(Conflict):
-        selection.assign_reviewer(actor=fund, application=second, reviewer=expert)
+        reviews.assign_reviewer(actor=fund, application=second, reviewer=expert)
 
 
 def test_the_suggestion_balances_load_and_leaves_out_linked_reviewers(storage, app):
@@ -128,7 +122,7 @@ def test_the_suggestion_balances_load_and_leaves_out_linked_reviewers(storage, a
     linked = reviewer()
     for count, who in ((2, busy), (1, half)):
         for _ in range(count):
-            selection.assign_reviewer(
+            reviews.assign_reviewer(
                 actor=fund, application=in_review(storage, fund_manager=fund), reviewer=who
             )
     application = in_review(storage, fund_manager=fund)
@@ -139,7 +133,7 @@ def test_the_suggestion_balances_load_and_leaves_out_linked_reviewers(storage, a
     assert [u.id for u in suggested][:1] == [idle.id]
     assert linked not in suggested
     assert len(suggested) == app.config["REVIEWS_PER_APPLICATION"]
-    made = selection.assign_suggested(actor=fund, application=application)
+    made = reviews.assign_suggested(actor=fund, application=application)
     assert {a.reviewer_id for a in made} == {u.id for u in suggested}
     assert queries.suggest_reviewers(application) == []
 
@@ -149,7 +143,7 @@ def test_assigning_a_whole_call_spreads_the_work(storage, app):
     call = a_call(fund)
     applications = [in_review(storage, fund_manager=fund, call=call) for _ in range(3)]
     experts = [reviewer() for _ in range(3)]
-    made = selection.assign_suggested_for_call(actor=fund, call=call)
+    made = reviews.assign_suggested_for_call(actor=fund, call=call)
     assert len(made) == 3 * app.config["REVIEWS_PER_APPLICATION"]
     load = queries.open_load(e.id for e in experts)
     # Six reviews among three reviewers (others in the database may take some): nobody gets
@@ -166,15 +160,15 @@ def test_remove_reassign_and_due_dates(storage):
     fund = manager()
     application = in_review(storage, fund_manager=fund)
     first, second = reviewer(), reviewer()
-    assignment = selection.assign_reviewer(actor=fund, application=application, reviewer=first)
+    assignment = reviews.assign_reviewer(actor=fund, application=application, reviewer=first)
     later = utcnow().date() + timedelta(days=40)
-    selection.set_due_date(actor=fund, assignment=assignment, due_on=later)
+    reviews.set_due_date(actor=fund, assignment=assignment, due_on=later)
     assert assignment.due_on == later
-    replacement = selection.reassign_review(actor=fund, assignment=assignment, reviewer=second)
+    replacement = reviews.reassign_review(actor=fund, assignment=assignment, reviewer=second)
     assert assignment.status == AssignmentStatus.REMOVED
     assert replacement.reviewer_id == second.id and replacement.due_on == later
     # Asked again later: a fresh declaration is needed.
-    again = selection.assign_reviewer(actor=fund, application=application, reviewer=first)
+    again = reviews.assign_reviewer(actor=fund, application=application, reviewer=first)
     assert again.id == assignment.id
     assert again.status == AssignmentStatus.AWAITING_DECLARATION and again.declared_at is None
 
@@ -185,19 +179,19 @@ def test_a_submitted_review_cannot_be_taken_back(storage):
     assignment = cleared(application, fund_manager=fund)
     submit(assignment, (4, 4))
     with pytest.raises(ValidationFailed):
-        selection.remove_reviewer(actor=fund, assignment=assignment)
+        reviews.remove_reviewer(actor=fund, assignment=assignment)
 
 
 def test_reminders_go_to_overdue_and_soon_due_reviews_once_a_day(storage, runner):
     fund = manager()
     today = utcnow().date()
-    soon = selection.assign_reviewer(
+    soon = reviews.assign_reviewer(
         actor=fund,
         application=in_review(storage, fund_manager=fund),
         reviewer=reviewer(),
         due_on=today + timedelta(days=2),
     )
-    later = selection.assign_reviewer(
+    later = reviews.assign_reviewer(
         actor=fund,
         application=in_review(storage, fund_manager=fund),
         reviewer=reviewer(),
@@ -210,8 +204,8 @@ def test_reminders_go_to_overdue_and_soon_due_reviews_once_a_day(storage, runner
     done.due_on = today - timedelta(days=3)
     db.session.flush()
 
-    assert selection.send_review_reminders(today=today) == 2
-    assert selection.send_review_reminders(today=today) == 0  # idempotent for the day
+    assert reviews.send_review_reminders(today=today) == 2
+    assert reviews.send_review_reminders(today=today) == 0  # idempotent for the day
     reminded = {
         n.user_id: n.params
         for n in db.session.execute(
@@ -221,7 +215,7 @@ def test_reminders_go_to_overdue_and_soon_due_reviews_once_a_day(storage, runner
     assert set(reminded) == {soon.reviewer_id, overdue.reviewer_id}
     assert reminded[overdue.reviewer_id]["overdue"] is True
     assert later.reviewer_id not in reminded and done.reviewer_id not in reminded
-    assert selection.send_review_reminders(today=today + timedelta(days=1)) == 2
+    assert reviews.send_review_reminders(today=today + timedelta(days=1)) == 2
 
     result = runner.invoke(args=["reviews", "remind"])
     assert result.exit_code == 0, result.output
@@ -232,9 +226,7 @@ def test_nobody_can_be_assigned_once_the_application_has_left_review(storage):
     fund = manager()
     application = in_review(storage, fund_manager=fund)
     submit(cleared(application, fund_manager=fund), (4, 4))
-    selection.recommend(
-        actor=fund, application=application, outcome="recommended", feedback="Good."
-    )
+    reviews.recommend(actor=fund, application=application, outcome="recommended", feedback="Good.")
     assert application.status == ApplicationStatus.RECOMMENDED
     with pytest.raises(InvalidTransition):
-        selection.assign_reviewer(actor=fund, application=application, reviewer=reviewer())
+        reviews.assign_reviewer(actor=fund, application=application, reviewer=reviewer())

@@ -21,7 +21,7 @@ from app.domain.errors import (
     ValidationFailed,
 )
 from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import BoardDecision, DecisionOutcome, PanelOutcome, Vote
 from app.extensions import db
 from tests.factories import user_with
@@ -51,7 +51,7 @@ def test_a_meeting_records_members_present_and_the_quorum_rule_in_force(app):
     with pytest.raises(ValidationFailed):
         meeting([])
     with pytest.raises(ValidationFailed):
-        selection.create_meeting(
+        reviews.create_meeting(
             actor=manager(), held_on=utcnow().date() + timedelta(days=3), members=members
         )
     with pytest.raises(PermissionDenied):
@@ -62,7 +62,7 @@ def test_a_meeting_records_members_present_and_the_quorum_rule_in_force(app):
 def test_an_approval_records_amount_conditions_votes_and_tells_the_applicant(storage):
     application = before_board(storage)
     held = meeting()
-    decision = selection.record_decision(
+    decision = reviews.record_decision(
         actor=held.members[0],
         meeting=held,
         application=application,
@@ -75,7 +75,7 @@ def test_an_approval_records_amount_conditions_votes_and_tells_the_applicant(sto
     assert application.status == ApplicationStatus.APPROVED
     assert decision.approved_amount == application.requested_amount - 100_00
     assert [v.vote for v in decision.votes] == [Vote.APPROVE, Vote.APPROVE, Vote.ABSTAIN]
-    assert selection.approved_decision_for(application) == decision
+    assert reviews.approved_decision_for(application) == decision
     event = db.session.execute(
         select(AuditEvent).where(
             AuditEvent.action == "application.approved",
@@ -109,7 +109,7 @@ def test_decision_refusals(storage):
             "approved_amount": application.requested_amount,
         }
         values.update(overrides)
-        return selection.record_decision(**values)
+        return reviews.record_decision(**values)
 
     with pytest.raises(ValidationFailed, match="cannot exceed"):
         attempt(approved_amount=application.requested_amount + 1)
@@ -200,14 +200,14 @@ def test_a_reserve_can_be_approved_later_at_another_meeting(storage):
     first = meeting()
     reserve = decide(application, first, DecisionOutcome.RESERVE)
     assert application.status == ApplicationStatus.RESERVE
-    assert selection.approved_decision_for(application) is None
-    selection.close_meeting(actor=manager(), meeting=first)
+    assert reviews.approved_decision_for(application) is None
+    reviews.close_meeting(actor=manager(), meeting=first)
     with pytest.raises(InvalidTransition):
         decide(application, first, DecisionOutcome.APPROVED)
     later = meeting()
     approval = decide(application, later, DecisionOutcome.APPROVED, amount=5_000_00)
     assert application.status == ApplicationStatus.APPROVED
-    assert selection.approved_decision_for(application) == approval
+    assert reviews.approved_decision_for(application) == approval
     assert reserve.outcome == DecisionOutcome.RESERVE  # the earlier record stays as it was
 
 

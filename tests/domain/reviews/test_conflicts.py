@@ -15,7 +15,7 @@ from app.domain.errors import (
     ValidationFailed,
 )
 from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import AssignmentStatus
 from app.extensions import db
 from tests.reviews_support import (
@@ -32,7 +32,7 @@ def setup(storage):
     fund = manager()
     application = in_review(storage, fund_manager=fund)
     expert = reviewer()
-    assignment = selection.assign_reviewer(actor=fund, application=application, reviewer=expert)
+    assignment = reviews.assign_reviewer(actor=fund, application=application, reviewer=expert)
     return fund, application, expert, assignment
 
 
@@ -41,7 +41,7 @@ def test_a_reviewer_sees_the_application_only_after_declaring_no_conflict(setup)
     stranger = reviewer()
     assert not can_view_application(expert, application)
     assert not any(can_view_document(expert, d) for d in application.documents)
-    selection.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
+    reviews.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
     assert assignment.status == AssignmentStatus.ACTIVE
     assert can_view_application(expert, application)
     assert all(can_view_document(expert, d) for d in application.documents)
@@ -51,8 +51,8 @@ def test_a_reviewer_sees_the_application_only_after_declaring_no_conflict(setup)
 def test_a_declared_conflict_recuses_is_audited_and_tells_the_fund_manager(setup):
     fund, application, expert, assignment = setup
     with pytest.raises(ValidationFailed):
-        selection.declare_interest(actor=expert, assignment=assignment, has_conflict=True)
-    selection.declare_interest(
+        reviews.declare_interest(actor=expert, assignment=assignment, has_conflict=True)
+    reviews.declare_interest(
         actor=expert, assignment=assignment, has_conflict=True, description="My sister works there."
     )
     assert assignment.status == AssignmentStatus.RECUSED
@@ -70,9 +70,9 @@ def test_a_declared_conflict_recuses_is_audited_and_tells_the_fund_manager(setup
     assert notice.link == f"/reviews/applications/{application.id}/assign"
     # Final: no second declaration, no review.
     with pytest.raises(InvalidTransition):
-        selection.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
+        reviews.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
     with pytest.raises(PermissionDenied):
-        selection.save_review(
+        reviews.save_review(
             actor=expert,
             assignment=assignment,
             scores=scores(application.call, (3, 3)),
@@ -83,23 +83,23 @@ def test_a_declared_conflict_recuses_is_audited_and_tells_the_fund_manager(setup
 def test_only_the_reviewer_asked_declares(setup):
     _fund, _application, _expert, assignment = setup
     with pytest.raises(PermissionDenied):
-        selection.declare_interest(actor=reviewer(), assignment=assignment, has_conflict=False)
+        reviews.declare_interest(actor=reviewer(), assignment=assignment, has_conflict=False)
     with pytest.raises(PermissionDenied):
-        selection.declare_interest(actor=manager(), assignment=assignment, has_conflict=False)
+        reviews.declare_interest(actor=manager(), assignment=assignment, has_conflict=False)
 
 
 def test_a_reviewer_linked_to_the_applicant_cannot_declare_no_conflict(setup):
     _fund, application, expert, assignment = setup
     link_to_organisation(expert, application)
     with pytest.raises(SegregationOfDuties):
-        selection.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
+        reviews.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
     assert not can_view_application(expert, application)
 
 
 def test_no_review_before_the_declaration(setup):
     _fund, application, expert, assignment = setup
     with pytest.raises(PermissionDenied):
-        selection.save_review(
+        reviews.save_review(
             actor=expert,
             assignment=assignment,
             scores=scores(application.call, (3, 3)),
@@ -109,15 +109,15 @@ def test_no_review_before_the_declaration(setup):
 
 def test_a_removed_reviewer_loses_access(setup):
     fund, application, expert, assignment = setup
-    selection.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
-    selection.remove_reviewer(actor=fund, assignment=assignment)
+    reviews.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
+    reviews.remove_reviewer(actor=fund, assignment=assignment)
     assert not can_view_application(expert, application)
 
 
 def test_declaring_and_submitting_are_audited(setup):
     _fund, application, expert, assignment = setup
-    selection.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
-    selection.submit_review(
+    reviews.declare_interest(actor=expert, assignment=assignment, has_conflict=False)
+    reviews.submit_review(
         actor=expert,
         assignment=assignment,
         scores=scores(application.call, (3, 4)),

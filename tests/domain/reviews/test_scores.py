@@ -12,7 +12,7 @@ from app.domain.accounts.models import Role
 from app.domain.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from app.domain.notifications.models import Notification, NotificationKind
 from app.domain.reviews import queries
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import Recommendation, ReviewStatus
 from app.domain.reviews.queries import to_decimal
 from app.domain.reviews.services import ScoreInput
@@ -34,34 +34,34 @@ def test_a_draft_may_be_partial_but_a_submission_is_complete_and_final(storage):
     assignment = cleared(application)
     expert = assignment.reviewer
     call = application.call
-    draft = selection.save_review(
+    draft = reviews.save_review(
         actor=expert, assignment=assignment, scores=scores(call, (4, None)), recommendation=None
     )
     assert draft.status == ReviewStatus.DRAFT
     with pytest.raises(ValidationFailed, match="Score every criterion"):
-        selection.submit_review(
+        reviews.submit_review(
             actor=expert,
             assignment=assignment,
             scores=scores(call, (4, None)),
             recommendation=Recommendation.FUND,
         )
     with pytest.raises(ValidationFailed, match="Justify"):
-        selection.submit_review(
+        reviews.submit_review(
             actor=expert,
             assignment=assignment,
             scores=scores(call, (4, 2), why=" "),
             recommendation=Recommendation.FUND,
         )
     with pytest.raises(ValidationFailed, match="recommendation"):
-        selection.submit_review(
+        reviews.submit_review(
             actor=expert, assignment=assignment, scores=scores(call, (4, 2)), recommendation=None
         )
     with pytest.raises(ValidationFailed):
-        selection.save_review(
+        reviews.save_review(
             actor=expert, assignment=assignment, scores=scores(call, (6, 2)), recommendation=None
         )
     with pytest.raises(ValidationFailed):
-        selection.save_review(
+        reviews.save_review(
             actor=expert,
             assignment=assignment,
             scores={999999: ScoreInput(3, "x")},
@@ -166,7 +166,7 @@ def test_only_the_assigned_reviewer_writes_the_review(storage):
     assignment = cleared(application)
     for outsider in (user_with(Role.REVIEWER), manager(), user_with(Role.BOARD)):
         with pytest.raises(PermissionDenied):
-            selection.save_review(
+            reviews.save_review(
                 actor=outsider,
                 assignment=assignment,
                 scores=scores(application.call, (3, 3)),

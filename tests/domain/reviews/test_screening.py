@@ -20,7 +20,7 @@ from app.domain.errors import (
     ValidationFailed,
 )
 from app.domain.reviews import queries
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import Screening, ScreeningOutcome
 from app.domain.reviews.queries import MANUAL_CHECKS, Check
 from app.extensions import db
@@ -65,12 +65,12 @@ def test_eligible_needs_every_check_and_moves_to_review_audited(storage):
     application = submitted_application(storage)
     fund = manager()
     with pytest.raises(ValidationFailed):
-        selection.record_screening(
+        reviews.record_screening(
             actor=fund, application=application, outcome=ScreeningOutcome.ELIGIBLE
         )
     assert application.status == ApplicationStatus.SUBMITTED
 
-    screening = selection.record_screening(
+    screening = reviews.record_screening(
         actor=fund,
         application=application,
         outcome=ScreeningOutcome.ELIGIBLE,
@@ -85,10 +85,10 @@ def test_eligible_needs_every_check_and_moves_to_review_audited(storage):
 def test_ineligible_needs_a_reason_the_applicant_sees(storage):
     application = submitted_application(storage)
     with pytest.raises(ValidationFailed):
-        selection.record_screening(
+        reviews.record_screening(
             actor=manager(), application=application, outcome=ScreeningOutcome.INELIGIBLE
         )
-    selection.record_screening(
+    reviews.record_screening(
         actor=manager(),
         application=application,
         outcome=ScreeningOutcome.INELIGIBLE,
@@ -101,8 +101,8 @@ def test_ineligible_needs_a_reason_the_applicant_sees(storage):
 
 def test_a_request_for_information_reuses_the_thread(storage):
     application = submitted_application(storage)
-    selection.start_screening(actor=manager(), application=application)
-    selection.record_screening(
+    reviews.start_screening(actor=manager(), application=application)
+    reviews.record_screening(
         actor=manager(),
         application=application,
         outcome=ScreeningOutcome.INFO_REQUESTED,
@@ -119,14 +119,14 @@ def test_a_request_for_information_reuses_the_thread(storage):
 def test_only_the_fund_manager_screens(storage, role):
     application = submitted_application(storage)
     with pytest.raises(PermissionDenied):
-        selection.record_screening(
+        reviews.record_screening(
             actor=user_with(role),
             application=application,
             outcome=ScreeningOutcome.INELIGIBLE,
             reason="No.",
         )
     with pytest.raises(PermissionDenied):
-        selection.start_screening(actor=user_with(role), application=application)
+        reviews.start_screening(actor=user_with(role), application=application)
     assert application.status == ApplicationStatus.SUBMITTED
 
 
@@ -135,23 +135,23 @@ def test_a_fund_manager_linked_to_the_applicant_cannot_screen_it(storage):
     fund = manager()
     link_to_organisation(fund, application)
     with pytest.raises(SegregationOfDuties):
-        selection.record_screening(
+        reviews.record_screening(
             actor=fund, application=application, outcome=ScreeningOutcome.INELIGIBLE, reason="x"
         )
     with pytest.raises(SegregationOfDuties):
-        selection.start_screening(actor=fund, application=application)
+        reviews.start_screening(actor=fund, application=application)
 
 
 def test_only_submitted_applications_are_screened(storage):
     application = submitted_application(storage)
-    selection.record_screening(
+    reviews.record_screening(
         actor=manager(),
         application=application,
         outcome=ScreeningOutcome.ELIGIBLE,
         confirmed=ALL_CHECKS,
     )
     with pytest.raises(InvalidTransition):
-        selection.record_screening(
+        reviews.record_screening(
             actor=manager(),
             application=application,
             outcome=ScreeningOutcome.INELIGIBLE,

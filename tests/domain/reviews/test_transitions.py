@@ -24,8 +24,8 @@ from app.domain.reviews.models import (
     ReviewStatus,
 )
 from app.extensions import db
+from tests.applications_support import started_application
 from tests.factories import user_with
-from tests.ngo import started_application
 from tests.reviews_support import a_call, reviewer
 
 S = ApplicationStatus

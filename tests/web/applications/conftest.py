@@ -1,3 +1,3 @@
 """Fixtures for these tests."""
 
-from tests.ngo import storage  # noqa: F401 - a fixture
+from tests.applications_support import storage  # noqa: F401 - a fixture

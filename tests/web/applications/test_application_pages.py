@@ -13,12 +13,11 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.domain.accounts.models import MembershipRole, Role
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import Application, ApplicationStatus
 from app.extensions import db
 from app.storage import get_storage
-from tests.factories import MembershipFactory, user_with
-from tests.ngo import (
+from tests.applications_support import (
     PDF,
     applicant_of,
     complete,
@@ -27,6 +26,7 @@ from tests.ngo import (
     open_call,
     started_application,
 )
+from tests.factories import MembershipFactory, user_with
 
 
 def text(response) -> str:
@@ -242,7 +242,7 @@ def test_the_information_request_round_trip_in_the_browser(client, sign_in, stor
     application = started_application()
     applicant = applicant_of(application.organisation)
     complete(application, applicant, storage)
-    ngo.submit_application(actor=applicant, application=application)
+    applications.submit_application(actor=applicant, application=application)
     manager = fund_manager()
 
     sign_in(manager)
@@ -273,7 +273,7 @@ def test_an_ngo_withdraws_its_submitted_application(client, sign_in, storage):
     application = started_application()
     applicant = applicant_of(application.organisation)
     complete(application, applicant, storage)
-    ngo.submit_application(actor=applicant, application=application)
+    applications.submit_application(actor=applicant, application=application)
     sign_in(applicant)
     response = client.post(
         f"/applications/{application.id}/withdraw",
@@ -335,10 +335,10 @@ def test_the_fund_lists_every_application_and_an_ngo_only_its_own(client, sign_i
     theirs = started_application(
         call=mine.call, organisation=ngo_organisation(name="Other NGO", registration_number="Z")
     )
-    ngo.save_section(
+    applications.save_section(
         actor=applicant_of(theirs.organisation),
         application=theirs,
-        data=ngo.SummaryData("Their secret project", "x", "en", 3),
+        data=applications.SummaryData("Their secret project", "x", "en", 3),
         expected_version=None,
     )
     sign_in(applicant_of(mine.organisation))

@@ -12,8 +12,8 @@ from app.db import utcnow
 from app.domain.accounts.models import Role
 from app.domain.calls.models import Call, CallStatus
 from app.extensions import db
+from tests.applications_support import fund_manager, open_call
 from tests.factories import user_with
-from tests.ngo import fund_manager, open_call
 
 DEADLINE = datetime(2099, 1, 15, 22, 59, tzinfo=UTC)
 
@@ -50,7 +50,7 @@ def test_the_deadline_is_shown_in_french_dates_for_french_readers(client):
 
 def test_draft_calls_are_not_public(client, sign_in):
     from app.domain.calls import services as calls
-    from tests.ngo import call_details
+    from tests.applications_support import call_details
 
     manager = fund_manager()
     draft = calls.create_call(actor=manager, details=call_details(reference="DRAFT-1"))
@@ -150,7 +150,7 @@ def test_the_json_feed_lists_public_calls_with_exact_amounts_and_utc_times(clien
     manager = fund_manager()
     call = open_call(manager, closes_at=DEADLINE, eligible_countries=["NG"])
     from app.domain.calls import services as calls
-    from tests.ngo import call_details
+    from tests.applications_support import call_details
 
     calls.create_call(actor=manager, details=call_details(reference="HIDDEN"))
     response = client.get("/api/v1/calls")

@@ -250,7 +250,7 @@ def test_finance_records_and_applies_a_transfer_typed_the_spanish_way(client, si
 
 
 def test_a_budget_line_typed_the_french_way_keeps_its_cents(client, sign_in):
-    from tests.ngo import applicant_of, started_application
+    from tests.applications_support import applicant_of, started_application
 
     application = started_application()
     sign_in(applicant_of(application.organisation))

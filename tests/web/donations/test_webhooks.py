@@ -1,4 +1,4 @@
-"""POST /webhooks/stripe with payloads signed the way Stripe signs them (DESIGN §5).
+"""POST /webhooks/stripe with payloads signed the way Stripe signs them.
 
 An in-memory Stripe holds the objects the webhook fetches again; after every case the ledger
 verifies and the totals are exact.

@@ -23,6 +23,7 @@ from app.domain.grants.models import (
 )
 from app.domain.ledger.models import Transfer, TransferKind
 from app.extensions import db
+from tests.applications_support import PDF
 from tests.factories import user_with
 from tests.grants_support import (
     USD,
@@ -39,7 +40,6 @@ from tests.grants_support import (
     signatory,
     spend_everything,
 )
-from tests.ngo import PDF
 
 
 def text(response) -> str:

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.accounts.models import Organisation, Role
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import Document, DueDiligenceStatus, RiskRating
 from app.extensions import db
 from app.storage import get_storage
+from tests.applications_support import PDF, applicant_of, fund_manager, ngo_organisation
 from tests.factories import user_with
-from tests.ngo import PDF, applicant_of, fund_manager, ngo_organisation
 
 
 def text(response) -> str:
@@ -33,7 +33,7 @@ def upload(client, organisation, data: bytes, name: str, kind: str = "registrati
 
 
 def documents_of(organisation) -> list[Document]:
-    return ngo.organisation_documents(organisation)
+    return applications.organisation_documents(organisation)
 
 
 def test_an_applicant_registers_their_organisation(client, sign_in):
@@ -56,7 +56,7 @@ def test_an_applicant_registers_their_organisation(client, sign_in):
     )
     organisation = db.session.execute(select(Organisation)).scalar_one()
     assert response.location.endswith(f"/organisations/{organisation.id}")
-    profile = ngo.profile_of(organisation)
+    profile = applications.profile_of(organisation)
     assert profile.status == DueDiligenceStatus.REGISTERED
     assert profile.survivor_led and profile.countries_of_operation == ["MX", "GT"]
     page = text(client.get(f"/organisations/{organisation.id}"))
@@ -178,7 +178,7 @@ def test_the_fund_verifies_and_the_ngo_sees_it(client, sign_in):
     organisation = ngo_organisation(status=DueDiligenceStatus.DOCUMENTS_SUBMITTED)
     sign_in(fund_manager())
     client.post(f"/organisations/{organisation.id}/verify", data={"risk_rating": "high"})
-    profile = ngo.profile_of(organisation)
+    profile = applications.profile_of(organisation)
     db.session.refresh(profile)
     assert (profile.status, profile.risk_rating) == (DueDiligenceStatus.VERIFIED, RiskRating.HIGH)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from tests.reviews_support import in_review, manager, reviewer
 
 
@@ -14,7 +14,7 @@ def case(storage):
     fund = manager()
     application = in_review(storage, fund_manager=fund)
     expert = reviewer()
-    assignment = selection.assign_reviewer(actor=fund, application=application, reviewer=expert)
+    assignment = reviews.assign_reviewer(actor=fund, application=application, reviewer=expert)
     return application, expert, assignment
 
 

@@ -20,7 +20,7 @@ from app.domain.reviews.models import (
 )
 from app.domain.reviews.queries import MANUAL_CHECKS, assignments_of
 from app.extensions import db
-from tests.ngo import applicant_of
+from tests.applications_support import applicant_of
 from tests.reviews_support import (
     before_board,
     board_member,

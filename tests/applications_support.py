@@ -19,7 +19,7 @@ from app.domain.accounts.models import (
     Role,
     User,
 )
-from app.domain.applications import services as ngo
+from app.domain.applications import services as applications
 from app.domain.applications.models import (
     Application,
     BudgetCategory,
@@ -176,12 +176,12 @@ def ngo_organisation(
             legal_name=name,
             countries_of_operation=[country],
             registration_number=registration_number,
-            registration_number_key=ngo.registration_number_key(registration_number),
+            registration_number_key=applications.registration_number_key(registration_number),
             registration_date=utcnow().date() - timedelta(days=800),
             assistance_since_year=utcnow().year - 3,
             un_partner_portal_id="CNI123",
             bank_account_holder=holder,
-            bank_account_holder_key=ngo.holder_key(holder),
+            bank_account_holder_key=applications.holder_key(holder),
             status=status,
             risk_rating=RiskRating.LOW if status == DueDiligenceStatus.VERIFIED else None,
         )
@@ -200,7 +200,7 @@ def complete(
 ) -> Application:
     """Fill every section and attach what the call asks for."""
     call = application.call
-    save = lambda data: ngo.save_section(  # noqa: E731
+    save = lambda data: applications.save_section(  # noqa: E731
         actor=actor, application=application, data=data, expected_version=None
     )
     save(SummaryData("Shelter for survivors", "We will run a shelter.", "en", 6))
@@ -215,7 +215,7 @@ def complete(
     save(BudgetData([BudgetLineData(BudgetCategory.DIRECT_ASSISTANCE, "Shelter", 1, amount)]))
     for kind, count in call.required_documents.items():
         for number in range(count):
-            ngo.upload_document(
+            applications.upload_document(
                 actor=actor,
                 organisation=application.organisation,
                 application=application
@@ -237,7 +237,7 @@ def started_application(
 ) -> Application:
     call = call or open_call()
     organisation = organisation or ngo_organisation()
-    return ngo.start_application(
+    return applications.start_application(
         actor=applicant_of(organisation), call=call, organisation=organisation, now=now
     )
 
