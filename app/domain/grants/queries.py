@@ -24,12 +24,10 @@ from app.domain.grants.models import (
     Tranche,
     TrancheStatus,
 )
-from app.domain.grants.reports import REPORTING_STATES
-from app.domain.grants.services import (
-    approved_decision,
-    fund_available,
-    tranche_blockers,
-)
+from app.domain.grants.services.award import approved_decision
+from app.domain.grants.services.common import fund_available
+from app.domain.grants.services.disbursements import tranche_blockers
+from app.domain.grants.services.reports import REPORTING_STATES
 from app.domain.money import apply_rate
 from app.extensions import db
 
