@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from app.domain.grants import reports as grant_reports
-from app.domain.grants.services import today
+from app.domain.grants.services import reports as grant_reports
+from app.domain.grants.services.common import today
 from app.extensions import db
-from app.web.grants.routes import bp
+from app.web.grants.blueprint import bp
 
 
 @bp.cli.command("remind")
