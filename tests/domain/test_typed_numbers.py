@@ -211,3 +211,90 @@ def test_machine_input_has_one_format_without_groups(typed: str) -> None:
         to_minor(typed, "USD")
     assert to_minor("1234.56", "USD") == 123456
     assert to_minor(Decimal("50"), "USD") == 5000
+
+
+NNBSP = "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("read", "sentence"),
+    [
+        (
+            lambda: read_amount("50.00", currency="USD", locale="fr"),
+            f"We cannot read 50.00 as a number. Write it like this: 1{NNBSP}234,56.",
+        ),
+        (
+            lambda: read_amount("abc", currency="JPY", locale="fr"),
+            f"We cannot read abc as a number. Write it like this: 1{NNBSP}234.",
+        ),
+        (
+            lambda: read_amount("1,2,3", currency="KWD", locale="en"),
+            "We cannot read 1,2,3 as a number. Write it like this: 1,234.567.",
+        ),
+        (
+            lambda: read_amount("1,234", currency="USD", locale="fr"),
+            f"1,234 has more decimals than USD has. Write it like this: 1{NNBSP}234,56.",
+        ),
+        (
+            lambda: read_amount("1,5", currency="JPY", locale="fr"),
+            f"1,5 has more decimals than JPY has. Write it like this: 1{NNBSP}234.",
+        ),
+        (lambda: read_amount("-5", currency="USD", locale="en"), "An amount cannot be negative."),
+        (lambda: read_amount(" ", currency="USD", locale="en"), "Please give an amount."),
+        (lambda: read_decimal(" ", locale="en"), "Please give a number."),
+        (
+            lambda: read_amount("10000000000000000", currency="USD", locale="en"),
+            "10000000000000000 is more than this system accepts.",
+        ),
+        (
+            lambda: read_whole_number("12,5", locale="fr", maximum=100),
+            f"12,5 is not a whole number. Write it like this: 1{NNBSP}234.",
+        ),
+        (
+            lambda: read_whole_number("abc", locale="fr", maximum=100),
+            f"We cannot read abc as a number. Write it like this: 1{NNBSP}234.",
+        ),
+        (
+            lambda: read_whole_number("2 000 000", locale="fr", minimum=1000, maximum=1_000_000),
+            f"Give a whole number from 1{NNBSP}000 to 1{NNBSP}000{NNBSP}000.",
+        ),
+        (
+            lambda: read_decimal("1" * 41, locale="en"),
+            f"We cannot read {'1' * 41} as a number. Write it like this: 1,234.56.",
+        ),
+        (
+            lambda: read_decimal("5\u00b2", locale="en"),  # a superscript is a digit to isdigit()
+            "We cannot read 5\u00b2 as a number. Write it like this: 1,234.56.",
+        ),
+        (
+            lambda: read_decimal("\u00b2", locale="en"),
+            "We cannot read \u00b2 as a number. Write it like this: 1,234.56.",
+        ),
+    ],
+)
+def test_each_refusal_says_what_was_typed_and_how_to_write_it(read, sentence) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        read()
+    assert refused.value.message == sentence
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "value"),
+    [
+        ("en", "1" * 40, Decimal("1" * 40)),  # the longest text read
+        ("en", "- 5", Decimal(-5)),
+        ("en", "+5", Decimal(5)),
+        ("fr", ",5", Decimal("0.5")),
+        ("fr", "\u0665\u0660\u066b\u0665", Decimal("50.5")),  # Arabic separators, French reader
+        ("fr", "\u0661\u066c\u0662\u0663\u0664", Decimal(1234)),
+        ("en", "007", Decimal(7)),
+    ],
+)
+def test_edges_of_the_grammar(locale: str, typed: str, value: Decimal) -> None:
+    assert read_decimal(typed, locale=locale) == value
+
+
+def test_examples_keep_every_decimal_asked_for() -> None:
+    assert example_number("en") == "1,234.56"
+    assert example_number("en", 0) == "1,234"
+    assert example_number("en", 8) == "1,234.56789012"
