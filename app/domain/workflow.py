@@ -53,6 +53,11 @@ class Workflow:
     state_attr: str = "status"
     listeners: list[Listener] = field(default_factory=list)
 
+    def subscribe(self, listener: Listener) -> None:
+        """Add ``listener`` once (start-up may run more than once in a process, as in tests)."""
+        if listener not in self.listeners:
+            self.listeners.append(listener)
+
     def available_moves(self, obj: Any, actor: Any) -> list[StrEnum]:
         """The states ``actor`` may move ``obj`` to now, in declaration order.
 

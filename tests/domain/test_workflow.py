@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -122,3 +125,25 @@ def test_available_moves_judges_the_move_transition_would_take():
     assert workflow.available_moves(Lamp(id=1, status=Light.RED), donor) == []
     with pytest.raises(PermissionDenied):
         workflow.transition(Lamp(id=1, status=Light.RED), Light.GREEN, actor=donor)
+
+
+def test_importing_an_area_changes_no_other_areas_workflow():
+    """Each workflow declares its moves once; importing the areas that build on it (in a fresh
+    interpreter, before any app exists) adds no move, guard or listener."""
+    script = textwrap.dedent(
+        """
+        from app.domain.applications.workflow import APPLICATION_WORKFLOW as A
+        from app.domain.calls.workflow import CALL_WORKFLOW as C
+
+        def snapshot():
+            return (list(A.transitions), list(A.listeners), list(C.transitions), C.listeners[:])
+
+        before = snapshot()
+        import app.domain.reviews
+        import app.domain.reviews.services
+        import app.domain.reviews.workflow
+        import app.models
+        assert snapshot() == before, "an import changed a workflow"
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)  # noqa: S603 - our own code

@@ -1,13 +1,14 @@
 """Life cycles of the NGO side: organisation due diligence and grant applications (DESIGN.md §3).
 
-APPLICATION_WORKFLOW holds the moves this area makes (submit, request information, resubmit,
-withdraw). The review area adds its own (screening, review, recommendation, Board decision) to
-``APPLICATION_WORKFLOW.transitions`` from app/domain/reviews/workflow.py.
+APPLICATION_WORKFLOW declares every move of an application, and its guard, here and only here:
+the applicant's (submit, resubmit, withdraw) and the fund's (request information, screening,
+review, recommendation, Board decision). Importing this module changes no other module.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from app.domain.accounts.permissions import Permission, is_member
 from app.domain.applications.models import (
@@ -63,6 +64,59 @@ def _guard_resubmit(application: Application, actor: Any) -> None:
         raise ValidationFailed(N_("Answer the fund's request for information before you resubmit."))
 
 
+S = ApplicationStatus
+
+# Outcomes of the Board, in the order they are offered.
+BOARD_OUTCOMES = (S.APPROVED, S.RESERVE, S.REJECTED)
+
+
+class ReviewProgress(NamedTuple):
+    """How far the expert review of one application has gone."""
+
+    submitted: int  # reviews submitted by reviewers still on the application
+    outstanding: int  # reviewers still on it whose review is not submitted yet
+
+
+def _not_connected(application: Application) -> ReviewProgress:
+    raise RuntimeError("No review progress source: create_app() connects the reviews area.")
+
+
+# Who reviews what is the reviews area's knowledge, and that area builds on this one: importing
+# it here would make the two areas import each other. So the recommendation guard asks a
+# function that create_app() hands over once, at start-up (count_reviews_with), in plain sight.
+_review_progress: Callable[[Application], ReviewProgress] = _not_connected
+
+
+def count_reviews_with(progress: Callable[[Application], ReviewProgress]) -> None:
+    """Tell the recommendation guard how to count an application's reviews (start-up only)."""
+    global _review_progress
+    _review_progress = progress
+
+
+def ensure_fund_side(application: Application, actor: Any) -> None:
+    """The applicant's own staff take no part in selecting it (also guards reviewer moves)."""
+    if is_member(actor, application.organisation_id):
+        raise SegregationOfDuties(
+            N_("You belong to the applicant organisation, so you take no part in its selection.")
+        )
+
+
+def _guard_reviews_complete(application: Application, actor: Any) -> None:
+    """A recommendation rests on the reviews: at least one, and none still outstanding."""
+    ensure_fund_side(application, actor)
+    progress = _review_progress(application)
+    if not progress.submitted:
+        raise ValidationFailed(N_("No review has been submitted for this application yet."))
+    if progress.outstanding:
+        raise ValidationFailed(
+            N_(
+                "%(count)s review(s) are still outstanding. Wait for them, or remove the "
+                "reviewer, before you recommend."
+            ),
+            count=progress.outstanding,
+        )
+
+
 APPLICATION_WORKFLOW = Workflow(
     name="application",
     transitions=[
@@ -90,6 +144,35 @@ APPLICATION_WORKFLOW = Workflow(
             Permission.APPLY_FOR_GRANT,
             _guard_member,
         ),
+        # Selection (the reviews area's services make these moves).
+        transitions([S.SUBMITTED], S.SCREENING, Permission.SCREEN_APPLICATION, ensure_fund_side),
+        transitions([S.SCREENING], S.INELIGIBLE, Permission.SCREEN_APPLICATION, ensure_fund_side),
+        transitions([S.SCREENING], S.IN_REVIEW, Permission.SCREEN_APPLICATION, ensure_fund_side),
+        transitions(
+            [S.IN_REVIEW, S.NOT_RECOMMENDED],
+            S.RECOMMENDED,
+            Permission.PREPARE_BOARD_PACK,
+            _guard_reviews_complete,
+        ),
+        transitions(
+            [S.IN_REVIEW, S.RECOMMENDED],
+            S.NOT_RECOMMENDED,
+            Permission.PREPARE_BOARD_PACK,
+            _guard_reviews_complete,
+        ),
+        *(
+            transitions(
+                [S.RECOMMENDED, S.NOT_RECOMMENDED],
+                outcome,
+                Permission.RECORD_BOARD_DECISION,
+                ensure_fund_side,
+            )
+            for outcome in BOARD_OUTCOMES
+        ),
+        # "A reserve-list application can later be approved when money frees up" (or, when
+        # the cycle ends without that, turned down).
+        transitions([S.RESERVE], S.APPROVED, Permission.RECORD_BOARD_DECISION, ensure_fund_side),
+        transitions([S.RESERVE], S.REJECTED, Permission.RECORD_BOARD_DECISION, ensure_fund_side),
     ],
 )
 

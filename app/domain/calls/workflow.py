@@ -1,7 +1,8 @@
-"""Life cycle of a call: draft → published → closed → decided."""
+"""Life cycle of a call (draft → published → closed → decided): each move and its guard, once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.domain.accounts.permissions import Permission
@@ -31,6 +32,31 @@ def _guard_publish(call: Call, actor: Any) -> None:
         raise ValidationFailed(message, **params)
 
 
+def _not_connected(call: Call) -> int:
+    raise RuntimeError("No count of undecided applications: create_app() connects it.")
+
+
+# Which applications still wait for a decision is known where applications are selected, and
+# those areas build on this one: importing them here would make the areas import each other. So
+# the guard asks a function that create_app() hands over once, at start-up (count_undecided_with).
+_undecided_count: Callable[[Call], int] = _not_connected
+
+
+def count_undecided_with(count: Callable[[Call], int]) -> None:
+    """Tell the "decided" guard how to count a call's undecided applications (start-up only)."""
+    global _undecided_count
+    _undecided_count = count
+
+
+def _guard_decided(call: Call, actor: Any) -> None:
+    """A call is decided once none of its submitted applications waits for a decision."""
+    waiting = _undecided_count(call)
+    if waiting:
+        raise ValidationFailed(
+            N_("%(count)s application(s) of this call still wait for a decision."), count=waiting
+        )
+
+
 CALL_WORKFLOW = Workflow(
     name="call",
     transitions=[
@@ -39,7 +65,8 @@ CALL_WORKFLOW = Workflow(
         ),
         # Closing is bookkeeping: submissions are refused after closes_at whatever the status.
         transitions([CallStatus.PUBLISHED], CallStatus.CLOSED, Permission.MANAGE_CALLS),
-        # The review area (issue 6) may add a guard: every application decided first.
-        transitions([CallStatus.CLOSED], CallStatus.DECIDED, Permission.MANAGE_CALLS),
+        transitions(
+            [CallStatus.CLOSED], CallStatus.DECIDED, Permission.MANAGE_CALLS, _guard_decided
+        ),
     ],
 )

@@ -1,7 +1,7 @@
 """Selection records: screening, reviewer assignments and reviews, recommendations, Board meetings.
 
 Status columns of these rows change only through app/domain/reviews/services.py; the application's
-own status moves through APPLICATION_WORKFLOW (app/domain/reviews/workflow.py adds the moves).
+own status moves through APPLICATION_WORKFLOW (app/domain/applications/workflow.py).
 Scores are whole numbers 0-5 per criterion; weighted means are Decimal, computed, never stored as
 floats. Amounts are integer minor units in the call's currency.
 """

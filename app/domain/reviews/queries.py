@@ -32,6 +32,7 @@ from app.domain.applications.models import (
     DueDiligenceStatus,
 )
 from app.domain.applications.services import Problem, application_documents_count, profile_of
+from app.domain.applications.workflow import ReviewProgress
 from app.domain.audit.models import AuditEvent
 from app.domain.calls.models import Call, RubricCriterion
 from app.domain.errors import N_
@@ -92,6 +93,14 @@ def assignments_of(application: Application) -> list[ReviewAssignment]:
             .order_by(ReviewAssignment.id)
         ).scalars()
     )
+
+
+def review_progress(application: Application) -> ReviewProgress:
+    """Submitted and outstanding reviews of the reviewers still on ``application``: what the
+    recommendation guard counts (create_app() hands it to the applications workflow)."""
+    live = [a for a in assignments_of(application) if a.status in OPEN_ASSIGNMENT]
+    submitted = sum(1 for a in live if a.review is not None and a.review.is_submitted)
+    return ReviewProgress(submitted=submitted, outstanding=len(live) - submitted)
 
 
 def assignment_for(application: Application, user: Any) -> ReviewAssignment | None:

@@ -94,6 +94,9 @@ def test_recommending_needs_every_review_in_and_feedback(storage):
     fund = manager()
     application = reviewed(storage, (4, 4), fund_manager=fund)
     pending = cleared(application, fund_manager=fund)
+    assert APPLICATION_WORKFLOW.available_moves(application, fund) == [
+        ApplicationStatus.INFO_REQUESTED
+    ]
     with pytest.raises(ValidationFailed, match="outstanding"):
         selection.recommend(
             actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED, feedback="Ok."
@@ -101,6 +104,11 @@ def test_recommending_needs_every_review_in_and_feedback(storage):
     selection.remove_reviewer(actor=fund, assignment=pending)
     with pytest.raises(ValidationFailed):
         selection.recommend(actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED)
+    assert APPLICATION_WORKFLOW.available_moves(application, fund) == [
+        ApplicationStatus.INFO_REQUESTED,
+        ApplicationStatus.RECOMMENDED,
+        ApplicationStatus.NOT_RECOMMENDED,
+    ]
     recommendation = selection.recommend(
         actor=fund,
         application=application,

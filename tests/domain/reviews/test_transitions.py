@@ -102,6 +102,8 @@ def test_each_move_per_role(role, source, target, permission):
     application = application_in(source)
     actor = user_with(role)
     allowed = permission in permissions_for_roles(frozenset({role}))
+    # What a page offers is what the move allows.
+    assert (target in APPLICATION_WORKFLOW.available_moves(application, actor)) == allowed
     if not allowed:
         with pytest.raises(PermissionDenied):
             APPLICATION_WORKFLOW.transition(application, target, actor=actor)
