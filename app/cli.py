@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 from app.domain.accounts import services as accounts
@@ -81,25 +80,3 @@ def ledger_verify() -> None:
         f"{report.checkpoints} checkpoint(s) covering {report.sealed_transfers} transfer(s); "
         f"posted debits = posted credits = {report.total_debits}."
     )
-
-
-def register_cli(app: Flask) -> None:
-    from app.cli_reports import reports_cli
-    from app.cli_reviews import reviews_cli
-
-    app.cli.add_command(reviews_cli)
-    app.cli.add_command(reports_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(ledger_cli)
-    _register_demo(app)
-
-
-def _register_demo(app: Flask) -> None:
-    """`flask demo` comes from devtools, which the production image does not ship."""
-    try:
-        from devtools.seed.cli import demo_command
-    except ModuleNotFoundError as error:
-        if error.name != "devtools":
-            raise
-        return
-    app.cli.add_command(demo_command)

@@ -7,8 +7,8 @@ are kept in the database, never in the key, so a hostile name can neither escape
 nor collide with another file.
 
 A file is written before the database row that refers to it is committed. If that transaction
-is rolled back instead, the file is deleted again (``_forget_files_of_rolled_back_work``), so a
-failed upload leaves no orphan behind.
+is rolled back instead, the file is deleted again (``forget_files_of_rolled_back_work``, a hook
+on every session listed in app/bootstrap.py), so a failed upload leaves no orphan behind.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -167,13 +166,11 @@ def get_storage() -> Storage:
     return LocalStorage(root)
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _keep_files_of_committed_work(session: Session) -> None:
+def keep_files_of_committed_work(session: Session) -> None:
     session.info.pop(_SAVED, None)
 
 
-@sa.event.listens_for(Session, "after_soft_rollback")
-def _forget_files_of_rolled_back_work(session: Session, previous: SessionTransaction) -> None:
+def forget_files_of_rolled_back_work(session: Session, previous: SessionTransaction) -> None:
     # Only when the session's outermost transaction ends: a rolled-back savepoint inside it
     # may belong to work that still commits.
     if previous.parent is not None:

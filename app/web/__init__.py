@@ -33,45 +33,10 @@ _ENROLMENT_ENDPOINTS = {
 
 
 def register_web(app: Flask) -> None:
-    from app.web.account.routes import bp as account_bp
-    from app.web.admin.routes import bp as admin_bp
-    from app.web.audit.routes import bp as audit_bp
-    from app.web.auth.routes import bp as auth_bp
+    """Error pages, sign-in sessions and the hooks around every request (the blueprints are
+    listed in app/bootstrap.py)."""
     from app.web.errors import register_error_handlers
-    from app.web.ledger.routes import bp as ledger_bp
-    from app.web.main.routes import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, admin_bp, audit_bp, ledger_bp):
-        app.register_blueprint(blueprint)
-
-    from app.api import register_api
-    from app.web.applications.routes import bp as applications_bp
-    from app.web.calls.routes import bp as calls_bp
-    from app.web.organisations.routes import bp as organisations_bp
-
-    for blueprint in (calls_bp, organisations_bp, applications_bp):
-        app.register_blueprint(blueprint)
-    register_api(app)
-
-    from app.web.donations.routes import bp as donations_bp
-
-    app.register_blueprint(donations_bp)
-
-    from app.web.grants.routes import bp as grants_bp
-
-    app.register_blueprint(grants_bp)
-
-    from app.web.reporting.routes import bp as reporting_bp
-
-    app.register_blueprint(reporting_bp)
-
-    from app.web.notifications.mail import install_mail_hooks
-    from app.web.notifications.routes import bp as notifications_bp
-    from app.web.reviews.routes import bp as reviews_bp
-
-    for blueprint in (reviews_bp, notifications_bp):
-        app.register_blueprint(blueprint)
-    install_mail_hooks()
     register_error_handlers(app)
 
     login_manager.login_view = "auth.login"
@@ -87,7 +52,6 @@ def register_web(app: Flask) -> None:
     app.after_request(_private_caching)
     app.session_interface = PrivateWhenSettingCookies()
     app.context_processor(_template_globals)
-    app.add_template_filter(_without_page, "reject_page")
 
 
 def load_user(user_id: str) -> User | None:
@@ -224,6 +188,6 @@ def _template_globals() -> dict[str, Any]:
     }
 
 
-def _without_page(args: dict[str, Any]) -> dict[str, Any]:
+def without_page(args: dict[str, Any]) -> dict[str, Any]:
     """Query arguments to carry over to another page of the same list."""
     return {key: value for key, value in args.items() if key != "page"}

@@ -1,6 +1,6 @@
 """Showing money, countries and deadlines in the reader's language and time zone.
 
-Registered as template filters and globals by the calls blueprint (``register_display``).
+Every page may use them: template filters and globals, listed in app/bootstrap.py.
 """
 
 from __future__ import annotations
@@ -8,20 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal, format_percent, parse_pattern
-from flask import Blueprint
 from flask_babel import get_locale, get_timezone, gettext
 from flask_login import current_user
 
 from app.db import utcnow
 from app.domain.applications.services import Problem
 from app.domain.categories import DocumentKind
-from app.domain.money import currency_exponent, to_major
+from app.domain.money import to_major
 from app.web.labels import label
 
 # Territory codes Babel knows that are not countries (EU, UN, "unknown"...).
@@ -148,29 +146,3 @@ def describe(problem: Problem) -> str:
             country_name(code) for code in str(params["countries"]).split(", ")
         )
     return str(gettext(problem.message, **params))
-
-
-def register_display(bp: Blueprint) -> None:
-    """Make the helpers available to every template (registered once, app-wide)."""
-    filters: dict[str, Any] = {
-        "money": money,
-        "major_amount": major_amount,
-        "number": number,
-        "score": score,
-        "percent": percent,
-        "country_name": country_name,
-        "language_name": language_name,
-        "label": label,
-    }
-    for name, function in filters.items():
-        bp.add_app_template_filter(function, name)
-    globals_: dict[str, Any] = {
-        "label": label,
-        "deadline_times": deadline_times,
-        "time_left": time_left,
-        "in_zone": in_zone,
-        "describe": describe,
-        "currency_exponent": currency_exponent,
-    }
-    for name, function in globals_.items():
-        bp.add_app_template_global(function, name)

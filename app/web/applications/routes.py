@@ -18,7 +18,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from app.db import utcnow
@@ -42,15 +41,7 @@ from app.domain.applications.models import (
 )
 from app.domain.applications.services import EditConflict, Section
 from app.domain.calls.models import Call
-from app.domain.categories import (
-    AgeGroup,
-    AssistanceType,
-    DocumentKind,
-    FormOfExploitation,
-    Sex,
-    Situation,
-    Theme,
-)
+from app.domain.categories import AgeGroup, DocumentKind, Sex
 from app.domain.errors import DomainError
 from app.extensions import db
 from app.storage import get_storage
@@ -61,23 +52,18 @@ from app.web.applications.forms import (
     WithdrawForm,
     application_upload_form,
 )
+from app.web.applications.labels import VOCABULARIES
 from app.web.downloads import send_private_file
 from app.web.forms import whole_number_arg
 from app.web.keyset import newest_first_page
 from app.web.labels import label
 from app.web.lookup import visible_or_404
 from app.web.page_cache import kept_per_reader
+from app.web.reviews.panel import selection_context
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 SECTIONS = list(Section)
-VOCABULARIES = {
-    "Situation": Situation,
-    "Theme": Theme,
-    "FormOfExploitation": FormOfExploitation,
-    "AssistanceType": AssistanceType,
-    "DocumentKind": DocumentKind,
-}
 
 
 def _locale() -> str:
@@ -110,28 +96,6 @@ def _context(application: Application) -> dict[str, Any]:
 @bp.app_template_filter("shown_to_applicant")
 def shown_to_applicant(status: ApplicationStatus) -> ApplicationStatus:
     return status_shown_to_applicant(status)
-
-
-_BADGE_CLASSES = {
-    ApplicationStatus.DRAFT: "text-bg-secondary",
-    ApplicationStatus.SUBMITTED: "text-bg-primary",
-    ApplicationStatus.INFO_REQUESTED: "text-bg-warning",
-    ApplicationStatus.WITHDRAWN: "text-bg-dark",
-    ApplicationStatus.APPROVED: "text-bg-success",
-    ApplicationStatus.INELIGIBLE: "text-bg-danger",
-    ApplicationStatus.REJECTED: "text-bg-danger",
-    ApplicationStatus.NOT_RECOMMENDED: "text-bg-danger",
-    ApplicationStatus.RESERVE: "text-bg-info",
-    ApplicationStatus.RECOMMENDED: "text-bg-success",
-}
-
-
-@bp.app_template_global("status_badge")
-def status_badge(status: ApplicationStatus) -> Markup:
-    """An application's status as a coloured badge. A function rather than a Jinja macro: lists
-    show one per row, and a macro call cost about ten times as much."""
-    css = _BADGE_CLASSES.get(status, "text-bg-info")
-    return Markup('<span class="badge {}">{}</span>').format(css, label(status))
 
 
 @bp.get("/")
@@ -217,8 +181,6 @@ def start(call_id: int) -> Any:
 @bp.get("/<int:application_id>")
 @login_required
 def show(application_id: int) -> Any:
-    from app.web.reviews.routes import selection_context  # the selection area's panel
-
     application = visible_or_404(Application, application_id, can_view_application)
     member = is_member(current_user, application.organisation_id)
     return render_template(

@@ -23,11 +23,9 @@ from app.domain.errors import DomainError
 from app.extensions import db
 from app.web.access import public, requires
 from app.web.calls.forms import CallForm
-from app.web.display import register_display
 from app.web.lookup import visible_or_404
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
-register_display(bp)
 
 VOCABULARIES = {
     "Situation": Situation,

@@ -7,8 +7,6 @@ from decimal import Decimal
 from flask import Blueprint
 from flask_babel import format_decimal
 
-from app.domain.categories import Theme
-from app.web.display import register_display
 from app.web.donations.labels import donation_label
 
 
@@ -24,7 +22,5 @@ def rate(value: Decimal | None) -> str:
 
 
 bp = Blueprint("donations", __name__)
-register_display(bp)
 bp.add_app_template_global(donation_label, "donation_label")
-bp.add_app_template_global(Theme, "Theme")
 bp.add_app_template_filter(rate, "rate")

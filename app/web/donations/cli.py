@@ -14,13 +14,14 @@ from pathlib import Path
 
 import click
 from flask import current_app
-
-from app.web.donations.blueprint import bp
+from flask.cli import AppGroup
 
 # Published test credentials for the local fake only; localstripe accepts any sk_/pk_ key.
 LOCAL_SECRET_KEY = "sk_test_localstripe"  # noqa: S105
 LOCAL_PUBLISHABLE_KEY = "pk_test_localstripe"
 LOCAL_WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105
+
+donations_cli = AppGroup("donations", help="Donations: the fake Stripe server for the demo.")
 
 
 def _answers(base: str) -> bool:
@@ -31,7 +32,7 @@ def _answers(base: str) -> bool:
         return False
 
 
-@bp.cli.command("localstripe")
+@donations_cli.command("localstripe")
 @click.option("--port", default=8420, show_default=True, help="Port for localstripe.")
 @click.option("--webhook-url", required=True, help="Where localstripe posts its webhooks.")
 def localstripe_command(port: int, webhook_url: str) -> None:

@@ -23,7 +23,6 @@ from app.domain.ledger.models import Account, TransferKind
 from app.domain.ledger.services import account_balance, find_transfer
 from app.extensions import db
 from app.web.access import requires
-from app.web.display import register_display
 from app.web.forms import page_number, whole_number_arg
 from app.web.ledger import labels, queries
 from app.web.ledger.export import csv_lines
@@ -31,7 +30,6 @@ from app.web.ledger.forms import ExportForm, StatementFilterForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 # The money and number filters; registering them again is harmless.
-register_display(bp)
 
 # Per-donor and per-grant accounts shown on the chart before "see all".
 CHART_PREVIEW = 10

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy.orm import Session
 
@@ -29,7 +28,7 @@ def unread_count_for_badge(user: Any) -> int:
     return notices.unread_count(user)
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _forget_after_commit(_session: Session) -> None:
+def forget_unread_count(_session: Session) -> None:
+    """After every commit (app/bootstrap.py)."""
     if has_app_context():
         g.pop(_KEY, None)

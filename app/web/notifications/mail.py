@@ -1,7 +1,8 @@
 """E-mails for notifications, sent once the change they announce is committed.
 
 ``notify`` (app/domain/notifications/services.py) queues them in the session; after a commit
-this hook sends them, after a rollback it drops them. The same hook serves requests and CLI
+``send_pending`` sends them, after a rollback ``drop_pending_after_rollback`` drops them (hooks
+on every session, listed in app/bootstrap.py). The same hook serves requests and CLI
 commands (``flask reviews remind``): links are absolute, always from PUBLIC_BASE_URL (never
 from the request's Host header, app/web/links.py).
 """
@@ -13,7 +14,6 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.domain.notifications.services import (
@@ -40,6 +40,7 @@ def compose(pending: PendingEmail) -> tuple[str, str]:
 
 
 def send_pending(session: Session) -> None:
+    """After every commit."""
     pending = take_pending_emails(session)
     if not pending or not has_app_context():
         return
@@ -48,18 +49,7 @@ def send_pending(session: Session) -> None:
         send_email(to=message.to, subject=title, body=body)
 
 
-def _after_commit(session: Session) -> None:
-    send_pending(session)
-
-
-def _after_rollback(session: Session, previous_transaction: Any) -> None:
+def drop_pending_after_rollback(session: Session, previous_transaction: Any) -> None:
     # Only the outermost rollback cancels the unit of work; a savepoint's does not.
     if previous_transaction.parent is None:
         drop_pending_emails(session)
-
-
-def install_mail_hooks() -> None:
-    """Listen on every session (the test suite swaps the scoped session for its own)."""
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)

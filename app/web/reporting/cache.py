@@ -101,8 +101,8 @@ def public_data_version() -> tuple[Any, ...] | None:
     return version
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _forget_public_version(_session: Session) -> None:
+def forget_public_version(_session: Session) -> None:
+    """After every commit (app/bootstrap.py)."""
     global _public_version
     _public_version = None
 

@@ -34,7 +34,7 @@ from app.domain.reporting.people import sex_age_key
 from app.domain.reporting.statement import statement
 from app.domain.reporting.transparency import transparency
 from app.web.access import public, requires
-from app.web.display import country_name, money, number, register_display
+from app.web.display import country_name, money, number
 from app.web.labels import label
 from app.web.ledger import queries as ledger_queries
 from app.web.ledger.export import COLUMNS as TRANSFER_COLUMNS
@@ -54,7 +54,6 @@ from app.web.reporting.forms import TRANSFERS, ExportForm, PeriodForm
 from app.web.reporting.iati import publisher
 
 bp = Blueprint("reporting", __name__)
-register_display(bp)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_YEARS = 6

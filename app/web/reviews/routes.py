@@ -32,7 +32,6 @@ from app.domain.accounts.permissions import (
     can_assign_reviewers,
     can_recommend,
     can_record_decision,
-    can_screen_application,
     can_view_application,
     can_view_decision_letter,
     has_permission,
@@ -61,8 +60,8 @@ from app.domain.reviews.models import (
 from app.domain.reviews.services import ScoreInput
 from app.extensions import db
 from app.web.access import login_required, requires
-from app.web.applications.routes import VOCABULARIES
-from app.web.display import money, register_display
+from app.web.applications.labels import VOCABULARIES
+from app.web.display import money
 from app.web.lookup import visible_or_404
 from app.web.reviews.forms import (
     AssignForm,
@@ -79,7 +78,6 @@ from app.web.reviews.forms import (
 from app.web.reviews.labels import review_label
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
-register_display(bp)
 bp.add_app_template_global(review_label, "review_label")
 
 S = ApplicationStatus
@@ -874,22 +872,3 @@ def decision_letter(application_id: int) -> Any:
         feedback=queries.feedback_for(application),
         locale=_locale(),
     )
-
-
-def selection_context(application: Application) -> dict[str, Any]:
-    """What the application page shows about selection (used by applications.show)."""
-    member = is_member(current_user, application.organisation_id)
-    decision = queries.latest_decision(application)
-    return {
-        "selection_timeline": queries.timeline(application) if member else [],
-        "ineligibility_reason": queries.ineligibility_reason(application),
-        "has_decision_letter": decision is not None
-        and application.status in (S.APPROVED, S.RESERVE, S.REJECTED)
-        and can_view_decision_letter(current_user, application),
-        "can_screen": can_screen_application(current_user, application)
-        and application.status in (S.SUBMITTED, S.SCREENING),
-        "can_assign": selection.can_assign(current_user, application),
-        "can_read_reviews": has_permission(current_user, Permission.VIEW_ALL_APPLICATIONS)
-        and not member
-        and application.status not in (S.DRAFT, S.SUBMITTED, S.SCREENING),
-    }

@@ -1,0 +1,141 @@
+"""What the app is made of, in one list: blueprints, command groups, app-wide template helpers
+and the hooks on every database session.
+
+``create_app()`` (app/__init__.py) sets up the configuration and the extensions, then calls
+``bootstrap(app)``. A template helper that one area's pages alone use is registered by that
+area's blueprint, beside the pages (``donation_label``, ``review_label``, ...); every helper
+that pages of several areas use is listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import click
+from flask import Blueprint, Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app import storage
+from app.api.v1 import bp as api_v1
+from app.cli import ledger_cli, users_cli
+from app.cli_reports import reports_cli
+from app.cli_reviews import reviews_cli
+from app.domain.categories import Theme
+from app.domain.money import currency_exponent
+from app.web import display, page_cache, register_web, without_page
+from app.web.account.routes import bp as account
+from app.web.admin.routes import bp as admin
+from app.web.applications.labels import status_badge
+from app.web.applications.routes import bp as applications
+from app.web.audit.routes import bp as audit
+from app.web.auth.routes import bp as auth
+from app.web.calls.routes import bp as calls
+from app.web.donations.cli import donations_cli
+from app.web.donations.routes import bp as donations
+from app.web.grants import cli as grants_cli  # noqa: F401 - `flask grants`: see COMMANDS
+from app.web.grants.labels import grant_day, grant_label
+from app.web.grants.routes import bp as grants
+from app.web.labels import label
+from app.web.ledger.routes import bp as ledger
+from app.web.main.routes import bp as main
+from app.web.notifications import badge, mail
+from app.web.notifications.routes import bp as notifications
+from app.web.organisations.routes import bp as organisations
+from app.web.reporting import cache as reporting_cache
+from app.web.reporting.routes import bp as reporting
+from app.web.reviews.routes import bp as reviews
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    main,
+    auth,
+    account,
+    admin,
+    audit,
+    ledger,
+    calls,
+    organisations,
+    applications,
+    api_v1,
+    donations,
+    grants,
+    reporting,
+    reviews,
+    notifications,
+)
+
+# `flask <group> ...`; `flask db` comes from Flask-Migrate, `flask demo` from devtools (below),
+# `flask grants remind` from app/web/grants/cli.py, on the grants blueprint's own group.
+COMMANDS: tuple[click.Command, ...] = (
+    users_cli,
+    ledger_cli,
+    reports_cli,
+    reviews_cli,
+    donations_cli,
+)
+
+TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
+    "money": display.money,
+    "major_amount": display.major_amount,
+    "number": display.number,
+    "score": display.score,
+    "percent": display.percent,
+    "country_name": display.country_name,
+    "language_name": display.language_name,
+    "label": label,
+    "day": grant_day,
+    "reject_page": without_page,
+}
+
+TEMPLATE_GLOBALS: dict[str, Any] = {
+    "label": label,
+    "deadline_times": display.deadline_times,
+    "time_left": display.time_left,
+    "in_zone": display.in_zone,
+    "describe": display.describe,
+    "currency_exponent": currency_exponent,
+    "Theme": Theme,
+    "status_badge": status_badge,
+    "grant_label": grant_label,
+}
+
+# (event, listener) on every session, in the order they run. They listen on the Session class:
+# the test suite swaps the scoped session for its own. The e-mails go last, once the rest of
+# the commit's bookkeeping is done.
+SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("after_commit", badge.forget_unread_count),
+    ("after_commit", storage.keep_files_of_committed_work),
+    ("after_commit", reporting_cache.forget_public_version),
+    ("after_commit", mail.send_pending),
+    ("after_soft_rollback", storage.forget_files_of_rolled_back_work),
+    ("after_soft_rollback", mail.drop_pending_after_rollback),
+)
+
+
+def bootstrap(app: Flask) -> None:
+    """Register everything above on ``app``. Session hooks are registered once per process."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    register_web(app)
+    for name, function in TEMPLATE_FILTERS.items():
+        app.add_template_filter(function, name)
+    for name, value in TEMPLATE_GLOBALS.items():
+        app.add_template_global(value, name)
+    for command in (*COMMANDS, *_development_commands()):
+        app.cli.add_command(command)
+    for name, listener in SESSION_HOOKS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+    page_cache.install(app)  # last: it wraps the app once every page is registered
+
+
+def _development_commands() -> Iterator[click.Command]:
+    """`flask demo` comes from devtools, which the production image does not ship."""
+    try:
+        from devtools.seed.cli import demo_command
+    except ModuleNotFoundError as error:
+        if error.name != "devtools":
+            raise
+        return
+    yield demo_command
