@@ -94,6 +94,8 @@ STRIPE_SECRET_KEY = "sk_test_browser"
 STRIPE_PUBLISHABLE_KEY = "pk_test_browser"
 STRIPE_WEBHOOK_SECRET = "whsec_browser"
 AXE_IMPACTS_FAILING = {"serious", "critical"}
+# .ci/skips.py allows this skip on the PostgreSQL run only: keep the two in step.
+RUN_ONCE = "browser journeys run once per `make test`, in its first (SQLite) run"
 TIMEOUT_MS = 15_000
 
 
@@ -113,11 +115,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     # The journeys test pages, not the database: one run per `make test` is enough, and the
     # live app always uses its own SQLite file. Skipped before any browser or server starts.
-    # The reason must not name the other database: .ci/run fails on skips that do.
     database = os.environ.get("TEST_DATABASE_URL", "sqlite")
-    once = pytest.mark.skip(
-        reason="browser journeys run once per `make test`, in its first (SQLite) run"
-    )
+    once = pytest.mark.skip(reason=RUN_ONCE)
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
