@@ -26,7 +26,12 @@ class Transition:
     sources: frozenset[StrEnum]
     target: StrEnum
     permission: Permission | None
+    # Who may make the move (the applicant's staff, not the maker...).
     guard: Guard | None = None
+    # What the record itself needs first (complete, every review in...), checked after the guard.
+    # Kept apart so a page can offer the move before the record is ready and let the refusal say
+    # what is missing (``available_moves(..., unready=True)``).
+    ready: Guard | None = None
 
 
 # What each workflow's objects are called in messages (the names stay in audit actions).
@@ -58,14 +63,24 @@ class Workflow:
         if listener not in self.listeners:
             self.listeners.append(listener)
 
-    def available_moves(self, obj: Any, actor: Any) -> list[StrEnum]:
+    def available_moves(
+        self,
+        obj: Any,
+        actor: Any,
+        *,
+        among: Iterable[StrEnum] | None = None,
+        unready: bool = False,
+    ) -> list[StrEnum]:
         """The states ``actor`` may move ``obj`` to now, in declaration order.
 
-        Asks the same permission and guard that ``transition`` checks, so a page that offers a
-        button only for these targets offers exactly the moves that would succeed. Guards may
-        read the database; none writes.
+        Asks the same permission, guard and readiness check that ``transition`` makes, so a page
+        that offers a button only for these targets offers exactly the moves that would succeed.
+        ``among`` judges only those targets (a guard may cost queries); ``unready`` also offers
+        the moves whose only obstacle is the ``ready`` check, for pages that show the button and
+        let the refusal explain what is missing. Guards may read the database; none writes.
         """
         state = getattr(obj, self.state_attr)
+        wanted = None if among is None else set(among)
         moves: list[StrEnum] = []
         seen: set[StrEnum] = set()
         for move in self.transitions:
@@ -73,13 +88,17 @@ class Workflow:
                 continue
             # ``find`` takes the first declared move to a target: judge that one only.
             seen.add(move.target)
+            if wanted is not None and move.target not in wanted:
+                continue
             if move.permission is not None and not has_permission(actor, move.permission):
                 continue
-            if move.guard is not None:
-                try:
-                    move.guard(obj, actor)
-                except DomainError:
-                    continue
+            checks = [move.guard] if unready else [move.guard, move.ready]
+            try:
+                for check in checks:
+                    if check is not None:
+                        check(obj, actor)
+            except DomainError:
+                continue
             moves.append(move.target)
         return moves
 
@@ -104,12 +123,15 @@ class Workflow:
         reason: str | None = None,
         changes: dict[str, Any] | None = None,
     ) -> None:
-        """Move ``obj`` to ``target``: permission, guard, state change, audit, notifications."""
+        """Move ``obj`` to ``target``: permission, guard, readiness, state change, audit,
+        notifications."""
         move = self.find(obj, target)
         if move.permission is not None:
             ensure_permission(actor, move.permission)
         if move.guard is not None:
             move.guard(obj, actor)
+        if move.ready is not None:
+            move.ready(obj, actor)
         source = getattr(obj, self.state_attr)
         setattr(obj, self.state_attr, target)
         summary = f"{self.name}: {source} → {target}"
@@ -131,6 +153,8 @@ def transitions(
     target: StrEnum,
     permission: Permission | None,
     guard: Guard | None = None,
+    *,
+    ready: Guard | None = None,
 ) -> Transition:
     """Shorthand for declaring a Transition from several source states."""
-    return Transition(frozenset(sources), target, permission, guard)
+    return Transition(frozenset(sources), target, permission, guard, ready)

@@ -127,6 +127,47 @@ def test_available_moves_judges_the_move_transition_would_take():
         workflow.transition(Lamp(id=1, status=Light.RED), Light.GREEN, actor=donor)
 
 
+def test_available_moves_among_judges_only_the_targets_asked():
+    lamp = Lamp(id=1, status=Light.RED, fuse_ok=False)
+    asked = _workflow([]).available_moves(
+        lamp, user_with(Role.FUND_MANAGER), among=[Light.BROKEN, Light.GREEN]
+    )
+    assert asked == [Light.BROKEN]
+    assert _workflow([]).available_moves(lamp, user_with(Role.FUND_MANAGER), among=[]) == []
+
+
+def _lamp_with_a_readiness_check() -> Workflow:
+    def _not_mine(lamp: Lamp, actor: object) -> None:
+        if getattr(actor, "id", None) == lamp.id:
+            raise PermissionDenied("Not your own lamp.")
+
+    return Workflow(
+        name="lamp",
+        transitions=[
+            transitions(
+                [Light.RED], Light.GREEN, Permission.MANAGE_CALLS, _not_mine, ready=_fuse_must_be_ok
+            )
+        ],
+    )
+
+
+def test_a_move_not_ready_is_refused_and_offered_only_when_unready_is_asked():
+    workflow = _lamp_with_a_readiness_check()
+    manager = user_with(Role.FUND_MANAGER)
+    lamp = Lamp(id=manager.id + 1, status=Light.RED, fuse_ok=False)
+    assert workflow.available_moves(lamp, manager) == []
+    assert workflow.available_moves(lamp, manager, unready=True) == [Light.GREEN]
+    with pytest.raises(ValidationFailed, match="fuse"):
+        workflow.transition(lamp, Light.GREEN, actor=manager)
+    lamp.fuse_ok = True
+    assert workflow.available_moves(lamp, manager) == [Light.GREEN]
+    # The guard (who may) holds even for a page that offers moves not ready yet.
+    own = Lamp(id=manager.id, status=Light.RED, fuse_ok=False)
+    assert workflow.available_moves(own, manager, unready=True) == []
+    with pytest.raises(PermissionDenied, match="own lamp"):
+        workflow.transition(own, Light.GREEN, actor=manager)
+
+
 def test_importing_an_area_changes_no_other_areas_workflow():
     """Each workflow declares its moves once; importing the areas that build on it (in a fresh
     interpreter, before any app exists) adds no move, guard or listener."""

@@ -82,7 +82,7 @@ def _not_connected(application: Application) -> ReviewProgress:
 
 
 # Who reviews what is the reviews area's knowledge, and that area builds on this one: importing
-# it here would make the two areas import each other. So the recommendation guard asks a
+# it here would make the two areas import each other. So the recommendation check asks a
 # function that create_app() hands over once, at start-up (count_reviews_with), in plain sight.
 _review_progress: Callable[[Application], ReviewProgress] = _not_connected
 
@@ -101,9 +101,8 @@ def ensure_fund_side(application: Application, actor: Any) -> None:
         )
 
 
-def _guard_reviews_complete(application: Application, actor: Any) -> None:
+def _reviews_complete(application: Application, actor: Any) -> None:
     """A recommendation rests on the reviews: at least one, and none still outstanding."""
-    ensure_fund_side(application, actor)
     progress = _review_progress(application)
     if not progress.submitted:
         raise ValidationFailed(N_("No review has been submitted for this application yet."))
@@ -152,13 +151,15 @@ APPLICATION_WORKFLOW = Workflow(
             [S.IN_REVIEW, S.NOT_RECOMMENDED],
             S.RECOMMENDED,
             Permission.PREPARE_BOARD_PACK,
-            _guard_reviews_complete,
+            ensure_fund_side,
+            ready=_reviews_complete,
         ),
         transitions(
             [S.IN_REVIEW, S.RECOMMENDED],
             S.NOT_RECOMMENDED,
             Permission.PREPARE_BOARD_PACK,
-            _guard_reviews_complete,
+            ensure_fund_side,
+            ready=_reviews_complete,
         ),
         *(
             transitions(

@@ -25,7 +25,7 @@ def publishable_problems(call: Call) -> list[tuple[str, dict[str, Any]]]:
     return problems
 
 
-def _guard_publish(call: Call, actor: Any) -> None:
+def _ready_to_publish(call: Call, actor: Any) -> None:
     problems = publishable_problems(call)
     if problems:
         message, params = problems[0]
@@ -38,7 +38,7 @@ def _not_connected(call: Call) -> int:
 
 # Which applications still wait for a decision is known where applications are selected, and
 # those areas build on this one: importing them here would make the areas import each other. So
-# the guard asks a function that create_app() hands over once, at start-up (count_undecided_with).
+# the check asks a function that create_app() hands over once, at start-up (count_undecided_with).
 _undecided_count: Callable[[Call], int] = _not_connected
 
 
@@ -48,7 +48,7 @@ def count_undecided_with(count: Callable[[Call], int]) -> None:
     _undecided_count = count
 
 
-def _guard_decided(call: Call, actor: Any) -> None:
+def _all_decided(call: Call, actor: Any) -> None:
     """A call is decided once none of its submitted applications waits for a decision."""
     waiting = _undecided_count(call)
     if waiting:
@@ -61,12 +61,15 @@ CALL_WORKFLOW = Workflow(
     name="call",
     transitions=[
         transitions(
-            [CallStatus.DRAFT], CallStatus.PUBLISHED, Permission.MANAGE_CALLS, _guard_publish
+            [CallStatus.DRAFT],
+            CallStatus.PUBLISHED,
+            Permission.MANAGE_CALLS,
+            ready=_ready_to_publish,
         ),
         # Closing is bookkeeping: submissions are refused after closes_at whatever the status.
         transitions([CallStatus.PUBLISHED], CallStatus.CLOSED, Permission.MANAGE_CALLS),
         transitions(
-            [CallStatus.CLOSED], CallStatus.DECIDED, Permission.MANAGE_CALLS, _guard_decided
+            [CallStatus.CLOSED], CallStatus.DECIDED, Permission.MANAGE_CALLS, ready=_all_decided
         ),
     ],
 )
