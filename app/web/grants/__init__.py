@@ -1,0 +1,1 @@
+"""Grants in the browser: the blueprint, its pages (views/), forms, labels and commands."""
