@@ -34,7 +34,7 @@ from app.web.auth.routes import bp as auth
 from app.web.calls.routes import bp as calls
 from app.web.donations.cli import donations_cli
 from app.web.donations.routes import bp as donations
-from app.web.grants import cli as grants_cli  # noqa: F401 - `flask grants`: see COMMANDS
+from app.web.grants.cli import grants_cli
 from app.web.grants.labels import grant_day, grant_label
 from app.web.grants.routes import bp as grants
 from app.web.labels import label
@@ -65,13 +65,13 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     notifications,
 )
 
-# `flask <group> ...`; `flask db` comes from Flask-Migrate, `flask demo` from devtools (below),
-# `flask grants remind` from app/web/grants/cli.py, on the grants blueprint's own group.
+# `flask <group> ...`; `flask db` comes from Flask-Migrate, `flask demo` from devtools (below).
 COMMANDS: tuple[click.Command, ...] = (
     users_cli,
     ledger_cli,
     reports_cli,
     reviews_cli,
+    grants_cli,
     donations_cli,
 )
 

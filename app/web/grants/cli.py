@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from app.domain.grants.services import reports as grant_reports
 from app.domain.grants.services.common import today
 from app.extensions import db
-from app.web.grants.blueprint import bp
+
+grants_cli = AppGroup("grants", help="Grant jobs: reminders to grantees.")
 
 
-@bp.cli.command("remind")
+@grants_cli.command("remind")
 def remind_command() -> None:
     """Notify each grantee of its reports due within GRANT_REMINDER_DAYS or overdue; a report
     is reminded at most once in that many days. The e-mails leave after the commit."""

@@ -1,9 +1,7 @@
-"""Registers every grants route on one blueprint (see app/web/__init__.py), and the
-``flask grants`` commands on its command group."""
+"""Registers every grants route on one blueprint (listed in app/bootstrap.py)."""
 
 from __future__ import annotations
 
-from app.web.grants import cli  # noqa: F401 - adds `flask grants remind` to the blueprint
 from app.web.grants.blueprint import bp
 from app.web.grants.views import (  # noqa: F401 - each adds its routes to the blueprint
     agreement,
