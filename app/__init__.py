@@ -79,27 +79,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     limiter.init_app(app)
 
     from app import models  # noqa: F401 - register every model before the first query
-
-    connect_workflows()
-
     from app.bootstrap import bootstrap
 
     bootstrap(app)
     return app
-
-
-def connect_workflows() -> None:
-    """Hand the workflows what they need from other areas, in one place.
-
-    A workflow module declares its own moves and guards and changes nothing when imported; a
-    guard or listener that needs a later area's knowledge gets it here, at start-up, so no area
-    imports one that builds on it. Safe to run more than once.
-    """
-    from app.domain.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
-    from app.domain.calls.workflow import count_undecided_with
-    from app.domain.reviews.queries import review_progress, undecided_count
-    from app.domain.reviews.workflow import tell_applicant
-
-    count_reviews_with(review_progress)
-    count_undecided_with(undecided_count)
-    APPLICATION_WORKFLOW.subscribe(tell_applicant)

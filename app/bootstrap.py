@@ -1,5 +1,5 @@
-"""What the app is made of, in one list: blueprints, command groups, app-wide template helpers
-and the hooks on every database session.
+"""What the app is made of, in one list: blueprints, command groups, app-wide template helpers,
+the hooks on every database session, and what the workflows are handed from other areas.
 
 ``create_app()`` (app/__init__.py) sets up the configuration and the extensions, then calls
 ``bootstrap(app)``. A template helper that one area's pages alone use is registered by that
@@ -22,8 +22,12 @@ from app.api.v1 import bp as api_v1
 from app.cli import ledger_cli, users_cli
 from app.cli_reports import reports_cli
 from app.cli_reviews import reviews_cli
+from app.domain.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
+from app.domain.calls.workflow import count_undecided_with
 from app.domain.categories import Theme
 from app.domain.money import currency_exponent
+from app.domain.reviews.queries import review_progress, undecided_count
+from app.domain.reviews.workflow import tell_applicant
 from app.web import display, page_cache, register_web, without_page
 from app.web.account.routes import bp as account
 from app.web.admin.routes import bp as admin
@@ -115,6 +119,7 @@ SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
 
 def bootstrap(app: Flask) -> None:
     """Register everything above on ``app``. Session hooks are registered once per process."""
+    connect_workflows()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_web(app)
@@ -128,6 +133,18 @@ def bootstrap(app: Flask) -> None:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
     page_cache.install(app)  # last: it wraps the app once every page is registered
+
+
+def connect_workflows() -> None:
+    """Hand the workflows what they need from other areas, in one place.
+
+    A workflow module declares its own moves and guards and changes nothing when imported; a
+    guard or listener that needs a later area's knowledge gets it here, at start-up, so no area
+    imports one that builds on it. Safe to run more than once.
+    """
+    count_reviews_with(review_progress)
+    count_undecided_with(undecided_count)
+    APPLICATION_WORKFLOW.subscribe(tell_applicant)
 
 
 def _development_commands() -> Iterator[click.Command]:
