@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.accounts.models import User
 from app.domain.accounts.permissions import Permission, is_member
-from app.domain.errors import N_, PermissionDenied, SegregationOfDuties
+from app.domain.errors import N_, InvalidTransition, PermissionDenied, SegregationOfDuties
 from app.domain.grants.models import (
     AmendmentStatus,
     Grant,
@@ -41,9 +41,39 @@ def _guard_grantee(grant: Grant, actor: Any) -> None:
         raise PermissionDenied(N_("Only the grantee organisation's own staff can do this."))
 
 
+def ensure_tranches_move(grant: Grant) -> None:
+    """A tranche is requested, approved and sent only while its grant is active."""
+    if grant.status != GrantStatus.ACTIVE:
+        raise InvalidTransition(
+            N_("No tranche of %(reference)s can move while the grant is %(status)s."),
+            reference=grant.reference,
+            status=str(grant.status),
+        )
+
+
+def ensure_tranches_open(grant: Grant) -> None:
+    """Once closure starts, only closure itself changes the tranches."""
+    if grant.status in (GrantStatus.CLOSING, GrantStatus.CLOSED):
+        raise InvalidTransition(
+            N_("%(reference)s is closing: its tranches can no longer change."),
+            reference=grant.reference,
+        )
+
+
+def _guard_mover(tranche: Tranche, actor: Any) -> None:
+    """Fund staff, not the grantee, on an active grant."""
+    _guard_not_grantee(tranche, actor)
+    ensure_tranches_move(tranche.grant)
+
+
+def _guard_canceller(tranche: Tranche, actor: Any) -> None:
+    _guard_not_grantee(tranche, actor)
+    ensure_tranches_open(tranche.grant)
+
+
 def _guard_checker(tranche: Tranche, actor: Any) -> None:
     """Maker-checker: the officer who requested a tranche can never approve it."""
-    _guard_not_grantee(tranche, actor)
+    _guard_mover(tranche, actor)
     if tranche.requested_by_id is not None and tranche.requested_by_id == _actor_id(actor):
         raise SegregationOfDuties(
             N_(
@@ -98,7 +128,7 @@ TRANCHE_WORKFLOW = Workflow(
             [TrancheStatus.SCHEDULED, TrancheStatus.FAILED],
             TrancheStatus.REQUESTED,
             Permission.REQUEST_DISBURSEMENT,
-            _guard_not_grantee,
+            _guard_mover,
         ),
         transitions(
             [TrancheStatus.REQUESTED],
@@ -110,7 +140,7 @@ TRANCHE_WORKFLOW = Workflow(
             [TrancheStatus.APPROVED],
             TrancheStatus.SENT,
             Permission.CONFIRM_DISBURSEMENT,
-            _guard_not_grantee,
+            _guard_mover,
         ),
         transitions(
             [TrancheStatus.SENT],
@@ -128,7 +158,7 @@ TRANCHE_WORKFLOW = Workflow(
             [TrancheStatus.SCHEDULED, TrancheStatus.REQUESTED, TrancheStatus.APPROVED],
             TrancheStatus.CANCELLED,
             Permission.REQUEST_DISBURSEMENT,
-            _guard_not_grantee,
+            _guard_canceller,
         ),
     ],
 )

@@ -9,12 +9,10 @@ from typing import Any
 from app.db import utcnow
 from app.domain.accounts.models import User
 from app.domain.accounts.permissions import Permission
-from app.domain.errors import N_, Conflict, InvalidTransition, SegregationOfDuties, ValidationFailed
+from app.domain.errors import N_, Conflict, SegregationOfDuties, ValidationFailed
 from app.domain.grants import notices
 from app.domain.grants.models import (
     REPORT_OUTSTANDING,
-    Grant,
-    GrantStatus,
     ReportStatus,
     Tranche,
     TrancheStatus,
@@ -26,11 +24,14 @@ from app.domain.grants.services.common import (
     grant_ledger_account,
     lock_tranche,
     report_title,
-    require_status,
     today,
     tranche_title,
 )
-from app.domain.grants.workflow import TRANCHE_WORKFLOW
+from app.domain.grants.workflow import (
+    TRANCHE_WORKFLOW,
+    ensure_tranches_move,
+    ensure_tranches_open,
+)
 from app.domain.ledger import chart
 from app.domain.ledger.models import TransferCode, TransferKind
 from app.domain.ledger.services import TransferSpec, post_transfers, require_accepted, transfer_id
@@ -40,14 +41,6 @@ from app.extensions import db
 
 def _send_id(tranche: Tranche) -> Any:
     return transfer_id("tranche", tranche.id, tranche.attempt, "send")
-
-
-def _ensure_active(grant: Grant) -> None:
-    require_status(
-        grant,
-        GrantStatus.ACTIVE,
-        message=N_("No tranche of %(reference)s can move while the grant is %(status)s."),
-    )
 
 
 def tranche_blockers(tranche: Tranche, *, on: date | None = None) -> list[ValidationFailed]:
@@ -96,7 +89,9 @@ def request_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     """The maker asks for a tranche to be paid (or paid again after a failed transfer)."""
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.REQUEST_DISBURSEMENT)
-    _ensure_active(grant)
+    # The workflow's guard says it too; asked here first, it is the refusal given before the
+    # report checks (as in approve and send).
+    ensure_tranches_move(grant)
     if tranche.status in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED):
         problems = tranche_blockers(tranche, on=(now or utcnow()).date())
         if problems:
@@ -124,7 +119,7 @@ def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     """The checker approves a requested tranche; the maker may not (SegregationOfDuties)."""
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.APPROVE_DISBURSEMENT)
-    _ensure_active(grant)
+    ensure_tranches_move(grant)
     TRANCHE_WORKFLOW.transition(tranche, TrancheStatus.APPROVED, actor=actor)
     tranche.approved_by_id = actor.id
     tranche.approved_at = now or utcnow()
@@ -137,7 +132,7 @@ def send_disbursement(*, actor: User, tranche: Tranche, now: datetime | None = N
     """The bank transfer is issued: a pending ledger transfer ``grant:<id>`` → ``cash:bank``."""
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.CONFIRM_DISBURSEMENT)
-    _ensure_active(grant)
+    ensure_tranches_move(grant)
     if (
         tranche.status == TrancheStatus.APPROVED
         and tranche.approved_by_id == tranche.requested_by_id
@@ -276,11 +271,7 @@ def cancel_tranche(*, actor: User, tranche: Tranche, reason: str) -> Tranche:
     """Withdraw a tranche before it is sent; its money stays committed until closure."""
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.REQUEST_DISBURSEMENT)
-    if grant.status in (GrantStatus.CLOSING, GrantStatus.CLOSED):
-        raise InvalidTransition(
-            N_("%(reference)s is closing: its tranches can no longer change."),
-            reference=grant.reference,
-        )
+    ensure_tranches_open(grant)
     reason = clean_text(reason)
     if not reason:
         raise ValidationFailed(N_("Say why the tranche is cancelled."))

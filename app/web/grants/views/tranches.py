@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from flask import current_app, render_template, url_for
@@ -13,6 +14,7 @@ from app.domain.grants import queries
 from app.domain.grants.models import Grant, GrantStatus, Tranche, TrancheStatus
 from app.domain.grants.services import disbursements as grant_disbursements
 from app.domain.grants.services.common import today
+from app.domain.grants.workflow import TRANCHE_WORKFLOW
 from app.domain.ledger.services import transfers_for_document
 from app.web.access import login_required, requires
 from app.web.display import money
@@ -44,45 +46,42 @@ def disbursements() -> Any:
     )
 
 
+# The button (in grants/_macros.html) each tranche move is offered as; "confirm" offers both
+# Paid and Failed.
+_BUTTONS: dict[StrEnum, str] = {
+    TrancheStatus.REQUESTED: "request",
+    TrancheStatus.APPROVED: "approve",
+    TrancheStatus.SENT: "send",
+    TrancheStatus.PAID: "confirm",
+    TrancheStatus.CANCELLED: "cancel",
+}
+
+
 def tranche_actions(grant: Grant) -> dict[int, set[str]]:
-    """Which buttons each tranche shows to this visitor (the services decide again); a
-    tranche that cannot be requested yet shows why instead of a button."""
+    """Which buttons each tranche shows to this visitor: the moves the tranche workflow lets
+    them make now (the services decide again). A tranche that cannot be requested yet shows why
+    instead of a button; the maker of a request is told another officer must approve it."""
     actions: dict[int, set[str]] = {}
-    active = grant.status == GrantStatus.ACTIVE
     on = today()
     for tranche in grant.tranches:
-        allowed: set[str] = set()
-        state = tranche.status
-        if (
-            active
-            and state in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED)
-            and not grant_disbursements.tranche_blockers(tranche, on=on)
-        ):
-            allowed |= {"request"} if may(Permission.REQUEST_DISBURSEMENT, grant) else set()
-        if (
-            active
-            and state == TrancheStatus.REQUESTED
-            and may(Permission.APPROVE_DISBURSEMENT, grant)
-        ):
-            own = tranche.requested_by_id == current_user.id
-            allowed.add("own_request" if own else "approve")
-        if (
-            active
-            and state == TrancheStatus.APPROVED
-            and may(Permission.CONFIRM_DISBURSEMENT, grant)
-        ):
-            allowed.add("send")
-        if state == TrancheStatus.SENT and may(Permission.CONFIRM_DISBURSEMENT, grant):
-            allowed.add("confirm")
-        if (
-            grant.status not in (GrantStatus.CLOSING, GrantStatus.CLOSED)
-            and tranche.status
-            in (TrancheStatus.SCHEDULED, TrancheStatus.REQUESTED, TrancheStatus.APPROVED)
-            and may(Permission.REQUEST_DISBURSEMENT, grant)
-        ):
-            allowed.add("cancel")
+        moves = TRANCHE_WORKFLOW.available_moves(tranche, current_user)
+        allowed = {_BUTTONS[move] for move in moves if move in _BUTTONS}
+        if "request" in allowed and grant_disbursements.tranche_blockers(tranche, on=on):
+            allowed.discard("request")
+        if _own_request(tranche, grant):
+            allowed.add("own_request")
         actions[tranche.id] = allowed
     return actions
+
+
+def _own_request(tranche: Tranche, grant: Grant) -> bool:
+    """A checker looking at their own request: the workflow refuses them the approval."""
+    return (
+        tranche.status == TrancheStatus.REQUESTED
+        and tranche.requested_by_id == current_user.id
+        and grant.status == GrantStatus.ACTIVE
+        and may(Permission.APPROVE_DISBURSEMENT, grant)
+    )
 
 
 @bp.get("/tranches/<int:tranche_id>")
