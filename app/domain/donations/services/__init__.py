@@ -1,6 +1,6 @@
 """Donors, exchange rates, receipts, pledges and bank receipts: what finance and donors do.
 
-One module per use case. Card gifts and Stripe's webhooks live in ``payments.py``. Every money
+One module per use case. Card gifts and Stripe's webhooks live in ``payments/``. Every money
 movement is posted on the ledger with a deterministic transfer id, so a retried request never
 moves money twice. The names below are kept importable from here for the callers that always
 did; new code may import from the use-case module itself.
