@@ -13,6 +13,7 @@ from app.domain.errors import DomainError
 from app.domain.grants.models import Grant, GrantStatus, TrancheStatus
 from app.domain.grants.services import closure as grant_closure
 from app.domain.grants.services.common import today
+from app.domain.grants.workflow import GRANT_WORKFLOW
 from app.web.access import login_required, requires
 from app.web.display import money
 from app.web.grants.blueprint import bp
@@ -31,6 +32,7 @@ def closure(grant_id: int) -> Any:
         if grant.status in (GrantStatus.ACTIVE, GrantStatus.SUSPENDED)
         else []
     )
+    moves = GRANT_WORKFLOW.available_moves(grant, current_user)
     refund_form = RefundForm()
     if request.method == "GET":
         refund_form.received_on.data = today()
@@ -39,9 +41,8 @@ def closure(grant_id: int) -> Any:
         grant=grant,
         statement=statement,
         blockers=[b.translated(_) for b in blockers],
-        can_start=grant.status in (GrantStatus.ACTIVE, GrantStatus.SUSPENDED)
-        and may(Permission.CLOSE_GRANT, grant),
-        can_close=grant.status == GrantStatus.CLOSING and may(Permission.CLOSE_GRANT, grant),
+        can_start=GrantStatus.CLOSING in moves,
+        can_close=GrantStatus.CLOSED in moves,
         can_refund=grant.status == GrantStatus.CLOSING
         and statement.refund_outstanding > 0
         and may(Permission.RECORD_BANK_RECEIPT, grant),

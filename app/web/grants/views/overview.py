@@ -22,6 +22,7 @@ from app.domain.grants.services import closure as grant_closure
 from app.domain.grants.services import disbursements as grant_disbursements
 from app.domain.grants.services.common import fund_available, today
 from app.domain.grants.services.reports import REPORTING_STATES
+from app.domain.grants.workflow import GRANT_WORKFLOW
 from app.domain.ledger.chart import find_account, grant_key
 from app.domain.ledger.services import account_balance
 from app.domain.reviews.models import BoardDecision
@@ -111,6 +112,7 @@ def show(grant_id: int) -> Any:
     grant = visible_or_404(Grant, grant_id, can_view_grant)
     on = today()
     member = is_member(current_user, grant.organisation_id)
+    moves = GRANT_WORKFLOW.available_moves(grant, current_user)
     return render_template(
         "grants/show.html",
         grant=grant,
@@ -136,10 +138,9 @@ def show(grant_id: int) -> Any:
         can_accept=grant.status == GrantStatus.AGREEMENT_SENT
         and has_permission(current_user, Permission.SUBMIT_GRANT_REPORT)
         and grant_agreement.is_signatory(current_user, grant),
-        can_suspend=grant.status == GrantStatus.ACTIVE and may(Permission.CLOSE_GRANT, grant),
-        can_resume=grant.status == GrantStatus.SUSPENDED and may(Permission.CLOSE_GRANT, grant),
-        can_close=may(Permission.CLOSE_GRANT, grant)
-        and grant.status in (GrantStatus.ACTIVE, GrantStatus.SUSPENDED, GrantStatus.CLOSING),
+        can_suspend=GrantStatus.SUSPENDED in moves,
+        can_resume=grant.status == GrantStatus.SUSPENDED and GrantStatus.ACTIVE in moves,
+        can_close=GrantStatus.CLOSING in moves or GrantStatus.CLOSED in moves,
         can_amend=member
         and has_permission(current_user, Permission.SUBMIT_GRANT_REPORT)
         and grant.status in REPORTING_STATES
