@@ -24,7 +24,6 @@ from app.domain.accounts.permissions import (
     can_assign_reviewers,
     can_recommend,
     can_record_decision,
-    can_screen_application,
     ensure_permission,
     is_member,
 )
@@ -769,10 +768,31 @@ def assignment_or_404(assignment_id: int) -> ReviewAssignment:
     return assignment
 
 
+# Pages ask the workflows what they may offer; the rules stay in the workflow modules.
+
+
 def can_screen(actor: Any, application: Application) -> bool:
-    return can_screen_application(actor, application) and application.status in (
-        S.SUBMITTED,
-        S.SCREENING,
+    """Screening is offered while the actor may take the application or decide its eligibility."""
+    return bool(
+        APPLICATION_WORKFLOW.available_moves(
+            application, actor, among=(S.SCREENING, S.INELIGIBLE, S.IN_REVIEW)
+        )
+    )
+
+
+def can_prepare_recommendation(actor: Any, application: Application) -> bool:
+    """The recommendation form is offered before every review is in: recording it says what is
+    still outstanding."""
+    return bool(
+        APPLICATION_WORKFLOW.available_moves(
+            application, actor, among=(S.RECOMMENDED, S.NOT_RECOMMENDED), unready=True
+        )
+    )
+
+
+def can_remove_reviewer(actor: Any, assignment: ReviewAssignment) -> bool:
+    return bool(
+        ASSIGNMENT_WORKFLOW.available_moves(assignment, actor, among=(AssignmentStatus.REMOVED,))
     )
 
 

@@ -24,22 +24,20 @@ from app.db import utcnow
 from app.domain.accounts.permissions import (
     Permission,
     can_edit_application,
-    can_request_information,
     can_view_application,
     can_view_call,
     can_view_document,
-    has_permission,
     is_member,
 )
 from app.domain.applications import services as ngo
 from app.domain.applications.models import (
-    WITHDRAWABLE_STATUSES,
     Application,
     ApplicationStatus,
     Document,
     status_shown_to_applicant,
 )
 from app.domain.applications.services import EditConflict, Section
+from app.domain.applications.workflow import APPLICATION_WORKFLOW
 from app.domain.calls.models import Call
 from app.domain.categories import AgeGroup, DocumentKind, Sex
 from app.domain.errors import DomainError
@@ -183,6 +181,11 @@ def start(call_id: int) -> Any:
 def show(application_id: int) -> Any:
     application = visible_or_404(Application, application_id, can_view_application)
     member = is_member(current_user, application.organisation_id)
+    moves = APPLICATION_WORKFLOW.available_moves(
+        application,
+        current_user,
+        among=(ApplicationStatus.WITHDRAWN, ApplicationStatus.INFO_REQUESTED),
+    )
     return render_template(
         "applications/show.html",
         **_context(application),
@@ -190,13 +193,9 @@ def show(application_id: int) -> Any:
         profile=ngo.profile_of(application.organisation),
         organisation_documents=ngo.organisation_documents(application.organisation),
         budget_by_category=ngo.budget_by_category(application),
-        can_withdraw=member
-        and has_permission(current_user, Permission.APPLY_FOR_GRANT)
-        and application.status in WITHDRAWABLE_STATUSES,
+        can_withdraw=ApplicationStatus.WITHDRAWN in moves,
         can_reply=member and application.status == ApplicationStatus.INFO_REQUESTED,
-        can_request_information=can_request_information(current_user, application)
-        and application.status
-        in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING, ApplicationStatus.IN_REVIEW),
+        can_request_information=ApplicationStatus.INFO_REQUESTED in moves,
         message_form=MessageForm(),
         withdraw_form=WithdrawForm(),
     )

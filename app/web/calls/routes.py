@@ -17,7 +17,7 @@ from app.domain.applications.models import Application
 from app.domain.applications.services import application_for, organisations_of
 from app.domain.calls import services as calls
 from app.domain.calls.models import Call, CallStatus
-from app.domain.calls.workflow import publishable_problems
+from app.domain.calls.workflow import CALL_WORKFLOW, publishable_problems
 from app.domain.categories import DocumentKind, FormOfExploitation, Situation, Theme
 from app.domain.errors import DomainError
 from app.extensions import db
@@ -82,6 +82,9 @@ def show(call_id: int) -> Any:
         organisations=organisations_of(current_user) if can_apply else [],
         application=_applications_by_call([call]).get(call.id),
         can_manage=has_permission(current_user, Permission.MANAGE_CALLS),
+        # Offered before the call is ready (publishable, every application decided): the
+        # refusal says what is missing.
+        moves=CALL_WORKFLOW.available_moves(call, current_user, unready=True),
         vocab=VOCABULARIES,
     )
 

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from app.domain.accounts.permissions import (
     Permission,
-    can_screen_application,
     can_view_decision_letter,
     has_permission,
     is_member,
@@ -30,8 +29,7 @@ def selection_context(application: Application) -> dict[str, Any]:
         "has_decision_letter": decision is not None
         and application.status in (S.APPROVED, S.RESERVE, S.REJECTED)
         and can_view_decision_letter(current_user, application),
-        "can_screen": can_screen_application(current_user, application)
-        and application.status in (S.SUBMITTED, S.SCREENING),
+        "can_screen": selection.can_screen(current_user, application),
         "can_assign": selection.can_assign(current_user, application),
         "can_read_reviews": has_permission(current_user, Permission.VIEW_ALL_APPLICATIONS)
         and not member

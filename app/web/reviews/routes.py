@@ -30,7 +30,6 @@ from app.domain.accounts.models import User
 from app.domain.accounts.permissions import (
     Permission,
     can_assign_reviewers,
-    can_recommend,
     can_record_decision,
     can_view_application,
     can_view_decision_letter,
@@ -273,6 +272,8 @@ def assign(application_id: int) -> Any:
         remove_form=RemoveForm(),
         action_form=EmptyForm(),
         can_assign=selection.can_assign(current_user, application),
+        # Changing or taking back a review: offered while the reviewer may still be removed.
+        removable={a.id for a in assignments if selection.can_remove_reviewer(current_user, a)},
         today=utcnow().date(),
         locale=_locale(),
     )
@@ -583,8 +584,7 @@ def application_reviews(application_id: int) -> Any:
         decisions=queries.decisions_of(application),
         # The grant that carries out the approval: where the decision's money can be followed.
         grant=grant_for_application(application),
-        can_recommend=can_recommend(current_user, application)
-        and application.status in (S.IN_REVIEW, S.RECOMMENDED, S.NOT_RECOMMENDED),
+        can_recommend=selection.can_prepare_recommendation(current_user, application),
         locale=_locale(),
     )
 

@@ -13,6 +13,7 @@ from app.domain.accounts.models import Role
 from app.domain.calls import services as calls
 from app.domain.calls.models import CallStatus, WindowKind, pick_translation
 from app.domain.calls.services import Criterion
+from app.domain.calls.workflow import CALL_WORKFLOW
 from app.domain.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from tests.applications_support import call_details, fund_manager, open_call
 from tests.factories import user_with
@@ -92,6 +93,20 @@ def test_the_life_cycle_goes_draft_published_closed_decided_and_is_audited():
         "call.closed",
         "call.decided",
     ]
+
+
+def test_the_manage_buttons_are_the_moves_the_workflow_offers():
+    """The call page offers publishing before the call is ready (the refusal lists what is
+    missing), and only to those who run calls."""
+    manager = fund_manager()
+    call = calls.create_call(actor=manager, details=call_details(criteria=[]))
+    assert CALL_WORKFLOW.available_moves(call, manager) == []
+    assert CALL_WORKFLOW.available_moves(call, manager, unready=True) == [CallStatus.PUBLISHED]
+    assert CALL_WORKFLOW.available_moves(call, user_with(Role.APPLICANT), unready=True) == []
+    complete = calls.create_call(actor=manager, details=call_details(reference="SGP1-11.1"))
+    assert CALL_WORKFLOW.available_moves(complete, manager) == [CallStatus.PUBLISHED]
+    calls.publish_call(actor=manager, call=complete)
+    assert CALL_WORKFLOW.available_moves(complete, manager) == [CallStatus.CLOSED]
 
 
 def test_a_call_without_rubric_cannot_be_published():

@@ -161,6 +161,8 @@ def test_remove_reassign_and_due_dates(storage):
     application = in_review(storage, fund_manager=fund)
     first, second = reviewer(), reviewer()
     assignment = reviews.assign_reviewer(actor=fund, application=application, reviewer=first)
+    assert reviews.can_remove_reviewer(fund, assignment)
+    assert not reviews.can_remove_reviewer(first, assignment)
     later = utcnow().date() + timedelta(days=40)
     reviews.set_due_date(actor=fund, assignment=assignment, due_on=later)
     assert assignment.due_on == later
@@ -177,7 +179,9 @@ def test_a_submitted_review_cannot_be_taken_back(storage):
     fund = manager()
     application = in_review(storage, fund_manager=fund)
     assignment = cleared(application, fund_manager=fund)
+    assert reviews.can_remove_reviewer(fund, assignment)
     submit(assignment, (4, 4))
+    assert not reviews.can_remove_reviewer(fund, assignment)
     with pytest.raises(ValidationFailed):
         reviews.remove_reviewer(actor=fund, assignment=assignment)
 

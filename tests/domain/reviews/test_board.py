@@ -14,6 +14,7 @@ from app.domain.applications.models import ApplicationStatus
 from app.domain.audit.models import AuditEvent
 from app.domain.calls import services as calls
 from app.domain.calls.models import CallStatus
+from app.domain.calls.workflow import CALL_WORKFLOW
 from app.domain.errors import (
     InvalidTransition,
     PermissionDenied,
@@ -222,8 +223,12 @@ def test_a_call_is_decided_only_when_every_application_is(storage):
     call = a_call(fund)
     application = before_board(storage, fund_manager=fund, call=call)
     calls.close_call(actor=fund, call=call)
+    assert CALL_WORKFLOW.available_moves(call, fund) == []
+    # The page still offers the button; pressing it says how many applications wait.
+    assert CALL_WORKFLOW.available_moves(call, fund, unready=True) == [CallStatus.DECIDED]
     with pytest.raises(ValidationFailed, match="still wait"):
         calls.decide_call(actor=fund, call=call)
     decide(application, meeting(), DecisionOutcome.APPROVED)
+    assert CALL_WORKFLOW.available_moves(call, fund) == [CallStatus.DECIDED]
     calls.decide_call(actor=fund, call=call)
     assert call.status == CallStatus.DECIDED

@@ -97,6 +97,9 @@ def test_recommending_needs_every_review_in_and_feedback(storage):
     assert APPLICATION_WORKFLOW.available_moves(application, fund) == [
         ApplicationStatus.INFO_REQUESTED
     ]
+    # The page still offers the form: recording the recommendation says what is outstanding.
+    assert selection.can_prepare_recommendation(fund, application)
+    assert not selection.can_prepare_recommendation(board_member(), application)
     with pytest.raises(ValidationFailed, match="outstanding"):
         selection.recommend(
             actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED, feedback="Ok."
@@ -153,6 +156,7 @@ def test_a_linked_fund_manager_cannot_recommend(storage):
     application = reviewed(storage, (4, 4))
     fund = manager()
     link_to_organisation(fund, application)
+    assert not selection.can_prepare_recommendation(fund, application)
     with pytest.raises(PermissionDenied):
         selection.recommend(
             actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED, feedback="x"

@@ -118,6 +118,7 @@ def test_a_request_for_information_reuses_the_thread(storage):
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.FUND_MANAGER])
 def test_only_the_fund_manager_screens(storage, role):
     application = submitted_application(storage)
+    assert not reviews.can_screen(user_with(role), application)
     with pytest.raises(PermissionDenied):
         reviews.record_screening(
             actor=user_with(role),
@@ -133,7 +134,9 @@ def test_only_the_fund_manager_screens(storage, role):
 def test_a_fund_manager_linked_to_the_applicant_cannot_screen_it(storage):
     application = submitted_application(storage)
     fund = manager()
+    assert reviews.can_screen(fund, application)
     link_to_organisation(fund, application)
+    assert not reviews.can_screen(fund, application)
     with pytest.raises(SegregationOfDuties):
         reviews.record_screening(
             actor=fund, application=application, outcome=ScreeningOutcome.INELIGIBLE, reason="x"
@@ -150,6 +153,7 @@ def test_only_submitted_applications_are_screened(storage):
         outcome=ScreeningOutcome.ELIGIBLE,
         confirmed=ALL_CHECKS,
     )
+    assert not reviews.can_screen(manager(), application)
     with pytest.raises(InvalidTransition):
         reviews.record_screening(
             actor=manager(),

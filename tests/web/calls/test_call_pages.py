@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.domain.accounts.models import Role
+from app.domain.calls import services as calls
 from app.domain.calls.models import Call, CallStatus
 from app.extensions import db
-from tests.applications_support import fund_manager, open_call
+from tests.applications_support import call_details, fund_manager, open_call
 from tests.factories import user_with
 
 DEADLINE = datetime(2099, 1, 15, 22, 59, tzinfo=UTC)
@@ -49,9 +50,6 @@ def test_the_deadline_is_shown_in_french_dates_for_french_readers(client):
 
 
 def test_draft_calls_are_not_public(client, sign_in):
-    from app.domain.calls import services as calls
-    from tests.applications_support import call_details
-
     manager = fund_manager()
     draft = calls.create_call(actor=manager, details=call_details(reference="DRAFT-1"))
     assert client.get(f"/calls/{draft.id}").status_code == 404
@@ -122,6 +120,32 @@ def test_a_fund_manager_drafts_and_publishes_a_call(client, sign_in):
     assert call.status == CallStatus.PUBLISHED
 
 
+def test_the_manage_card_offers_the_calls_next_move(client, sign_in):
+    """Publishing is offered for a draft not ready yet (pressing it says what is missing);
+    each later state offers its one next move, and a decided call none."""
+    manager = fund_manager()
+    sign_in(manager)
+    buttons = ("Publish", "Close the call", "Mark as decided")
+
+    def offered(call: Call) -> list[str]:
+        page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+        return [b for b in buttons if f'type="submit">{b}</button>' in page]
+
+    draft = calls.create_call(
+        actor=manager, details=call_details(reference="SGP1-DRAFT", criteria=[])
+    )
+    assert offered(draft) == ["Publish"]
+    client.post(f"/calls/{draft.id}/publish")
+    db.session.refresh(draft)
+    assert draft.status == CallStatus.DRAFT  # refused: no scoring criterion
+    call = open_call(manager, reference="SGP1-MOVES")
+    assert offered(call) == ["Close the call"]
+    calls.close_call(actor=manager, call=call)
+    assert offered(call) == ["Mark as decided"]
+    calls.decide_call(actor=manager, call=call)
+    assert offered(call) == []
+
+
 def test_the_editor_shows_saved_times_in_the_calls_zone(client, sign_in):
     manager = fund_manager()
     sign_in(manager)
@@ -149,9 +173,6 @@ def test_applicants_cannot_open_the_editor(client, sign_in):
 def test_the_json_feed_lists_public_calls_with_exact_amounts_and_utc_times(client):
     manager = fund_manager()
     call = open_call(manager, closes_at=DEADLINE, eligible_countries=["NG"])
-    from app.domain.calls import services as calls
-    from tests.applications_support import call_details
-
     calls.create_call(actor=manager, details=call_details(reference="HIDDEN"))
     response = client.get("/api/v1/calls")
     assert response.status_code == 200

@@ -119,6 +119,27 @@ def test_a_reviewer_drafts_submits_and_then_reads_the_others(storage, client, si
     assert "Weak budget." not in page  # comments are for the secretariat only
 
 
+def test_the_pages_offer_what_the_workflows_allow(storage, client, sign_in):
+    """A review can be changed or taken back until it is submitted; the recommendation is
+    offered while a review is still outstanding, and recording it says so."""
+    fund = manager()
+    application = in_review(storage, fund_manager=fund)
+    done = cleared(application, fund_manager=fund)
+    submit(done, (4, 4))
+    pending = cleared(application, fund_manager=fund)
+    sign_in(fund)
+    page = client.get(f"/reviews/applications/{application.id}/assign").get_data(as_text=True)
+    assert f"/reviews/assignments/{pending.id}/remove" in page
+    assert f"/reviews/assignments/{done.id}/remove" not in page
+    recommend = f"/reviews/applications/{application.id}/recommend"
+    assert recommend in client.get(f"/reviews/applications/{application.id}/reviews").get_data(
+        as_text=True
+    )
+    response = client.post(recommend, data={"outcome": "recommended", "feedback": "Strong."})
+    assert "still outstanding" in response.get_data(as_text=True)
+    assert application.status == ApplicationStatus.IN_REVIEW
+
+
 def test_ranking_recommendation_and_board_pack(storage, client, sign_in):
     fund = manager()
     application = in_review(storage, fund_manager=fund)
