@@ -97,6 +97,11 @@ class Call(TimestampMixin, Model):
         return self.status == CallStatus.PUBLISHED and self.opens_at <= moment < self.closes_at
 
     @property
+    def is_editable(self) -> bool:
+        """Drafts and published calls can be edited; a closed call records what was announced."""
+        return self.status in (CallStatus.DRAFT, CallStatus.PUBLISHED)
+
+    @property
     def total_weight(self) -> Decimal:
         return sum((c.weight for c in self.criteria), Decimal(0))
 

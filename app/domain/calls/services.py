@@ -204,7 +204,7 @@ def create_call(*, actor: User, details: CallDetails) -> Call:
 def update_call(*, actor: User, call: Call, details: CallDetails) -> Call:
     """Edit a draft or published call; a closed call is a record of what was announced."""
     ensure_permission(actor, Permission.MANAGE_CALLS)
-    if call.status not in (CallStatus.DRAFT, CallStatus.PUBLISHED):
+    if not call.is_editable:
         raise InvalidTransition(N_("A closed call cannot be edited."))
     values = _validate(details)
     _ensure_reference_free(values["reference"], call.id)

@@ -16,7 +16,7 @@ from app.domain.accounts.permissions import Permission, can_view_call, has_permi
 from app.domain.applications.models import Application
 from app.domain.applications.services import application_for, organisations_of
 from app.domain.calls import services as calls
-from app.domain.calls.models import Call, CallStatus
+from app.domain.calls.models import Call
 from app.domain.calls.workflow import CALL_WORKFLOW, publishable_problems
 from app.domain.categories import DocumentKind, FormOfExploitation, Situation, Theme
 from app.domain.errors import DomainError
@@ -142,7 +142,7 @@ def new() -> Any:
 @requires(Permission.MANAGE_CALLS)
 def edit(call_id: int) -> Any:
     call = db.get_or_404(Call, call_id)
-    if call.status not in (CallStatus.DRAFT, CallStatus.PUBLISHED):
+    if not call.is_editable:
         flash(_("A closed call cannot be edited."), "warning")
         return redirect(url_for("calls.show", call_id=call.id))
     form = CallForm()

@@ -122,24 +122,26 @@ def test_a_fund_manager_drafts_and_publishes_a_call(client, sign_in):
 
 def test_the_manage_card_offers_the_calls_next_move(client, sign_in):
     """Publishing is offered for a draft not ready yet (pressing it says what is missing);
-    each later state offers its one next move, and a decided call none."""
+    each later state offers its one next move, and a decided call none. Closed calls are no
+    longer edited."""
     manager = fund_manager()
     sign_in(manager)
     buttons = ("Publish", "Close the call", "Mark as decided")
 
     def offered(call: Call) -> list[str]:
         page = client.get(f"/calls/{call.id}").get_data(as_text=True)
-        return [b for b in buttons if f'type="submit">{b}</button>' in page]
+        edit = [f"/calls/{call.id}/edit"] if f'href="/calls/{call.id}/edit"' in page else []
+        return edit + [b for b in buttons if f'type="submit">{b}</button>' in page]
 
     draft = calls.create_call(
         actor=manager, details=call_details(reference="SGP1-DRAFT", criteria=[])
     )
-    assert offered(draft) == ["Publish"]
+    assert offered(draft) == [f"/calls/{draft.id}/edit", "Publish"]
     client.post(f"/calls/{draft.id}/publish")
     db.session.refresh(draft)
     assert draft.status == CallStatus.DRAFT  # refused: no scoring criterion
     call = open_call(manager, reference="SGP1-MOVES")
-    assert offered(call) == ["Close the call"]
+    assert offered(call) == [f"/calls/{call.id}/edit", "Close the call"]
     calls.close_call(actor=manager, call=call)
     assert offered(call) == ["Mark as decided"]
     calls.decide_call(actor=manager, call=call)
