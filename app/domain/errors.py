@@ -34,6 +34,28 @@ def describe_enums_with(describe: Callable[[StrEnum], str]) -> None:
     _describe_enum[0] = describe
 
 
+class Amount(str):
+    """Money as a message parameter. Its text is English ("USD 1,234.56"), for logs and the
+    audit trail; a translated message shows it in the reader's notation ("USD 1 234,56"), with
+    the formatter the web layer installs (``describe_amounts_with``). Made by
+    ``app.domain.money.amount_param``."""
+
+    minor: int
+    currency: str
+
+    def __new__(cls, text: str, *, minor: int, currency: str) -> Amount:
+        value = super().__new__(cls, text)
+        value.minor, value.currency = minor, currency
+        return value
+
+
+_describe_amount: list[Callable[[Amount], str]] = [str]
+
+
+def describe_amounts_with(describe: Callable[[int, str], str]) -> None:
+    _describe_amount[0] = lambda amount: describe(amount.minor, amount.currency)
+
+
 class DomainError(Exception):
     """A rule of the fund was not met. Shown to the user as a 4xx, never a 500."""
 
@@ -48,7 +70,9 @@ class DomainError(Exception):
     def translated(self, gettext: Callable[..., str]) -> str:
         """The message in the user's language, its statuses and phrases translated too."""
         params = {
-            name: _describe_enum[0](value)
+            name: _describe_amount[0](value)
+            if isinstance(value, Amount)
+            else _describe_enum[0](value)
             if isinstance(value, StrEnum)
             else gettext(value)
             if isinstance(value, Phrase)

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, list_currencies
 
-from app.domain.errors import N_, ValidationFailed
+from app.domain.errors import N_, Amount, ValidationFailed
 
 
 def currency_exponent(currency: str) -> int:
@@ -58,6 +58,11 @@ def to_minor(amount: Decimal | int | str, currency: str) -> int:
 def to_major(minor: int, currency: str) -> Decimal:
     """Minor units as an exact Decimal in major units, for display and forms."""
     return Decimal(minor).scaleb(-currency_exponent(currency))
+
+
+def amount_param(minor: int, currency: str) -> Amount:
+    """An amount for a message: ``USD 1,234.56`` in logs, the reader's notation on the page."""
+    return Amount(f"{currency} {to_major(minor, currency):,}", minor=minor, currency=currency)
 
 
 def apply_rate(minor: int, rate: Decimal) -> int:

@@ -19,6 +19,7 @@ from flask_login import current_user
 from app.db import utcnow
 from app.domain.applications.services import Problem
 from app.domain.categories import DocumentKind
+from app.domain.errors import Amount
 from app.domain.money import to_major
 from app.web.labels import label
 
@@ -138,7 +139,10 @@ def time_left(moment: datetime, now: datetime | None = None) -> str:
 
 def describe(problem: Problem) -> str:
     """A completeness problem in the reader's language, with codes shown as their labels."""
-    params = dict(problem.params)
+    params = {
+        name: money(value.minor, value.currency) if isinstance(value, Amount) else value
+        for name, value in problem.params.items()
+    }
     if "kind" in params:
         params["kind"] = label(params["kind"], DocumentKind)
     if "countries" in params:

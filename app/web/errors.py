@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from app.domain.errors import DomainError, describe_enums_with
+from app.domain.errors import DomainError, describe_amounts_with, describe_enums_with
 from app.extensions import db
+from app.web.display import money
 from app.web.vocabulary import describe
 
 _TITLES = {
@@ -57,6 +58,7 @@ def render_error(status: int, message: str | None = None) -> tuple[Any, int]:
 
 def register_error_handlers(app: Flask) -> None:
     describe_enums_with(describe)
+    describe_amounts_with(money)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:

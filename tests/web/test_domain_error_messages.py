@@ -39,3 +39,15 @@ def test_a_ledger_refusal_gives_its_reason_in_words(app):
     error = LedgerRefused([TransferResult(id=uuid.uuid4(), status=TransferStatus.EXCEEDS_CREDITS)])
     english = _refusal(app, "en", error)
     assert "not enough money in the account" in english and "exceeds_credits" not in english
+
+
+def test_an_amount_in_a_refusal_is_written_the_way_the_reader_writes_it(app):
+    from app.domain.errors import Conflict
+    from app.domain.money import amount_param
+
+    error = Conflict("%(amount)s is too much.", amount=amount_param(20_000_00, "USD"))
+    assert error.message == "USD 20,000.00 is too much."  # logs and the audit trail: English
+    with app.test_request_context(), force_locale("fr"):
+        assert error.translated(_) == "USD\xa020\u202f000,00 is too much."
+    with app.test_request_context(), force_locale("es"):
+        assert error.translated(_) == "USD\xa020.000,00 is too much."

@@ -11,7 +11,7 @@ from app.domain.applications.services.queries import organisation_documents
 from app.domain.applications.services.sections import Section, SectionCheck
 from app.domain.calls.models import Call
 from app.domain.errors import N_
-from app.domain.money import to_major
+from app.domain.money import amount_param
 
 
 def application_documents_count(application: Application) -> Counter[str]:
@@ -112,7 +112,7 @@ def _budget_problems(application: Application, call: Call) -> list[Problem]:
         budget.append(
             Problem(
                 N_("The budget's total is above this call's maximum grant of %(max)s."),
-                {"max": f"{call.currency} {to_major(call.max_amount, call.currency):,}"},
+                {"max": amount_param(call.max_amount, call.currency)},
             )
         )
     return budget

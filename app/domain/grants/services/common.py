@@ -12,11 +12,11 @@ from flask import current_app
 from app.db import lock_rows, utcnow
 from app.domain.accounts.models import User
 from app.domain.accounts.permissions import Permission, ensure_permission, is_member
-from app.domain.errors import N_, InvalidTransition, SegregationOfDuties
+from app.domain.errors import N_, Amount, InvalidTransition, SegregationOfDuties
 from app.domain.grants.models import Grant, GrantReport, GrantStatus, ReportKind, Tranche
 from app.domain.ledger import chart
 from app.domain.ledger.services import account_balance
-from app.domain.money import to_major
+from app.domain.money import amount_param
 
 MAX_TEXT = 5000
 
@@ -26,10 +26,10 @@ def today() -> date:
     return utcnow().date()
 
 
-def format_money(amount: int, currency: str) -> str:
-    """``USD 1,234.56`` for messages; pages use the reader's locale (app/web/display.py)."""
-    major = to_major(amount, currency)
-    return f"{currency} {major:,}"
+def format_money(amount: int, currency: str) -> Amount:
+    """``USD 1,234.56`` in memos and logs; a message shown to a person writes it in the
+    reader's notation (app.domain.errors.Amount)."""
+    return amount_param(amount, currency)
 
 
 def add_months(day: date, months: int) -> date:
