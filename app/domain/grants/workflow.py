@@ -60,20 +60,17 @@ def ensure_tranches_open(grant: Grant) -> None:
         )
 
 
-def _guard_mover(tranche: Tranche, actor: Any) -> None:
-    """Fund staff, not the grantee, on an active grant."""
-    _guard_not_grantee(tranche, actor)
+def _ready_to_move(tranche: Tranche, actor: Any) -> None:
     ensure_tranches_move(tranche.grant)
 
 
-def _guard_canceller(tranche: Tranche, actor: Any) -> None:
-    _guard_not_grantee(tranche, actor)
+def _ready_to_cancel(tranche: Tranche, actor: Any) -> None:
     ensure_tranches_open(tranche.grant)
 
 
 def _guard_checker(tranche: Tranche, actor: Any) -> None:
     """Maker-checker: the officer who requested a tranche can never approve it."""
-    _guard_mover(tranche, actor)
+    _guard_not_grantee(tranche, actor)
     if tranche.requested_by_id is not None and tranche.requested_by_id == _actor_id(actor):
         raise SegregationOfDuties(
             N_(
@@ -128,19 +125,22 @@ TRANCHE_WORKFLOW = Workflow(
             [TrancheStatus.SCHEDULED, TrancheStatus.FAILED],
             TrancheStatus.REQUESTED,
             Permission.REQUEST_DISBURSEMENT,
-            _guard_mover,
+            _guard_not_grantee,
+            ready=_ready_to_move,
         ),
         transitions(
             [TrancheStatus.REQUESTED],
             TrancheStatus.APPROVED,
             Permission.APPROVE_DISBURSEMENT,
             _guard_checker,
+            ready=_ready_to_move,
         ),
         transitions(
             [TrancheStatus.APPROVED],
             TrancheStatus.SENT,
             Permission.CONFIRM_DISBURSEMENT,
-            _guard_mover,
+            _guard_not_grantee,
+            ready=_ready_to_move,
         ),
         transitions(
             [TrancheStatus.SENT],
@@ -158,7 +158,8 @@ TRANCHE_WORKFLOW = Workflow(
             [TrancheStatus.SCHEDULED, TrancheStatus.REQUESTED, TrancheStatus.APPROVED],
             TrancheStatus.CANCELLED,
             Permission.REQUEST_DISBURSEMENT,
-            _guard_canceller,
+            _guard_not_grantee,
+            ready=_ready_to_cancel,
         ),
     ],
 )
