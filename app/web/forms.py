@@ -132,10 +132,14 @@ class AmountField(StringField):
         validators: Any = None,
         *,
         currency_field: str | None = None,
+        positive: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(label, validators, **kwargs)
         self.currency_field = currency_field
+        # Money that moves (a gift, a pledge, a transfer) is more than nothing; a budget's unit
+        # cost may be nothing.
+        self.positive = positive
         self.minor: int | None = None
 
     def _value(self) -> str:
@@ -157,9 +161,14 @@ class AmountField(StringField):
         if validation_stopped or not text.strip() or not currency:
             return
         try:
-            self.minor = read_amount(text, currency=currency, locale=reader_locale())
+            minor = read_amount(text, currency=currency, locale=reader_locale())
         except DomainError as error:
             self.errors.append(error.translated(_))
+            return
+        if self.positive and minor == 0:
+            self.errors.append(_("Give an amount above zero."))
+            return
+        self.minor = minor
 
 
 class WholeNumberField(StringField):

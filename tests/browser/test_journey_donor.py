@@ -141,7 +141,7 @@ def test_donor_journey(cast, live, lang, tmp_path):
     allocation = finance.page.locator("form[action$='/allocate']")
     pledge_id = pledge_path.rsplit("/", 1)[1]
     allocation.locator("#pledge_id").select_option(pledge_id)
-    allocation.get_by_role("button", name=t("Apply")).click()
+    allocation.get_by_role("button", name=t("Apply the payment")).click()
     finance.page.wait_for_load_state()
     applied = t(
         "%(amount)s applied to pledge #%(id)s.",

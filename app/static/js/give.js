@@ -85,7 +85,8 @@
     if (!picked) return null;
     if (picked.value === "custom") {
       var typed = window.typedNumbers && window.typedNumbers.understood(custom);
-      return typed && typed.ok ? typed.text : null;
+      // Nothing to name when it cannot be a gift: the server explains why next to the field.
+      return typed && typed.ok && typed.minor > 0n && typed.text.length <= 40 ? typed.text : null;
     }
     var digits = new Intl.NumberFormat(locale, { style: "currency", currency: currency.value })
       .resolvedOptions().maximumFractionDigits;
@@ -97,14 +98,20 @@
     var monthly = form.querySelector("input[name=frequency]:checked");
     var template = monthly && monthly.value === "monthly" ? form.dataset.msgGiveMonthly : form.dataset.msgGive;
     button.textContent = shown ? template.replace("%s", shown) : giveLabel;
-    // A changed gift is a new gift: any earlier "yes" no longer applies.
+    // A changed gift is a new gift: an earlier "yes", or a question still open, no longer
+    // applies to it (the server checks the same: the yes names amount, currency, frequency).
     if (confirmed) confirmed.value = "";
+    if (confirmBox && !confirmBox.hidden) {
+      confirmBox.hidden = true;
+      if (pendingAnswer) pendingAnswer(false);
+    }
   }
+  var confirmBox = document.getElementById("give-confirm");
+  var pendingAnswer = null;
   form.addEventListener("input", nameTheGift);
   form.addEventListener("change", nameTheGift);
   nameTheGift();
 
-  var confirmBox = document.getElementById("give-confirm");
   function askOnceMore(question) {
     return new Promise(function (resolve) {
       document.getElementById("give-confirm-text").textContent = question.message;
@@ -119,8 +126,10 @@
         confirmBox.hidden = true;
         yes.onclick = null;
         no.onclick = null;
+        pendingAnswer = null;
         resolve(value);
       }
+      pendingAnswer = answer;
       yes.onclick = function () { answer(true); };
       no.onclick = function () {
         answer(false);
@@ -169,6 +178,9 @@
     Object.keys(fields).forEach(function (name) {
       var input = document.getElementById(name);
       if (!input) return;
+      // The server's sentence replaces the page's own hint, so it is not said twice.
+      var echo = input.parentElement.querySelector(".number-echo");
+      if (echo) echo.textContent = "";
       var line = document.createElement("div");
       line.className = "invalid-feedback d-block give-field-error";
       line.id = name + "-error";
@@ -196,14 +208,16 @@
     say(form.dataset.msgWorking, false);
     var name = document.getElementById("name").value;
     var email = document.getElementById("email").value;
+    // Until the server starts the payment: each time it asks about a large gift, the donor
+    // answers; a "no" (or a change to the form) stops here with nothing saved.
     function start() {
       return post(form.action, new FormData(form)).then(function (started) {
         if (!started.ok || !started.data.confirm) return started;
         return askOnceMore(started.data.confirm).then(function (yes) {
           if (!yes) return null;
-          confirmed.value = started.data.confirm.amount;
+          confirmed.value = started.data.confirm.key;
           say(form.dataset.msgWorking, false);
-          return post(form.action, new FormData(form));
+          return start();
         });
       });
     }

@@ -75,7 +75,7 @@
     var negative = minor < 0n;
     var value = negative ? -minor : minor;
     var scale = 10n ** BigInt(exponent);
-    var fraction = (value % scale).toString().padStart(exponent, "0");
+    var fraction = exponent ? (value % scale).toString().padStart(exponent, "0") : "";
     return currency + "\u00a0" + formatNumber(
       { negative: negative, whole: (value / scale).toString(), fraction: fraction }, locale);
   }

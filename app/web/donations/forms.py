@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
+from babel.dates import ParseError, format_date, parse_date
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +29,7 @@ from app.domain.donations.models import DonorKind
 from app.domain.donations.services import RATE_MAX_DECIMALS, Instalment
 from app.domain.errors import DomainError
 from app.domain.money import to_minor
-from app.domain.typed_numbers import read_amount
+from app.domain.typed_numbers import example_number, read_amount
 from app.web.forms import (
     AmountField,
     LocalDecimalField,
@@ -74,6 +76,7 @@ class GiveForm(PlainTextForm):
         _l("Your amount"),
         validators=[Optional(), Length(max=40)],
         currency_field="currency",
+        positive=True,
         render_kw={"data-number-saved-as": _l("Your gift: %(amount)s", amount="%s")},
     )
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
@@ -114,9 +117,34 @@ class GiveForm(PlainTextForm):
         return self.custom_amount.minor
 
 
+def _example_date() -> str:
+    """A due date as the reader's language writes it short ("31/03/2027" in French)."""
+    return str(format_date(date(utcnow().year + 1, 3, 31), format="short", locale=reader_locale()))
+
+
+def _typed_date(text: str) -> date:
+    """A date as ISO (2027-03-31) or as the reader's language writes it short; ValueError
+    otherwise."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parse_date(text, locale=reader_locale())
+    except (ValueError, IndexError, ParseError):
+        raise ValueError(text) from None
+
+
+def instalments_help() -> str:
+    return _(
+        "Optional. One instalment a line: the date, then the amount, e.g. %(example)s.",
+        example=f"{_example_date()} {example_number(reader_locale())}",
+    )
+
+
 def _parse_instalments(text: str, currency: str) -> list[Instalment]:
-    """One instalment a line: a date, then the amount as the reader's language writes it
-    (``2026-06-30 50,000.00`` in English, ``2026-06-30 50 000,00`` in French)."""
+    """One instalment a line: a date, then the amount, both as the reader's language writes
+    them (``3/31/27 50,000.00`` in English, ``31/03/2027 50 000,00`` in French; ISO dates too)."""
     instalments = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
@@ -127,17 +155,16 @@ def _parse_instalments(text: str, currency: str) -> list[Instalment]:
         if not parts[0] or not parts[1]:
             raise ValueError(str(_l("Line %(line)s: write a date and an amount.", line=number)))
         try:
-            due = date.fromisoformat(parts[0])
+            due = _typed_date(parts[0])
         except ValueError:
             raise ValueError(
-                str(
-                    _l(
-                        "Line %(line)s: %(date)s is not a date (2026-06-30).",
-                        line=number,
-                        date=parts[0],
-                    )
+                _(
+                    "Line %(line)s: %(date)s is not a date; write it like %(example)s.",
+                    line=number,
+                    date=parts[0],
+                    example=_example_date(),
                 )
-            )
+            ) from None
         try:
             amount = read_amount(parts[1], currency=currency, locale=reader_locale())
         except DomainError as error:
@@ -159,7 +186,10 @@ class PledgeForm(OnceForm, PlainTextForm):
         validators=[Optional()],
     )
     amount = AmountField(
-        _l("Amount"), validators=[InputRequired(), Length(max=40)], currency_field="currency"
+        _l("Amount"),
+        validators=[InputRequired(), Length(max=40)],
+        currency_field="currency",
+        positive=True,
     )
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
     year = WholeNumberField(_l("Year"), validators=[InputRequired()], minimum=2000, maximum=2100)
@@ -170,7 +200,7 @@ class PledgeForm(OnceForm, PlainTextForm):
     )
     instalments = TextAreaField(
         _l("Instalment schedule"),
-        description=_l("Optional. One instalment a line: the date, then the amount."),
+        # The example follows the reader's language: set when the form is made.
         validators=[Optional(), Length(max=2000)],
     )
     letter = FileField(
@@ -178,6 +208,10 @@ class PledgeForm(OnceForm, PlainTextForm):
         description=_l("PDF, Word, PNG or JPEG. You can also add it later."),
     )
     note = TextAreaField(_l("Note for the fund"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instalments.description = instalments_help()
 
     def amount_minor(self) -> int:
         return _typed_minor(self.amount)
@@ -223,7 +257,10 @@ class BankReceiptForm(OnceForm, PlainTextForm):
         _l("Value date"), validators=[InputRequired()], default=lambda: utcnow().date()
     )
     amount = AmountField(
-        _l("Amount"), validators=[InputRequired(), Length(max=40)], currency_field="currency"
+        _l("Amount"),
+        validators=[InputRequired(), Length(max=40)],
+        currency_field="currency",
+        positive=True,
     )
     currency = SelectField(_l("Currency"), validators=[InputRequired()])
     bank_reference = StringField(
@@ -249,7 +286,9 @@ class AllocationForm(FlaskForm):
     pledge_id = SelectField(_l("Pledge"), validators=[InputRequired()])
     # In the receipt's currency (set by the page as ``currency_code``).
     currency_code = ""
-    amount = AmountField(_l("Amount to apply"), validators=[InputRequired(), Length(max=40)])
+    amount = AmountField(
+        _l("Amount to apply"), validators=[InputRequired(), Length(max=40)], positive=True
+    )
 
 
 class ExchangeRateForm(FlaskForm):

@@ -99,12 +99,15 @@ def needs_second_look(amount: int, currency: str) -> bool:
 
 def _about_to_give(amount: int, currency: str, frequency: str | None) -> dict[str, Any]:
     shown = money(amount, currency)
+    monthly = frequency == "monthly"
     return {
-        "amount": str(amount),
+        "key": f"{amount} {currency} {'monthly' if monthly else 'one_off'}",
         "message": _("You are about to give %(amount)s every month.", amount=shown)
-        if frequency == "monthly"
+        if monthly
         else _("You are about to give %(amount)s.", amount=shown),
-        "yes": _("Yes, give %(amount)s", amount=shown),
+        "yes": _("Yes, give %(amount)s every month", amount=shown)
+        if monthly
+        else _("Yes, give %(amount)s", amount=shown),
         "no": _("Change the amount"),
     }
 
@@ -126,9 +129,11 @@ def start_gift() -> Any:
     try:
         amount = form.amount_minor()
         currency = form.currency.data or ""
-        if needs_second_look(amount, currency) and form.confirmed_amount.data != str(amount):
-            # Nothing is saved yet: the page asks the donor, then sends the form again.
-            return jsonify(confirm=_about_to_give(amount, currency, form.frequency.data))
+        asked = _about_to_give(amount, currency, form.frequency.data)
+        if needs_second_look(amount, currency) and form.confirmed_amount.data != asked["key"]:
+            # Nothing is saved yet: the page asks the donor, then sends the form again. The
+            # "yes" names amount, currency and frequency: a yes to another gift is no yes.
+            return jsonify(confirm=asked)
         started = payments.start_gift(
             actor=current_user,
             gateway=get_gateway(),

@@ -49,7 +49,7 @@ def give(client, amount: str, **extra: str):
         "/give",
         data={
             "amount": "custom",
-            "custom_amount": amount,
+            "custom_amount": extra.pop("custom_amount", amount),
             "currency": "USD",
             "frequency": "one_off",
             "name": "Camille Donatrice",
@@ -140,18 +140,29 @@ def test_the_sentence_shows_how_the_readers_language_writes_an_amount(client, ga
 def test_a_large_gift_is_asked_about_once_more_before_anything_is_saved(
     client, gateway, frequency, question
 ):
+    add_rate("EUR", TODAY, "0.9")
     first = give(client, "5,000.00", frequency=frequency)
     assert first.status_code == 200
     asked = first.get_json()["confirm"]
     assert asked["message"] == question
-    assert asked["amount"] == "500000"
     assert _gifts() == 0 and "client_secret" not in first.get_json()
 
-    # A "yes" for another amount is no yes: the question comes back.
-    again = give(client, "5,000.00", frequency=frequency, confirmed_amount="50000")
-    assert "confirm" in again.get_json() and _gifts() == 0
+    # A "yes" to another gift is no yes: another amount, currency or frequency asks again.
+    other_frequency = "one_off" if frequency == "monthly" else "monthly"
+    for changed in (
+        {"custom_amount": "6,000.00"},
+        {"currency": "EUR"},
+        {"frequency": other_frequency},
+    ):
+        again = give(
+            client,
+            **{"amount": "5,000.00", "frequency": frequency, **changed},
+            confirmed_amount=asked["key"],
+        )
+        assert "confirm" in again.get_json(), changed
+        assert _gifts() == 0
 
-    confirmed = give(client, "5,000.00", frequency=frequency, confirmed_amount="500000")
+    confirmed = give(client, "5,000.00", frequency=frequency, confirmed_amount=asked["key"])
     assert "client_secret" in confirmed.get_json()
 
 
@@ -317,3 +328,59 @@ def test_rates_too_large_for_the_books_are_refused_with_a_sentence(client, sign_
     assert 'id="rate-error"' in response.get_data(as_text=True) or "too precise" in (
         response.get_data(as_text=True)
     )
+
+
+def test_zero_is_no_gift_and_says_so_next_to_the_field(client, gateway):
+    response = give(client, "0.00")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["custom_amount"] == ["Give an amount above zero."]
+
+
+def test_instalment_dates_are_read_the_way_the_reader_writes_them(client, sign_in):
+    sign_in(user_with(Role.DONOR))
+    speak(client, "fr")
+    form = client.get("/pledges/new").get_data(as_text=True)
+    assert f"31/03/{TODAY.year + 1} 1\u202f234,56" in form  # the help shows the reader's way
+    client.post(
+        "/pledges/new",
+        data={
+            "on_behalf_of": "self",
+            "amount": "1 000,00",
+            "currency": "EUR",
+            "year": str(TODAY.year),
+            "instalments": f"31/03/{TODAY.year + 1} 600,00\n{TODAY.year + 1}-09-30 ; 400,00",
+        },
+    )
+    pledge = db.session.execute(select(Pledge)).scalar_one()
+    assert [(i.due_on.isoformat(), i.amount) for i in pledge.instalments] == [
+        (f"{TODAY.year + 1}-03-31", 600_00),
+        (f"{TODAY.year + 1}-09-30", 400_00),
+    ]
+
+
+def test_instalments_that_do_not_add_up_say_what_they_add_up_to(client, sign_in):
+    sign_in(user_with(Role.DONOR))
+    speak(client, "fr")
+    response = client.post(
+        "/pledges/new",
+        data={
+            "on_behalf_of": "self",
+            "amount": "1 000,00",
+            "currency": "EUR",
+            "year": str(TODAY.year),
+            "instalments": f"31/03/{TODAY.year + 1} 600,00\n31/13/{TODAY.year + 1} 1,00",
+        },
+    )
+    assert "31/13/" in response.get_data(as_text=True)  # the line that is not a date
+    response = client.post(
+        "/pledges/new",
+        data={
+            "on_behalf_of": "self",
+            "amount": "1 000,00",
+            "currency": "EUR",
+            "year": str(TODAY.year),
+            "instalments": f"31/03/{TODAY.year + 1} 600,00",
+        },
+    )
+    assert "EUR\xa0600,00" in response.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(Pledge)).scalar_one() == 0

@@ -22,6 +22,7 @@ from app.domain.errors import N_, NotFound, PermissionDenied, ValidationFailed
 from app.domain.ledger.chart import FUND_PLEDGED, account_by_key, receivable_account
 from app.domain.ledger.models import TransferCode
 from app.domain.ledger.services import TransferSpec, post_transfers, require_accepted, transfer_id
+from app.domain.money import amount_param
 from app.extensions import db
 from app.storage import Storage
 
@@ -51,8 +52,13 @@ def _check_pledge(
     if earmark and earmark not in {theme.value for theme in Theme}:
         raise ValidationFailed(N_("%(earmark)s is not one of the fund's themes."), earmark=earmark)
     if instalments:
-        if sum(i.amount for i in instalments) != amount:
-            raise ValidationFailed(N_("The instalments must add up to the amount pledged."))
+        total = sum(i.amount for i in instalments)
+        if total != amount:
+            raise ValidationFailed(
+                N_("The instalments add up to %(total)s; they must add up to %(amount)s."),
+                total=amount_param(total, currency),
+                amount=amount_param(amount, currency),
+            )
         if any(i.amount <= 0 for i in instalments):
             raise ValidationFailed(N_("Every instalment must be more than zero."))
     return currency, (earmark or None)
