@@ -36,6 +36,7 @@ from app.web.applications.routes import bp as applications
 from app.web.audit.routes import bp as audit
 from app.web.auth.routes import bp as auth
 from app.web.calls.routes import bp as calls
+from app.web.dev_mail.routes import bp as dev_mail
 from app.web.donations.cli import donations_cli
 from app.web.donations.routes import bp as donations
 from app.web.grants.cli import grants_cli
@@ -67,6 +68,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     reporting,
     reviews,
     notifications,
+    dev_mail,
 )
 
 # `flask <group> ...`; `flask db` comes from Flask-Migrate, `flask demo` from devtools (below).

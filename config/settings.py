@@ -145,7 +145,8 @@ class Base:
     RATELIMIT_STORAGE_URI = rate_limit_storage()
     RATELIMIT_HEADERS_ENABLED = True
 
-    # E-mail: SMTP when MAIL_SERVER is set, otherwise messages go to the log.
+    # E-mail: SMTP when MAIL_SERVER is set; otherwise the console and /dev/mail in development,
+    # the log in tests.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -153,6 +154,9 @@ class Base:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@trustfund.test")
+    # Development without MAIL_SERVER: every message is printed on the console and kept here,
+    # one file each, for the development mailbox page (/dev/mail).
+    DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR", str(INSTANCE_DIR / "dev-mail"))
 
     # Payments (Stripe, or localstripe via STRIPE_API_BASE).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
