@@ -4,6 +4,7 @@ connection, and afterwards remove every row it added so the rest of the run is u
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -88,32 +89,132 @@ def committed(app: Flask, work: Callable[[], Any]) -> Any:
             db.session.remove()
 
 
-def race(app: Flask, workers: list[Callable[[], Any]], *, commit: bool = True) -> list[Any]:
+class Results(list[Any]):
+    """What each worker returned (or raised), and the waits that prove they overlapped."""
+
+    waits: set[tuple[int, int]]  # (waiting worker, worker holding the lock), by slot
+
+
+class _Overlap:
+    """Watches the workers' connections from one of its own, and holds each worker's end of
+    transaction until the proof is in.
+
+    A worker about to commit or roll back (its locks still held) waits until another worker is
+    seen in ``pg_blocking_pids()`` waiting on a worker's lock, or until no other worker can
+    still come to wait (each has finished or is itself at its end). Run one after the other,
+    the workers would never wait on each other, and the proof would never come.
+    """
+
+    HOLD_SECONDS = 10.0
+
+    def __init__(self, engine: sa.Engine, workers: int) -> None:
+        self.engine = engine
+        self.pids: dict[int, int] = {}  # slot -> backend pid of the connection it has now
+        self.state = ["running"] * workers  # running, holding (at its commit), done
+        self.waits: set[tuple[int, int]] = set()
+        self.blocked: set[int] = set()  # slots waiting on a lock at the last look
+        self.slot = threading.local()
+        self.stopped = threading.Event()
+
+    def checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        slot = getattr(self.slot, "value", None)
+        if slot is not None:
+            self.pids[slot] = dbapi_connection.info.backend_pid
+
+    def ending(self, _connection: Any) -> None:
+        slot = getattr(self.slot, "value", None)
+        if slot is None or self.waits:
+            return
+        self.state[slot] = "holding"
+        self.hold(others=[s for s in range(len(self.state)) if s != slot])
+        self.state[slot] = "running"
+
+    def hold(self, others: list[int]) -> None:
+        """Until the proof is in, or none of ``others`` is still running unblocked."""
+        deadline = time.monotonic() + self.HOLD_SECONDS
+        while not self.waits and time.monotonic() < deadline:
+            blocked = self.blocked
+            if all(self.state[s] != "running" or s in blocked for s in others):
+                break
+            time.sleep(0.001)
+
+    def watch(self) -> None:
+        query = sa.text("SELECT pid, pg_blocking_pids(pid) FROM unnest(CAST(:pids AS int[])) pid")
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            while not self.stopped.is_set():
+                slots = {pid: slot for slot, pid in list(self.pids.items())}
+                blocked = set()
+                for pid, blockers in conn.execute(query, {"pids": list(slots)}) if slots else []:
+                    blocked.update([slots[pid]] if blockers else [])
+                    self.waits.update(
+                        (slots[pid], slots[b]) for b in blockers if b in slots and b != pid
+                    )
+                self.blocked = blocked
+                time.sleep(0.0005)
+
+
+def race(
+    app: Flask, workers: list[Callable[[], Any]], *, commit: bool = True, gate: str | None = None
+) -> Results:
     """Start every worker at once, each on its own connection; ``commit``: commit what each
     did (else the worker commits, or not, itself). Returns what each returned, or the exception
-    it raised."""
+    it raised, and fails unless a worker was seen waiting on a lock another worker held.
+
+    ``gate``: a statement taking locks the workers need, held on a connection of the race's
+    own until the workers queue behind it, then rolled back. For workers whose locks last one
+    round trip (the COMMIT sent with the posting): queued behind the gate, they wait on each
+    other long enough to be seen.
+    """
     start = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
+    results = Results([None] * len(workers))
+    engine = db.engine
+    overlap = _Overlap(engine, len(workers))
 
     def run(slot: int) -> None:
         with app.app_context():
-            db.session.execute(sa.text("SELECT 1"))
-            db.session.commit()
-            start.wait(timeout=30)
             try:
-                results[slot] = workers[slot]()
-                if commit:
-                    db.session.commit()
-            except Exception as error:
-                db.session.rollback()
-                results[slot] = error
+                db.session.execute(sa.text("SELECT 1"))
+                db.session.commit()
+                start.wait(timeout=30)
+                overlap.slot.value = slot  # the connections it takes from now on are watched
+                try:
+                    results[slot] = workers[slot]()
+                    if commit:
+                        db.session.commit()
+                except Exception as error:
+                    db.session.rollback()
+                    results[slot] = error
+                finally:
+                    db.session.remove()
             finally:
-                db.session.remove()
+                overlap.state[slot] = "done"
 
     threads = [threading.Thread(target=run, args=(slot,)) for slot in range(len(workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    watcher = threading.Thread(target=overlap.watch)
+    sa.event.listen(engine, "checkout", overlap.checked_out)
+    sa.event.listen(engine, "commit", overlap.ending)
+    sa.event.listen(engine, "rollback", overlap.ending)
+    gated = engine.connect() if gate else None
+    try:
+        watcher.start()
+        if gated is not None:
+            gated.execute(sa.text(str(gate)))
+        for thread in threads:
+            thread.start()
+        if gated is not None:
+            overlap.hold(others=list(range(len(workers))))
+            gated.rollback()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        if gated is not None:
+            gated.close()
+        overlap.stopped.set()
+        watcher.join(timeout=30)
+        sa.event.remove(engine, "checkout", overlap.checked_out)
+        sa.event.remove(engine, "commit", overlap.ending)
+        sa.event.remove(engine, "rollback", overlap.ending)
     assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    results.waits = overlap.waits
+    assert results.waits, "no worker ever waited on another's lock: they did not overlap"
     return results

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +11,7 @@ from app.domain.donations import services
 from app.domain.donations.models import ReceiptSequence
 from app.extensions import db
 from tests.donations_support import finance_user
+from tests.real_commits import race
 
 
 def test_each_year_has_its_own_sequence(app):
@@ -33,29 +33,19 @@ def test_each_year_has_its_own_sequence(app):
 @pytest.mark.real_commits
 def test_concurrent_receipts_never_share_a_number(app):
     year, workers, each = 2099, 4, 15
-    numbers: list[int] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def issue() -> None:
-        try:
-            with app.app_context():
-                for _ in range(each):
-                    number = services._next_receipt_number(year)
-                    db.session.commit()
-                    with lock:
-                        numbers.append(number)
-        except BaseException as error:
-            errors.append(error)
+    def issue() -> list[int]:
+        numbers = []
+        for _ in range(each):
+            numbers.append(services._next_receipt_number(year))
+            db.session.commit()
+        return numbers
 
-    threads = [threading.Thread(target=issue) for _ in range(workers)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert errors == []
-        assert sorted(numbers) == list(range(1, workers * each + 1))
+        results = race(app, [issue] * workers, commit=False)
+        assert [r for r in results if isinstance(r, Exception)] == []
+        numbers = sorted(number for result in results for number in result)
+        assert numbers == list(range(1, workers * each + 1))
     finally:
         db.session.execute(sa.delete(ReceiptSequence).where(ReceiptSequence.year == year))
         db.session.commit()

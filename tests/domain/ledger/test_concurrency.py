@@ -42,8 +42,9 @@ def commit_style(request: pytest.FixtureRequest) -> Iterator[str]:
 
 def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
     """Every worker at once, each on its own connection; each commits (or not) as its style
-    says, as the posting services do."""
-    return _race(app, workers, commit=False)
+    says, as the posting services do. The workers first queue behind a lock on every account,
+    so even postings that hold their locks for one round trip are seen waiting on each other."""
+    return _race(app, workers, commit=False, gate="SELECT id FROM ledger_accounts FOR UPDATE")
 
 
 def single(debit: int, credit: int, amount: int, **fields: Any) -> TransferSpec:
