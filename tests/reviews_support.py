@@ -1,4 +1,4 @@
-"""Helpers for the selection tests: applications at each stage, reviewers, scores, meetings."""
+"""Helpers for the reviews tests: applications at each stage, reviewers, scores, meetings."""
 
 from __future__ import annotations
 

@@ -186,7 +186,7 @@ def _follow(actor: Any, selector: str) -> None:
         actor.page.locator(selector).first.click()
 
 
-# --------------------------------------------------------------------------- selection
+# --------------------------------------------------------------------------- reviews
 
 
 def _screen_and_assign(cast: Any, arranged: Arranged) -> Any:

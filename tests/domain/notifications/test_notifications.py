@@ -72,7 +72,7 @@ def test_a_rolled_back_action_mails_nobody(mailbox):
     assert mailbox.to(user.email) == []
 
 
-def test_selection_e_mails_carry_no_application_content(storage, mailbox):
+def test_review_e_mails_carry_no_application_content(storage, mailbox):
     fund = manager()
     # Screening outcome and information request, to the applicant.
     screened = submitted_application(storage)

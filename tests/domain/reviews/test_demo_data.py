@@ -1,4 +1,4 @@
-"""The selection demo: the closed call fully reviewed and decided, the open call partly screened."""
+"""The reviews demo: the closed call fully reviewed and decided, the open call partly screened."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def load() -> None:
     load_demo_reviews()
 
 
-def test_the_demo_selection_loads_twice_and_tells_the_story():
+def test_the_demo_reviews_load_twice_and_tell_the_story():
     load()
     decisions = db.session.scalar(select(func.count()).select_from(BoardDecision))
     load()

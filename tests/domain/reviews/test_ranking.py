@@ -22,7 +22,7 @@ from app.domain.ledger.services import (
 )
 from app.domain.notifications.models import Notification, NotificationKind
 from app.domain.reviews import queries
-from app.domain.reviews import services as selection
+from app.domain.reviews import services as reviews
 from app.domain.reviews.models import PanelOutcome
 from app.extensions import db
 from tests.factories import user_with
@@ -98,21 +98,21 @@ def test_recommending_needs_every_review_in_and_feedback(storage):
         ApplicationStatus.INFO_REQUESTED
     ]
     # The page still offers the form: recording the recommendation says what is outstanding.
-    assert selection.can_prepare_recommendation(fund, application)
-    assert not selection.can_prepare_recommendation(board_member(), application)
+    assert reviews.can_prepare_recommendation(fund, application)
+    assert not reviews.can_prepare_recommendation(board_member(), application)
     with pytest.raises(ValidationFailed, match="outstanding"):
-        selection.recommend(
+        reviews.recommend(
             actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED, feedback="Ok."
         )
-    selection.remove_reviewer(actor=fund, assignment=pending)
+    reviews.remove_reviewer(actor=fund, assignment=pending)
     with pytest.raises(ValidationFailed):
-        selection.recommend(actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED)
+        reviews.recommend(actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED)
     assert APPLICATION_WORKFLOW.available_moves(application, fund) == [
         ApplicationStatus.INFO_REQUESTED,
         ApplicationStatus.RECOMMENDED,
         ApplicationStatus.NOT_RECOMMENDED,
     ]
-    recommendation = selection.recommend(
+    recommendation = reviews.recommend(
         actor=fund,
         application=application,
         outcome=PanelOutcome.RECOMMENDED,
@@ -122,7 +122,7 @@ def test_recommending_needs_every_review_in_and_feedback(storage):
     assert application.status == ApplicationStatus.RECOMMENDED
     assert recommendation.weighted_score == Decimal("4.000")
     # The secretariat may change its mind before the Board decides.
-    selection.recommend(
+    reviews.recommend(
         actor=fund, application=application, outcome=PanelOutcome.NOT_RECOMMENDED, feedback="No."
     )
     assert application.status == ApplicationStatus.NOT_RECOMMENDED
@@ -132,7 +132,7 @@ def test_recommending_needs_every_review_in_and_feedback(storage):
 def test_no_recommendation_without_a_review(storage):
     application = in_review(storage)
     with pytest.raises(ValidationFailed, match="No review"):
-        selection.recommend(
+        reviews.recommend(
             actor=manager(),
             application=application,
             outcome=PanelOutcome.RECOMMENDED,
@@ -144,7 +144,7 @@ def test_no_recommendation_without_a_review(storage):
 def test_only_the_fund_manager_recommends(storage, role):
     application = reviewed(storage, (4, 4))
     with pytest.raises(PermissionDenied):
-        selection.recommend(
+        reviews.recommend(
             actor=user_with(role),
             application=application,
             outcome=PanelOutcome.RECOMMENDED,
@@ -156,9 +156,9 @@ def test_a_linked_fund_manager_cannot_recommend(storage):
     application = reviewed(storage, (4, 4))
     fund = manager()
     link_to_organisation(fund, application)
-    assert not selection.can_prepare_recommendation(fund, application)
+    assert not reviews.can_prepare_recommendation(fund, application)
     with pytest.raises(PermissionDenied):
-        selection.recommend(
+        reviews.recommend(
             actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED, feedback="x"
         )
     with pytest.raises(SegregationOfDuties):
@@ -169,14 +169,14 @@ def test_the_board_pack_goes_to_every_board_member(storage):
     fund = manager()
     call = a_call(fund)
     with pytest.raises(ValidationFailed):
-        selection.send_board_pack(actor=fund, call=call)
+        reviews.send_board_pack(actor=fund, call=call)
     application = reviewed(storage, (4, 4), fund_manager=fund, call=call)
-    selection.recommend(
+    reviews.recommend(
         actor=fund, application=application, outcome=PanelOutcome.RECOMMENDED, feedback="Good."
     )
     members = [board_member(), board_member()]
     assert [r.application.id for r in queries.board_pack_rows(call)] == [application.id]
-    count = selection.send_board_pack(actor=fund, call=call)
+    count = reviews.send_board_pack(actor=fund, call=call)
     assert count >= 2
     told = set(
         db.session.execute(
@@ -187,4 +187,4 @@ def test_the_board_pack_goes_to_every_board_member(storage):
     )
     assert {m.id for m in members} <= told
     with pytest.raises(PermissionDenied):
-        selection.send_board_pack(actor=board_member(), call=call)
+        reviews.send_board_pack(actor=board_member(), call=call)

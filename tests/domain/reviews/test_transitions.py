@@ -1,4 +1,4 @@
-"""Every selection move of an application, allowed and refused per role and per state, audited.
+"""Every review move of an application, allowed and refused per role and per state, audited.
 
 Walks the moves this area adds to APPLICATION_WORKFLOW: from each source state, each role is let
 through exactly when the role→permission map grants the move's permission; from every other
@@ -49,7 +49,7 @@ MOVES = [
 EVERYTHING = {Role.FUND_MANAGER}
 
 
-def test_the_selection_moves_are_those_of_the_design():
+def test_the_review_moves_are_those_of_the_design():
     assert {(s, t) for s, t, _p in MOVES} == {
         (S.SUBMITTED, S.SCREENING),
         (S.SCREENING, S.INELIGIBLE),
@@ -138,6 +138,6 @@ def test_each_move_is_refused_from_every_other_state(target):
         assert application.status == state
 
 
-def test_the_fund_manager_holds_every_selection_permission():
+def test_the_fund_manager_holds_every_review_permission():
     granted = ROLE_PERMISSIONS[Role.FUND_MANAGER]
     assert {p for _s, _t, p in MOVES} <= granted

@@ -1,4 +1,4 @@
-"""The selection in the browser: screening, assignment, reviewing, ranking, the Board, and what
+"""Reviews in the browser: screening, assignment, reviewing, ranking, the Board, and what
 the applicant sees (timeline, reason, decision letter), never the reviewers."""
 
 from __future__ import annotations
