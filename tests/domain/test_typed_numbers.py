@@ -267,6 +267,18 @@ NNBSP = "\u202f"
             "We cannot read 5\u00b2 as a number. Write it like this: 1,234.56.",
         ),
         (
+            lambda: read_decimal("50.000,00", locale="en"),  # a separator, then no digits only
+            "We cannot read 50.000,00 as a number. Write it like this: 1,234.56.",
+        ),
+        (
+            lambda: read_decimal("-", locale="en", places_in_example=0),  # a sign, no number
+            "We cannot read - as a number. Write it like this: 1,234.",
+        ),
+        (
+            lambda: read_decimal("1,234 567", locale="en"),  # two kinds of group mark
+            "We cannot read 1,234 567 as a number. Write it like this: 1,234.56.",
+        ),
+        (
             lambda: read_decimal("\u00b2", locale="en"),
             "We cannot read \u00b2 as a number. Write it like this: 1,234.56.",
         ),
