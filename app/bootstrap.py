@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app import storage
 from app.api.v1 import bp as api_v1
 from app.cli import ledger_cli, users_cli
+from app.cli_outbox import outbox_cli
 from app.cli_reports import reports_cli
 from app.cli_reviews import reviews_cli
 from app.domain.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
@@ -79,6 +80,7 @@ COMMANDS: tuple[click.Command, ...] = (
     reviews_cli,
     grants_cli,
     donations_cli,
+    outbox_cli,
 )
 
 TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
@@ -107,13 +109,13 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
 }
 
 # (event, listener) on every session, in the order they run. They listen on the Session class:
-# the test suite swaps the scoped session for its own. The e-mails go last, once the rest of
-# the commit's bookkeeping is done.
+# the test suite swaps the scoped session for its own. Notification e-mails are written to the
+# outbox just before the commit, in the transaction they announce.
 SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("before_commit", mail.write_pending_to_outbox),
     ("after_commit", badge.forget_unread_count),
     ("after_commit", storage.keep_files_of_committed_work),
     ("after_commit", reporting_cache.forget_public_version),
-    ("after_commit", mail.send_pending),
     ("after_soft_rollback", storage.forget_files_of_rolled_back_work),
     ("after_soft_rollback", mail.drop_pending_after_rollback),
 )

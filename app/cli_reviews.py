@@ -16,5 +16,5 @@ def remind() -> None:
     from app.domain.reviews.services import send_review_reminders
 
     sent = send_review_reminders()
-    db.session.commit()  # the e-mails go out after this commit (app/web/notifications/mail.py)
+    db.session.commit()  # the e-mails are written to the outbox in this commit
     click.echo(f"{sent} reminder(s) sent.")

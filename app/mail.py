@@ -1,5 +1,5 @@
-"""Outgoing e-mail: SMTP when MAIL_SERVER is set; in development without one, the console and the
-development mailbox (/dev/mail); otherwise (tests) the log."""
+"""Handing an e-mail to the mail server: SMTP when MAIL_SERVER is set; in development without
+one, the console and the development mailbox (/dev/mail); otherwise (tests) the log."""
 
 from __future__ import annotations
 
@@ -19,27 +19,33 @@ from flask import current_app
 DEV_MAILBOX_LIMIT = 50
 
 
-def send_email(*, to: str, subject: str, body: str) -> bool:
-    """Send a plain-text message; False (and logged) when the mail server would not take it.
+class MailNotSent(Exception):
+    """The mail server did not take the message; the text says why (kept as the last error)."""
 
-    Messages never carry case details, only a link (DESIGN §6). A mail server that is down must
-    not turn the action behind the message into an error page: that change is committed, and
-    every link we mail can be asked for again.
+
+def deliver_email(*, to: str, subject: str, body: str, message_id: str | None = None) -> None:
+    """Hand one plain-text message to the mail server now; raises MailNotSent when it won't.
+
+    Only the outbox's sender calls this (app/outbox.py): everything else queues its e-mails
+    with ``queue_email`` (app/domain/outbox/services.py), in the transaction of the change
+    they announce. Messages never carry case details, only a link (DESIGN §6).
     """
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
     message.set_content(body)
 
     server = config.get("MAIL_SERVER")
     if not server:
         if dev_mailbox_enabled():
             keep_in_dev_mailbox(message)
-            return True
-        current_app.logger.info("E-mail (not sent, MAIL_SERVER unset)\n%s", message.as_string())
-        return True
+        else:
+            current_app.logger.info("E-mail (not sent, MAIL_SERVER unset)\n%s", message)
+        return
     smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
     try:
         with smtp_class(server, config.get("MAIL_PORT", 25), timeout=10) as smtp:
@@ -48,10 +54,8 @@ def send_email(*, to: str, subject: str, body: str) -> bool:
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
-    except (smtplib.SMTPException, OSError):
-        current_app.logger.exception("E-mail %r to %s could not be sent", subject, to)
-        return False
-    return True
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailNotSent(f"{type(error).__name__}: {error}") from error
 
 
 # --- development: mail you can see ---------------------------------------------------------

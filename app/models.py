@@ -47,6 +47,7 @@ from app.domain.grants.models import (  # noqa: F401
 )
 from app.domain.ledger.models import Account, Checkpoint, Transfer  # noqa: F401
 from app.domain.notifications.models import Notification  # noqa: F401
+from app.domain.outbox.models import OutboxMessage  # noqa: F401
 from app.domain.reviews.models import (  # noqa: F401
     BoardDecision,
     BoardMeeting,

@@ -157,6 +157,14 @@ class Base:
     # Development without MAIL_SERVER: every message is printed on the console and kept here,
     # one file each, for the development mailbox page (/dev/mail).
     DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR", str(INSTANCE_DIR / "dev-mail"))
+    # The outbox (app/outbox.py): a message that the mail server does not take is tried again
+    # after 30 s, 1 min, 2 min... (doubling, at most OUTBOX_LONGEST_PAUSE_SECONDS), then shown
+    # to the administrator as failed after OUTBOX_MAX_ATTEMPTS attempts (about 1 h 30 by
+    # default). A sender that dies mid-message frees it after OUTBOX_CLAIM_SECONDS.
+    OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
+    OUTBOX_FIRST_PAUSE_SECONDS = _env_int("OUTBOX_FIRST_PAUSE_SECONDS", 30)
+    OUTBOX_LONGEST_PAUSE_SECONDS = _env_int("OUTBOX_LONGEST_PAUSE_SECONDS", 3600)
+    OUTBOX_CLAIM_SECONDS = _env_int("OUTBOX_CLAIM_SECONDS", 300)
 
     # Payments (Stripe, or localstripe via STRIPE_API_BASE).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")

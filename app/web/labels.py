@@ -29,6 +29,7 @@ from app.domain.categories import (
     Situation,
     Theme,
 )
+from app.domain.outbox.models import OutboxStatus
 
 # A list, not a dict: members of different vocabularies share values ("other", "draft"),
 # and StrEnum members hash and compare as their values.
@@ -129,6 +130,10 @@ LABELS: list[tuple[StrEnum, LazyString]] = [
     (Section.WORKPLAN, _l("Workplan")),
     (Section.BUDGET, _l("Budget")),
     (Section.ATTACHMENTS, _l("Attachments")),
+    # outgoing e-mail
+    (OutboxStatus.PENDING, _l("Waiting to be sent")),
+    (OutboxStatus.SENT, _l("Sent")),
+    (OutboxStatus.FAILED, _l("Failed")),
 ]
 
 _BY_TYPE: dict[tuple[type, str], LazyString] = {

@@ -129,6 +129,12 @@ NAV_ITEMS: list[NavItem] = [
         Permission.MANAGE_USERS,
     ),
     NavItem(
+        "admin.outbox",
+        _l("Outgoing e-mail"),
+        _l("E-mails waiting to be sent, sent, or failed: send a failed one again."),
+        Permission.MANAGE_SETTINGS,
+    ),
+    NavItem(
         "ledger.accounts",
         _l("Ledger"),
         _l("The fund's accounts and balances, statements, transfers and CSV exports."),

@@ -4,8 +4,10 @@ per step; refused in production, where the demo logins' published password would
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 
+from app.domain.outbox.models import OutboxMessage
 from app.extensions import db
 from devtools.seed import load_demo
 from devtools.seed.people import DEMO_PASSWORD, DEMO_USERS, demo_email
@@ -29,10 +31,15 @@ def demo_command(quiet: bool, scale: str) -> None:
             "flask demo is refused in production (APP_ENV=production): "
             "its logins have a published password."
         )
+    last_mail = db.session.execute(sa.select(sa.func.max(OutboxMessage.id))).scalar() or 0
     load_demo()
     db.session.commit()
     if scale != "demo":
         _generate_scale(scale)
+    # The demo's people are made up: the notices loading it wrote are not for anyone's inbox,
+    # and would bury the first real message (a new account's link) on the console.
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id > last_mail))
+    db.session.commit()
     if not quiet:
         click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
         for login, (name, roles) in DEMO_USERS.items():

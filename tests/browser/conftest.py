@@ -29,7 +29,8 @@ ask for ``cast``; the test runs once per language (``lang`` is "en", then "fr"):
 * Every actor fails the test (at its next ``step``) on a JavaScript error, a console error (CSP
   refusals included), a failed page resource (4xx) or a server error (5xx) seen by its page.
 * ``live`` is the app under test: ``live.url``; ``live.app`` (use ``with live.app.app_context():``
-  to read or arrange data; commit what you arrange); ``live.mailbox`` (what the app e-mailed,
+  to read or arrange data; commit what you arrange); ``live.mailbox`` (what the app e-mailed:
+  reading it first sends what the app's outbox holds, as its worker would;
   ``live.mailbox.link(address)`` is the path of the link in the last message);
   ``live.wait_for(check, what)`` polls the database until ``check()`` is truthy (webhooks).
   Each test gets a fresh copy of a database migrated and loaded with ``flask demo`` once per
@@ -69,7 +70,7 @@ from app.extensions import db
 from devtools.seed import load_demo
 from devtools.seed.people import DEMO_PASSWORD, demo_email
 from tests.live_support import LiveApp, running_localstripe
-from tests.mail import Mailbox, closed_port
+from tests.mail import Mailbox, Receiver, closed_port, deliver_outbox
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,8 +219,9 @@ def live(demo_database: Path, localstripe: str, tmp_path: Path, browser: Any) ->
     """The app on its own copy of the demo database, served in a thread on a free port."""
     database = tmp_path / "live.db"
     shutil.copyfile(demo_database, database)
-    mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=closed_port())
+    # Reading the mailbox first sends what the live app's outbox holds, as its worker would.
+    mailbox = Mailbox(deliver=lambda: deliver_outbox(app))
+    smtp = Controller(Receiver(mailbox), hostname="127.0.0.1", port=closed_port())
     smtp.start()
     app = create_app(
         "testing",

@@ -1,9 +1,10 @@
 """Notifying people: a row for the in-app centre, and an e-mail queued until the commit.
 
 E-mails are never sent from here: ``notify`` puts them in the session's ``info`` and the web
-layer's after-commit hook (app/web/notifications/mail.py) sends them once the change they
-announce is committed, so a rolled-back action never mails anyone. Neither the row nor the
-e-mail carries case details: a kind, a reference and a link (DESIGN.md §6).
+layer's before-commit hook (app/web/notifications/mail.py) writes them to the outbox in the
+same transaction, so a rolled-back action never mails anyone and a committed one is not lost.
+Neither the row nor the e-mail carries case details: a kind, a reference and a link (DESIGN.md
+§6).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ PENDING_EMAILS = "pending_notification_emails"
 
 @dataclass(frozen=True)
 class PendingEmail:
-    """What the after-commit hook needs, as plain values (the session is closed by then)."""
+    """What the before-commit hook needs to write the e-mail, as plain values."""
 
     to: str
     locale: str | None

@@ -1,4 +1,6 @@
-"""User administration: invitations, roles, deactivation. Administrators never move money."""
+"""Administration: users (invitations, roles, deactivation) and the e-mail outbox.
+
+Administrators never move money."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Role, User, UserRole
 from app.domain.accounts.permissions import Permission, can_manage_user
 from app.domain.errors import Conflict, DomainError
+from app.domain.outbox import services as outbox_services
+from app.domain.outbox.models import OutboxMessage, OutboxStatus
+from app.domain.outbox.services import queue_email
 from app.extensions import db
-from app.mail import send_email
 from app.web.access import requires
 from app.web.admin.forms import ROLE_LABELS, InviteUserForm, RoleForm
 from app.web.auth.tokens import RESET, make_token
@@ -68,9 +72,10 @@ def invite() -> Any:
             target = form.email if isinstance(error, Conflict) else form.roles
             target.errors.append(error.translated(_))
         else:
-            db.session.commit()
             link = public_url("auth.reset", token=make_token(user, RESET))
-            sent = send_email(
+            # In the outbox with the account: if it cannot be sent, the administrator sees it
+            # failed at /admin/outbox and can send it again.
+            queue_email(
                 to=user.email,
                 subject=_(
                     "You are invited to %(fund)s", fund=current_app.config["FUND_SHORT_NAME"]
@@ -83,17 +88,8 @@ def invite() -> Any:
                     link=link,
                 ),
             )
-            if sent:
-                flash(_("Invitation sent to %(email)s.", email=user.email), "success")
-            else:
-                flash(
-                    _(
-                        "The account of %(email)s is ready, but the invitation could not be "
-                        "e-mailed. Ask them to use “Forgot your password?” on the sign-in page.",
-                        email=user.email,
-                    ),
-                    "warning",
-                )
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/invite.html", form=form)
 
@@ -163,3 +159,43 @@ def reactivate(user_id: int) -> Any:
     db.session.commit()
     flash(_("%(name)s can sign in again.", name=user.full_name), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+# --- the outbox: e-mails waiting, sent or failed -------------------------------------------
+
+
+@bp.get("/outbox")
+@requires(Permission.MANAGE_SETTINGS)
+def outbox() -> Any:
+    """What the outbox holds, failed first. Never the bodies: they carry sign-in links."""
+    raw = request.args.get("status", "")
+    status = OutboxStatus(raw) if raw in {s.value for s in OutboxStatus} else None
+    page = db.paginate(
+        outbox_services.messages_for_admin(status=status),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "admin/outbox.html",
+        page=page,
+        status=status,
+        counts=outbox_services.count_by_status(),
+        statuses=list(OutboxStatus),
+        failed=OutboxStatus.FAILED,
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@requires(Permission.MANAGE_SETTINGS)
+def retry_outbox_message(message_id: int) -> Any:
+    message = db.get_or_404(OutboxMessage, message_id)
+    try:
+        outbox_services.retry_message(actor=current_user, message=message)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.translated(_), "warning")
+    else:
+        db.session.commit()
+        flash(_("The e-mail to %(email)s will be sent again.", email=message.recipient), "success")
+    return redirect(url_for("admin.outbox", status=OutboxStatus.FAILED.value))

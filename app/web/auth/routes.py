@@ -23,8 +23,8 @@ from werkzeug.exceptions import HTTPException
 from app.domain.accounts import services as accounts
 from app.domain.accounts.models import Role, User
 from app.domain.errors import DomainError
+from app.domain.outbox.services import queue_email
 from app.extensions import db, limiter
-from app.mail import send_email
 from app.web.access import login_required, public
 from app.web.auth import throttling
 from app.web.auth.demo_logins import demo_login_refused
@@ -191,8 +191,9 @@ def logout() -> Any:
 
 
 def _send_confirmation(user: User) -> None:
+    """Queued in the outbox: sent once the caller commits."""
     link = public_url("auth.confirm", token=make_token(user, CONFIRM))
-    send_email(
+    queue_email(
         to=user.email,
         subject=_("Confirm your e-mail address"),
         body=_(
@@ -205,9 +206,9 @@ def _send_confirmation(user: User) -> None:
 
 
 def _send_registration_notice(owner: User) -> None:
-    """Tell the owner of an address that someone tried to open an account with it."""
+    """Tell the owner of an address that someone tried to open an account with it (queued)."""
     with force_locale(owner.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        send_email(
+        queue_email(
             to=owner.email,
             subject=_("Someone tried to open an account with your e-mail address"),
             body=_(
@@ -245,8 +246,8 @@ def register() -> Any:
             owner = db.session.get(User, taken.owner_id)
             if owner is not None:
                 accounts.record_registration_attempt(owner=owner)
-                db.session.commit()
                 _send_registration_notice(owner)
+                db.session.commit()
             return render_template(
                 "auth/check_email.html", email=accounts.normalise_email(form.email.data or "")
             )
@@ -255,8 +256,8 @@ def register() -> Any:
             target = form.email if error.status_code == 409 else form.password
             target.errors.append(error.translated(_))
         else:
-            db.session.commit()
             _send_confirmation(user)
+            db.session.commit()
             return render_template("auth/check_email.html", email=user.email)
     return render_template("auth/register.html", form=form)
 
@@ -290,6 +291,7 @@ def resend_confirmation() -> Any:
         user = accounts.find_user_by_email(form.email.data or "")
         if user is not None and not user.email_confirmed and user.password_hash:
             _send_confirmation(user)
+            db.session.commit()
         # Same answer whether or not the account exists: no address enumeration.
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/resend_confirmation.html", form=form)
@@ -304,7 +306,7 @@ def request_reset() -> Any:
         user = accounts.find_user_by_email(form.email.data or "")
         if user is not None and user.is_active:
             link = public_url("auth.reset", token=make_token(user, RESET))
-            send_email(
+            queue_email(
                 to=user.email,
                 subject=_("Reset your password"),
                 body=_(
@@ -314,6 +316,7 @@ def request_reset() -> Any:
                     link=link,
                 ),
             )
+            db.session.commit()
         return render_template("auth/check_email.html", email=form.email.data, reset=True)
     return render_template("auth/request_reset.html", form=form)
 

@@ -351,8 +351,8 @@ def new_bank_receipt() -> Any:
             form.form_errors.append(error.translated(_))
             ask_different = ask_different or isinstance(error, services.PossibleDuplicate)
         else:
-            db.session.commit()
             send_receipts([numbered])
+            db.session.commit()
             flash(
                 _(
                     "Bank receipt of %(amount)s recorded (receipt %(number)s).",

@@ -295,6 +295,9 @@ def stripe_webhook() -> Any:
         return _json_error("livemode does not match this installation", 400)
     try:
         outcome = payments.handle_stripe_event(gateway=get_gateway(), event=event)
+        # The e-mails in the same commit as the gift: none is lost if the mail server is down.
+        send_receipts(outcome.receipts)
+        tell_donors_of_failed_payments(outcome.failed_payments)
         db.session.commit()
     except DomainError as error:
         # Nothing is kept, not even the event: Stripe retries later, and the retry is
@@ -305,6 +308,4 @@ def stripe_webhook() -> Any:
         response, status = _json_error(error.message, 503)
         response.headers["Retry-After"] = "600"
         return response, status
-    send_receipts(outcome.receipts)
-    tell_donors_of_failed_payments(outcome.failed_payments)
     return jsonify(received=True, duplicate=outcome.duplicate, handled=outcome.handled)

@@ -14,8 +14,7 @@ from app.domain.donations.models import DonationReceipt, GiftKind, GiftSubscript
 from app.domain.donations.payments import FailedMonthlyPayment
 from app.domain.donations.services import mark_receipt_emailed
 from app.domain.errors import N_
-from app.extensions import db
-from app.mail import send_email
+from app.domain.outbox.services import queue_email
 from app.web.display import money
 from app.web.links import public_url
 
@@ -146,22 +145,19 @@ def receipt_email_body(receipt: DonationReceipt) -> tuple[str, str, str] | None:
 
 
 def send_receipts(receipts: list[DonationReceipt]) -> None:
-    """E-mail receipts after the change that created them was committed.
+    """Write the receipts' e-mails to the outbox, in the transaction that created them.
 
-    A mail server that is down does not undo the gift: the receipt stays unsent (``emailed_at``
-    empty) and the donor can print it from the portal or the thank-you page.
+    The caller commits: the receipt and its e-mail together, so a mail server that is down
+    delays the e-mail (the outbox tries again) but never loses it. ``emailed_at`` says when it
+    was written to the outbox; one key per receipt, so it is never queued twice.
     """
-    sent_any = False
     for receipt in receipts:
         message = receipt_email_body(receipt)
         if message is None:
             continue
         to, subject, body = message
-        if send_email(to=to, subject=subject, body=body):
-            mark_receipt_emailed(receipt=receipt)
-            sent_any = True
-    if sent_any:
-        db.session.commit()
+        queue_email(to=to, subject=subject, body=body, key=f"donation-receipt:{receipt.id}")
+        mark_receipt_emailed(receipt=receipt)
 
 
 def failed_payment_email(failed: FailedMonthlyPayment) -> tuple[str, str, str] | None:
@@ -206,8 +202,8 @@ def failed_payment_email(failed: FailedMonthlyPayment) -> tuple[str, str, str] |
 def tell_donors_of_failed_payments(failed_payments: list[FailedMonthlyPayment]) -> None:
     """E-mail each donor whose monthly payment failed, in their language when we know it.
 
-    After the commit, like receipts: a mail server that is down loses the notice, not the
-    record of the failure (Stripe's own reminders, where enabled, still reach the donor).
+    Written to the outbox like receipts, in the transaction that records the failure (the
+    caller commits).
     """
     for failed in failed_payments:
         donor = failed.subscription.donor
@@ -219,7 +215,7 @@ def tell_donors_of_failed_payments(failed_payments: list[FailedMonthlyPayment]) 
             message = failed_payment_email(failed)
         if message is not None:
             to, subject, body = message
-            send_email(to=to, subject=subject, body=body)
+            queue_email(to=to, subject=subject, body=body)
 
 
 def csp_extend(sources: dict[str, list[str]]) -> None:

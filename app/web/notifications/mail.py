@@ -1,10 +1,12 @@
-"""E-mails for notifications, sent once the change they announce is committed.
+"""E-mails for notifications, written to the outbox in the transaction they announce.
 
-``notify`` (app/domain/notifications/services.py) queues them in the session; after a commit
-``send_pending`` sends them, after a rollback ``drop_pending_after_rollback`` drops them (hooks
-on every session, listed in app/bootstrap.py). The same hook serves requests and CLI
-commands (``flask reviews remind``): links are absolute, always from PUBLIC_BASE_URL (never
-from the request's Host header, app/web/links.py).
+``notify`` (app/domain/notifications/services.py) queues them in the session; just before the
+commit ``write_pending_to_outbox`` composes them (here, in the web layer: the words and links are
+the pages') and writes them to the outbox, in that same transaction; after a rollback
+``drop_pending_after_rollback`` drops them (hooks on every session, listed in
+app/bootstrap.py). The outbox's sender sends them later (app/outbox.py). The same hook serves
+requests and CLI commands (``flask reviews remind``): links are absolute, always from
+PUBLIC_BASE_URL (never from the request's Host header, app/web/links.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.domain.notifications.services import (
+    PENDING_EMAILS,
     PendingEmail,
     drop_pending_emails,
     take_pending_emails,
 )
-from app.mail import send_email
+from app.domain.outbox.services import queue_email
 from app.web.links import absolute_url
 from app.web.notifications.messages import sentence, subject
 
@@ -39,14 +42,13 @@ def compose(pending: PendingEmail) -> tuple[str, str]:
         return subject(pending.kind), body
 
 
-def send_pending(session: Session) -> None:
-    """After every commit."""
-    pending = take_pending_emails(session)
-    if not pending or not has_app_context():
+def write_pending_to_outbox(session: Session) -> None:
+    """Before every commit: the notification e-mails become outbox rows of the same commit."""
+    if not session.info.get(PENDING_EMAILS) or not has_app_context():
         return
-    for message in pending:
+    for message in take_pending_emails(session):
         title, body = compose(message)
-        send_email(to=message.to, subject=title, body=body)
+        queue_email(to=message.to, subject=title, body=body, session=session)
 
 
 def drop_pending_after_rollback(session: Session, previous_transaction: Any) -> None:

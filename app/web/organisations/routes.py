@@ -35,8 +35,8 @@ from app.domain.applications.models import (
 )
 from app.domain.categories import DocumentKind
 from app.domain.errors import DomainError
+from app.domain.outbox.services import queue_email
 from app.extensions import db
-from app.mail import send_email
 from app.storage import get_storage
 from app.web.access import login_required, requires
 from app.web.auth.tokens import RESET, make_token
@@ -249,7 +249,6 @@ def invite(organisation_id: int) -> Any:
         email=form.email.data or "",
         full_name=form.full_name.data or "",
     )
-    db.session.commit()
     if created:
         link = public_url("auth.reset", token=make_token(user, RESET))
         body = _(
@@ -269,11 +268,12 @@ def invite(organisation_id: int) -> Any:
             fund=current_app.config["FUND_NAME"],
             link=public_url("organisations.show", organisation_id=organisation.id),
         )
-    send_email(
+    queue_email(
         to=user.email,
         subject=_("You have been added to %(organisation)s", organisation=organisation.name),
         body=body,
     )
+    db.session.commit()  # the colleague and the e-mail telling them, together
     flash(_("%(email)s is now a colleague here.", email=user.email), "success")
     return redirect(target)
 

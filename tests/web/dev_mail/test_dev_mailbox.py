@@ -8,6 +8,7 @@ import re
 import pytest
 
 from app.extensions import db
+from app.outbox import send_due
 from tests.web.auth.helpers import is_signed_in, submit_login
 from tests.web.auth.test_registration import NEW_PASSWORD, register
 
@@ -23,6 +24,7 @@ def development(app, monkeypatch, tmp_path):
 def test_a_new_ngo_confirms_its_address_from_the_development_mailbox(client, development, capsys):
     response = register(client, email="amina@example.org", account_type="applicant")
     assert b"development mailbox" in response.data
+    assert send_due().sent == 1  # the worker `make run` starts
 
     printed = capsys.readouterr().err
     assert "To: amina@example.org" in printed
@@ -47,6 +49,7 @@ def test_a_new_ngo_confirms_its_address_from_the_development_mailbox(client, dev
 def test_the_mailbox_lists_the_newest_first(client, development):
     register(client, email="first@example.org")
     register(client, email="second@example.org")
+    send_due()
 
     html = client.get("/dev/mail/").get_data(as_text=True)
     assert html.index("second@example.org") < html.index("first@example.org")
