@@ -1,5 +1,6 @@
 """What the app is made of, in one list: blueprints, command groups, app-wide template helpers,
-the hooks on every database session, and what the workflows are handed from other areas.
+the hooks on every database session, what the workflows are handed from other areas, and the
+Celery app of its worker (app/tasks.py).
 
 ``create_app()`` (app/__init__.py) sets up the configuration and the extensions, then calls
 ``bootstrap(app)``. A template helper that one area's pages alone use is registered by that
@@ -29,6 +30,7 @@ from app.domain.categories import Theme
 from app.domain.money import currency_exponent
 from app.domain.reviews.queries import review_progress, undecided_count
 from app.domain.reviews.workflow import tell_applicant
+from app.tasks import celery_init_app
 from app.web import display, page_cache, register_web, without_page
 from app.web.account.routes import bp as account
 from app.web.admin.routes import bp as admin
@@ -136,6 +138,7 @@ def bootstrap(app: Flask) -> None:
     for name, listener in SESSION_HOOKS:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+    celery_init_app(app)
     page_cache.install(app)  # last: it wraps the app once every page is registered
 
 

@@ -159,12 +159,20 @@ class Base:
     DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR", str(INSTANCE_DIR / "dev-mail"))
     # The outbox (app/outbox.py): a message that the mail server does not take is tried again
     # after 30 s, 1 min, 2 min... (doubling, at most OUTBOX_LONGEST_PAUSE_SECONDS), then shown
-    # to the administrator as failed after OUTBOX_MAX_ATTEMPTS attempts (about 1 h 30 by
+    # to the administrator as failed after OUTBOX_MAX_ATTEMPTS attempts (about an hour by
     # default). A sender that dies mid-message frees it after OUTBOX_CLAIM_SECONDS.
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_FIRST_PAUSE_SECONDS = _env_int("OUTBOX_FIRST_PAUSE_SECONDS", 30)
     OUTBOX_LONGEST_PAUSE_SECONDS = _env_int("OUTBOX_LONGEST_PAUSE_SECONDS", 3600)
     OUTBOX_CLAIM_SECONDS = _env_int("OUTBOX_CLAIM_SECONDS", 300)
+    # The Celery worker's beat looks for due e-mails this often (app/tasks.py).
+    OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+    # Celery's broker when it should not be REDIS_URL (which it is by default).
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
+    # Where the beat keeps when each scheduled task last ran (a folder the image's user owns).
+    CELERY_BEAT_SCHEDULE_FILE = os.environ.get(
+        "CELERY_BEAT_SCHEDULE_FILE", str(INSTANCE_DIR / "celerybeat-schedule")
+    )
 
     # Payments (Stripe, or localstripe via STRIPE_API_BASE).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
