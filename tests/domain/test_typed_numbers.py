@@ -271,8 +271,12 @@ NNBSP = "\u202f"
             "We cannot read 50.000,00 as a number. Write it like this: 1,234.56.",
         ),
         (
-            lambda: read_decimal("-", locale="en", places_in_example=0),  # a sign, no number
-            "We cannot read - as a number. Write it like this: 1,234.",
+            lambda: read_decimal("-", locale="en"),  # a sign, no number
+            "We cannot read - as a number. Write it like this: 1,234.56.",
+        ),
+        (
+            lambda: read_decimal("-\t5", locale="en"),  # a tab is no space between digits
+            "We cannot read -\t5 as a number. Write it like this: 1,234.56.",
         ),
         (
             lambda: read_decimal("1,234 567", locale="en"),  # two kinds of group mark
