@@ -179,6 +179,8 @@ class Base:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    # Seconds to wait for Stripe's answer to one request (the SDK's default is 80).
+    STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
 
     # Donations: currencies offered on the Give page (each needs an exchange rate in force,
     # except the functional currency), suggested amounts in major units, and the bank details

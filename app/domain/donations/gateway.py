@@ -115,10 +115,17 @@ def _plain(obj: Any) -> dict[str, Any]:
 class StripeGateway:
     """The gateway through the official SDK."""
 
-    def __init__(self, secret_key: str, *, api_base: str | None = None) -> None:
+    def __init__(
+        self, secret_key: str, *, api_base: str | None = None, timeout: float = 10
+    ) -> None:
         addresses: Any = {"api": api_base} if api_base else {}
+        # The SDK waits 80 s for an answer by default, longer than a web worker lives: a call
+        # that hangs gives up after ``timeout`` seconds (retried twice, same idempotency key).
         self.client = stripe.StripeClient(
-            secret_key, base_addresses=addresses, max_network_retries=2
+            secret_key,
+            base_addresses=addresses,
+            max_network_retries=2,
+            http_client=stripe.new_default_http_client(timeout=timeout),
         )
 
     # Every call goes through here: SDK errors become domain errors with a usable sentence.

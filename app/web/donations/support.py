@@ -56,6 +56,7 @@ def get_gateway() -> PaymentGateway:
         gateway = StripeGateway(
             current_app.config["STRIPE_SECRET_KEY"],
             api_base=current_app.config.get("STRIPE_API_BASE") or None,
+            timeout=current_app.config["STRIPE_TIMEOUT_SECONDS"],
         )
         current_app.extensions[GATEWAY_KEY] = gateway
     return gateway  # type: ignore[no-any-return]
