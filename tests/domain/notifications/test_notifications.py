@@ -14,9 +14,10 @@ from app.domain.notifications.models import Notification, NotificationKind
 from app.domain.reviews import services as reviews
 from app.domain.reviews.models import DecisionOutcome, ScreeningOutcome
 from app.extensions import db
+from app.outbox import send_due
 from tests.applications_support import applicant_of
 from tests.factories import user_with
-from tests.mail import Mailbox
+from tests.mail import Mailbox, smtp_mailbox
 from tests.reviews_support import (
     before_board,
     decide,
@@ -141,3 +142,18 @@ def test_a_dead_mail_server_does_not_undo_the_action(storage, dead_mail_server):
     reviews.assign_reviewer(actor=manager(), application=application, reviewer=expert)
     db.session.commit()  # the e-mail fails and is logged; the assignment stands
     assert notices.unread_count(expert) == 1
+
+
+def test_a_board_decision_made_while_mail_is_down_reaches_the_applicant_once_it_is_back(
+    app, storage, dead_mail_server
+):
+    fund = manager()
+    decided = before_board(storage, fund_manager=fund)
+    owner = applicant_of(decided.organisation)
+    decide(decided, meeting(), DecisionOutcome.APPROVED)
+    db.session.commit()
+    send_due()  # the relay is down: everything waits in the outbox
+
+    with smtp_mailbox(app, port=app.config["MAIL_PORT"]) as back:
+        send_due(now=utcnow() + timedelta(hours=1))
+        assert back.link(owner.email) == f"/reviews/applications/{decided.id}/decision-letter"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ from app.domain.donations.models import (
 )
 from app.domain.ledger.chart import CASH_STRIPE, FUND_AVAILABLE
 from app.extensions import db
+from app.outbox import send_due
 from tests.donations_support import (
     add_rate,
     assert_ledger_ok,
@@ -38,6 +40,7 @@ from tests.donations_support import (
     start_and_confirm,
 )
 from tests.factories import user_with
+from tests.mail import smtp_mailbox
 
 MONTH = utcnow().date().replace(day=1)
 
@@ -83,6 +86,23 @@ def test_a_one_off_gift_is_recorded_with_its_fee_and_receipt(client, gateway, be
     assert receipt.reference in message["Subject"]
     assert "/receipts/r/" in mailbox.body(message)
     assert_ledger_ok()
+
+
+def test_a_receipt_made_while_mail_is_down_reaches_the_donor_once_it_is_back(
+    app, client, gateway, before, dead_mail_server
+):
+    gift = _succeed(client, gateway, amount=100_00)
+    assert gift.status == GiftStatus.SUCCEEDED  # the gift stands, whatever the mail server
+    assert send_due().retrying == 1
+
+    deliver(
+        client,
+        gateway.event("payment_intent.succeeded", gateway.get(gift.stripe_payment_intent_id)),
+    )
+    with smtp_mailbox(app, port=app.config["MAIL_PORT"]) as back:
+        assert send_due(now=utcnow() + timedelta(hours=1)).sent == 1
+        [message] = back.to("ada@example.org")  # once, though Stripe told us twice
+    assert "/receipts/r/" in back.body(message)
 
 
 def test_a_gift_in_another_currency_keeps_both_amounts(client, gateway, before):
