@@ -82,4 +82,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.bootstrap import bootstrap
 
     bootstrap(app)
+    from app.web import assets
+
+    assets.install(app)  # outermost: static files are answered before the page layers
     return app
