@@ -271,6 +271,8 @@ def main() -> None:
         "SECRET_KEY": SECRET_KEY,
         # wrk asks for 127.0.0.1: the only host production then answers.
         "PUBLIC_BASE_URL": "https://127.0.0.1",
+        # Required in production; the pages measured send no e-mail (the outbox is not sent).
+        "MAIL_SERVER": "127.0.0.1",
         "WEB_CONCURRENCY": settings["workers"],
         # The bench's session cookie stands for a signed-in fund manager; a real one would
         # have passed two-factor sign-in, which wrk cannot do.

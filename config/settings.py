@@ -321,8 +321,9 @@ class Production(Base):
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start with a guessable key, an implicit database or no public address."""
-        required = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL")
+        """Refuse to start with a guessable key, an implicit database, no public address or no
+        mail server (without one, no e-mail would ever leave: confirmations, receipts...)."""
+        required = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "MAIL_SERVER")
         missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise ConfigurationError(

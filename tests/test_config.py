@@ -16,6 +16,7 @@ def production_env(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://trustfund@db.internal/trustfund")
     monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6379/0")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://trustfund.example")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.internal")
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,7 @@ def production_env(monkeypatch):
         (["SECRET_KEY"], ["SECRET_KEY"], ["DATABASE_URL"]),
         (["DATABASE_URL"], ["DATABASE_URL"], ["SECRET_KEY"]),
         (["SECRET_KEY", "DATABASE_URL"], ["SECRET_KEY", "DATABASE_URL"], []),
+        (["MAIL_SERVER"], ["MAIL_SERVER"], ["SECRET_KEY", "DATABASE_URL"]),
     ],
 )
 def test_production_refuses_to_start_and_names_what_is_missing(

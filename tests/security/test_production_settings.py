@@ -24,6 +24,7 @@ def production_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://trustfund@db.internal/trustfund")
     monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC)
     monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6379/0")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.internal")
     for name in ("EXTRA_TRUSTED_HOSTS", "TRUSTED_PROXIES", "TRUSTED_PROXY_ADDRESSES"):
         monkeypatch.delenv(name, raising=False)
 

@@ -204,6 +204,7 @@ def test_production_refuses_to_start_with_counters_in_memory(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-of-48-characters")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trustfund@db.internal/trustfund")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://trustfund.example")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.internal")
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
 
@@ -220,6 +221,7 @@ def test_production_counts_in_the_redis_it_is_given(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-of-48-characters")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trustfund@db.internal/trustfund")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://trustfund.example")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.internal")
     monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6379/0")
 
     production = create_app("production", overrides={"SQLALCHEMY_DATABASE_URI": "sqlite://"})
