@@ -133,7 +133,7 @@ LABELS: list[tuple[StrEnum, LazyString]] = [
     # outgoing e-mail
     (OutboxStatus.PENDING, _l("Waiting to be sent")),
     (OutboxStatus.SENT, _l("Sent")),
-    (OutboxStatus.FAILED, _l("Failed")),
+    (OutboxStatus.FAILED, _l("Could not be sent")),
 ]
 
 _BY_TYPE: dict[tuple[type, str], LazyString] = {
