@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 
-.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench clean extract-messages
+.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench clean extract-messages css
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -39,6 +39,14 @@ translations: $(BIN)/.installed
 extract-messages: $(BIN)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+# Only the Bootstrap rules the app uses (purgecss.config.cjs), written to
+# app/static/vendor/bootstrap/bootstrap.used.min.css, which is committed: neither `make run` nor
+# the image needs Node. Run it after using a Bootstrap class no page used before (a test in
+# tests/web/test_assets.py fails until then). PurgeCSS comes from npm (package.json).
+css:
+	npm ci --silent --no-audit --no-fund
+	node devtools/purge_css.cjs
 
 # localstripe (a fake Stripe, the `demo` extra) for card gifts in the demo; see README "Donations".
 $(BIN)/.installed-demo: $(BIN)/.installed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 BROTLI = {"Accept-Encoding": "br, gzip"}
 
@@ -43,3 +44,28 @@ def test_pages_are_compressed_for_browsers_that_take_it(client):
 
 def test_a_file_missing_from_static_is_still_404(client):
     assert client.get("/static/css/missing.css").status_code == 404
+
+
+STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
+TEMPLATES = STATIC.parent / "templates"
+_CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def _css_classes(name: str) -> set[str]:
+    return set(_CLASS_SELECTOR.findall((STATIC / "vendor" / "bootstrap" / name).read_text()))
+
+
+def test_the_used_css_keeps_every_bootstrap_class_a_template_names():
+    # bootstrap.used.min.css is made by `make css`; a class a template starts to use after it
+    # was made would silently lose its look.
+    full, used = _css_classes("bootstrap.min.css"), _css_classes("bootstrap.used.min.css")
+    named: set[str] = set()
+    for template in TEMPLATES.rglob("*.html"):
+        for value in re.findall(r'class="([^"]*)"', template.read_text()):
+            named.update(re.sub(r"\{[{%].*?[}%]\}", " ", value).split())
+            # Class names inside the template's expressions: 'text-bg-success' and the like.
+            named.update(re.findall(r"'([a-z][\w-]*)'", value))
+
+    missing = sorted(name for name in named & full if name not in used)
+
+    assert not missing, f"run `make css`: {missing}"
