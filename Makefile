@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 
-.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench clean extract-messages css
+.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench clean extract-messages css js
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -47,6 +47,15 @@ extract-messages: $(BIN)/.installed-dev
 css:
 	npm ci --silent --no-audit --no-fund
 	node devtools/purge_css.cjs
+
+# Only the parts of Bootstrap's JavaScript the pages use (devtools/bootstrap_used.js), bundled
+# by esbuild from npm's Bootstrap (the version of the vendored files) into
+# app/static/vendor/bootstrap/bootstrap.used.min.js, committed like the CSS.
+js:
+	npm ci --silent --no-audit --no-fund
+	node_modules/.bin/esbuild devtools/bootstrap_used.js --bundle --minify --format=iife \
+		--target=es2019 --outfile=app/static/vendor/bootstrap/bootstrap.used.min.js \
+		"--banner:js=/*! Bootstrap v5.3.9 (alert, collapse, dropdown) and Popper v2, MIT: see LICENSE */"
 
 # localstripe (a fake Stripe, the `demo` extra) for card gifts in the demo; see README "Donations".
 $(BIN)/.installed-demo: $(BIN)/.installed
