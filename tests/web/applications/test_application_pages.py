@@ -171,7 +171,7 @@ def test_the_budget_page_offers_live_totals_without_inline_script(client, sign_i
     application = started_application()
     sign_in(applicant_of(application.organisation))
     page = client.get(f"/applications/{application.id}/sections/budget").get_data(as_text=True)
-    assert 'src="/static/js/applications.js"' in page
+    assert 'src="/static/js/applications.js?v=' in page
     assert 'data-psc-rate="0.13"' in page and 'data-max-amount="2000000"' in page
     assert "<script>" not in page
 

@@ -41,7 +41,7 @@ def test_pages_carry_security_headers(client):
 def test_no_asset_comes_from_a_cdn(client):
     page = client.get("/").get_data(as_text=True)
     assert "https://" not in page.split("<body")[0]
-    assert "/static/vendor/bootstrap/bootstrap.min.css" in page
+    assert "/static/vendor/bootstrap/bootstrap.used.min.css?v=" in page
 
 
 def test_unknown_page_is_a_friendly_404(client):
