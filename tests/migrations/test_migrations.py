@@ -63,3 +63,43 @@ def test_models_and_migrations_agree(scratch_app):
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+def test_gifts_already_stored_are_named_after_their_donor(scratch_app):
+    # Before e5b9f00017 a gift kept no name of its own: its receipt named the donor record.
+    with scratch_app.app_context():
+        upgrade(revision="d4a8e00016")
+        now = sa.func.now()
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO donors (id, kind, name, public_recognition, created_at,"
+                    " updated_at) VALUES (1, 'individual', 'Camille Durand', false, :now, :now)"
+                ),
+                {"now": conn.execute(sa.select(now)).scalar_one()},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO gift_subscriptions (id, donor_id, amount, currency, status,"
+                    " public_recognition, public_token, created_at, updated_at)"
+                    " SELECT 1, 1, 1000, 'USD', 'active', false, 's1', created_at, created_at"
+                    " FROM donors"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO gifts (id, donor_id, subscription_id, kind, status, amount,"
+                    " currency, fee_amount, public_recognition, public_token, created_at,"
+                    " updated_at) SELECT 1, 1, 1, 'monthly', 'succeeded', 1000, 'USD', 0, false,"
+                    " 'g1', created_at, created_at FROM donors"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            for table in ("gifts", "gift_subscriptions"):
+                named = conn.execute(sa.text(f"SELECT donor_name FROM {table}")).scalars().all()
+                assert named == ["Camille Durand"]
+        downgrade(revision="d4a8e00016")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("gifts")}
+        assert "donor_name" not in columns
+        db.engine.dispose()

@@ -144,6 +144,9 @@ class GiftSubscription(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donors.id"), index=True)
+    # The name typed on the Give page: the donor record is found by e-mail address, which two
+    # people (a couple) may share, so each month's receipt names whoever set the gift up.
+    donor_name: Mapped[str] = mapped_column(sa.String(300))
     amount: Mapped[int] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(sa.String(3))
     status: Mapped[SubscriptionStatus] = mapped_column(
@@ -190,6 +193,9 @@ class Gift(TimestampMixin, Model):
     subscription_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("gift_subscriptions.id"), index=True
     )
+    # Who gave, as typed for this gift (or its monthly gift): the receipt names this person, not
+    # the donor record's name (one record per e-mail address, which two people may share).
+    donor_name: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[GiftKind] = mapped_column(str_enum(GiftKind, "gift_kind"))
     status: Mapped[GiftStatus] = mapped_column(
         str_enum(GiftStatus, "gift_status"), default=GiftStatus.PENDING, index=True
@@ -470,6 +476,15 @@ class DonationReceipt(Model):
         if self.gift is not None:
             return self.gift.donor
         return self.bank_receipt.donor if self.bank_receipt is not None else None
+
+    @property
+    def donor_name(self) -> str | None:
+        """Who the receipt is made out to: the person who gave (for a gift, the name typed for
+        it), else the bank receipt's donor."""
+        if self.gift is not None:
+            return self.gift.donor_name
+        donor = self.donor
+        return donor.name if donor is not None else None
 
     @property
     def amount(self) -> int:

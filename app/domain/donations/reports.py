@@ -63,6 +63,9 @@ class ContributionRow:
     day: date
     year: int
     donor: Donor
+    # Who gave: a gift's own name (the donor record, keyed by e-mail, may name another person
+    # at the same address); a pledge's donor.
+    donor_name: str
     status: str
     amount: int
     currency: str
@@ -137,6 +140,7 @@ def _gift_row(gift: Gift) -> ContributionRow:
         day=moment.date(),
         year=moment.year,
         donor=gift.donor,
+        donor_name=gift.donor_name,
         status=str(gift.status),
         amount=gift.amount,
         currency=gift.currency,
@@ -180,6 +184,7 @@ def _pledge_rows(filters: ContributionFilter) -> list[ContributionRow]:
             day=pledge.confirmed_on or pledge.created_at.date(),
             year=pledge.year,
             donor=pledge.donor,
+            donor_name=pledge.donor.name,
             status=str(pledge.status),
             amount=pledge.amount,
             currency=pledge.currency,

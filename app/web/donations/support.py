@@ -121,7 +121,7 @@ def receipt_email_body(receipt: DonationReceipt) -> tuple[str, str, str] | None:
     link = public_url("donations.receipt_by_link", token=receipt_token(receipt))
     fund = current_app.config["FUND_NAME"]
     lines = [
-        _("Dear %(name)s,", name=donor.name),
+        _("Dear %(name)s,", name=receipt.donor_name or donor.name),
         "",
         _(
             "Thank you for your contribution of %(amount)s to the %(fund)s.",
@@ -168,7 +168,7 @@ def failed_payment_email(failed: FailedMonthlyPayment) -> tuple[str, str, str] |
     if donor is None or not donor.email:
         return None
     lines = [
-        _("Dear %(name)s,", name=donor.name),
+        _("Dear %(name)s,", name=subscription.donor_name),
         "",
         _(
             "Your monthly gift of %(amount)s to the %(fund)s could not be taken from your card "

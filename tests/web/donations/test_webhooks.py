@@ -7,6 +7,7 @@ verifies and the totals are exact.
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import timedelta
 
@@ -404,3 +405,41 @@ def test_a_signed_in_donor_hears_in_their_own_language(client, gateway, mailbox)
     message = mailbox.last("ines@example.org")
     assert message["Subject"] == "Votre don mensuel n'a pas pu être prélevé"
     assert "Aucun montant n'a été débité." in mailbox.body(message)
+
+
+def _receipt_page(client, body: str) -> str:
+    path = re.search(r"https?://[^/\s]+(/receipts/r/\S+)", body)
+    assert path is not None, body
+    response = client.get(path.group(1))
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_gift_from_a_shared_address_is_receipted_in_the_name_of_who_gave(
+    client, gateway, before, mailbox
+):
+    # A couple with one address: one donor record (found by the address), two givers.
+    camille = _succeed(client, gateway, name="Camille Durand", email="camille@example.fr")
+    pierre = _succeed(client, gateway, name="Pierre Durand", email="camille@example.fr")
+    assert pierre.donor_id == camille.donor_id
+    first, second = (mailbox.body(m) for m in mailbox.to("camille@example.fr"))
+    assert "Dear Camille Durand," in first
+    assert "Dear Pierre Durand," in second
+    camille_page = _receipt_page(client, first)
+    assert "Camille Durand" in camille_page and "Pierre" not in camille_page
+    pierre_page = _receipt_page(client, second)
+    assert "Pierre Durand" in pierre_page and "Camille" not in pierre_page
+
+
+def test_each_month_of_a_monthly_gift_names_who_set_it_up(client, gateway, before, mailbox):
+    _succeed(client, gateway, name="Camille Durand", email="camille@example.fr")
+    subscription = _monthly_gift_paid_once(
+        client, gateway, name="Pierre Durand", email="camille@example.fr"
+    )
+    assert deliver(client, gateway.renew(subscription.stripe_subscription_id)).status_code == 200
+    months = [mailbox.body(m) for m in mailbox.to("camille@example.fr")[1:]]
+    assert len(months) == 2
+    for body in months:
+        assert "Dear Pierre Durand," in body
+        page = _receipt_page(client, body)
+        assert "Pierre Durand" in page and "Camille" not in page

@@ -66,12 +66,16 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
         raise ValidationFailed(N_("Gifts in %(currency)s are not accepted."), currency=currency)
     check_amount(request.amount)
     donor = find_or_create_individual_donor(actor=actor, name=request.name, email=request.email)
+    # The donor record may carry another person's name (one record per address): the gift keeps
+    # the name typed for it.
+    donor_name = request.name.strip()[:300]
     token = new_token()
     actor_id = actor.id if isinstance(actor, User) else None
     record: Gift | GiftSubscription
     if request.monthly:
         record = GiftSubscription(
             donor=donor,
+            donor_name=donor_name,
             amount=request.amount,
             currency=currency,
             public_recognition=request.public_recognition,
@@ -82,6 +86,7 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
     else:
         record = Gift(
             donor=donor,
+            donor_name=donor_name,
             kind=GiftKind.ONE_OFF,
             amount=request.amount,
             currency=currency,
@@ -94,7 +99,7 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
     db.session.flush()
     metadata = {f"{kind}_id": str(record.id), f"{kind}_token": token}
     record.stripe_customer_id = gateway.create_customer(
-        name=donor.name,
+        name=donor_name,
         email=request.email.strip().lower(),
         idempotency_key=idempotency_key_for(kind, record.id, token, "customer"),
     )

@@ -90,6 +90,7 @@ def sync_invoice(*, gateway: PaymentGateway, invoice_id: str) -> list[DonationRe
         gift = Gift(
             donor_id=subscription.donor_id,
             subscription=subscription,
+            donor_name=subscription.donor_name,
             kind=GiftKind.MONTHLY,
             amount=amount,
             currency=str(invoice.get("currency") or subscription.currency).upper(),
