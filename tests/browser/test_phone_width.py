@@ -1,0 +1,141 @@
+"""Phones (issue 19): at 375 px no page of any role scrolls sideways.
+
+Each demo role signs in and opens its main pages in a 375x800 window. A page passes when the
+document is no wider than the window (``scrollWidth <= innerWidth``): a wide data table may
+scroll inside its own box, which must then be reachable by keyboard and named (axe's
+scrollable-region-focusable rule, checked at each step).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.domain.accounts.models import Organisation, User
+from app.domain.applications.models import Application
+from app.domain.donations.models import Pledge
+from app.domain.grants.models import Grant
+from app.domain.reviews.models import ReviewAssignment
+from app.extensions import db
+from devtools.seed.people import demo_email
+
+PHONE = {"width": 375, "height": 800}
+
+
+def _ids(live: Any) -> dict[str, int]:
+    """The demo rows the walk opens: an NGO's application, a grant, a review, a pledge."""
+    with live.app.app_context():
+        scalar = db.session.scalar
+        ngo = scalar(sa.select(Organisation.id).where(Organisation.name == "Safe Haven Initiative"))
+        reviewer = scalar(sa.select(User.id).where(User.email == demo_email("reviewer")))
+        ids = {
+            "application": scalar(
+                sa.select(Application.id).where(Application.organisation_id == ngo).limit(1)
+            ),
+            "grant": scalar(sa.select(Grant.id).order_by(Grant.id).limit(1)),
+            "assignment": scalar(
+                sa.select(ReviewAssignment.id)
+                .where(ReviewAssignment.reviewer_id == reviewer)
+                .order_by(ReviewAssignment.id)
+                .limit(1)
+            ),
+            "pledge": scalar(sa.select(Pledge.id).order_by(Pledge.id).limit(1)),
+        }
+    missing = [name for name, value in ids.items() if value is None]
+    assert not missing, f"the demo data has no {missing}"
+    return ids
+
+
+def _pages(ids: dict[str, int]) -> dict[str, list[str]]:
+    application = f"/applications/{ids['application']}"
+    grant = f"/grants/{ids['grant']}"
+    return {
+        "ngo": [
+            "/",
+            "/applications/",
+            application,
+            f"{application}/sections/summary",
+            f"{application}/sections/budget",
+            f"{application}/sections/workplan",
+            "/grants/",
+            "/organisations/mine",
+            "/calls/",
+        ],
+        "fund_manager": [
+            "/dashboard",
+            "/applications/all",
+            application,
+            "/reviews/",
+            "/grants/manage",
+            grant,
+            "/grants/disbursements",
+            "/donations/pledges",
+            f"/pledges/{ids['pledge']}",
+            "/ledger/",
+        ],
+        "finance": [
+            "/dashboard",
+            "/grants/disbursements",
+            grant,
+            "/donations/pledges",
+            f"/pledges/{ids['pledge']}",
+            "/donations/contributions",
+            "/ledger/",
+        ],
+        "reviewer": ["/reviews/mine", f"/reviews/assignments/{ids['assignment']}"],
+        "board": ["/reviews/board"],
+        "auditor": ["/dashboard", "/audit/", "/ledger/"],
+        "admin": ["/admin/users", "/audit/"],
+        "donor": [
+            "/my/giving",
+            "/pledges/new",
+            "/give",
+        ],
+    }
+
+
+def _too_wide(page: Any) -> str | None:
+    """None when the page fits the window; else its width and the widest elements that stick
+    out, to say what to fix."""
+    return page.evaluate(
+        """() => {
+            const width = window.innerWidth;
+            const page = document.documentElement.scrollWidth;
+            if (page <= width) return null;
+            const out = [];
+            // The outermost elements that stick out: their parent still fits.
+            for (const e of document.body.querySelectorAll('*')) {
+                const r = e.getBoundingClientRect();
+                const p = e.parentElement.getBoundingClientRect();
+                if (r.right > width + 1 && p.right <= width + 1) {
+                    const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                        + (e.className && typeof e.className === 'string'
+                           ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+                    out.push(name + ' (' + Math.round(r.right) + ')');
+                }
+            }
+            return page + ' px wide: ' + out.slice(0, 6).join(', ');
+        }"""
+    )
+
+
+# French only: its longer words and amounts ("USD 1 000,00") are the harder fit, and one walk
+# of every role keeps the test near half a minute.
+@pytest.mark.parametrize("lang", ["fr"])
+def test_no_page_scrolls_sideways_on_a_phone(cast, live):
+    pages = _pages(_ids(live))
+    problems = []
+    for role, paths in pages.items():
+        person = cast.sign_in(role)
+        person.page.set_viewport_size(PHONE)
+        for path in paths:
+            person.open(path)
+            person.step(f"{role}-{path}")
+            wide = _too_wide(person.page)
+            if wide:
+                problems.append(f"{role} {path}: {wide}")
+        person.context.close()
+        cast.actors.remove(person)
+    assert not problems, "Pages wider than a 375 px phone:\n" + "\n".join(problems)
