@@ -22,6 +22,8 @@ from app.extensions import db
 from devtools.seed.people import demo_email
 
 PHONE = {"width": 375, "height": 800}
+# The Give button shows it grouped with no-break spaces: one long unbreakable run of text.
+LONG_AMOUNT = "1000000000000000000000,00"
 
 
 def _ids(live: Any) -> dict[str, int]:
@@ -133,6 +135,13 @@ def test_no_page_scrolls_sideways_on_a_phone(cast, live):
         for path in paths:
             person.open(path)
             person.step(f"{role}-{path}")
+            if path == "/give":
+                # The button names the gift: a long amount must wrap, not widen the page.
+                person.page.locator("#custom_amount").fill(LONG_AMOUNT)
+                person.page.locator("input[name=frequency][value=monthly]").check()
+                # Grouped with narrow no-break spaces: "Donner USD 1 000 000 ... ,00 chaque mois".
+                assert "000\u202f000,00" in person.page.locator("#give-button").inner_text()
+                person.step("donor-give-long-amount")
             wide = _too_wide(person.page)
             if wide:
                 problems.append(f"{role} {path}: {wide}")
