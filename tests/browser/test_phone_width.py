@@ -17,7 +17,7 @@ from app.domain.accounts.models import Organisation, User
 from app.domain.applications.models import Application
 from app.domain.donations.models import Pledge
 from app.domain.grants.models import Grant
-from app.domain.reviews.models import ReviewAssignment
+from app.domain.reviews.models import AssignmentStatus, Review, ReviewAssignment, ReviewStatus
 from app.extensions import db
 from devtools.seed.people import demo_email
 
@@ -26,31 +26,47 @@ PHONE = {"width": 375, "height": 800}
 LONG_AMOUNT = "1000000000000000000000,00"
 
 
-def _ids(live: Any) -> dict[str, int]:
+def _ids(live: Any) -> dict[str, Any]:
     """The demo rows the walk opens: an NGO's application, a grant, a review, a pledge."""
     with live.app.app_context():
         scalar = db.session.scalar
         ngo = scalar(sa.select(Organisation.id).where(Organisation.name == "Safe Haven Initiative"))
-        reviewer = scalar(sa.select(User.id).where(User.email == demo_email("reviewer")))
+        reviewers = sa.select(User.id).where(
+            User.email.in_([demo_email("reviewer"), demo_email("reviewer2")])
+        )
         ids = {
             "application": scalar(
                 sa.select(Application.id).where(Application.organisation_id == ngo).limit(1)
             ),
             "grant": scalar(sa.select(Grant.id).order_by(Grant.id).limit(1)),
+            # One still to review: the page is the review form, not the submitted review.
             "assignment": scalar(
                 sa.select(ReviewAssignment.id)
-                .where(ReviewAssignment.reviewer_id == reviewer)
+                .where(
+                    ReviewAssignment.reviewer_id.in_(reviewers),
+                    ReviewAssignment.status == AssignmentStatus.ACTIVE,
+                    ~sa.exists().where(
+                        Review.assignment_id == ReviewAssignment.id,
+                        Review.status == ReviewStatus.SUBMITTED,
+                    ),
+                )
                 .order_by(ReviewAssignment.id)
                 .limit(1)
             ),
             "pledge": scalar(sa.select(Pledge.id).order_by(Pledge.id).limit(1)),
         }
+        # Signed in by e-mail address: reviewer or reviewer2, whoever has that review to do.
+        ids["reviewer"] = scalar(
+            sa.select(User.email)
+            .join(ReviewAssignment, ReviewAssignment.reviewer_id == User.id)
+            .where(ReviewAssignment.id == ids["assignment"])
+        )
     missing = [name for name, value in ids.items() if value is None]
     assert not missing, f"the demo data has no {missing}"
     return ids
 
 
-def _pages(ids: dict[str, int]) -> dict[str, list[str]]:
+def _pages(ids: dict[str, Any]) -> dict[str, list[str]]:
     application = f"/applications/{ids['application']}"
     grant = f"/grants/{ids['grant']}"
     return {
@@ -86,7 +102,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[str]]:
             "/donations/contributions",
             "/ledger/",
         ],
-        "reviewer": ["/reviews/mine", f"/reviews/assignments/{ids['assignment']}"],
+        ids["reviewer"]: ["/reviews/mine", f"/reviews/assignments/{ids['assignment']}"],
         "board": ["/reviews/board"],
         "auditor": ["/dashboard", "/audit/", "/ledger/"],
         "admin": ["/admin/users", "/audit/"],
