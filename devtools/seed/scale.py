@@ -783,8 +783,9 @@ class FundGenerator:
             gift_net += amount - fee
             number = receipt_numbers.get(at.year, 0) + 1
             receipt_numbers[at.year] = number
+            giver = self.rng.choice(individuals)
             gift_rows.append(
-                (gift_id, self.rng.choice(individuals), "one_off", "succeeded", amount, "USD",
+                (gift_id, giver, f"Supporter {giver}", "one_off", "succeeded", amount, "USD",
                  amount, Decimal(1), date(at.year, at.month, 1), fee, self.rng.random() < 0.5,
                  uuid.UUID(int=self.rng.getrandbits(128)).hex, f"pi_scale_{gift_id}",
                  f"ch_scale_{gift_id}", at, at - timedelta(minutes=2), at)
@@ -792,7 +793,8 @@ class FundGenerator:
             receipt_rows.append((receipt_id, at.year, number, gift_id, at))
         self.writer.write(
             "gifts",
-            ("id", "donor_id", "kind", "status", "amount", "currency", "functional_amount",
+            ("id", "donor_id", "donor_name", "kind", "status", "amount", "currency",
+             "functional_amount",
              "fx_rate", "fx_month", "fee_amount", "public_recognition", "public_token",
              "stripe_payment_intent_id", "stripe_charge_id", "succeeded_at", "created_at",
              "updated_at"),
