@@ -7,6 +7,7 @@
 module.exports = {
   content: [
     "app/templates/**/*.html",
+    "app/*/templates/**/*.html",
     "app/static/js/**/*.js",
     "app/static/vendor/bootstrap/bootstrap.bundle.min.js",
     "app/**/*.py",

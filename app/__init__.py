@@ -64,8 +64,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
             networks=proxy_networks(list(app.config["TRUSTED_PROXY_ADDRESSES"])),
         )
 
-    from app.db import ping_connections_after_idle
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.platform.db import ping_connections_after_idle
+    from app.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.web.i18n import select_locale, select_timezone
 
     db.init_app(app)

@@ -18,42 +18,44 @@ from flask import Blueprint, Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app import storage
-from app.api.v1 import bp as api_v1
-from app.cli import ledger_cli, users_cli
-from app.cli_outbox import outbox_cli
-from app.cli_reports import reports_cli
-from app.cli_reviews import reviews_cli
-from app.domain.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
-from app.domain.calls.workflow import count_undecided_with
-from app.domain.categories import Theme
-from app.domain.money import currency_exponent
-from app.domain.reviews.queries import review_progress, undecided_count
-from app.domain.reviews.workflow import tell_applicant
+from app.accounts.cli import ledger_cli, users_cli
+from app.accounts.web.account.routes import bp as account
+from app.accounts.web.admin.routes import bp as admin
+from app.accounts.web.auth.routes import bp as auth
+from app.applications.web.labels import status_badge
+from app.applications.web.routes import bp as applications
+from app.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
+from app.audit.web.routes import bp as audit
+from app.calls import api as calls_api
+from app.calls.web.routes import bp as calls
+from app.calls.workflow import count_undecided_with
+from app.donations.cli import donations_cli
+from app.donations.web.routes import bp as donations
+from app.grants.cli import grants_cli
+from app.grants.web.labels import grant_day, grant_label
+from app.grants.web.routes import bp as grants
+from app.ledger.web.routes import bp as ledger
+from app.notifications.web import badge, mail
+from app.notifications.web.routes import bp as notifications
+from app.organisations.web.routes import bp as organisations
+from app.outbox.cli import outbox_cli
+from app.outbox.web.routes import bp as dev_mail
+from app.platform import storage
+from app.platform.categories import Theme
+from app.platform.money import currency_exponent
+from app.reporting import api as reporting_api
+from app.reporting.cli import reports_cli
+from app.reporting.web import cache as reporting_cache
+from app.reporting.web.routes import bp as reporting
+from app.reviews.cli import reviews_cli
+from app.reviews.queries import review_progress, undecided_count
+from app.reviews.web.routes import bp as reviews
+from app.reviews.workflow import tell_applicant
 from app.tasks import celery_init_app
 from app.web import display, page_cache, register_web, without_page
-from app.web.account.routes import bp as account
-from app.web.admin.routes import bp as admin
-from app.web.applications.labels import status_badge
-from app.web.applications.routes import bp as applications
-from app.web.audit.routes import bp as audit
-from app.web.auth.routes import bp as auth
-from app.web.calls.routes import bp as calls
-from app.web.dev_mail.routes import bp as dev_mail
-from app.web.donations.cli import donations_cli
-from app.web.donations.routes import bp as donations
-from app.web.grants.cli import grants_cli
-from app.web.grants.labels import grant_day, grant_label
-from app.web.grants.routes import bp as grants
+from app.web.api import bp as api_v1
 from app.web.labels import label
-from app.web.ledger.routes import bp as ledger
 from app.web.main.routes import bp as main
-from app.web.notifications import badge, mail
-from app.web.notifications.routes import bp as notifications
-from app.web.organisations.routes import bp as organisations
-from app.web.reporting import cache as reporting_cache
-from app.web.reporting.routes import bp as reporting
-from app.web.reviews.routes import bp as reviews
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     main,
@@ -121,6 +123,10 @@ SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("after_soft_rollback", storage.forget_files_of_rolled_back_work),
     ("after_soft_rollback", mail.drop_pending_after_rollback),
 )
+
+
+# Each feature's JSON endpoints (its api.py) are added to the one versioned API blueprint.
+API_MODULES = (calls_api, reporting_api)
 
 
 def bootstrap(app: Flask) -> None:

@@ -1,13 +1,13 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
-from app.domain.accounts.models import (  # noqa: F401
+from app.accounts.models import (  # noqa: F401
     Membership,
     Organisation,
     RecoveryCode,
     User,
     UserRole,
 )
-from app.domain.applications.models import (  # noqa: F401
+from app.applications.models import (  # noqa: F401
     Application,
     ApplicationMessage,
     BudgetLine,
@@ -16,9 +16,9 @@ from app.domain.applications.models import (  # noqa: F401
     PlannedBeneficiary,
     WorkplanActivity,
 )
-from app.domain.audit.models import AuditEvent  # noqa: F401
-from app.domain.calls.models import Call, RubricCriterion  # noqa: F401
-from app.domain.donations.models import (  # noqa: F401
+from app.audit.models import AuditEvent  # noqa: F401
+from app.calls.models import Call, RubricCriterion  # noqa: F401
+from app.donations.models import (  # noqa: F401
     BankReceipt,
     BankReceiptAllocation,
     DonationReceipt,
@@ -33,7 +33,7 @@ from app.domain.donations.models import (  # noqa: F401
     ReceiptSequence,
     StripeEvent,
 )
-from app.domain.grants.models import (  # noqa: F401
+from app.grants.models import (  # noqa: F401
     Amendment,
     Grant,
     GrantBudgetLine,
@@ -45,10 +45,11 @@ from app.domain.grants.models import (  # noqa: F401
     ReportFigure,
     Tranche,
 )
-from app.domain.ledger.models import Account, Checkpoint, Transfer  # noqa: F401
-from app.domain.notifications.models import Notification  # noqa: F401
-from app.domain.outbox.models import OutboxMessage  # noqa: F401
-from app.domain.reviews.models import (  # noqa: F401
+from app.ledger.models import Account, Checkpoint, Transfer  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
+from app.outbox.models import OutboxMessage  # noqa: F401
+from app.platform.submissions import FormSubmission  # noqa: F401
+from app.reviews.models import (  # noqa: F401
     BoardDecision,
     BoardMeeting,
     BoardVote,
@@ -58,4 +59,3 @@ from app.domain.reviews.models import (  # noqa: F401
     ReviewScore,
     Screening,
 )
-from app.domain.submissions import FormSubmission  # noqa: F401

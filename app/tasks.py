@@ -38,9 +38,9 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def celery_init_app(app: Flask) -> Celery:
-    """The app's Celery, kept in ``app.extensions["celery"]``."""
+    """The app's Celery, kept in ``app.platform.extensions["celery"]``."""
 
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)
@@ -52,11 +52,11 @@ def celery_init_app(app: Flask) -> Celery:
     return celery
 
 
-@shared_task(name=SEND_OUTBOX)  # type: ignore[misc]
+@shared_task(name=SEND_OUTBOX)
 def send_outbox() -> dict[str, int]:
-    """Send every e-mail that is due (app/outbox.py); run by the beat every few seconds."""
-    from app.extensions import db
-    from app.outbox import send_due
+    """Send every e-mail that is due (app/outbox/sending.py); run by the beat every few seconds."""
+    from app.outbox.sending import send_due
+    from app.platform.extensions import db
 
     try:
         return asdict(send_due())

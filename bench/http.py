@@ -134,8 +134,8 @@ def session_cookie(url: str, login: str) -> str:
     from flask.sessions import SecureCookieSessionInterface
     from flask_login.utils import _create_identifier
 
-    from app.domain.accounts.models import User
-    from app.extensions import db
+    from app.accounts.models import User
+    from app.platform.extensions import db
     from devtools.seed.people import demo_email
 
     app = _app(url)

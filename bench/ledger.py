@@ -72,10 +72,10 @@ def _prepare(url: str) -> dict[str, Any]:
     """Migrate, fund the hot account and create the accounts the workers post between."""
     from flask_migrate import upgrade
 
-    from app.domain.ledger import chart
-    from app.domain.ledger.models import TransferCode
-    from app.domain.ledger.services import TransferSpec, post_transfers, require_accepted
-    from app.extensions import db
+    from app.ledger import chart
+    from app.ledger.models import TransferCode
+    from app.ledger.services import TransferSpec, post_transfers, require_accepted
+    from app.platform.extensions import db
 
     app = _app(url)
     with app.app_context():
@@ -123,9 +123,9 @@ def _write_history(spread: list[int], grants: list[int], fund: int) -> None:
     """
     from datetime import timedelta
 
-    from app.db import utcnow
-    from app.domain.ledger.models import TransferCode
-    from app.extensions import db
+    from app.ledger.models import TransferCode
+    from app.platform.db import utcnow
+    from app.platform.extensions import db
     from devtools.seed.scale import BulkWriter, LedgerBuilder
 
     rng = random.Random(3)
@@ -153,9 +153,9 @@ def _write_history(spread: list[int], grants: list[int], fund: int) -> None:
 def _worker(
     url: str, variant: str, ids: dict[str, Any], seconds: float, start: Any, counts: Any, slot: int
 ) -> None:
-    from app.domain.ledger.models import TransferCode
-    from app.domain.ledger.services import TransferSpec, post_transfers_and_commit
-    from app.extensions import db
+    from app.ledger.models import TransferCode
+    from app.ledger.services import TransferSpec, post_transfers_and_commit
+    from app.platform.extensions import db
 
     app = _app(url)
     rng = random.Random(slot)

@@ -91,10 +91,10 @@ class Base:
     # Countries whose UN M49 region should differ from the standard one, e.g. {"XK": "150"}.
     REPORTING_REGION_OVERRIDES: dict[str, str] = {}
     # Dashboard and transparency figures are reused while no audit event or ledger transfer has
-    # been written, for at most this many seconds (app/web/reporting/cache.py); 0 turns it off.
+    # been written, for at most this many seconds (app/reporting/web/cache.py); 0 turns it off.
     REPORTING_CACHE_SECONDS = _env_int("REPORTING_CACHE_SECONDS", 60)
     # Public pages (transparency) may show a change this many seconds late; in return a
-    # visitor's page costs no database work while nothing changes (app/web/reporting/cache.py).
+    # visitor's page costs no database work while nothing changes (app/reporting/web/cache.py).
     REPORTING_PUBLIC_LAG_SECONDS = _env_int("REPORTING_PUBLIC_LAG_SECONDS", 1)
     # Busy staff pages (dashboard, the fund's application list) are answered again from memory
     # for the same request while nothing is written to the database (PostgreSQL only), for at
@@ -108,7 +108,7 @@ class Base:
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'trustfund.db'}")
     )
     # No pool_pre_ping: connections idle in the pool for a second are pinged instead
-    # (app/db.py, ping_connections_after_idle), not every one on every checkout.
+    # (app/platform/db.py, ping_connections_after_idle), not every one on every checkout.
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     REDIS_URL = os.environ.get("REDIS_URL")
 
@@ -157,8 +157,8 @@ class Base:
     # Development without MAIL_SERVER: every message is printed on the console and kept here,
     # one file each, for the development mailbox page (/dev/mail).
     DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR", str(INSTANCE_DIR / "dev-mail"))
-    # The outbox (app/outbox.py): a message that the mail server does not take is tried again
-    # after 30 s, 1 min, 2 min... (doubling, at most OUTBOX_LONGEST_PAUSE_SECONDS), then shown
+    # The outbox (app/outbox/sending.py): a message that the mail server does not take is tried
+    # again after 30 s, 1 min, 2 min... (doubling, at most OUTBOX_LONGEST_PAUSE_SECONDS), then shown
     # to the administrator as failed after OUTBOX_MAX_ATTEMPTS attempts (about an hour by
     # default). A sender that dies mid-message frees it after OUTBOX_CLAIM_SECONDS.
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.db import utcnow
-from app.domain.accounts.models import (
+from app.accounts.models import (
     Membership,
     MembershipRole,
     Organisation,
@@ -19,15 +18,15 @@ from app.domain.accounts.models import (
     Role,
     User,
 )
-from app.domain.applications import services as applications
-from app.domain.applications.models import (
+from app.applications import services as applications
+from app.applications.models import (
     Application,
     BudgetCategory,
     DueDiligenceStatus,
     OrganisationProfile,
     RiskRating,
 )
-from app.domain.applications.services import (
+from app.applications.services import (
     ActivityData,
     BeneficiariesData,
     BudgetData,
@@ -37,12 +36,13 @@ from app.domain.applications.services import (
     SummaryData,
     WorkplanData,
 )
-from app.domain.calls import services as calls
-from app.domain.calls.models import Call, WindowKind
-from app.domain.calls.services import CallDetails, Criterion
-from app.domain.categories import AgeGroup, DocumentKind, Sex
-from app.extensions import db
-from app.storage import LocalStorage
+from app.calls import services as calls
+from app.calls.models import Call, WindowKind
+from app.calls.services import CallDetails, Criterion
+from app.platform.categories import AgeGroup, DocumentKind, Sex
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.platform.storage import LocalStorage
 from tests.factories import user_with
 
 # Smallest files each accepted type is recognised by.

@@ -18,8 +18,8 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 from app import create_app
-from app.domain.accounts.models import User
-from app.extensions import db, limiter
+from app.accounts.models import User
+from app.platform.extensions import db, limiter
 from config.settings import normalise_database_url
 from tests.mail import Mailbox, closed_port, smtp_mailbox
 

@@ -14,20 +14,20 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.domain.accounts.models import Role
-from app.domain.donations import services
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.donations.models import Donor, DonorKind, ExchangeRate
-from app.domain.ledger import chart
-from app.domain.ledger.models import TransferCode
-from app.domain.ledger.services import (
+from app.accounts.models import Role
+from app.donations import services
+from app.donations.memory_gateway import MemoryGateway
+from app.donations.models import Donor, DonorKind, ExchangeRate
+from app.ledger import chart
+from app.ledger.models import TransferCode
+from app.ledger.services import (
     TransferSpec,
     account_balance,
     post_transfers,
     require_accepted,
 )
-from app.domain.ledger.verify import verify_ledger
-from app.extensions import db
+from app.ledger.verify import verify_ledger
+from app.platform.extensions import db
 from tests.factories import user_with
 
 WEBHOOK_SECRET = "whsec_test_donations"
@@ -130,7 +130,7 @@ def start_and_confirm(
     public: bool = False,
 ) -> Any:
     """A gift as the Give page makes it: start, save the card, confirm. Returns the record."""
-    from app.domain.donations import payments
+    from app.donations import payments
 
     started = payments.start_gift(
         actor=actor,

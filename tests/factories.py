@@ -7,8 +7,7 @@ from typing import Any
 import factory
 from werkzeug.security import generate_password_hash
 
-from app.db import utcnow
-from app.domain.accounts.models import (
+from app.accounts.models import (
     Membership,
     MembershipRole,
     Organisation,
@@ -17,7 +16,8 @@ from app.domain.accounts.models import (
     User,
     UserRole,
 )
-from app.extensions import db
+from app.platform.db import utcnow
+from app.platform.extensions import db
 
 PASSWORD = "correct-horse-battery"
 # Hashing is deliberately slow; hash the shared test password once.

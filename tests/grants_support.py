@@ -9,9 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.db import utcnow
-from app.domain.accounts.models import Role, User
-from app.domain.applications.models import (
+from app.accounts.models import Role, User
+from app.applications.models import (
     Application,
     ApplicationStatus,
     BudgetCategory,
@@ -19,27 +18,28 @@ from app.domain.applications.models import (
     OrganisationProfile,
     RiskRating,
 )
-from app.domain.categories import AgeGroup, Sex
-from app.domain.grants import reports as grant_reports
-from app.domain.grants import services as grants
-from app.domain.grants.models import (
+from app.grants import reports as grant_reports
+from app.grants import services as grants
+from app.grants.models import (
     FigureDimension,
     Grant,
     GrantReport,
     ReportKind,
     Tranche,
 )
-from app.domain.grants.reports import ReportData, sex_age_code
-from app.domain.ledger import chart
-from app.domain.ledger.models import TransferCode
-from app.domain.ledger.services import (
+from app.grants.reports import ReportData, sex_age_code
+from app.ledger import chart
+from app.ledger.models import TransferCode
+from app.ledger.services import (
     TransferSpec,
     account_balance,
     post_transfers,
     require_accepted,
 )
-from app.domain.reviews.models import BoardDecision, BoardMeeting, DecisionOutcome
-from app.extensions import db
+from app.platform.categories import AgeGroup, Sex
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.reviews.models import BoardDecision, BoardMeeting, DecisionOutcome
 from tests.applications_support import applicant_of, ngo_organisation, open_call
 from tests.factories import user_with
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.extensions import db
+from app.platform.extensions import db
 
 
 @dataclass

@@ -79,9 +79,9 @@ def closed_port() -> int:
 
 
 def deliver_outbox(app: Flask | None = None) -> Any:
-    """Send what the outbox holds now, as the worker would (app/outbox.py); in ``app``'s
+    """Send what the outbox holds now, as the worker would (app/outbox/sending.py); in ``app``'s
     context when given (a live server's app), else in the current one."""
-    from app.outbox import send_due
+    from app.outbox.sending import send_due
 
     if app is None:
         return send_due()

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from app.extensions import db
+from app.platform.extensions import db
 
 
 @contextmanager

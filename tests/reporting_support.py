@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import utcnow
-from app.domain.donations import payments
-from app.domain.donations import services as donations
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.donations.models import DonorKind, Gift
-from app.domain.grants.models import Grant, ReportKind, Tranche
-from app.extensions import db
+from app.donations import payments
+from app.donations import services as donations
+from app.donations.memory_gateway import MemoryGateway
+from app.donations.models import DonorKind, Gift
+from app.grants.models import Grant, ReportKind, Tranche
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.donations_support import finance_user, start_and_confirm
 from tests.grants_support import (
     USD,

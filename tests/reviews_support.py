@@ -9,14 +9,15 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.db import utcnow
-from app.domain.accounts.models import Role, User
-from app.domain.applications import services as applications
-from app.domain.applications.models import Application, OrganisationProfile
-from app.domain.calls.models import Call
-from app.domain.calls.services import Criterion
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import (
+from app.accounts.models import Role, User
+from app.applications import services as applications
+from app.applications.models import Application, OrganisationProfile
+from app.calls.models import Call
+from app.calls.services import Criterion
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.reviews import services as reviews
+from app.reviews.models import (
     BoardMeeting,
     DecisionOutcome,
     PanelOutcome,
@@ -25,9 +26,8 @@ from app.domain.reviews.models import (
     ScreeningOutcome,
     Vote,
 )
-from app.domain.reviews.queries import Check
-from app.domain.reviews.services import ScoreInput
-from app.extensions import db
+from app.reviews.queries import Check
+from app.reviews.services import ScoreInput
 from tests.applications_support import applicant_of, complete, ngo_organisation, open_call
 from tests.factories import MembershipFactory, user_with
 

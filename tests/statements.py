@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.platform.extensions import db
 
 
 @contextmanager

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.accounts import services as accounts
-from app.domain.accounts.models import Role, User
-from app.domain.audit.models import AuditEvent
-from app.extensions import db
+from app.accounts import services as accounts
+from app.accounts.models import Role, User
+from app.audit.models import AuditEvent
+from app.platform.extensions import db
 
 PASSWORD = "a-long-enough-passphrase"
 

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.db import ping_connections_after_idle
-from app.extensions import db
+from app.platform.db import ping_connections_after_idle
+from app.platform.extensions import db
 
 
 @pytest.fixture

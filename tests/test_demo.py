@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.domain.accounts.models import User
-from app.extensions import db
+from app.accounts.models import User
+from app.platform.extensions import db
 from devtools.seed.people import DEMO_PASSWORD, DEMO_USERS, demo_email
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.domain.accounts.models import Role
-from app.domain.applications.models import Application, ApplicationStatus
-from app.domain.calls.models import Call
-from app.domain.grants.models import Grant, Tranche, TrancheStatus
-from app.domain.ledger import chart
-from app.domain.ledger.models import Account, Transfer, TransferCode
-from app.domain.ledger.services import account_balance
-from app.domain.ledger.verify import verify_ledger
-from app.extensions import db
+from app.accounts.models import Role
+from app.applications.models import Application, ApplicationStatus
+from app.calls.models import Call
+from app.grants.models import Grant, Tranche, TrancheStatus
+from app.ledger import chart
+from app.ledger.models import Account, Transfer, TransferCode
+from app.ledger.services import account_balance
+from app.ledger.verify import verify_ledger
+from app.platform.extensions import db
 from devtools.seed.scale import SCALES, Scale, ScaleRefused, generate_fund
 from tests.factories import user_with
 

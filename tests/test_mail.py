@@ -1,5 +1,5 @@
 """Handing one e-mail to the mail server: a real SMTP conversation when MAIL_SERVER is set, the
-log otherwise (the outbox's sender calls this, app/outbox.py)."""
+log otherwise (the outbox's sender calls this, app/outbox/sending.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from app.mail import MailNotSent, deliver_email
+from app.platform.mail import MailNotSent, deliver_email
 
 
 def test_mail_goes_through_smtp_when_a_server_is_set(app, mailbox):

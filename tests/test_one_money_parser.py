@@ -1,6 +1,6 @@
 """A rule a grep can hold: money typed by people is read in one place only.
 
-``app/domain/typed_numbers.py`` reads text a person typed, in their language. Anywhere else,
+``app/platform/typed_numbers.py`` reads text a person typed, in their language. Anywhere else,
 turning form or request text straight into a number (``Decimal(form.x.data)``,
 ``to_minor(request.form[...])``, ``float(...)``) would bring back the defect where ``50,00``
 became 5,000 dollars. This test reads the code and names the line that does it.
@@ -14,7 +14,7 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[1] / "app"
 NUMBER_MAKERS = {"Decimal", "to_minor", "float", "parse_rate"}
 # Where typed text may become a number: the one parser (and money.py's machine format).
-ALLOWED = {APP / "domain" / "typed_numbers.py", APP / "domain" / "money.py"}
+ALLOWED = {APP / "platform" / "typed_numbers.py", APP / "platform" / "money.py"}
 
 
 def _name(node: ast.expr) -> str:
@@ -62,4 +62,4 @@ def test_no_typed_money_is_parsed_outside_the_one_parser() -> None:
         found += [
             f"{path.relative_to(APP.parent)}:{line}" for line in offending_calls(path.read_text())
         ]
-    assert found == [], "parse typed amounts with app.domain.typed_numbers: " + ", ".join(found)
+    assert found == [], "parse typed amounts with app.platform.typed_numbers: " + ", ".join(found)

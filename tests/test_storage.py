@@ -10,9 +10,9 @@ import pytest
 from moto import mock_aws
 from sqlalchemy import select
 
-from app.domain.audit.models import AuditEvent
-from app.extensions import db
-from app.storage import LocalStorage, S3Storage, StorageConfigurationError, get_storage
+from app.audit.models import AuditEvent
+from app.platform.extensions import db
+from app.platform.storage import LocalStorage, S3Storage, StorageConfigurationError, get_storage
 from tests.applications_support import PDF, applicant_of, ngo_organisation
 from tests.web.organisations.test_organisation_pages import documents_of, upload
 

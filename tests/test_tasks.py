@@ -11,9 +11,9 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 
-from app.domain.outbox.models import OutboxMessage, OutboxStatus
-from app.domain.outbox.services import queue_email
-from app.extensions import db
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.services import queue_email
+from app.platform.extensions import db
 from app.tasks import SEND_OUTBOX, celery_init_app, celery_settings
 from tests.real_commits import committed, committed_rows_removed
 

@@ -11,16 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app.domain.accounts.models import User
-from app.domain.accounts.permissions import Permission, permissions_of
-from app.domain.audit.services import audit_origin
-from app.domain.notifications.services import unread_count_of
-from app.extensions import db, login_manager
-from app.web.auth.demo_logins import demo_login_refused
+from app.accounts.models import User
+from app.accounts.permissions import Permission, permissions_of
+from app.accounts.web.auth.demo_logins import demo_login_refused
+from app.audit.services import audit_origin
+from app.notifications.services import unread_count_of
+from app.notifications.web.badge import remember_unread_count
+from app.platform.extensions import db, login_manager
 from app.web.errors import render_error
 from app.web.i18n import LANGUAGE_NAMES
 from app.web.navigation import nav_items_for
-from app.web.notifications.badge import remember_unread_count
 
 # Pages a staff member without 2FA may still reach when 2FA is mandatory.
 _ENROLMENT_ENDPOINTS = {

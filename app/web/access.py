@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from app.domain.accounts.permissions import Permission, has_permission
+from app.accounts.permissions import Permission, has_permission
 
 F = TypeVar("F", bound=Callable[..., Any])
 

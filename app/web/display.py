@@ -16,11 +16,11 @@ from babel.numbers import format_decimal, format_percent, parse_pattern
 from flask_babel import get_locale, get_timezone, gettext
 from flask_login import current_user
 
-from app.db import utcnow
-from app.domain.applications.services import Problem
-from app.domain.categories import DocumentKind
-from app.domain.errors import Amount
-from app.domain.money import to_major
+from app.applications.services import Problem
+from app.platform.categories import DocumentKind
+from app.platform.db import utcnow
+from app.platform.errors import Amount
+from app.platform.money import to_major
 from app.web.labels import label
 
 # Territory codes Babel knows that are not countries (EU, UN, "unknown"...).
@@ -50,7 +50,7 @@ def money(minor: int | None, currency: str) -> str:
 def editable_number(value: Decimal | int | None) -> str:
     """A stored number for a form field, as the reader's language writes it without grouping
     and with the decimals it has ("1200,50" in French), so a form sent back unchanged reads it
-    back the same (app/domain/typed_numbers.py)."""
+    back the same (app/platform/typed_numbers.py)."""
     if value is None:
         return ""
     places = max(0, -int(Decimal(value).as_tuple().exponent))

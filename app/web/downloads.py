@@ -11,9 +11,9 @@ from typing import Any
 from flask import abort, current_app, send_file
 from flask_login import current_user
 
-from app.domain.audit.services import record_event
-from app.extensions import db
-from app.storage import get_storage
+from app.audit.services import record_event
+from app.platform.extensions import db
+from app.platform.storage import get_storage
 
 
 def send_private_file(

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from app.domain.errors import DomainError, describe_amounts_with, describe_enums_with
-from app.extensions import db
+from app.platform.errors import DomainError, describe_amounts_with, describe_enums_with
+from app.platform.extensions import db
 from app.web.display import money
 from app.web.vocabulary import describe
 

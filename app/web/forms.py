@@ -13,8 +13,8 @@ from flask_sqlalchemy.pagination import Pagination
 from wtforms import Form, StringField
 from wtforms.widgets import TextInput
 
-from app.domain.errors import DomainError
-from app.domain.typed_numbers import (
+from app.platform.errors import DomainError
+from app.platform.typed_numbers import (
     decimal_symbol,
     example_number,
     group_symbol,
@@ -115,7 +115,7 @@ class _NumberInput(TextInput):
 
 
 class AmountField(StringField):
-    """An amount of money typed in the reader's language (app/domain/typed_numbers.py).
+    """An amount of money typed in the reader's language (app/platform/typed_numbers.py).
 
     ``data`` is the text as typed, shown back unchanged when the form has an error; a stored
     amount to show is given as a Decimal of major units (``to_major``). After validation,

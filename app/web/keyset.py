@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 
-from app.extensions import db
+from app.platform.extensions import db
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -11,16 +11,17 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from app.domain.applications.models import (
+from app.applications.models import (
     ApplicationStatus,
     BudgetCategory,
     DueDiligenceStatus,
     MessageKind,
     RiskRating,
 )
-from app.domain.applications.services import Section
-from app.domain.calls.models import CallStatus, WindowKind
-from app.domain.categories import (
+from app.applications.services import Section
+from app.calls.models import CallStatus, WindowKind
+from app.outbox.models import OutboxStatus
+from app.platform.categories import (
     AgeGroup,
     AssistanceType,
     DocumentKind,
@@ -29,7 +30,6 @@ from app.domain.categories import (
     Situation,
     Theme,
 )
-from app.domain.outbox.models import OutboxStatus
 
 # A list, not a dict: members of different vocabularies share values ("other", "draft"),
 # and StrEnum members hash and compare as their values.

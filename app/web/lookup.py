@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from app.extensions import db
+from app.platform.extensions import db
 
 T = TypeVar("T")
 

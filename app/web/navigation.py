@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from app.domain.accounts.permissions import Permission
+from app.accounts.permissions import Permission
 
 
 @dataclass(frozen=True)

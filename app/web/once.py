@@ -1,4 +1,5 @@
-"""Forms that create money records are sent once: a hidden one-time key (app/domain/submissions.py).
+"""Forms that create money records are sent once: a hidden one-time key
+(app/platform/submissions.py).
 
 A form class inherits ``OnceForm``; its template renders ``form.form_key``; its route asks
 ``earlier_record`` before creating anything (an id: answer ``already_sent`` with that record,
@@ -16,8 +17,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from app.domain.accounts.models import User
-from app.domain.submissions import (
+from app.accounts.models import User
+from app.platform.submissions import (
     claim_form_key,
     is_form_key,
     new_form_key,

@@ -24,7 +24,7 @@ layer is off there (SQLite is for development and tests).
 Only answers that are 200, HTML and set no cookie are remembered: a first visit that creates
 the CSRF secret, a flashed message being shown (it is taken from the session) or a changed
 session are made afresh. Remembered answers are forgotten after PAGE_CACHE_SECONDS whatever
-happens (a page may show the day's figures cache, app/web/reporting/cache.py, no older than
+happens (a page may show the day's figures cache, app/reporting/web/cache.py, no older than
 that), and each process keeps at most PAGE_CACHE_MAX_BYTES of them, least recently used first
 out. Views opt in with ``kept_per_reader``: only GET views without side effects, whose address
 has no variable part, and whose page reads the clock no finer than the day.

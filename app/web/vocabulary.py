@@ -11,16 +11,16 @@ from typing import Any
 @cache
 def _labels() -> dict[tuple[type, str], Any]:
     # Imported on first use: the area label modules import the web layer themselves.
-    from app.web.donations.labels import LABELS as DONATIONS
-    from app.web.grants.labels import LABELS as GRANTS
-    from app.web.labels import _BY_TYPE as SHARED
-    from app.web.ledger.labels import (
+    from app.donations.web.labels import LABELS as DONATIONS
+    from app.grants.web.labels import LABELS as GRANTS
+    from app.ledger.web.labels import (
         ACCOUNT_TYPES,
         TRANSFER_CODES,
         TRANSFER_KINDS,
         TRANSFER_STATUSES,
     )
-    from app.web.reviews.labels import LABELS as REVIEWS
+    from app.reviews.web.labels import LABELS as REVIEWS
+    from app.web.labels import _BY_TYPE as SHARED
 
     merged: dict[tuple[type, str], Any] = dict(SHARED)
     merged.update(REVIEWS)

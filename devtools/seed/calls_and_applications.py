@@ -14,8 +14,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import (
+from app.accounts.models import (
     Membership,
     MembershipRole,
     Organisation,
@@ -24,7 +23,7 @@ from app.domain.accounts.models import (
     User,
     UserRole,
 )
-from app.domain.applications.models import (
+from app.applications.models import (
     Application,
     ApplicationMessage,
     ApplicationStatus,
@@ -38,14 +37,15 @@ from app.domain.applications.models import (
     RiskRating,
     WorkplanActivity,
 )
-from app.domain.applications.services import holder_key, registration_number_key
-from app.domain.applications.uploads import inspect_upload
-from app.domain.audit.services import record_event
-from app.domain.calls.models import Call, CallStatus, RubricCriterion, WindowKind
-from app.domain.categories import AgeGroup, DocumentKind, Sex
-from app.domain.money import apply_rate
-from app.extensions import db
-from app.storage import get_storage
+from app.applications.services import holder_key, registration_number_key
+from app.applications.uploads import inspect_upload
+from app.audit.services import record_event
+from app.calls.models import Call, CallStatus, RubricCriterion, WindowKind
+from app.platform.categories import AgeGroup, DocumentKind, Sex
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.platform.money import apply_rate
+from app.platform.storage import get_storage
 
 OPEN_CALL = "SGP1-2026-EM"
 CLOSED_CALL = "SGP2-2025-MT"

@@ -7,8 +7,8 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
-from app.domain.outbox.models import OutboxMessage
-from app.extensions import db
+from app.outbox.models import OutboxMessage
+from app.platform.extensions import db
 from devtools.seed import load_demo
 from devtools.seed.people import DEMO_PASSWORD, DEMO_USERS, demo_email
 from devtools.seed.scale import SCALES, ScaleRefused, generate_fund, units_of_work

@@ -13,11 +13,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import User
-from app.domain.donations import payments, services
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.donations.models import (
+from app.accounts.models import User
+from app.donations import payments, services
+from app.donations.memory_gateway import MemoryGateway
+from app.donations.models import (
     BankReceipt,
     Donor,
     DonorKind,
@@ -25,7 +24,8 @@ from app.domain.donations.models import (
     GiftSubscription,
     Pledge,
 )
-from app.extensions import db
+from app.platform.db import utcnow
+from app.platform.extensions import db
 
 MARKER = "DEMO-DE-001"
 

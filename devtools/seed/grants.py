@@ -18,24 +18,25 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Organisation, User
-from app.domain.applications.models import Application, ApplicationStatus
-from app.domain.applications.services import profile_of
-from app.domain.calls.models import Call
-from app.domain.categories import AgeGroup, Sex
-from app.domain.grants import reports as grant_reports
-from app.domain.grants import services as grants
-from app.domain.grants.models import (
+from app.accounts.models import Organisation, User
+from app.applications.models import Application, ApplicationStatus
+from app.applications.services import profile_of
+from app.calls.models import Call
+from app.grants import reports as grant_reports
+from app.grants import services as grants
+from app.grants.models import (
     FigureDimension,
     Grant,
     GrantReport,
     ReportKind,
     Tranche,
 )
-from app.domain.grants.reports import ReportData, sex_age_code
-from app.domain.money import apply_rate
-from app.domain.reviews.models import (
+from app.grants.reports import ReportData, sex_age_code
+from app.platform.categories import AgeGroup, Sex
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.platform.money import apply_rate
+from app.reviews.models import (
     BoardDecision,
     BoardMeeting,
     BoardVote,
@@ -43,7 +44,6 @@ from app.domain.reviews.models import (
     MeetingStatus,
     Vote,
 )
-from app.extensions import db
 from devtools.seed.calls_and_applications import _fill  # believable content, reused
 from devtools.seed.reviews import MEETING_NOTES as SELECTION_MEETING
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.domain.accounts.models import User
-from app.domain.ledger.verify import seal_ledger
-from app.extensions import db
+from app.accounts.models import User
+from app.ledger.verify import seal_ledger
+from app.platform.extensions import db
 
 
 def load_demo_ledger() -> int:

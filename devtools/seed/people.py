@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from app.db import utcnow
-from app.domain.accounts.models import (
+from app.accounts.models import (
     Membership,
     MembershipRole,
     Organisation,
@@ -15,9 +14,10 @@ from app.domain.accounts.models import (
     User,
     UserRole,
 )
-from app.domain.audit.services import record_event
-from app.extensions import db
-from app.web.auth.demo_logins import DEMO_DOMAIN
+from app.accounts.web.auth.demo_logins import DEMO_DOMAIN
+from app.audit.services import record_event
+from app.platform.db import utcnow
+from app.platform.extensions import db
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential, development only
 

@@ -22,16 +22,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role, User, UserRole
-from app.domain.applications.models import Application, ApplicationStatus
-from app.domain.audit.models import AuditEvent
-from app.domain.audit.services import record_event
-from app.domain.calls.models import Call, CallStatus
-from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.notifications.services import link_to, organisation_staff
-from app.domain.reviews import services as selection
-from app.domain.reviews.models import (
+from app.accounts.models import Role, User, UserRole
+from app.applications.models import Application, ApplicationStatus
+from app.audit.models import AuditEvent
+from app.audit.services import record_event
+from app.calls.models import Call, CallStatus
+from app.notifications.models import Notification, NotificationKind
+from app.notifications.services import link_to, organisation_staff
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.reviews import services as selection
+from app.reviews.models import (
     AssignmentStatus,
     BoardDecision,
     BoardMeeting,
@@ -49,14 +50,13 @@ from app.domain.reviews.models import (
     ScreeningOutcome,
     Vote,
 )
-from app.domain.reviews.queries import (
+from app.reviews.queries import (
     Check,
     application_score,
     screening_checklist,
     undecided_count,
 )
-from app.domain.reviews.services import ScoreInput
-from app.extensions import db
+from app.reviews.services import ScoreInput
 from devtools.seed.calls_and_applications import CLOSED_CALL, OPEN_CALL
 
 S = ApplicationStatus

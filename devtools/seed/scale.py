@@ -33,13 +33,13 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from app.db import Model, utcnow
-from app.domain.calls.services import default_required_documents
-from app.domain.ledger import chart
-from app.domain.ledger.models import Account, TransferCode, TransferKind
-from app.domain.ledger.services import add_to_account_totals, transfer_id
-from app.domain.money import apply_rate
-from app.extensions import db
+from app.calls.services import default_required_documents
+from app.ledger import chart
+from app.ledger.models import Account, TransferCode, TransferKind
+from app.ledger.services import add_to_account_totals, transfer_id
+from app.platform.db import Model, utcnow
+from app.platform.extensions import db
+from app.platform.money import apply_rate
 from devtools.seed.people import DEMO_PASSWORD, demo_email
 
 MARKER_ACTION = "demo.scale_generated"
@@ -98,7 +98,7 @@ class ScaleRefused(RuntimeError):
 
 def generated_scale() -> str | None:
     """The scale already generated in this database, if any."""
-    from app.domain.audit.models import AuditEvent
+    from app.audit.models import AuditEvent
 
     return db.session.execute(
         sa.select(AuditEvent.subject_id)
@@ -874,7 +874,7 @@ class FundGenerator:
         )  # fmt: skip
 
     def _marker(self) -> None:
-        from app.domain.audit.services import record_event
+        from app.audit.services import record_event
 
         record_event(
             actor=None,

@@ -8,7 +8,7 @@ Create Date: 2026-11-28 01:11:33.567645
 import sqlalchemy as sa
 from alembic import op
 
-from app.db import append_only_trigger_sql
+from app.platform.db import append_only_trigger_sql
 
 
 # revision identifiers, used by Alembic.

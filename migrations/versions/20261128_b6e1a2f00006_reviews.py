@@ -9,7 +9,7 @@ Create Date: 2026-11-28 12:00:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-from app.db import append_only_trigger_sql
+from app.platform.db import append_only_trigger_sql
 
 # A Board decision is final once recorded: the database refuses to change or delete it.
 APPEND_ONLY = ("board_decisions", "board_votes")

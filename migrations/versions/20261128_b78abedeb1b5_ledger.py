@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from flask import current_app
 
-from app.db import append_only_trigger_sql
+from app.platform.db import append_only_trigger_sql
 
 
 # revision identifiers, used by Alembic.
@@ -117,7 +117,7 @@ def upgrade():
             op.execute(statement)
 
     # The fund's fixed chart of accounts (DESIGN.md §4); donor and grant accounts are created
-    # on demand. A frozen copy of app.domain.ledger.chart.FIXED_ACCOUNTS as it was here.
+    # on demand. A frozen copy of app.ledger.chart.FIXED_ACCOUNTS as it was here.
     try:
         currency = current_app.config["FUNCTIONAL_CURRENCY"]
     except (RuntimeError, KeyError):

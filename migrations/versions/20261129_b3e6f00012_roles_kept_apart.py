@@ -15,7 +15,7 @@ down_revision = 'a2d5f00011'
 branch_labels = None
 depends_on = None
 
-# The pair of app/domain/accounts/permissions.py INCOMPATIBLE_ROLES when this was written: a
+# The pair of app/accounts/permissions.py INCOMPATIBLE_ROLES when this was written: a
 # new pair there needs a new migration here.
 _PAIR = "('admin', 'finance')"
 _MESSAGE = "one person cannot hold both the admin and finance roles"

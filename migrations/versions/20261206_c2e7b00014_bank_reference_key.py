@@ -30,7 +30,7 @@ _receipts = sa.table(
 )
 
 
-# The rules of app/domain/donations/services.py reference_key, frozen: the new one and the one
+# The rules of app/donations/services.py reference_key, frozen: the new one and the one
 # it replaces.
 def _letters_and_digits(reference):
     text = unicodedata.normalize('NFKC', reference).upper()

@@ -66,7 +66,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
+from app.platform.extensions import db
 from devtools.seed import load_demo
 from devtools.seed.people import DEMO_PASSWORD, demo_email
 from tests.live_support import LiveApp, running_localstripe

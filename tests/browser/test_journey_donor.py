@@ -8,8 +8,7 @@ import re
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from app.db import utcnow
-from app.domain.accounts.models import (
+from app.accounts.models import (
     Membership,
     MembershipRole,
     Organisation,
@@ -18,8 +17,9 @@ from app.domain.accounts.models import (
     User,
     UserRole,
 )
-from app.domain.donations.models import Gift, GiftStatus, Pledge, PledgeStatus
-from app.extensions import db
+from app.donations.models import Gift, GiftStatus, Pledge, PledgeStatus
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from devtools.seed.people import DEMO_PASSWORD
 
 REPRESENTATIVE = "ingrid.berg@mission-norway.test"

@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.domain.accounts import services as accounts
-from app.domain.accounts.models import Organisation, Role, User
-from app.domain.applications import services as applications
-from app.domain.applications.models import BudgetCategory
-from app.domain.applications.services import (
+from app.accounts import services as accounts
+from app.accounts.models import Organisation, Role, User
+from app.applications import services as applications
+from app.applications.models import BudgetCategory
+from app.applications.services import (
     APPLICATION_DOCUMENT_KINDS,
     ActivityData,
     BeneficiariesData,
@@ -40,12 +40,12 @@ from app.domain.applications.services import (
     SummaryData,
     WorkplanData,
 )
-from app.domain.calls.models import Call
-from app.domain.categories import AgeGroup, DocumentKind, Sex
-from app.domain.grants.models import Grant, GrantStatus, ReportKind, TrancheStatus
-from app.domain.reviews.models import ReviewAssignment
-from app.extensions import db
-from app.storage import get_storage
+from app.calls.models import Call
+from app.grants.models import Grant, GrantStatus, ReportKind, TrancheStatus
+from app.platform.categories import AgeGroup, DocumentKind, Sex
+from app.platform.extensions import db
+from app.platform.storage import get_storage
+from app.reviews.models import ReviewAssignment
 from devtools.seed.calls_and_applications import OPEN_CALL
 from devtools.seed.people import DEMO_PASSWORD
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.domain.applications.models import Application, ApplicationStatus
-from app.extensions import db
+from app.applications.models import Application, ApplicationStatus
+from app.platform.extensions import db
 
 EMAIL = "amina.diallo@espoir-sahel.test"
 PASSWORD = "Sahel-shelter-2026"

@@ -9,16 +9,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from app.db import utcnow
-from app.domain.accounts.models import User
-from app.domain.applications.models import (
+from app.accounts.models import User
+from app.applications.models import (
     Application,
     ApplicationStatus,
     DueDiligenceStatus,
     RiskRating,
 )
-from app.domain.calls.models import Call
-from app.extensions import db
+from app.calls.models import Call
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from devtools.seed.calls_and_applications import OPEN_CALL, DemoNgo, _organisation, _profile, _user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.db import utcnow
-from app.domain.outbox.models import OutboxMessage, OutboxStatus
-from app.domain.outbox.services import queue_email
-from app.extensions import db
-from app.outbox import send_due
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.sending import send_due
+from app.outbox.services import queue_email
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.mail import closed_port
 
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.domain.accounts.models import Organisation, User
-from app.domain.applications.models import Application
-from app.domain.donations.models import Pledge
-from app.domain.grants.models import Grant
-from app.domain.reviews.models import AssignmentStatus, Review, ReviewAssignment, ReviewStatus
-from app.extensions import db
+from app.accounts.models import Organisation, User
+from app.applications.models import Application
+from app.donations.models import Pledge
+from app.grants.models import Grant
+from app.platform.extensions import db
+from app.reviews.models import AssignmentStatus, Review, ReviewAssignment, ReviewStatus
 from devtools.seed.people import demo_email
 
 PHONE = {"width": 375, "height": 800}

@@ -9,8 +9,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.domain.donations.models import Gift, GiftStatus
-from app.extensions import db
+from app.donations.models import Gift, GiftStatus
+from app.platform.extensions import db
 
 SEEN = {"fr": "USD\xa050,00", "es": "USD\xa050,00"}
 LARGE = {"fr": "5\u202f000,00", "es": "5.000,00"}

@@ -1,4 +1,4 @@
-"""Amounts typed by people, read the way their language writes them (app/domain/typed_numbers.py).
+"""Amounts typed by people, read the way their language writes them (app/platform/typed_numbers.py).
 
 A French donor typing ``50,00`` was charged USD 5,000: these tests type numbers as readers of
 each offered language do, and check that nothing is ever read as another amount than the one a
@@ -15,9 +15,9 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.domain.errors import ValidationFailed
-from app.domain.money import MAX_MINOR_UNITS, to_minor
-from app.domain.typed_numbers import (
+from app.platform.errors import ValidationFailed
+from app.platform.money import MAX_MINOR_UNITS, to_minor
+from app.platform.typed_numbers import (
     example_number,
     read_amount,
     read_decimal,
@@ -134,7 +134,7 @@ def test_the_largest_accepted_amount_is_the_system_limit() -> None:
 def test_any_amount_babel_writes_for_a_reader_reads_back_the_same(
     locale: str, currency: str, minor: int
 ) -> None:
-    from app.domain.money import currency_exponent, to_major
+    from app.platform.money import currency_exponent, to_major
 
     major = to_major(minor, currency)
     places = currency_exponent(currency)

@@ -11,12 +11,12 @@ from enum import StrEnum
 import pytest
 from sqlalchemy import select
 
-from app.domain.accounts.models import Role
-from app.domain.accounts.permissions import Permission
-from app.domain.audit.models import AuditEvent
-from app.domain.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from app.domain.workflow import Workflow, transitions
-from app.extensions import db
+from app.accounts.models import Role
+from app.accounts.permissions import Permission
+from app.audit.models import AuditEvent
+from app.platform.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from app.platform.extensions import db
+from app.workflow import Workflow, transitions
 from tests.factories import user_with
 
 
@@ -173,16 +173,16 @@ def test_importing_an_area_changes_no_other_areas_workflow():
     interpreter, before any app exists) adds no move, guard or listener."""
     script = textwrap.dedent(
         """
-        from app.domain.applications.workflow import APPLICATION_WORKFLOW as A
-        from app.domain.calls.workflow import CALL_WORKFLOW as C
+        from app.applications.workflow import APPLICATION_WORKFLOW as A
+        from app.calls.workflow import CALL_WORKFLOW as C
 
         def snapshot():
             return (list(A.transitions), list(A.listeners), list(C.transitions), C.listeners[:])
 
         before = snapshot()
-        import app.domain.reviews
-        import app.domain.reviews.services
-        import app.domain.reviews.workflow
+        import app.reviews
+        import app.reviews.services
+        import app.reviews.workflow
         import app.models
         assert snapshot() == before, "an import changed a workflow"
         """

@@ -13,7 +13,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
-from app.extensions import db
+from app.platform.extensions import db
 
 pytestmark = pytest.mark.real_commits
 

@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import func, select
 
-from app.domain.accounts.models import User
-from app.extensions import db
+from app.accounts.models import User
+from app.platform.extensions import db
 from tests.factories import UserFactory
 from tests.mail import Mailbox
 

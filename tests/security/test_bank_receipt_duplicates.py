@@ -19,11 +19,11 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from app import create_app
-from app.db import utcnow
-from app.domain.donations import services
-from app.domain.donations.models import BankReceipt
-from app.domain.errors import Conflict
-from app.extensions import db
+from app.donations import services
+from app.donations.models import BankReceipt
+from app.platform.db import utcnow
+from app.platform.errors import Conflict
+from app.platform.extensions import db
 from tests.donations_support import finance_user, institutional_donor
 
 TODAY = utcnow().date()

@@ -11,12 +11,12 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.donations import services
-from app.domain.donations.models import BankReceipt, Donor, DonorKind
-from app.extensions import db
-from app.web.reporting.export import write_xlsx
+from app.accounts.models import Role
+from app.donations import services
+from app.donations.models import BankReceipt, Donor, DonorKind
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.reporting.web.export import write_xlsx
 from tests.donations_support import finance_user
 from tests.factories import user_with
 

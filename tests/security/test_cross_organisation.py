@@ -17,12 +17,12 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.applications.models import Application
-from app.domain.grants import reports as grant_reports
-from app.domain.grants import services as grants
-from app.domain.grants.models import AmendmentKind, GrantStatus, ReportKind, ReportStatus
-from app.extensions import db
-from app.storage import get_storage
+from app.applications.models import Application
+from app.grants import reports as grant_reports
+from app.grants import services as grants
+from app.grants.models import AmendmentKind, GrantStatus, ReportKind, ReportStatus
+from app.platform.extensions import db
+from app.platform.storage import get_storage
 from tests.applications_support import PDF, applicant_of, ngo_organisation, open_call
 from tests.grants_support import (
     USD,

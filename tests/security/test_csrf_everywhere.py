@@ -10,9 +10,9 @@ import io
 
 import pytest
 
-from app.domain.accounts.models import Role
-from app.domain.applications import services as applications
-from app.extensions import db
+from app.accounts.models import Role
+from app.applications import services as applications
+from app.platform.extensions import db
 from tests.applications_support import PDF, applicant_of, started_application
 from tests.factories import user_with
 from tests.web.test_permission_matrix import _routes

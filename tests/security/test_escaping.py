@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from app.domain.accounts.models import Role
-from app.domain.applications import services as applications
-from app.domain.applications.models import DueDiligenceStatus
-from app.domain.donations.memory_gateway import MemoryGateway
+from app.accounts.models import Role
+from app.applications import services as applications
+from app.applications.models import DueDiligenceStatus
+from app.donations.memory_gateway import MemoryGateway
 from tests.applications_support import fund_manager, ngo_organisation, started_application
 from tests.donations_support import start_and_confirm
 from tests.factories import user_with

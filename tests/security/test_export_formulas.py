@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.extensions import db
+from app.accounts.models import Role
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.factories import user_with
 from tests.reporting_support import build_scenario
 

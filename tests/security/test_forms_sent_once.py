@@ -13,11 +13,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role, User
-from app.domain.donations import services
-from app.domain.donations.models import BankReceipt, Donor, Pledge
-from app.extensions import db
+from app.accounts.models import Role, User
+from app.donations import services
+from app.donations.models import BankReceipt, Donor, Pledge
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.donations_support import finance_user, institutional_donor
 from tests.factories import user_with
 from tests.real_commits import committed, committed_rows_removed, race
@@ -141,7 +141,7 @@ def test_two_posts_of_one_form_at_the_same_moment_make_one_pledge(app, cleanup):
         officer = finance_user()
         return officer.id, institutional_donor("Republic of Twice").id
 
-    from app.domain.submissions import claim_form_key, new_form_key, remember_form_record
+    from app.platform.submissions import claim_form_key, new_form_key, remember_form_record
 
     officer_id, donor_id = committed(app, setup)
     key = new_form_key()

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.applications import services as applications
-from app.domain.applications import uploads
-from app.domain.applications.models import DueDiligenceStatus
-from app.domain.applications.uploads import DOCX, XLSX, UploadRefused, inspect_upload
-from app.domain.grants.models import ReportKind
-from app.extensions import db
-from app.storage import get_storage
+from app.applications import services as applications
+from app.applications import uploads
+from app.applications.models import DueDiligenceStatus
+from app.applications.uploads import DOCX, XLSX, UploadRefused, inspect_upload
+from app.grants.models import ReportKind
+from app.platform.extensions import db
+from app.platform.storage import get_storage
 from tests.applications_support import (
     applicant_of,
     ngo_organisation,

@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.accounts.models import Role
-from app.domain.applications.models import OrganisationProfile
-from app.domain.donations.models import Pledge
-from app.extensions import db
+from app.accounts.models import Role
+from app.applications.models import OrganisationProfile
+from app.donations.models import Pledge
+from app.platform.extensions import db
 from tests.applications_support import applicant_of, started_application
 from tests.factories import user_with
 

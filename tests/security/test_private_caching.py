@@ -6,8 +6,8 @@ proxy, could show one person's giving or applications to the next.
 
 from __future__ import annotations
 
-from app.domain.accounts.models import Role
-from app.web.auth.tokens import RESET, make_token
+from app.accounts.models import Role
+from app.accounts.web.auth.tokens import RESET, make_token
 from tests.factories import PASSWORD, UserFactory, user_with
 from tests.web.auth.helpers import submit_login
 

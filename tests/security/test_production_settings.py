@@ -8,8 +8,8 @@ from flask import Flask, request
 from sqlalchemy import func, select
 
 from app import create_app
-from app.domain.accounts.models import User
-from app.extensions import db
+from app.accounts.models import User
+from app.platform.extensions import db
 from config.settings import ConfigurationError
 from devtools.seed.people import DEMO_PASSWORD, demo_email
 from tests.web.auth.helpers import is_signed_in, submit_login

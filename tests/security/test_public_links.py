@@ -15,11 +15,11 @@ import re
 import pytest
 from flask import Flask
 
-from app.domain.accounts.models import Role
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.notifications import services as notices
-from app.domain.notifications.models import NotificationKind
-from app.extensions import db
+from app.accounts.models import Role
+from app.donations.memory_gateway import MemoryGateway
+from app.notifications import services as notices
+from app.notifications.models import NotificationKind
+from app.platform.extensions import db
 from tests.applications_support import open_call
 from tests.donations_support import enable_stripe, sign, start_and_confirm
 from tests.factories import UserFactory, user_with

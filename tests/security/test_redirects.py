@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.grants.models import TrancheStatus
-from app.extensions import db
+from app.grants.models import TrancheStatus
+from app.platform.extensions import db
 from tests.grants_support import USD, active_grant, fund, officers
 
 HOSTILE = [

@@ -15,7 +15,7 @@ from flask import Flask
 from limits import parse
 
 from app import create_app
-from app.web.auth.throttling import DEVICE_COOKIE
+from app.accounts.web.auth.throttling import DEVICE_COOKIE
 from config.settings import ConfigurationError
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, UserFactory

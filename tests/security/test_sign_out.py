@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.domain.accounts.models import Role
+from app.accounts.models import Role
 from tests.factories import PASSWORD, UserFactory
 from tests.web.auth.helpers import submit_login
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.donations.models import GiftDispute, StripeEvent
-from app.domain.ledger.chart import CASH_STRIPE, FUND_AVAILABLE
-from app.domain.notifications.models import Notification
-from app.extensions import db
+from app.accounts.models import Role
+from app.donations.memory_gateway import MemoryGateway
+from app.donations.models import GiftDispute, StripeEvent
+from app.ledger.chart import CASH_STRIPE, FUND_AVAILABLE
+from app.notifications.models import Notification
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.donations_support import (
     add_rate,
     assert_ledger_ok,

@@ -13,9 +13,9 @@ import io
 
 import pytest
 
-from app.domain.applications import services as applications
-from app.domain.applications.models import DueDiligenceStatus
-from app.domain.applications.uploads import UploadRefused, inspect_upload
+from app.applications import services as applications
+from app.applications.models import DueDiligenceStatus
+from app.applications.uploads import UploadRefused, inspect_upload
 from tests.applications_support import PDF, applicant_of, ngo_organisation
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'

@@ -47,7 +47,9 @@ def test_a_file_missing_from_static_is_still_404(client):
 
 
 STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
-TEMPLATES = STATIC.parent / "templates"
+APP = STATIC.parent
+# The shell's templates (app/templates) and each feature's (app/<feature>/templates).
+TEMPLATES = [APP / "templates", *sorted(APP.glob("*/templates"))]
 _CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 
 
@@ -60,7 +62,7 @@ def test_the_used_css_keeps_every_bootstrap_class_a_template_names():
     # was made would silently lose its look.
     full, used = _css_classes("bootstrap.min.css"), _css_classes("bootstrap.used.min.css")
     named: set[str] = set()
-    for template in TEMPLATES.rglob("*.html"):
+    for template in (page for folder in TEMPLATES for page in folder.rglob("*.html")):
         for value in re.findall(r'class="([^"]*)"', template.read_text()):
             named.update(re.sub(r"\{[{%].*?[}%]\}", " ", value).split())
             # Class names inside the template's expressions: 'text-bg-success' and the like.

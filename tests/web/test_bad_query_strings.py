@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from app.domain.accounts.models import Role
+from app.accounts.models import Role
 from tests.factories import user_with
 from tests.web.test_permission_matrix import _routes
 

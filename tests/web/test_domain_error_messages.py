@@ -7,11 +7,11 @@ import uuid
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.domain.errors import InvalidTransition
-from app.domain.grants.models import TrancheStatus
-from app.domain.grants.workflow import TRANCHE_WORKFLOW
-from app.domain.ledger.rules import TransferStatus
-from app.domain.ledger.services import LedgerRefused, TransferResult
+from app.grants.models import TrancheStatus
+from app.grants.workflow import TRANCHE_WORKFLOW
+from app.ledger.rules import TransferStatus
+from app.ledger.services import LedgerRefused, TransferResult
+from app.platform.errors import InvalidTransition
 
 
 class _Tranche:
@@ -42,8 +42,8 @@ def test_a_ledger_refusal_gives_its_reason_in_words(app):
 
 
 def test_an_amount_in_a_refusal_is_written_the_way_the_reader_writes_it(app):
-    from app.domain.errors import Conflict
-    from app.domain.money import amount_param
+    from app.platform.errors import Conflict
+    from app.platform.money import amount_param
 
     error = Conflict("%(amount)s is too much.", amount=amount_param(20_000_00, "USD"))
     assert error.message == "USD 20,000.00 is too much."  # logs and the audit trail: English

@@ -15,12 +15,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.domain.accounts import services as accounts
-from app.domain.accounts.models import Role, User
-from app.domain.applications.models import Application
-from app.domain.notifications import services as notices
-from app.domain.notifications.models import NotificationKind
-from app.extensions import db
+from app.accounts import services as accounts
+from app.accounts.models import Role, User
+from app.applications.models import Application
+from app.notifications import services as notices
+from app.notifications.models import NotificationKind
+from app.platform.extensions import db
 from app.web.page_cache import KeptPages
 from tests.applications_support import started_application
 from tests.conftest import login

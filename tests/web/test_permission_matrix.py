@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.domain.accounts.models import Role
+from app.accounts.models import Role
 from app.web.access import PUBLIC, access_rule_of
 from tests.factories import user_with
 

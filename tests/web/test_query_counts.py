@@ -17,10 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.domain.accounts.models import Organisation, Role, User
-from app.domain.ledger import chart
-from app.domain.ledger.models import Transfer
-from app.extensions import db
+from app.accounts.models import Organisation, Role, User
+from app.ledger import chart
+from app.ledger.models import Transfer
+from app.platform.extensions import db
 from devtools.seed.scale import FundGenerator, sized
 from tests.factories import MembershipFactory, user_with
 from tests.statements import counting

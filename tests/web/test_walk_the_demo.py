@@ -24,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from app.domain.accounts.models import User
-from app.extensions import db
+from app.accounts.models import User
+from app.platform.extensions import db
 from devtools.seed.people import DEMO_USERS, demo_email
 from tests.conftest import login
 

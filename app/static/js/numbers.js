@@ -1,5 +1,5 @@
 // Numbers typed the way the reader's language writes them ("1 234,56" in French, "1,234.56" in
-// English), read with the same grammar as the server (app/domain/typed_numbers.py), so the page
+// English), read with the same grammar as the server (app/platform/typed_numbers.py), so the page
 // can show what will be saved before anything is sent. The server reads the text again and is
 // the only authority: this script only shows. No inline script (CSP).
 (function () {

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.extensions import db
+from app.platform.extensions import db
 from app.web.access import public
 from app.web.forms import is_safe_redirect
 

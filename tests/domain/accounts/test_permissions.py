@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask_login import AnonymousUserMixin
 
-from app.domain.accounts.models import Role, User, UserRole
-from app.domain.accounts.permissions import (
+from app.accounts.models import Role, User, UserRole
+from app.accounts.permissions import (
     MONEY_PERMISSIONS,
     ROLE_PERMISSIONS,
     Permission,
@@ -18,7 +18,7 @@ from app.domain.accounts.permissions import (
     permissions_for_roles,
     permissions_of,
 )
-from app.domain.errors import PermissionDenied, SegregationOfDuties
+from app.platform.errors import PermissionDenied, SegregationOfDuties
 from tests.factories import UserFactory, user_with
 
 P = Permission

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.domain.accounts import services as accounts
-from app.domain.accounts.models import Role, UserRole
-from app.domain.errors import SegregationOfDuties
-from app.extensions import db
+from app.accounts import services as accounts
+from app.accounts.models import Role, UserRole
+from app.platform.errors import SegregationOfDuties
+from app.platform.extensions import db
 from tests.factories import user_with
 from tests.real_commits import committed, committed_rows_removed, race
 

@@ -8,12 +8,12 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from app.db import utcnow
-from app.domain.accounts import services as accounts
-from app.domain.accounts.models import RecoveryCode, Role, User
-from app.domain.audit.models import AuditEvent
-from app.domain.errors import Conflict, PermissionDenied, SegregationOfDuties, ValidationFailed
-from app.extensions import db
+from app.accounts import services as accounts
+from app.accounts.models import RecoveryCode, Role, User
+from app.audit.models import AuditEvent
+from app.platform.db import utcnow
+from app.platform.errors import Conflict, PermissionDenied, SegregationOfDuties, ValidationFailed
+from app.platform.extensions import db
 from tests.factories import PASSWORD, UserFactory, user_with
 
 GOOD = "a-long-enough-passphrase"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.accounts.models import Role
-from app.domain.accounts.permissions import (
+from app.accounts.models import Role
+from app.accounts.permissions import (
     can_edit_application,
     can_invite_colleague,
     can_manage_organisation,
@@ -16,10 +16,10 @@ from app.domain.accounts.permissions import (
     can_view_document,
     can_view_organisation,
 )
-from app.domain.applications import services as applications
-from app.domain.applications.models import ApplicationStatus
-from app.domain.calls import services as calls
-from app.domain.categories import DocumentKind
+from app.applications import services as applications
+from app.applications.models import ApplicationStatus
+from app.calls import services as calls
+from app.platform.categories import DocumentKind
 from tests.applications_support import (
     PDF,
     applicant_of,

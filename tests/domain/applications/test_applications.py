@@ -9,15 +9,15 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.domain.accounts.models import MembershipRole, Role
-from app.domain.applications import services as applications
-from app.domain.applications.models import (
+from app.accounts.models import MembershipRole, Role
+from app.applications import services as applications
+from app.applications.models import (
     Application,
     ApplicationStatus,
     BudgetCategory,
     DueDiligenceStatus,
 )
-from app.domain.applications.services import (
+from app.applications.services import (
     BudgetData,
     BudgetLineData,
     EditConflict,
@@ -25,16 +25,16 @@ from app.domain.applications.services import (
     Section,
     SummaryData,
 )
-from app.domain.applications.workflow import APPLICATION_WORKFLOW
-from app.domain.calls import services as calls
-from app.domain.categories import DocumentKind
-from app.domain.errors import (
+from app.applications.workflow import APPLICATION_WORKFLOW
+from app.calls import services as calls
+from app.platform.categories import DocumentKind
+from app.platform.errors import (
     InvalidTransition,
     PermissionDenied,
     SegregationOfDuties,
     ValidationFailed,
 )
-from app.extensions import db
+from app.platform.extensions import db
 from tests.applications_support import (
     PDF,
     applicant_of,

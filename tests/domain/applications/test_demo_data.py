@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.domain.accounts.models import Organisation, User
-from app.domain.applications import services as applications
-from app.domain.applications.models import (
+from app.accounts.models import Organisation, User
+from app.applications import services as applications
+from app.applications.models import (
     Application,
     ApplicationStatus,
     DueDiligenceStatus,
     OrganisationProfile,
 )
-from app.domain.calls.models import Call, CallStatus, WindowKind
-from app.extensions import db
+from app.calls.models import Call, CallStatus, WindowKind
+from app.platform.extensions import db
 from devtools.seed.calls_and_applications import load_demo_calls_and_applications
 from devtools.seed.people import load_demo_users
 

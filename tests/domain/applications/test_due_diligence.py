@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from app.domain.accounts.models import MembershipRole, Role
-from app.domain.applications import services as applications
-from app.domain.applications.models import DueDiligenceStatus, RiskRating
-from app.domain.applications.services import DueDiligenceDetails
-from app.domain.categories import DocumentKind
-from app.domain.errors import (
+from app.accounts.models import MembershipRole, Role
+from app.applications import services as applications
+from app.applications.models import DueDiligenceStatus, RiskRating
+from app.applications.services import DueDiligenceDetails
+from app.platform.categories import DocumentKind
+from app.platform.errors import (
     InvalidTransition,
     PermissionDenied,
     SegregationOfDuties,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.applications.uploads import UploadRefused, inspect_upload, neutral_filename
-from app.storage import LocalStorage
+from app.applications.uploads import UploadRefused, inspect_upload, neutral_filename
+from app.platform.storage import LocalStorage
 from tests.applications_support import JPEG, PDF, PNG, office_file
 
 LIMIT = 1024

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.domain.audit.models import AuditEvent
-from app.domain.audit.services import audit_origin, record_event
-from app.extensions import db
+from app.audit.models import AuditEvent
+from app.audit.services import audit_origin, record_event
+from app.platform.extensions import db
 from tests.factories import user_with
 
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.calls import services as calls
-from app.domain.calls.models import CallStatus, WindowKind, pick_translation
-from app.domain.calls.services import Criterion
-from app.domain.calls.workflow import CALL_WORKFLOW
-from app.domain.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from app.accounts.models import Role
+from app.calls import services as calls
+from app.calls.models import CallStatus, WindowKind, pick_translation
+from app.calls.services import Criterion
+from app.calls.workflow import CALL_WORKFLOW
+from app.platform.db import utcnow
+from app.platform.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from tests.applications_support import call_details, fund_manager, open_call
 from tests.factories import user_with
 from tests.web.auth.helpers import audit_actions

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from app.db import utcnow
-from app.domain.accounts.models import User
-from app.domain.donations import services
-from app.domain.donations.models import BankReceipt, Pledge
-from app.domain.errors import DomainError
-from app.domain.ledger.verify import verify_ledger
-from app.extensions import db
+from app.accounts.models import User
+from app.donations import services
+from app.donations.models import BankReceipt, Pledge
+from app.ledger.verify import verify_ledger
+from app.platform.db import utcnow
+from app.platform.errors import DomainError
+from app.platform.extensions import db
 from tests.donations_support import finance_user, institutional_donor
 from tests.real_commits import committed, committed_rows_removed, race
 

@@ -1,6 +1,6 @@
 """The finance list of contributions: pages, totals and the full export agree with each other.
 
-Gifts are paged and summed in SQL and pledges merged in (app/domain/donations/reports.py), so
+Gifts are paged and summed in SQL and pledges merged in (app/donations/reports.py), so
 these tests compare every page and every total with the plain list of all rows.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.donations.reports import (
+from app.donations.reports import (
     ContributionFilter,
     ContributionKind,
     contribution_page,

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.accounts.models import Role
-from app.domain.donations import services
-from app.domain.errors import PermissionDenied, ValidationFailed
-from app.domain.money import convert_at_rate
+from app.accounts.models import Role
+from app.donations import services
+from app.platform.errors import PermissionDenied, ValidationFailed
+from app.platform.money import convert_at_rate
 from tests.donations_support import add_rate, finance_user
 from tests.factories import user_with
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.accounts.models import Role
-from app.domain.donations import payments
-from app.domain.donations.memory_gateway import AUTHENTICATION_CARD, DECLINED_CARD, MemoryGateway
-from app.domain.donations.models import GiftStatus, SubscriptionStatus
-from app.domain.errors import Conflict, PermissionDenied, ValidationFailed
-from app.domain.ledger.services import transfers_for_document
+from app.accounts.models import Role
+from app.donations import payments
+from app.donations.memory_gateway import AUTHENTICATION_CARD, DECLINED_CARD, MemoryGateway
+from app.donations.models import GiftStatus, SubscriptionStatus
+from app.ledger.services import transfers_for_document
+from app.platform.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.donations_support import start_and_confirm
 from tests.factories import user_with
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from app.db import utcnow
-from app.domain.accounts.models import MembershipRole, OrganisationKind, Role
-from app.domain.donations import reports, services
-from app.domain.donations.models import PledgeStatus
-from app.domain.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
-from app.domain.ledger.chart import CASH_BANK, FUND_AVAILABLE, FUND_PLEDGED, receivable_key
+from app.accounts.models import MembershipRole, OrganisationKind, Role
+from app.donations import reports, services
+from app.donations.models import PledgeStatus
+from app.ledger.chart import CASH_BANK, FUND_AVAILABLE, FUND_PLEDGED, receivable_key
+from app.platform.db import utcnow
+from app.platform.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from tests.donations_support import (
     add_rate,
     assert_ledger_ok,

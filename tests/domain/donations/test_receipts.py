@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from app.domain.donations import services
-from app.domain.donations.models import ReceiptSequence
-from app.extensions import db
+from app.donations import services
+from app.donations.models import ReceiptSequence
+from app.platform.extensions import db
 from tests.donations_support import finance_user
 from tests.real_commits import race
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.errors import Conflict, ValidationFailed
-from app.domain.grants import reports
-from app.domain.grants.models import AmendmentKind, AmendmentStatus, ReportKind
+from app.grants import reports
+from app.grants.models import AmendmentKind, AmendmentStatus, ReportKind
+from app.platform.errors import Conflict, ValidationFailed
 from tests.grants_support import USD, active_grant, fund, manager, report_of, signatory
 
 

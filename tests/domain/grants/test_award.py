@@ -8,16 +8,16 @@ from decimal import Decimal
 
 import pytest
 
-from app.db import utcnow
-from app.domain.applications.models import ApplicationStatus, RiskRating
-from app.domain.errors import Conflict, InvalidTransition, SegregationOfDuties, ValidationFailed
-from app.domain.grants import services as grants
-from app.domain.grants.models import Grant, GrantStatus, ReportKind
-from app.domain.ledger import chart
-from app.domain.ledger.models import TransferCode
-from app.domain.ledger.services import transfers_for_document
-from app.domain.money import apply_rate
-from app.extensions import db
+from app.applications.models import ApplicationStatus, RiskRating
+from app.grants import services as grants
+from app.grants.models import Grant, GrantStatus, ReportKind
+from app.ledger import chart
+from app.ledger.models import TransferCode
+from app.ledger.services import transfers_for_document
+from app.platform.db import utcnow
+from app.platform.errors import Conflict, InvalidTransition, SegregationOfDuties, ValidationFailed
+from app.platform.extensions import db
+from app.platform.money import apply_rate
 from tests.applications_support import applicant_of
 from tests.grants_support import (
     USD,
@@ -123,7 +123,7 @@ def test_nobody_awards_a_grant_to_their_own_organisation():
     fund(100_000 * USD)
     application = approved_application()
     insider = manager()
-    from app.domain.accounts.models import Membership
+    from app.accounts.models import Membership
 
     db.session.add(Membership(user=insider, organisation_id=application.organisation_id))
     db.session.flush()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.errors import Conflict, InvalidTransition, ValidationFailed
-from app.domain.grants import reports
-from app.domain.grants import services as grants
-from app.domain.grants.models import GrantStatus, ReportKind, TrancheStatus
-from app.domain.ledger import chart
-from app.domain.ledger.verify import verify_ledger
+from app.grants import reports
+from app.grants import services as grants
+from app.grants.models import GrantStatus, ReportKind, TrancheStatus
+from app.ledger import chart
+from app.ledger.verify import verify_ledger
+from app.platform.errors import Conflict, InvalidTransition, ValidationFailed
 from tests.grants_support import (
     USD,
     active_grant,

@@ -15,15 +15,15 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.domain.accounts.models import User
-from app.domain.applications.models import Application
-from app.domain.errors import Conflict, InvalidTransition
-from app.domain.grants import services as grants
-from app.domain.grants.models import Grant, GrantStatus, ReportKind, Tranche, TrancheStatus
-from app.domain.ledger import chart
-from app.domain.ledger.models import Transfer, TransferKind
-from app.domain.ledger.verify import verify_ledger
-from app.extensions import db
+from app.accounts.models import User
+from app.applications.models import Application
+from app.grants import services as grants
+from app.grants.models import Grant, GrantStatus, ReportKind, Tranche, TrancheStatus
+from app.ledger import chart
+from app.ledger.models import Transfer, TransferKind
+from app.ledger.verify import verify_ledger
+from app.platform.errors import Conflict, InvalidTransition
+from app.platform.extensions import db
 from tests.grants_support import (
     USD,
     activate,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.domain.grants.models import Grant, GrantStatus, TrancheStatus
-from app.domain.grants.queries import is_overdue
-from app.domain.grants.services import today
-from app.domain.ledger.verify import verify_ledger
-from app.domain.reviews.models import BoardDecision
-from app.extensions import db
+from app.grants.models import Grant, GrantStatus, TrancheStatus
+from app.grants.queries import is_overdue
+from app.grants.services import today
+from app.ledger.verify import verify_ledger
+from app.platform.extensions import db
+from app.reviews.models import BoardDecision
 
 
 def test_the_demo_shows_grants_at_every_stage(runner):

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.domain.errors import Conflict, InvalidTransition, SegregationOfDuties, ValidationFailed
-from app.domain.grants import services as grants
-from app.domain.grants.models import ReportKind, Tranche, TrancheStatus
-from app.domain.ledger import chart
-from app.domain.ledger.models import TransferCode, TransferKind
-from app.domain.ledger.services import transfers_for_document
-from app.extensions import db
+from app.grants import services as grants
+from app.grants.models import ReportKind, Tranche, TrancheStatus
+from app.ledger import chart
+from app.ledger.models import TransferCode, TransferKind
+from app.ledger.services import transfers_for_document
+from app.platform.errors import Conflict, InvalidTransition, SegregationOfDuties, ValidationFailed
+from app.platform.extensions import db
 from tests.grants_support import (
     USD,
     active_grant,

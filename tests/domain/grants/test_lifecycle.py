@@ -3,11 +3,11 @@ verifies at the end and the grant's account is at zero."""
 
 from __future__ import annotations
 
-from app.domain.applications.models import RiskRating
-from app.domain.grants import services as grants
-from app.domain.grants.models import GrantStatus, ReportKind, TrancheStatus
-from app.domain.ledger.verify import verify_ledger
-from app.domain.money import apply_rate
+from app.applications.models import RiskRating
+from app.grants import services as grants
+from app.grants.models import GrantStatus, ReportKind, TrancheStatus
+from app.ledger.verify import verify_ledger
+from app.platform.money import apply_rate
 from tests.grants_support import (
     USD,
     activate,

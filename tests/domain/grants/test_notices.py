@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.domain.grants import reports
-from app.domain.grants import services as grants
-from app.domain.grants.models import ReportKind
-from app.domain.notifications.models import Notification
-from app.extensions import db
+from app.grants import reports
+from app.grants import services as grants
+from app.grants.models import ReportKind
+from app.notifications.models import Notification
+from app.platform.extensions import db
 from tests.grants_support import (
     USD,
     active_grant,

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.accounts.models import Role
-from app.domain.accounts.permissions import can_view_grant, can_view_safeguarding
-from app.domain.applications.uploads import UploadRefused
-from app.domain.errors import InvalidTransition, ValidationFailed
-from app.domain.grants import reports
-from app.domain.grants.models import FigureDimension, ReportKind, ReportStatus
-from app.domain.grants.reports import ReportData
-from app.extensions import db
+from app.accounts.models import Role
+from app.accounts.permissions import can_view_grant, can_view_safeguarding
+from app.applications.uploads import UploadRefused
+from app.grants import reports
+from app.grants.models import FigureDimension, ReportKind, ReportStatus
+from app.grants.reports import ReportData
+from app.platform.errors import InvalidTransition, ValidationFailed
+from app.platform.extensions import db
 from tests.applications_support import PDF
 from tests.factories import user_with
 from tests.grants_support import (
@@ -175,6 +175,6 @@ def test_spend_everything_helper_matches_the_budget(grant):
 
 @pytest.fixture
 def storage(tmp_path):
-    from app.storage import LocalStorage
+    from app.platform.storage import LocalStorage
 
     return LocalStorage(tmp_path / "uploads")

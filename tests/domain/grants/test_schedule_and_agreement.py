@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.accounts.models import Membership, MembershipRole, Role
-from app.domain.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
-from app.domain.grants import services as grants
-from app.domain.grants.models import GrantStatus
-from app.domain.grants.services import ReportRow, TrancheRow
-from app.extensions import db
+from app.accounts.models import Membership, MembershipRole, Role
+from app.grants import services as grants
+from app.grants.models import GrantStatus
+from app.grants.services import ReportRow, TrancheRow
+from app.platform.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from app.platform.extensions import db
 from tests.factories import user_with
 from tests.grants_support import USD, approved_application, award, fund, manager, signatory
 

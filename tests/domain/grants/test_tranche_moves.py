@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.domain.grants import services as grants
-from app.domain.grants.models import GrantStatus, TrancheStatus
-from app.domain.grants.workflow import TRANCHE_WORKFLOW
+from app.grants import services as grants
+from app.grants.models import GrantStatus, TrancheStatus
+from app.grants.workflow import TRANCHE_WORKFLOW
 from tests.grants_support import USD, active_grant, fund, manager, officers, signatory
 
 

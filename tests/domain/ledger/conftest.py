@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.domain.ledger import chart
-from app.domain.ledger.models import Account, AccountType, TransferCode, TransferKind
-from app.domain.ledger.services import TransferResult, TransferSpec, post_transfers
-from app.extensions import db
+from app.ledger import chart
+from app.ledger.models import Account, AccountType, TransferCode, TransferKind
+from app.ledger.services import TransferResult, TransferSpec, post_transfers
+from app.platform.extensions import db
 
 _numbers = itertools.count(1)
 

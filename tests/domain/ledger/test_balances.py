@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from app.domain.ledger.models import Transfer, TransferKind
-from app.domain.ledger.services import (
+from app.ledger.models import Transfer, TransferKind
+from app.ledger.services import (
     account_balance,
     account_statement,
     find_transfer,
     transfers_for_document,
 )
-from app.extensions import db
+from app.platform.extensions import db
 from tests.domain.ledger.conftest import post, spec
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.errors import NotFound
-from app.domain.ledger import chart
-from app.domain.ledger.models import Account, AccountType
-from app.extensions import db
+from app.ledger import chart
+from app.ledger.models import Account, AccountType
+from app.platform.errors import NotFound
+from app.platform.extensions import db
 
 
 def test_migration_creates_the_fixed_chart():

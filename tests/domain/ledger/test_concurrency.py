@@ -17,11 +17,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.domain.ledger import chart
-from app.domain.ledger.models import Account, Transfer
-from app.domain.ledger.services import TransferSpec, post_transfers, post_transfers_and_commit
-from app.domain.ledger.verify import verify_ledger
-from app.extensions import db
+from app.ledger import chart
+from app.ledger.models import Account, Transfer
+from app.ledger.services import TransferSpec, post_transfers, post_transfers_and_commit
+from app.ledger.verify import verify_ledger
+from app.platform.extensions import db
 from tests.domain.ledger.conftest import new_account
 from tests.real_commits import committed
 from tests.real_commits import race as _race

@@ -7,10 +7,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from app.db import utcnow
-from app.domain.ledger import chart
-from app.domain.ledger.models import Account, Transfer
-from app.extensions import db
+from app.ledger import chart
+from app.ledger.models import Account, Transfer
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.domain.ledger.conftest import post, spec
 
 ID = sa.bindparam("id", type_=sa.Uuid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.domain.donations.models import (
+from app.donations.models import (
     BankReceipt,
     BankReceiptAllocation,
     Donor,
@@ -13,11 +13,11 @@ from app.domain.donations.models import (
     GiftRefund,
     Pledge,
 )
-from app.domain.grants.models import Grant, Tranche
-from app.domain.ledger import chart
-from app.domain.ledger.models import Transfer
-from app.domain.ledger.services import account_balance
-from app.extensions import db
+from app.grants.models import Grant, Tranche
+from app.ledger import chart
+from app.ledger.models import Transfer
+from app.ledger.services import account_balance
+from app.platform.extensions import db
 from devtools.seed import load_demo
 
 RECORDS = {

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.domain.ledger.services import post_transfers_and_commit
-from app.extensions import db
+from app.ledger.services import post_transfers_and_commit
+from app.platform.extensions import db
 from tests.domain.ledger.conftest import new_account, spec
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]

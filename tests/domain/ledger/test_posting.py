@@ -7,10 +7,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from app.domain.audit.models import AuditEvent
-from app.domain.ledger import chart
-from app.domain.ledger.models import Account, Transfer, TransferCode, TransferKind
-from app.domain.ledger.services import (
+from app.audit.models import AuditEvent
+from app.ledger import chart
+from app.ledger.models import Account, Transfer, TransferCode, TransferKind
+from app.ledger.services import (
     LedgerRefused,
     TransferStatus,
     account_balance,
@@ -19,7 +19,7 @@ from app.domain.ledger.services import (
     require_accepted,
     transfer_id,
 )
-from app.extensions import db
+from app.platform.extensions import db
 from tests.domain.ledger.conftest import new_account, post, spec, statuses
 from tests.factories import user_with
 

@@ -19,9 +19,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from app.domain.ledger.models import Account, TransferKind
-from app.domain.ledger.services import TransferSpec, post_transfers
-from app.extensions import db
+from app.ledger.models import Account, TransferKind
+from app.ledger.services import TransferSpec, post_transfers
+from app.platform.extensions import db
 from tests.domain.ledger.conftest import new_account
 
 AMOUNTS = st.integers(min_value=1, max_value=500)

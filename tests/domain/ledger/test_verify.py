@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.domain.ledger.models import Checkpoint
-from app.domain.ledger.verify import verify_ledger
-from app.extensions import db
+from app.ledger.models import Checkpoint
+from app.ledger.verify import verify_ledger
+from app.platform.extensions import db
 from tests.domain.ledger.conftest import post, spec
 
 ID = sa.bindparam("id", type_=sa.Uuid)

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.notifications import services as notices
-from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import DecisionOutcome, ScreeningOutcome
-from app.extensions import db
-from app.outbox import send_due
+from app.accounts.models import Role
+from app.notifications import services as notices
+from app.notifications.models import Notification, NotificationKind
+from app.outbox.sending import send_due
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.reviews import services as reviews
+from app.reviews.models import DecisionOutcome, ScreeningOutcome
 from tests.applications_support import applicant_of
 from tests.factories import user_with
 from tests.mail import Mailbox, smtp_mailbox

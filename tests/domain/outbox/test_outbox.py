@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.notifications import services as notices
-from app.domain.notifications.models import NotificationKind
-from app.domain.outbox.models import OutboxMessage, OutboxStatus
-from app.domain.outbox.services import RetryPolicy, claim_message, queue_email
-from app.extensions import db
-from app.outbox import send_due
+from app.accounts.models import Role
+from app.notifications import services as notices
+from app.notifications.models import NotificationKind
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.sending import send_due
+from app.outbox.services import RetryPolicy, claim_message, queue_email
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.factories import user_with
 from tests.mail import smtp_mailbox
 

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.db import utcnow
-from app.domain.applications.models import ApplicationStatus
-from app.domain.ledger import chart
-from app.domain.ledger.verify import verify_ledger
-from app.domain.reporting import activity, balances, contributions, grants, people, statement
-from app.domain.reporting.statement import Period
+from app.applications.models import ApplicationStatus
+from app.ledger import chart
+from app.ledger.verify import verify_ledger
+from app.platform.db import utcnow
+from app.reporting import activity, balances, contributions, grants, people, statement
+from app.reporting.statement import Period
 from tests.grants_support import USD, balance
 from tests.reporting_support import build_scenario
 
@@ -170,7 +170,7 @@ def test_themes_count_each_grant_once_per_theme(scenario):
 
 
 def test_money_nobody_has_matched_yet_is_unidentified(scenario):
-    from app.domain.donations import services as donations
+    from app.donations import services as donations
     from tests.donations_support import finance_user
 
     donations.record_bank_receipt(

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.grants import services as grants
-from app.domain.grants.models import ReportKind
-from app.domain.reporting.iati import IatiPublisher, iati_activities
+from app.grants import services as grants
+from app.grants.models import ReportKind
+from app.reporting.iati import IatiPublisher, iati_activities
 from tests.grants_support import (
     USD,
     active_grant,

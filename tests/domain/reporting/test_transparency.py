@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.domain.reporting import suppression
-from app.domain.reporting.transparency import transparency
+from app.reporting import suppression
+from app.reporting.transparency import transparency
 from tests.grants_support import USD
 from tests.reporting_support import build_scenario
 

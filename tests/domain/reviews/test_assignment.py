@@ -7,22 +7,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.applications.models import ApplicationStatus
-from app.domain.audit.models import AuditEvent
-from app.domain.errors import (
+from app.accounts.models import Role
+from app.applications.models import ApplicationStatus
+from app.audit.models import AuditEvent
+from app.notifications.models import Notification, NotificationKind
+from app.platform.db import utcnow
+from app.platform.errors import (
     Conflict,
     InvalidTransition,
     PermissionDenied,
     SegregationOfDuties,
     ValidationFailed,
 )
-from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import queries
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import AssignmentStatus
-from app.extensions import db
+from app.platform.extensions import db
+from app.reviews import queries
+from app.reviews import services as reviews
+from app.reviews.models import AssignmentStatus
 from tests.factories import user_with
 from tests.reviews_support import (
     a_call,

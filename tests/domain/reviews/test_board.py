@@ -8,23 +8,23 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.applications.models import ApplicationStatus
-from app.domain.audit.models import AuditEvent
-from app.domain.calls import services as calls
-from app.domain.calls.models import CallStatus
-from app.domain.calls.workflow import CALL_WORKFLOW
-from app.domain.errors import (
+from app.accounts.models import Role
+from app.applications.models import ApplicationStatus
+from app.audit.models import AuditEvent
+from app.calls import services as calls
+from app.calls.models import CallStatus
+from app.calls.workflow import CALL_WORKFLOW
+from app.notifications.models import Notification, NotificationKind
+from app.platform.db import utcnow
+from app.platform.errors import (
     InvalidTransition,
     PermissionDenied,
     SegregationOfDuties,
     ValidationFailed,
 )
-from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import BoardDecision, DecisionOutcome, PanelOutcome, Vote
-from app.extensions import db
+from app.platform.extensions import db
+from app.reviews import services as reviews
+from app.reviews.models import BoardDecision, DecisionOutcome, PanelOutcome, Vote
 from tests.factories import user_with
 from tests.reviews_support import (
     a_call,

@@ -6,18 +6,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.domain.accounts.permissions import can_view_application, can_view_document
-from app.domain.audit.models import AuditEvent
-from app.domain.errors import (
+from app.accounts.permissions import can_view_application, can_view_document
+from app.audit.models import AuditEvent
+from app.notifications.models import Notification, NotificationKind
+from app.platform.errors import (
     InvalidTransition,
     PermissionDenied,
     SegregationOfDuties,
     ValidationFailed,
 )
-from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import AssignmentStatus
-from app.extensions import db
+from app.platform.extensions import db
+from app.reviews import services as reviews
+from app.reviews.models import AssignmentStatus
 from tests.reviews_support import (
     in_review,
     link_to_organisation,

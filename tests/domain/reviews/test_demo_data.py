@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.domain.applications.models import Application, ApplicationStatus
-from app.domain.calls.models import Call, CallStatus
-from app.domain.reviews import queries
-from app.domain.reviews.models import AssignmentStatus, BoardDecision, ReviewAssignment, Screening
-from app.extensions import db
+from app.applications.models import Application, ApplicationStatus
+from app.calls.models import Call, CallStatus
+from app.platform.extensions import db
+from app.reviews import queries
+from app.reviews.models import AssignmentStatus, BoardDecision, ReviewAssignment, Screening
 from devtools.seed.calls_and_applications import (
     CLOSED_CALL,
     OPEN_CALL,

@@ -8,23 +8,23 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.domain.accounts.models import Role
-from app.domain.applications.models import ApplicationStatus
-from app.domain.applications.workflow import APPLICATION_WORKFLOW
-from app.domain.errors import PermissionDenied, SegregationOfDuties, ValidationFailed
-from app.domain.ledger import chart
-from app.domain.ledger.models import TransferCode
-from app.domain.ledger.services import (
+from app.accounts.models import Role
+from app.applications.models import ApplicationStatus
+from app.applications.workflow import APPLICATION_WORKFLOW
+from app.ledger import chart
+from app.ledger.models import TransferCode
+from app.ledger.services import (
     TransferSpec,
     account_balance,
     post_transfers,
     require_accepted,
 )
-from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import queries
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import PanelOutcome
-from app.extensions import db
+from app.notifications.models import Notification, NotificationKind
+from app.platform.errors import PermissionDenied, SegregationOfDuties, ValidationFailed
+from app.platform.extensions import db
+from app.reviews import queries
+from app.reviews import services as reviews
+from app.reviews.models import PanelOutcome
 from tests.factories import user_with
 from tests.reviews_support import (
     a_call,

@@ -8,15 +8,15 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import select
 
-from app.domain.accounts.models import Role
-from app.domain.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from app.domain.notifications.models import Notification, NotificationKind
-from app.domain.reviews import queries
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import Recommendation, ReviewStatus
-from app.domain.reviews.queries import to_decimal
-from app.domain.reviews.services import ScoreInput
-from app.extensions import db
+from app.accounts.models import Role
+from app.notifications.models import Notification, NotificationKind
+from app.platform.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from app.platform.extensions import db
+from app.reviews import queries
+from app.reviews import services as reviews
+from app.reviews.models import Recommendation, ReviewStatus
+from app.reviews.queries import to_decimal
+from app.reviews.services import ScoreInput
 from tests.factories import user_with
 from tests.reviews_support import (
     cleared,

@@ -5,25 +5,25 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.domain.accounts.models import Role
-from app.domain.applications.models import (
+from app.accounts.models import Role
+from app.applications.models import (
     ApplicationStatus,
     DueDiligenceStatus,
     MessageKind,
     OrganisationProfile,
 )
-from app.domain.audit.models import AuditEvent
-from app.domain.errors import (
+from app.audit.models import AuditEvent
+from app.platform.errors import (
     InvalidTransition,
     PermissionDenied,
     SegregationOfDuties,
     ValidationFailed,
 )
-from app.domain.reviews import queries
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import Screening, ScreeningOutcome
-from app.domain.reviews.queries import MANUAL_CHECKS, Check
-from app.extensions import db
+from app.platform.extensions import db
+from app.reviews import queries
+from app.reviews import services as reviews
+from app.reviews.models import Screening, ScreeningOutcome
+from app.reviews.queries import MANUAL_CHECKS, Check
 from tests.factories import user_with
 from tests.reviews_support import (
     ALL_CHECKS,

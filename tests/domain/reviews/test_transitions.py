@@ -10,20 +10,20 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.domain.accounts.models import Role
-from app.domain.accounts.permissions import ROLE_PERMISSIONS, permissions_for_roles
-from app.domain.applications.models import ApplicationStatus
-from app.domain.applications.workflow import APPLICATION_WORKFLOW
-from app.domain.audit.models import AuditEvent
-from app.domain.errors import InvalidTransition, PermissionDenied
-from app.domain.reviews.models import (
+from app.accounts.models import Role
+from app.accounts.permissions import ROLE_PERMISSIONS, permissions_for_roles
+from app.applications.models import ApplicationStatus
+from app.applications.workflow import APPLICATION_WORKFLOW
+from app.audit.models import AuditEvent
+from app.platform.errors import InvalidTransition, PermissionDenied
+from app.platform.extensions import db
+from app.reviews.models import (
     AssignmentStatus,
     Recommendation,
     Review,
     ReviewAssignment,
     ReviewStatus,
 )
-from app.extensions import db
 from tests.applications_support import started_application
 from tests.factories import user_with
 from tests.reviews_support import a_call, reviewer

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from flask_babel import force_locale, gettext
 
-from app.extensions import db
+from app.platform.extensions import db
 from tests.factories import PASSWORD, UserFactory
 from tests.web.auth.helpers import audit_events, is_signed_in, submit_login
 

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.outbox.models import OutboxMessage, OutboxStatus
-from app.domain.outbox.services import queue_email
-from app.extensions import db
-from app.outbox import send_due
+from app.accounts.models import Role
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.sending import send_due
+from app.outbox.services import queue_email
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.factories import user_with
 from tests.mail import smtp_mailbox
 from tests.web.auth.helpers import audit_events

@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role, User
-from app.extensions import db
-from app.outbox import send_due
+from app.accounts.models import Role, User
+from app.outbox.sending import send_due
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.factories import PASSWORD, UserFactory, user_with
 from tests.mail import smtp_mailbox
 from tests.web.auth.helpers import audit_events, is_signed_in, submit_login

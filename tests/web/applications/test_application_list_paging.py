@@ -7,9 +7,9 @@ from html import unescape
 
 import sqlalchemy as sa
 
-from app.domain.accounts.models import Role
-from app.domain.applications.models import Application
-from app.extensions import db
+from app.accounts.models import Role
+from app.applications.models import Application
+from app.platform.extensions import db
 from devtools.seed.scale import FundGenerator, Scale
 from tests.factories import user_with
 

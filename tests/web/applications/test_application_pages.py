@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import MembershipRole, Role
-from app.domain.applications import services as applications
-from app.domain.applications.models import Application, ApplicationStatus
-from app.extensions import db
-from app.storage import get_storage
+from app.accounts.models import MembershipRole, Role
+from app.applications import services as applications
+from app.applications.models import Application, ApplicationStatus
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.platform.storage import get_storage
 from tests.applications_support import (
     PDF,
     applicant_of,
@@ -192,7 +192,7 @@ def test_a_late_submission_is_refused_with_the_deadline_named(client, sign_in, s
 
 
 def test_an_unverified_organisation_is_told_why_it_cannot_submit(client, sign_in, storage):
-    from app.domain.applications.models import DueDiligenceStatus
+    from app.applications.models import DueDiligenceStatus
 
     organisation = ngo_organisation(status=DueDiligenceStatus.DOCUMENTS_SUBMITTED)
     application = started_application(organisation=organisation)

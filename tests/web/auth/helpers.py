@@ -7,8 +7,8 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.domain.audit.models import AuditEvent
-from app.extensions import db
+from app.audit.models import AuditEvent
+from app.platform.extensions import db
 
 
 def submit_login(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.extensions import db
+from app.platform.extensions import db
 from tests.factories import PASSWORD, UserFactory
 from tests.web.auth.helpers import audit_events, is_signed_in, submit_login
 

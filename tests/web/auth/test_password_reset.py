@@ -7,8 +7,8 @@ import time
 
 from itsdangerous import TimestampSigner
 
-from app.domain.accounts.models import Role, User
-from app.extensions import db
+from app.accounts.models import Role, User
+from app.platform.extensions import db
 from tests.factories import PASSWORD, UserFactory, user_with
 from tests.web.auth.helpers import audit_events, is_signed_in, submit_login
 

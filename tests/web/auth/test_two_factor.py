@@ -9,8 +9,8 @@ import pyotp
 import pytest
 from limits import parse
 
-from app.domain.accounts.models import Role
-from app.extensions import db
+from app.accounts.models import Role
+from app.platform.extensions import db
 from tests.factories import PASSWORD, UserFactory, user_with
 from tests.web.auth.helpers import audit_events, is_signed_in, submit_code, submit_login
 
@@ -159,7 +159,7 @@ def test_the_code_step_cannot_be_reached_without_the_password(client):
 
 
 def test_a_stale_password_step_must_be_redone(client, grace, monkeypatch):
-    from app.web.auth import routes
+    from app.accounts.web.auth import routes
 
     secret, _codes = enrol(client)
     client.post("/logout")

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.calls import services as calls
-from app.domain.calls.models import Call, CallStatus
-from app.extensions import db
+from app.accounts.models import Role
+from app.calls import services as calls
+from app.calls.models import Call, CallStatus
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.applications_support import call_details, fund_manager, open_call
 from tests.factories import user_with
 

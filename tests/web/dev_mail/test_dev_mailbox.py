@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from app.extensions import db
-from app.outbox import send_due
+from app.outbox.sending import send_due
+from app.platform.extensions import db
 from tests.web.auth.helpers import is_signed_in, submit_login
 from tests.web.auth.test_registration import NEW_PASSWORD, register
 

@@ -41,10 +41,10 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.domain.donations.models import Gift, GiftKind, GiftStatus, GiftSubscription, StripeEvent
-from app.domain.ledger.models import Transfer, TransferCode
-from app.domain.ledger.verify import verify_ledger
-from app.extensions import db
+from app.donations.models import Gift, GiftKind, GiftStatus, GiftSubscription, StripeEvent
+from app.ledger.models import Transfer, TransferCode
+from app.ledger.verify import verify_ledger
+from app.platform.extensions import db
 from tests.donations_support import sign
 from tests.live_support import LiveApp, running_localstripe
 

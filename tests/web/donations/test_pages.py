@@ -9,11 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.domain.accounts.models import MembershipRole, OrganisationKind, Role
-from app.domain.donations import services
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.donations.models import (
+from app.accounts.models import MembershipRole, OrganisationKind, Role
+from app.donations import services
+from app.donations.memory_gateway import MemoryGateway
+from app.donations.models import (
     BankReceipt,
     Donor,
     DonorKind,
@@ -24,14 +23,15 @@ from app.domain.donations.models import (
     PledgeStatus,
     SubscriptionStatus,
 )
-from app.extensions import db
-from app.web.donations.support import (
+from app.donations.web.support import (
     GATEWAY_KEY,
     RECEIPT_LINK,
     STOP_LINK,
     receipt_token,
     sign,
 )
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.donations_support import (
     add_rate,
     assert_ledger_ok,

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.domain.donations.gateway import GatewayUnavailable
-from app.web.donations.support import GATEWAY_KEY, get_gateway
+from app.donations.gateway import GatewayUnavailable
+from app.donations.web.support import GATEWAY_KEY, get_gateway
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.donations import services
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.donations.models import BankReceipt, Gift, Pledge
-from app.domain.ledger.models import Transfer
-from app.extensions import db
+from app.accounts.models import Role
+from app.donations import services
+from app.donations.memory_gateway import MemoryGateway
+from app.donations.models import BankReceipt, Gift, Pledge
+from app.ledger.models import Transfer
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.donations_support import (
     add_rate,
     assert_ledger_ok,
@@ -311,7 +311,7 @@ def test_exchange_rates_are_typed_in_the_readers_language_and_imported_in_one_fo
         "/donations/exchange-rates",
         data={"currency": "EUR", "month": "2026-01", "rate": "0,926"},
     )
-    from app.domain.donations.models import ExchangeRate
+    from app.donations.models import ExchangeRate
 
     rate = db.session.execute(select(ExchangeRate)).scalar_one()
     assert str(rate.rate.normalize()) == "0.926"

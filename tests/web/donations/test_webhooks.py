@@ -14,11 +14,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
-from app.domain.audit.models import AuditEvent
-from app.domain.donations.memory_gateway import MemoryGateway
-from app.domain.donations.models import (
+from app.accounts.models import Role
+from app.audit.models import AuditEvent
+from app.donations.memory_gateway import MemoryGateway
+from app.donations.models import (
     DonationReceipt,
     Gift,
     GiftDispute,
@@ -27,9 +26,10 @@ from app.domain.donations.models import (
     StripeEvent,
     SubscriptionStatus,
 )
-from app.domain.ledger.chart import CASH_STRIPE, FUND_AVAILABLE
-from app.extensions import db
-from app.outbox import send_due
+from app.ledger.chart import CASH_STRIPE, FUND_AVAILABLE
+from app.outbox.sending import send_due
+from app.platform.db import utcnow
+from app.platform.extensions import db
 from tests.donations_support import (
     add_rate,
     assert_ledger_ok,

@@ -10,10 +10,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.accounts.models import Role
-from app.domain.applications.models import ApplicationStatus
-from app.domain.grants import services as grants
-from app.domain.grants.models import (
+from app.accounts.models import Role
+from app.applications.models import ApplicationStatus
+from app.grants import services as grants
+from app.grants.models import (
     Grant,
     GrantStatus,
     ReportKind,
@@ -21,8 +21,8 @@ from app.domain.grants.models import (
     Tranche,
     TrancheStatus,
 )
-from app.domain.ledger.models import Transfer, TransferKind
-from app.extensions import db
+from app.ledger.models import Transfer, TransferKind
+from app.platform.extensions import db
 from tests.applications_support import PDF
 from tests.factories import user_with
 from tests.grants_support import (
@@ -258,7 +258,7 @@ def test_the_ngo_writes_a_report_with_counts_and_spending_and_the_fund_accepts_i
 
 
 def test_other_ngos_get_not_found_for_every_grant_page(client, sign_in, funded, storage):
-    from app.domain.grants import reports as grant_reports
+    from app.grants import reports as grant_reports
 
     grant = active_grant()
     report = report_of(grant, ReportKind.PROGRESS)
@@ -376,7 +376,7 @@ def test_tranche_rows_report_the_same_money_as_the_ledger(client, sign_in, funde
 
 
 def test_the_ledger_links_grant_transfers_back_to_the_grant_and_tranche(client, sign_in, funded):
-    from app.domain.ledger.services import transfers_for_document
+    from app.ledger.services import transfers_for_document
 
     grant = active_grant()
     pay(grant.tranches[0], officers())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.accounts.models import Role, User
+from app.accounts.models import Role, User
 from tests.factories import user_with
 
 

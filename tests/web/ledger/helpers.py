@@ -8,7 +8,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
-from app.domain.ledger.chart import (
+from app.ledger.chart import (
     CASH_BANK,
     CASH_STRIPE,
     FUND_AVAILABLE,
@@ -16,8 +16,8 @@ from app.domain.ledger.chart import (
     grant_account,
     receivable_account,
 )
-from app.domain.ledger.models import Account, TransferCode, TransferKind
-from app.domain.ledger.services import (
+from app.ledger.models import Account, TransferCode, TransferKind
+from app.ledger.services import (
     TransferResult,
     TransferSpec,
     account_balance,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app.domain.accounts.models import Role
+from app.accounts.models import Role
 from tests.factories import user_with
 from tests.web.ledger.helpers import gift, new_grant
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.domain.ledger.chart import CASH_BANK, CASH_STRIPE, FUND_AVAILABLE, FUND_PLEDGED
-from app.domain.ledger.models import TransferCode
-from app.web.ledger import routes
+from app.ledger.chart import CASH_BANK, CASH_STRIPE, FUND_AVAILABLE, FUND_PLEDGED
+from app.ledger.models import TransferCode
+from app.ledger.web import routes
 from tests.web.ledger.helpers import (
     account,
     commit,

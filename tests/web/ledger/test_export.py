@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.accounts.models import Role
-from app.domain.accounts.permissions import ROLE_PERMISSIONS, Permission
-from app.domain.ledger.models import Transfer, TransferKind
-from app.extensions import db
-from app.web.ledger import queries
-from app.web.ledger.export import COLUMNS
+from app.accounts.models import Role
+from app.accounts.permissions import ROLE_PERMISSIONS, Permission
+from app.ledger.models import Transfer, TransferKind
+from app.ledger.web import queries
+from app.ledger.web.export import COLUMNS
+from app.platform.extensions import db
 from tests.factories import user_with
 from tests.web.ledger.helpers import commit, gift, new_grant, resolve, send_tranche
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.domain.ledger.models import Checkpoint
-from app.domain.ledger.verify import seal_ledger
-from app.extensions import db
+from app.ledger.models import Checkpoint
+from app.ledger.verify import seal_ledger
+from app.platform.extensions import db
 from tests.web.ledger.helpers import gift
 
 

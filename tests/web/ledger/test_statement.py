@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.domain.ledger.chart import CASH_BANK, PSC_INCOME
-from app.domain.ledger.models import Transfer, TransferCode, TransferKind
-from app.extensions import db
+from app.ledger.chart import CASH_BANK, PSC_INCOME
+from app.ledger.models import Transfer, TransferCode, TransferKind
+from app.platform.extensions import db
 from tests.web.ledger.helpers import (
     account,
     commit,

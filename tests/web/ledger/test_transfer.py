@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from app.domain.accounts.models import Role
-from app.domain.ledger.chart import CASH_BANK, FUND_AVAILABLE, FUND_PLEDGED
-from app.domain.ledger.models import TransferCode, TransferKind
-from app.domain.ledger.verify import seal_ledger
-from app.web.ledger import labels
+from app.accounts.models import Role
+from app.ledger.chart import CASH_BANK, FUND_AVAILABLE, FUND_PLEDGED
+from app.ledger.models import TransferCode, TransferKind
+from app.ledger.verify import seal_ledger
+from app.ledger.web import labels
 from tests.factories import user_with
 from tests.web.ledger.helpers import (
     account,

@@ -9,11 +9,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.domain.accounts.models import Organisation, Role
-from app.domain.applications import services as applications
-from app.domain.applications.models import Document, DueDiligenceStatus, RiskRating
-from app.extensions import db
-from app.storage import get_storage
+from app.accounts.models import Organisation, Role
+from app.applications import services as applications
+from app.applications.models import Document, DueDiligenceStatus, RiskRating
+from app.platform.extensions import db
+from app.platform.storage import get_storage
 from tests.applications_support import PDF, applicant_of, fund_manager, ngo_organisation
 from tests.factories import user_with
 

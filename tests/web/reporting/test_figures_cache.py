@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.accounts.models import Role
-from app.domain.audit.services import record_event
-from app.extensions import db
-from app.web.reporting import cache
+from app.accounts.models import Role
+from app.audit.services import record_event
+from app.platform.extensions import db
+from app.reporting.web import cache
 from tests.donations_support import start_and_confirm
 from tests.factories import user_with
 from tests.reporting_support import build_scenario, succeed

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from app.db import utcnow
-from app.domain.accounts.models import Role
+from app.accounts.models import Role
+from app.platform.db import utcnow
 from tests.factories import user_with
 from tests.grants_support import USD
 from tests.reporting_support import build_scenario
@@ -223,7 +223,7 @@ def test_a_failed_iati_run_leaves_the_last_published_file_as_it_was(
         yield "<iati-activities>"
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("app.domain.reporting.iati.iati_activities", broken)
+    monkeypatch.setattr("app.reporting.iati.iati_activities", broken)
     result = runner.invoke(args=["reports", "iati", "--output", str(target)])
     assert result.exit_code == 1
     assert "No space left on device" in result.output

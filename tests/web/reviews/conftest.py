@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.storage import LocalStorage, get_storage
+from app.platform.storage import LocalStorage, get_storage
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.reviews import services as reviews
+from app.reviews import services as reviews
 from tests.reviews_support import in_review, manager, reviewer
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from app.domain.accounts.models import Role
-from app.domain.notifications import services as notices
-from app.domain.notifications.models import NotificationKind
-from app.extensions import db
-from app.web.notifications.badge import remember_unread_count, unread_count_for_badge
+from app.accounts.models import Role
+from app.notifications import services as notices
+from app.notifications.models import NotificationKind
+from app.notifications.web.badge import remember_unread_count, unread_count_for_badge
+from app.platform.extensions import db
 from tests.factories import user_with
 
 

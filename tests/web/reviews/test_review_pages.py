@@ -7,10 +7,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.db import utcnow
-from app.domain.applications.models import ApplicationStatus
-from app.domain.reviews import services as reviews
-from app.domain.reviews.models import (
+from app.applications.models import ApplicationStatus
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.reviews import services as reviews
+from app.reviews.models import (
     AssignmentStatus,
     BoardDecision,
     DecisionOutcome,
@@ -18,8 +19,7 @@ from app.domain.reviews.models import (
     ReviewAssignment,
     ReviewStatus,
 )
-from app.domain.reviews.queries import MANUAL_CHECKS, assignments_of
-from app.extensions import db
+from app.reviews.queries import MANUAL_CHECKS, assignments_of
 from tests.applications_support import applicant_of
 from tests.reviews_support import (
     before_board,

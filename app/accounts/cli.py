@@ -1,0 +1,82 @@
+"""Flask CLI commands: user administration and the ledger. Each command commits once."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.accounts import services as accounts
+from app.accounts.models import Role, User
+from app.platform.errors import DomainError
+from app.platform.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.password_option(help="At least 12 characters.")
+def create_user(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create a confirmed account, for example the first administrator."""
+    try:
+        user = accounts.create_account_from_console(
+            email=email, full_name=full_name, password=password, roles=[Role(r) for r in roles]
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles: {', '.join(sorted(roles)) or 'none'}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List accounts with their roles."""
+    for user in db.session.execute(db.select(User).order_by(User.email)).scalars():
+        state = "active" if user.is_active else "deactivated"
+        click.echo(f"{user.email:<32} {state:<12} {', '.join(sorted(user.roles))}")
+
+
+ledger_cli = AppGroup("ledger", help="Seal and verify the ledger.")
+
+
+@ledger_cli.command("seal")
+def ledger_seal() -> None:
+    """Write a checkpoint: a hash chain over the transfers since the last one."""
+    from app.ledger.verify import seal_ledger
+
+    checkpoint = seal_ledger(actor=None)
+    db.session.commit()
+    if checkpoint is None:
+        click.echo("Nothing to seal: no transfer since the last checkpoint.")
+        return
+    click.echo(
+        f"Sealed {checkpoint.transfer_count} transfer(s), sequence "
+        f"{checkpoint.first_sequence}-{checkpoint.last_sequence}: {checkpoint.hash}"
+    )
+
+
+@ledger_cli.command("verify")
+def ledger_verify() -> None:
+    """Recompute every checkpoint and every account's totals; exit 1 on any difference."""
+    from app.ledger.verify import verify_ledger
+
+    report = verify_ledger()
+    if not report.ok:
+        click.echo(f"Ledger verification FAILED: {report.problems[0]}", err=True)
+        for problem in report.problems[1:20]:
+            click.echo(f"  also: {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"Ledger consistent: {report.transfers} transfer(s), {report.accounts} account(s), "
+        f"{report.checkpoints} checkpoint(s) covering {report.sealed_transfers} transfer(s); "
+        f"posted debits = posted credits = {report.total_debits}."
+    )

@@ -1,1 +1,0 @@
-"""Business rules, free of HTTP: services take an explicit actor, flush, never commit."""

@@ -1,0 +1,205 @@
+"""Tranches: finance's disbursement queue, the tranche page and its maker-checker steps."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import Permission, can_view_grant, has_permission
+from app.grants import queries
+from app.grants.models import Grant, GrantStatus, Tranche, TrancheStatus
+from app.grants.services import disbursements as grant_disbursements
+from app.grants.services.common import today
+from app.grants.web.blueprint import bp
+from app.grants.web.forms import BankReferenceForm, ReasonForm
+from app.grants.web.views.common import back, may, perform
+from app.grants.workflow import TRANCHE_WORKFLOW
+from app.ledger.services import transfers_for_document
+from app.ledger.web import labels as ledger_labels
+from app.web.access import login_required, requires
+from app.web.display import money
+from app.web.lookup import visible_or_404
+
+
+@bp.get("/disbursements")
+@requires(Permission.VIEW_LEDGER)
+def disbursements() -> Any:
+    """Finance's queue: tranches by state, and the next tranche of each running grant."""
+    on = today()
+    queue = queries.disbursement_queue(on=on)
+    return render_template(
+        "grants/disbursements.html",
+        queue=queue,
+        totals={state: sum(t.amount for t in rows) for state, rows in queue.items()},
+        upcoming=queries.next_tranches(on=on),
+        can_request=has_permission(current_user, Permission.REQUEST_DISBURSEMENT),
+        can_approve=has_permission(current_user, Permission.APPROVE_DISBURSEMENT),
+        can_confirm=has_permission(current_user, Permission.CONFIRM_DISBURSEMENT),
+        bank_form=BankReferenceForm(),
+        reason_form=ReasonForm(),
+        currency=current_app.config["FUNCTIONAL_CURRENCY"],
+        TrancheStatus=TrancheStatus,
+    )
+
+
+# The button (in grants/_macros.html) each tranche move is offered as; "confirm" offers both
+# Paid and Failed.
+_BUTTONS: dict[StrEnum, str] = {
+    TrancheStatus.REQUESTED: "request",
+    TrancheStatus.APPROVED: "approve",
+    TrancheStatus.SENT: "send",
+    TrancheStatus.PAID: "confirm",
+    TrancheStatus.CANCELLED: "cancel",
+}
+
+
+def tranche_actions(grant: Grant) -> dict[int, set[str]]:
+    """Which buttons each tranche shows to this visitor: the moves the tranche workflow lets
+    them make now (the services decide again). A tranche that cannot be requested yet shows why
+    instead of a button; the maker of a request is told another officer must approve it."""
+    actions: dict[int, set[str]] = {}
+    on = today()
+    for tranche in grant.tranches:
+        moves = TRANCHE_WORKFLOW.available_moves(tranche, current_user)
+        allowed = {_BUTTONS[move] for move in moves if move in _BUTTONS}
+        if "request" in allowed and grant_disbursements.tranche_blockers(tranche, on=on):
+            allowed.discard("request")
+        if _own_request(tranche, grant):
+            allowed.add("own_request")
+        actions[tranche.id] = allowed
+    return actions
+
+
+def _own_request(tranche: Tranche, grant: Grant) -> bool:
+    """A checker looking at their own request: the workflow refuses them the approval."""
+    return (
+        tranche.status == TrancheStatus.REQUESTED
+        and tranche.requested_by_id == current_user.id
+        and grant.status == GrantStatus.ACTIVE
+        and may(Permission.APPROVE_DISBURSEMENT, grant)
+    )
+
+
+@bp.get("/tranches/<int:tranche_id>")
+@login_required
+def tranche(tranche_id: int) -> Any:
+    item = visible_or_404(Tranche, tranche_id, lambda actor, t: can_view_grant(actor, t.grant))
+    grant = item.grant
+    return render_template(
+        "grants/tranche.html",
+        grant=grant,
+        tranche=item,
+        transfers=transfers_for_document(document_type="tranche", document_id=item.id)
+        if has_permission(current_user, Permission.VIEW_LEDGER)
+        else [],
+        gating=[r for r in grant.reports if r.gates_tranche_id == item.id],
+        blockers=grant_disbursements.tranche_blockers(item, on=today())
+        if item.status in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED)
+        else [],
+        actions=tranche_actions(grant).get(item.id, set()),
+        bank_form=BankReferenceForm(),
+        reason_form=ReasonForm(),
+        TrancheStatus=TrancheStatus,
+        code_label=ledger_labels.code_label,
+        kind_label=ledger_labels.kind_label,
+    )
+
+
+def _tranche_or_404(tranche_id: int) -> Tranche:
+    return visible_or_404(Tranche, tranche_id, lambda actor, t: can_view_grant(actor, t.grant))
+
+
+@bp.post("/tranches/<int:tranche_id>/request")
+@requires(Permission.REQUEST_DISBURSEMENT)
+def request_tranche(tranche_id: int) -> Any:
+    item = _tranche_or_404(tranche_id)
+    return perform(
+        lambda: grant_disbursements.request_disbursement(actor=current_user, tranche=item),
+        success=_(
+            "Tranche %(number)s (%(amount)s) is requested; another finance officer must "
+            "approve it.",
+            number=item.number,
+            amount=money(item.amount, item.grant.currency),
+        ),
+        target=back(url_for("grants.tranche", tranche_id=item.id)),
+    )
+
+
+@bp.post("/tranches/<int:tranche_id>/approve")
+@requires(Permission.APPROVE_DISBURSEMENT)
+def approve_tranche(tranche_id: int) -> Any:
+    item = _tranche_or_404(tranche_id)
+    return perform(
+        lambda: grant_disbursements.approve_disbursement(actor=current_user, tranche=item),
+        success=_(
+            "Tranche %(number)s (%(amount)s) is approved and ready to send.",
+            number=item.number,
+            amount=money(item.amount, item.grant.currency),
+        ),
+        target=back(url_for("grants.tranche", tranche_id=item.id)),
+    )
+
+
+@bp.post("/tranches/<int:tranche_id>/send")
+@requires(Permission.CONFIRM_DISBURSEMENT)
+def send_tranche(tranche_id: int) -> Any:
+    item = _tranche_or_404(tranche_id)
+    return perform(
+        lambda: grant_disbursements.send_disbursement(actor=current_user, tranche=item),
+        success=_(
+            "Tranche %(number)s (%(amount)s) is sent: the payment is pending on the ledger.",
+            number=item.number,
+            amount=money(item.amount, item.grant.currency),
+        ),
+        target=back(url_for("grants.tranche", tranche_id=item.id)),
+    )
+
+
+@bp.post("/tranches/<int:tranche_id>/paid")
+@requires(Permission.CONFIRM_DISBURSEMENT)
+def confirm_tranche(tranche_id: int) -> Any:
+    item = _tranche_or_404(tranche_id)
+    form = BankReferenceForm()
+    return perform(
+        lambda: grant_disbursements.confirm_disbursement(
+            actor=current_user, tranche=item, bank_reference=form.bank_reference.data or ""
+        ),
+        success=_(
+            "Tranche %(number)s (%(amount)s) is paid and posted on the ledger.",
+            number=item.number,
+            amount=money(item.amount, item.grant.currency),
+        ),
+        target=back(url_for("grants.tranche", tranche_id=item.id)),
+    )
+
+
+@bp.post("/tranches/<int:tranche_id>/failed")
+@requires(Permission.CONFIRM_DISBURSEMENT)
+def fail_tranche(tranche_id: int) -> Any:
+    item = _tranche_or_404(tranche_id)
+    form = ReasonForm()
+    return perform(
+        lambda: grant_disbursements.record_disbursement_failure(
+            actor=current_user, tranche=item, reason=form.reason.data or ""
+        ),
+        success=_("The failed payment is recorded and the pending transfer voided."),
+        target=back(url_for("grants.tranche", tranche_id=item.id)),
+    )
+
+
+@bp.post("/tranches/<int:tranche_id>/cancel")
+@requires(Permission.REQUEST_DISBURSEMENT)
+def cancel_tranche(tranche_id: int) -> Any:
+    item = _tranche_or_404(tranche_id)
+    form = ReasonForm()
+    return perform(
+        lambda: grant_disbursements.cancel_tranche(
+            actor=current_user, tranche=item, reason=form.reason.data or ""
+        ),
+        success=_("Tranche %(number)s is cancelled.", number=item.number),
+        target=back(url_for("grants.tranche", tranche_id=item.id)),
+    )

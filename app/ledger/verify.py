@@ -1,0 +1,252 @@
+"""Tamper evidence: seal the ledger with a hash chain, and verify it against its transfers.
+
+``seal_ledger`` hashes every transfer since the last checkpoint, in sequence order, chained
+to the previous checkpoint's hash. ``verify_ledger`` recomputes every checkpoint and every
+account's four totals from the transfers and reports the first difference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from app.audit.services import record_event
+from app.ledger.models import Account, Checkpoint, Transfer, TransferKind
+from app.ledger.services import _actor_id
+from app.platform.extensions import db
+
+GENESIS_HASH = "0" * 64
+_CHUNK = 2000
+
+
+def _canonical(row: Any) -> str:
+    """One transfer as the text that is hashed: every stored field, in a fixed format."""
+    created_at = row.created_at
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=UTC)
+    fields = (
+        row.id,
+        row.sequence,
+        row.debit_account_id,
+        row.credit_account_id,
+        row.amount,
+        row.code,
+        row.kind,
+        row.pending_id or "",
+        row.batch_id or "",
+        row.document_type or "",
+        row.document_id or "",
+        "" if row.actor_id is None else row.actor_id,
+        row.memo or "",
+        created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+    )
+    return "\x1f".join(str(getattr(value, "value", value)) for value in fields)
+
+
+def chain_hash(previous_hash: str, rows: Iterable[Any]) -> tuple[str, int]:
+    """The hash after chaining ``rows`` onto ``previous_hash``, and how many rows there were."""
+    digest, count = previous_hash, 0
+    for row in rows:
+        digest = hashlib.sha256(f"{digest}\x1e{_canonical(row)}".encode()).hexdigest()
+        count += 1
+    return digest, count
+
+
+def _transfers_between(after: int, last: int | None) -> Iterator[Any]:
+    """Transfers with after < sequence <= last (or to the end), in order, in chunks."""
+    t = Transfer.__table__
+    while True:
+        query = sa.select(t).where(t.c.sequence > after).order_by(t.c.sequence).limit(_CHUNK)
+        if last is not None:
+            query = query.where(t.c.sequence <= last)
+        rows = db.session.execute(query).all()
+        yield from rows
+        if len(rows) < _CHUNK:
+            return
+        after = rows[-1].sequence
+
+
+def _last_checkpoint() -> Checkpoint | None:
+    return db.session.execute(
+        sa.select(Checkpoint).order_by(Checkpoint.last_sequence.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def seal_ledger(*, actor: Any) -> Checkpoint | None:
+    """Write a checkpoint over the transfers since the last one; None if there are none.
+
+    On PostgreSQL the transfers table is locked against new postings while sealing, so no
+    transfer still being posted can later appear below the seal (sequence numbers are taken
+    before commit). Flushes, never commits.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("LOCK TABLE ledger_transfers IN SHARE ROW EXCLUSIVE MODE"))
+    previous = _last_checkpoint()
+    after = previous.last_sequence if previous else 0
+    previous_hash = previous.hash if previous else GENESIS_HASH
+    first = last = None
+    count = 0
+    digest = previous_hash
+    for row in _transfers_between(after, None):
+        digest = hashlib.sha256(f"{digest}\x1e{_canonical(row)}".encode()).hexdigest()
+        first = row.sequence if first is None else first
+        last = row.sequence
+        count += 1
+    if last is None or first is None:
+        return None
+    checkpoint = Checkpoint(
+        first_sequence=first,
+        last_sequence=last,
+        transfer_count=count,
+        previous_hash=previous_hash,
+        hash=digest,
+        sealed_by_id=_actor_id(actor),
+    )
+    db.session.add(checkpoint)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="ledger.sealed",
+        subject=checkpoint,
+        summary=f"ledger sealed: {count} transfer(s), sequence {first}-{last}, {digest[:16]}",
+    )
+    return checkpoint
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    """The outcome of ``verify_ledger``: ``problems`` is empty when the ledger is consistent."""
+
+    problems: list[str] = field(default_factory=list)
+    checkpoints: int = 0
+    sealed_transfers: int = 0
+    accounts: int = 0
+    transfers: int = 0
+    total_debits: int = 0
+    total_credits: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+_TOTALS = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
+
+
+def _recomputed_totals() -> sa.Select[Any]:
+    """Every account's stored totals beside the totals its transfers add up to (one query)."""
+    t = aliased(Transfer, name="t")
+    p = aliased(Transfer, name="p")
+    posted = sa.case(
+        (t.kind.in_([TransferKind.SINGLE, TransferKind.POST_PENDING]), t.amount), else_=0
+    )
+    pending = sa.case(
+        (t.kind == TransferKind.PENDING, t.amount),
+        (t.kind.in_([TransferKind.POST_PENDING, TransferKind.VOID_PENDING]), -p.amount),
+        else_=0,
+    )
+    zero = sa.literal(0, sa.BigInteger)
+    sides = sa.union_all(
+        sa.select(
+            t.debit_account_id.label("account_id"),
+            pending.label("dp"),
+            posted.label("dpo"),
+            zero.label("cp"),
+            zero.label("cpo"),
+        ).outerjoin(p, p.id == t.pending_id),
+        sa.select(
+            t.credit_account_id.label("account_id"),
+            zero.label("dp"),
+            zero.label("dpo"),
+            pending.label("cp"),
+            posted.label("cpo"),
+        ).outerjoin(p, p.id == t.pending_id),
+    ).subquery("sides")
+    sums = (
+        sa.select(
+            sides.c.account_id,
+            sa.func.sum(sides.c.dp).label("dp"),
+            sa.func.sum(sides.c.dpo).label("dpo"),
+            sa.func.sum(sides.c.cp).label("cp"),
+            sa.func.sum(sides.c.cpo).label("cpo"),
+        )
+        .group_by(sides.c.account_id)
+        .subquery("sums")
+    )
+    a = Account.__table__.c
+    return (
+        sa.select(
+            a.id,
+            a.key,
+            a.debits_pending,
+            a.debits_posted,
+            a.credits_pending,
+            a.credits_posted,
+            sa.func.coalesce(sums.c.dp, 0),
+            sa.func.coalesce(sums.c.dpo, 0),
+            sa.func.coalesce(sums.c.cp, 0),
+            sa.func.coalesce(sums.c.cpo, 0),
+        )
+        .select_from(Account.__table__.outerjoin(sums, sums.c.account_id == a.id))
+        .order_by(a.id)
+    )
+
+
+def verify_ledger() -> VerifyReport:
+    """Recompute every checkpoint and every account's totals; list every difference found.
+
+    The account comparison is one statement, so it sees one consistent snapshot even while
+    postings continue.
+    """
+    report = VerifyReport()
+    previous_hash, after = GENESIS_HASH, 0
+    checkpoints = db.session.execute(
+        sa.select(Checkpoint).order_by(Checkpoint.last_sequence)
+    ).scalars()
+    for checkpoint in checkpoints:
+        report.checkpoints += 1
+        label = (
+            f"checkpoint {checkpoint.id} (transfers {checkpoint.first_sequence}"
+            f"-{checkpoint.last_sequence})"
+        )
+        if checkpoint.previous_hash != previous_hash:
+            report.problems.append(f"{label}: does not chain to the checkpoint before it")
+        digest, count = chain_hash(
+            checkpoint.previous_hash, _transfers_between(after, checkpoint.last_sequence)
+        )
+        if count != checkpoint.transfer_count:
+            report.problems.append(
+                f"{label}: sealed {checkpoint.transfer_count} transfer(s), {count} found now"
+            )
+        elif digest != checkpoint.hash:
+            report.problems.append(
+                f"{label}: hash differs: sealed {checkpoint.hash[:16]}, recomputed {digest[:16]}"
+                " (a sealed transfer was changed)"
+            )
+        report.sealed_transfers += count
+        previous_hash, after = checkpoint.hash, checkpoint.last_sequence
+
+    for row in db.session.execute(_recomputed_totals()):
+        report.accounts += 1
+        stored, recomputed = row[2:6], row[6:10]
+        report.total_debits += int(recomputed[1])
+        report.total_credits += int(recomputed[3])
+        for name, have, want in zip(_TOTALS, stored, recomputed, strict=True):
+            if int(have) != int(want):
+                report.problems.append(
+                    f"account {row.key}: {name} is {have} but its transfers add up to {want}"
+                )
+    if report.total_debits != report.total_credits:
+        report.problems.append(
+            f"posted debits {report.total_debits} differ from posted credits {report.total_credits}"
+        )
+    report.transfers = db.session.execute(
+        sa.select(sa.func.count()).select_from(Transfer)
+    ).scalar_one()
+    return report

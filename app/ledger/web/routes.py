@@ -1,0 +1,195 @@
+"""The fund ledger for finance, fund managers and auditors: read-only screens and the CSV export."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import Permission, has_permission
+from app.ledger.chart import find_account
+from app.ledger.models import Account, TransferKind
+from app.ledger.services import account_balance, find_transfer
+from app.ledger.web import labels, queries
+from app.ledger.web.export import csv_lines
+from app.ledger.web.forms import ExportForm, StatementFilterForm
+from app.platform.extensions import db
+from app.web.access import requires
+from app.web.forms import page_number, whole_number_arg
+
+bp = Blueprint("ledger", __name__, template_folder="../templates", url_prefix="/ledger")
+# The money and number filters; registering them again is harmless.
+
+# Per-donor and per-grant accounts shown on the chart before "see all".
+CHART_PREVIEW = 10
+
+
+@bp.context_processor
+def _ledger_helpers() -> dict[str, Any]:
+    return {
+        "can_export": has_permission(current_user, Permission.EXPORT_DATA),
+        "can_view_audit_log": has_permission(current_user, Permission.VIEW_AUDIT_LOG),
+        "account_name": labels.account_name,
+        "balance_of": queries.balance_of,
+        "account_type_label": labels.account_type_label,
+        "code_label": labels.code_label,
+        "kind_label": labels.kind_label,
+        "group_label": labels.group_label,
+        "group_endpoint": labels.GROUP_ENDPOINTS.get,
+        "document_link": labels.document_link,
+        "TransferKind": TransferKind,
+    }
+
+
+def _currency() -> str:
+    return str(current_app.config["FUNCTIONAL_CURRENCY"])
+
+
+def _int_arg(name: str) -> int | None:
+    """A cursor (a transfer's bigint sequence) from the query string; junk is ignored (first
+    page), never a 500."""
+    return whole_number_arg(name, maximum=2**63 - 1)
+
+
+@bp.get("/")
+@requires(Permission.VIEW_LEDGER)
+def accounts() -> Any:
+    chart = queries.chart_of_accounts(preview=CHART_PREVIEW)
+    return render_template(
+        "ledger/accounts.html",
+        chart=chart,
+        currency=_currency(),
+        seals=queries.seal_summary(),
+    )
+
+
+@bp.get("/donors")
+@requires(Permission.VIEW_LEDGER)
+def donor_accounts() -> Any:
+    return _owned_accounts("donor")
+
+
+@bp.get("/grants")
+@requires(Permission.VIEW_LEDGER)
+def grant_accounts() -> Any:
+    return _owned_accounts("grant")
+
+
+def _owned_accounts(owner_type: str) -> Any:
+    page = db.paginate(
+        queries.owned_accounts(owner_type),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "ledger/group.html",
+        owner_type=owner_type,
+        page=page,
+        total=queries.owned_total(owner_type),
+        currency=_currency(),
+    )
+
+
+@bp.get("/accounts/<int:account_id>")
+@requires(Permission.VIEW_LEDGER)
+def statement(account_id: int) -> Any:
+    account = db.get_or_404(Account, account_id)
+    form = StatementFilterForm(request.args)
+    balance = account_balance(account=account)
+    if not form.validate():
+        return render_template(
+            "ledger/statement.html", account=account, balance=balance, form=form, view=None
+        ), 400
+    since, until = form.period
+    view = queries.statement_view(
+        account=account,
+        limit=current_app.config["PAGE_SIZE"],
+        before=_int_arg("before"),
+        after=_int_arg("after"),
+        since=since,
+        until=until,
+        code=form.code_value,
+    )
+    filters = {
+        key: value
+        for key, value in request.args.items()
+        if key in ("since", "until", "code") and value
+    }
+    return render_template(
+        "ledger/statement.html",
+        account=account,
+        balance=balance,
+        form=form,
+        view=view,
+        filters=filters,
+        paged=bool(_int_arg("before") or _int_arg("after")),
+    )
+
+
+@bp.get("/transfers/<uuid:transfer_id>")
+@requires(Permission.VIEW_LEDGER)
+def transfer(transfer_id: uuid.UUID) -> Any:
+    found = find_transfer(transfer_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "ledger/transfer.html",
+        transfer=found,
+        context=queries.transfer_context(found),
+        document=labels.document_link(found.document_type, found.document_id, by_reference=True),
+    )
+
+
+@bp.get("/export")
+@requires(Permission.VIEW_LEDGER, Permission.EXPORT_DATA)
+def export() -> Any:
+    form = ExportForm(request.args)
+    if not request.args:
+        return render_template("ledger/export.html", form=form)
+    account = None
+    valid = form.validate()
+    if valid and form.account.data:
+        account = find_account(form.account.data.strip())
+        if account is None:
+            form.account.errors = [_("There is no ledger account %(key)s.", key=form.account.data)]
+            valid = False
+    if not valid:
+        return render_template("ledger/export.html", form=form), 400
+    since, until = form.period
+    if since is None or until is None:  # both are required: the form was valid
+        abort(400)
+    rows = queries.transfers_for_export(
+        since=since, until=until, code=form.code_value, account=account
+    )
+    filename = f"ledger-transfers-{form.since.data}-to-{form.until.data}.csv"
+    return Response(
+        stream_with_context(csv_lines(rows)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/integrity")
+@requires(Permission.VIEW_LEDGER)
+def integrity() -> Any:
+    return render_template(
+        "ledger/integrity.html",
+        seals=queries.seal_summary(),
+        totals=queries.ledger_totals(),
+        currency=_currency(),
+    )

@@ -1,0 +1,51 @@
+"""A notification: who needs to look at what, and whether they have."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.platform.db import Model, UTCDateTime, str_enum, utcnow
+
+
+class NotificationKind(StrEnum):
+    # to reviewers
+    REVIEW_ASSIGNED = "review_assigned"
+    REVIEW_REMINDER = "review_reminder"
+    # to the fund manager who assigned the reviewer
+    REVIEWER_RECUSED = "reviewer_recused"
+    REVIEWS_COMPLETE = "reviews_complete"
+    # to the Board
+    BOARD_PACK_READY = "board_pack_ready"
+    # to the applicant's staff
+    INFORMATION_REQUESTED = "information_requested"
+    SCREENING_OUTCOME = "screening_outcome"
+    BOARD_DECISION = "board_decision"
+    # for other areas (grants: reports due, tranches...): a generic "needs your attention"
+    ATTENTION_NEEDED = "attention_needed"
+
+
+class Notification(Model):
+    """Says what needs attention and links to it; never carries case details (only a reference)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, "notification_kind"))
+    # Only references (APP-00012, dates): the message is built from the kind when shown.
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    link: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,57 @@
+"""E-mails for notifications, written to the outbox in the transaction they announce.
+
+``notify`` (app/notifications/services.py) queues them in the session; just before the
+commit ``write_pending_to_outbox`` composes them (here, in the web layer: the words and links are
+the pages') and writes them to the outbox, in that same transaction; after a rollback
+``drop_pending_after_rollback`` drops them (hooks on every session, listed in
+app/bootstrap.py). The outbox's sender sends them later (app/outbox/sending.py). The same
+hook serves requests and CLI commands (``flask reviews remind``): links are absolute, always from
+PUBLIC_BASE_URL (never from the request's Host header, app/web/links.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from app.notifications.services import (
+    PENDING_EMAILS,
+    PendingEmail,
+    drop_pending_emails,
+    take_pending_emails,
+)
+from app.notifications.web.messages import sentence, subject
+from app.outbox.services import queue_email
+from app.web.links import absolute_url
+
+
+def compose(pending: PendingEmail) -> tuple[str, str]:
+    """(subject, body) in the recipient's language: what needs attention, and the link."""
+    with force_locale(pending.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = _(
+            "%(sentence)s\n\nOpen it here (sign in if asked):\n%(link)s\n\n"
+            "For confidentiality, e-mails from %(fund)s never include the details of a case.\n",
+            sentence=sentence(pending.kind, pending.params),
+            link=absolute_url(pending.link),
+            fund=current_app.config["FUND_SHORT_NAME"],
+        )
+        return subject(pending.kind), body
+
+
+def write_pending_to_outbox(session: Session) -> None:
+    """Before every commit: the notification e-mails become outbox rows of the same commit."""
+    if not session.info.get(PENDING_EMAILS) or not has_app_context():
+        return
+    for message in take_pending_emails(session):
+        title, body = compose(message)
+        queue_email(to=message.to, subject=title, body=body, session=session)
+
+
+def drop_pending_after_rollback(session: Session, previous_transaction: Any) -> None:
+    # Only the outermost rollback cancels the unit of work; a savepoint's does not.
+    if previous_transaction.parent is None:
+        drop_pending_emails(session)

@@ -1,0 +1,50 @@
+"""`flask outbox send`: send the e-mails that are due (from cron, or in a loop under `make run`)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.platform.extensions import db
+
+outbox_cli = AppGroup("outbox", help="The e-mail outbox: send what is due.")
+
+
+@outbox_cli.command("send")
+@click.option(
+    "--loop",
+    "every",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Keep sending, looking again every SECONDS (make run uses 2), until stopped.",
+)
+def send(every: float | None) -> None:
+    """Send every e-mail that is due; a failure is kept to be tried again later."""
+    from app.outbox.sending import send_due
+
+    while True:
+        try:
+            done = send_due()
+        except Exception:
+            if every is None:
+                raise
+            # A loop outlives a passing error (the database busy a moment): next pass.
+            current_app.logger.exception("outbox: this pass failed; trying again")
+            db.session.rollback()
+            time.sleep(every)
+            continue
+        finally:
+            db.session.remove()  # each pass reads afresh
+        if every is None:
+            click.echo(f"{done.sent} sent, {done.retrying} to try again, {done.failed} failed.")
+            return
+        if done.sent or done.retrying or done.failed:
+            click.echo(
+                f"outbox: {done.sent} sent, {done.retrying} to try again, {done.failed} failed.",
+                err=True,
+            )
+        time.sleep(every)

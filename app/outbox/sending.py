@@ -1,0 +1,89 @@
+"""Sending the outbox: every due message, each claimed, sent and recorded in commits of its own.
+
+Called by the Celery worker's task (app/tasks.py), by `flask outbox send` (cron, `make run`)
+and directly by the tests. Safe to run in several processes at once: a message is claimed by
+one sender only (app/outbox/services.py, claim_message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.services import (
+    RetryPolicy,
+    claim_message,
+    due_message_ids,
+    message_id,
+    record_failure,
+    record_sent,
+)
+from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.platform.mail import MailNotSent, deliver_email
+
+
+@dataclass
+class Dispatched:
+    """What one pass did: sent, to be tried again later, or given up (shown to the admin)."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def retry_policy() -> RetryPolicy:
+    config = current_app.config
+    return RetryPolicy(
+        max_attempts=config["OUTBOX_MAX_ATTEMPTS"],
+        first_pause_seconds=config["OUTBOX_FIRST_PAUSE_SECONDS"],
+        longest_pause_seconds=config["OUTBOX_LONGEST_PAUSE_SECONDS"],
+        claim_seconds=config["OUTBOX_CLAIM_SECONDS"],
+    )
+
+
+def send_due(*, limit: int = 100, now: datetime | None = None) -> Dispatched:
+    """Send the messages due at ``now`` (default: the present), at most ``limit`` of them."""
+    policy = retry_policy()
+    moment = now or utcnow()
+    sender = str(current_app.config["MAIL_DEFAULT_SENDER"])
+    domain = sender.rpartition("@")[2] or "localhost"
+    done = Dispatched()
+    for due_id in due_message_ids(now=moment, limit=limit):
+        claimed = claim_message(message_id=due_id, now=moment, policy=policy)
+        db.session.commit()  # the claim holds whatever happens while sending
+        if not claimed:
+            continue  # another sender took it
+        message = db.session.get(OutboxMessage, due_id)
+        if message is None:
+            continue
+        try:
+            deliver_email(
+                to=message.recipient,
+                subject=message.subject,
+                body=message.body,
+                message_id=message_id(message, domain),
+            )
+        except MailNotSent as error:
+            record_failure(message=message, error=str(error), now=moment, policy=policy)
+            failed = message.status == OutboxStatus.FAILED
+            current_app.logger.warning(
+                "E-mail %s to %s not sent (attempt %s%s): %s",
+                message.id,
+                message.recipient,
+                message.attempts,
+                ", given up" if failed else "",
+                error,
+            )
+            if failed:
+                done.failed += 1
+            else:
+                done.retrying += 1
+        else:
+            record_sent(message=message, now=utcnow())
+            done.sent += 1
+        db.session.commit()
+    return done

@@ -1,0 +1,69 @@
+"""``GET /api/v1/transparency``: the public transparency figures as JSON (docs/api.md).
+
+The same data as the /transparency page, from the same domain function: counts of people
+below 5 are already suppressed there and come out as the string "<5".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify
+
+from app.platform.db import utcnow
+from app.reporting.suppression import public_value
+from app.reporting.transparency import transparency
+from app.reporting.web.cache import cached, public_data_version
+from app.web.access import public
+from app.web.api import bp
+
+
+def _money(amount: int, currency: str) -> dict[str, Any]:
+    return {"amount_minor": amount, "currency": currency}
+
+
+@bp.get("/transparency")
+@public
+def transparency_json() -> Any:
+    currency = str(current_app.config["FUNCTIONAL_CURRENCY"])
+    data = cached("transparency", transparency, public_data_version())
+    response = jsonify(
+        {
+            "generated_at": utcnow().isoformat(),
+            "currency": currency,
+            "totals": {
+                "received": _money(data.received, currency),
+                "disbursed": _money(data.disbursed, currency),
+                "grants": data.grants.grants,
+                "granted": _money(data.grants.amount, currency),
+                "organisations": data.grants.organisations,
+                "countries": len([line for line in data.countries if line.country]),
+                "people_assisted": public_value(data.people.total),
+            },
+            "donors": [
+                {"name": line.name, "kind": line.kind, "received": _money(line.amount, currency)}
+                for line in data.donors.lines
+            ],
+            "other_donors": _money(data.donors.others, currency),
+            "grants_by_country": [
+                {
+                    "country": line.country or None,
+                    "grants": line.grants,
+                    "amount": _money(line.amount, currency),
+                    "themes": sorted(line.themes),
+                }
+                for line in data.countries
+            ],
+            "people_assisted": {
+                "by_sex_and_age": {
+                    key: public_value(value) for key, value in data.people.sex_age.items()
+                },
+                "by_form_of_exploitation": {
+                    key: public_value(value) for key, value in data.people.exploitation.items()
+                },
+            },
+        }
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,53 @@
+"""What anyone may see about the fund, without signing in (the page and the JSON API).
+
+Small counts of people are suppressed here, in the domain, so that no output built on it can
+show them: counts from 1 to 4 become None ("<5"), with one more cell hidden when a single one
+would be (see suppression.py). Donors are named only when they are governments or chose to be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.reporting.balances import key_figures
+from app.reporting.contributions import DonorTable, by_donor
+from app.reporting.grants import CountryLine, GrantTotals, by_country, grant_totals
+from app.reporting.people import people_assisted
+from app.reporting.suppression import suppress, suppress_table
+
+
+@dataclass(frozen=True)
+class PublicPeople:
+    """People assisted by sex x age and by form of exploitation; None means "<5"."""
+
+    total: int | None
+    sex_age: dict[str, int | None]
+    exploitation: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class Transparency:
+    received: int
+    disbursed: int
+    grants: GrantTotals
+    donors: DonorTable
+    countries: list[CountryLine]
+    people: PublicPeople
+
+
+def transparency(*, donor_limit: int = 200) -> Transparency:
+    figures = key_figures()
+    people = people_assisted()
+    donors = by_donor(limit=donor_limit)
+    return Transparency(
+        received=donors.total,
+        disbursed=figures.disbursed,
+        grants=grant_totals(),
+        donors=donors,
+        countries=by_country(),
+        people=PublicPeople(
+            total=suppress(people.total),
+            sex_age=suppress_table(people.sex_age),
+            exploitation=suppress_table(people.exploitation),
+        ),
+    )

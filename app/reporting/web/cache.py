@@ -1,0 +1,162 @@
+"""Reporting figures computed once and reused while nothing has changed.
+
+The figures behind the dashboard and the public transparency page read the whole ledger and
+several large tables: seconds at a million transfers. They change only when something happens,
+and something happening leaves a trace: every state change writes an audit event and every money
+movement is a ledger transfer. So the newest audit event id and the newest transfer sequence
+together (two index lookups) say whether a figure computed earlier is still right.
+
+A figure is reused while both are unchanged and it is younger than REPORTING_CACHE_SECONDS.
+The age limit covers the one case the version misses: ids are handed out when a row is
+inserted, not when it commits, so a transaction that commits after a later one leaves the
+newest id as it was. ``REPORTING_CACHE_SECONDS = 0`` turns the cache off (the test suite does,
+as its databases are emptied between tests and ids start again).
+
+The cache is per process (each gunicorn worker keeps its own): a few small dataclasses, keyed by
+the figure's name and arguments, so its size is bounded by the pages' fixed set of figures.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import current_app, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+from app.ledger.models import Transfer
+from app.platform.extensions import db
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_entries: dict[Hashable, tuple[tuple[Any, ...], float, Any]] = {}
+
+
+# Audited actions that never change a reported figure: signing in and out, downloads, drafts
+# saved as people type, a person's own settings. Counted as changes they would throw away every
+# cached figure (about a second each to compute again at scale) many times a minute. Any action
+# not listed here counts as a change, so a new kind of event can only make the cache refresh
+# too often, never show a stale figure.
+FIGURE_NEUTRAL_ACTIONS = (
+    "application.section_saved",
+    "file.downloaded",
+    "review.draft_saved",
+    "user.login",
+    "user.login_failed",
+    "user.logout",
+    "user.profile_updated",
+    "user.recovery_code_used",
+)
+
+
+def data_version() -> tuple[Any, ...]:
+    """What changes whenever a reported figure may have changed.
+
+    The newest audit event that could change a figure (read backwards on the primary key, past
+    any figure-neutral ones) and the newest ledger transfer.
+    """
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.max(AuditEvent.id))
+            .where(AuditEvent.action.not_in(FIGURE_NEUTRAL_ACTIONS))
+            .scalar_subquery(),
+            sa.select(sa.func.max(Transfer.sequence)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
+# The data version as this process last read it for a public page: (read at, version). One
+# tuple, replaced whole, so a thread reading it never sees half of an update.
+_public_version: tuple[float, tuple[Any, ...]] | None = None
+
+
+def public_data_version() -> tuple[Any, ...] | None:
+    """``data_version()``, read from the database at most once a second in this process.
+
+    For what anyone may see without signing in: published figures may lag a change by up to
+    REPORTING_PUBLIC_LAG_SECONDS, and in return a visitor's page needs no database work at all
+    while it is unchanged. Staff pages read the version on every request (they see their own
+    changes at once), and a commit made in this process forgets the remembered version.
+    None while the cache is off: there is nothing to compare it with.
+    """
+    global _public_version
+    if not cache_enabled():
+        return None
+    lag = float(current_app.config.get("REPORTING_PUBLIC_LAG_SECONDS", 0))
+    now = time.monotonic()
+    remembered = _public_version
+    if remembered is not None and now - remembered[0] < lag:
+        return remembered[1]
+    version = data_version()
+    _public_version = (now, version)
+    return version
+
+
+def forget_public_version(_session: Session) -> None:
+    """After every commit (app/bootstrap.py)."""
+    global _public_version
+    _public_version = None
+
+
+def cache_enabled() -> bool:
+    return float(current_app.config.get("REPORTING_CACHE_SECONDS", 0)) > 0
+
+
+def cached(key: Hashable, compute: Callable[[], T], version: tuple[Any, ...] | None = None) -> T:
+    """``compute()``, or its earlier result while the data and the result's age allow.
+
+    Pass ``version`` (from ``data_version()``) when a page asks for several figures, so the
+    version is read once per request.
+    """
+    max_age = float(current_app.config.get("REPORTING_CACHE_SECONDS", 0))
+    if max_age <= 0:
+        return compute()
+    if version is None:
+        version = data_version()
+    now = time.monotonic()
+    with _lock:
+        entry = _entries.get(key)
+    if entry is not None and entry[0] == version and now - entry[1] < max_age:
+        return entry[2]
+    value = compute()
+    with _lock:
+        _entries[key] = (version, now, value)
+    return value
+
+
+# Stands in for the visitor's CSRF token in a stored page; no rendering produces it otherwise.
+_CSRF_SLOT = "csrf-token-of-this-visitor-9c1e"
+
+
+def whole_page_for_visitors(
+    key: Hashable, render: Callable[..., str], version: tuple[Any, ...] | None
+) -> str:
+    """A public page, stored whole for signed-out visitors while its figures are unchanged.
+
+    The layout around a public page differs between signed-out visitors only by language, time
+    zone, flashed messages and the CSRF token of the language form: the page is stored per
+    language and time zone, rendered afresh when a message is waiting (it would be shown to
+    everyone) or the address has a query string (unbounded keys), and each visitor gets their
+    own token. ``render(**overrides)`` renders the page with the given template variables.
+    """
+    if current_user.is_authenticated or session.get("_flashes") or request.args:
+        return render()
+    reader = (str(get_locale()), str(get_timezone()))
+    page = cached(("page", key, reader), lambda: render(csrf_token=lambda: _CSRF_SLOT), version)
+    return page.replace(_CSRF_SLOT, generate_csrf())
+
+
+def clear() -> None:
+    global _public_version
+    with _lock:
+        _entries.clear()
+    _public_version = None

@@ -1,0 +1,328 @@
+"""Dashboards, the period statement, the annual report, exports, IATI and the public page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from app.accounts.permissions import Permission, permissions_of
+from app.applications.models import ApplicationStatus
+from app.ledger.web import queries as ledger_queries
+from app.ledger.web.export import COLUMNS as TRANSFER_COLUMNS
+from app.ledger.web.export import csv_row as transfer_row
+from app.platform.categories import AgeGroup, FormOfExploitation, Sex, Theme
+from app.platform.db import utcnow
+from app.reporting import activity, balances, contributions, grants, people
+from app.reporting.annual import FIRST_YEAR, LAST_YEAR, annual_report
+from app.reporting.exports import TABLES
+from app.reporting.iati import iati_activities
+from app.reporting.people import sex_age_key
+from app.reporting.statement import statement
+from app.reporting.transparency import transparency
+from app.reporting.web import labels
+from app.reporting.web.cache import (
+    cache_enabled,
+    cached,
+    data_version,
+    public_data_version,
+    whole_page_for_visitors,
+)
+from app.reporting.web.charts import bar_chart, column_chart
+from app.reporting.web.export import csv_lines, file_chunks, spooled, write_xlsx
+from app.reporting.web.forms import TRANSFERS, ExportForm, PeriodForm
+from app.reporting.web.iati import publisher
+from app.web.access import public, requires
+from app.web.display import country_name, money, number
+from app.web.labels import label
+from app.web.page_cache import kept_per_reader
+
+bp = Blueprint("reporting", __name__, template_folder="../templates")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_YEARS = 6
+CHART_MONTHS = 24
+TOP_COUNTRIES = 15
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "line_label": labels.line_label,
+        "section_title": labels.section_title,
+        "donor_kind_label": labels.donor_kind_label,
+        "region_label": labels.region_label,
+        "currency": current_app.config["FUNCTIONAL_CURRENCY"],
+        "Sex": Sex,
+        "Theme": Theme,
+        "FormOfExploitation": FormOfExploitation,
+        "AgeGroup": AgeGroup,
+        "sex_age_key": sex_age_key,
+        "as_money": lambda amount: money(amount, _currency()),
+        "as_number": number,
+    }
+
+
+def _currency() -> str:
+    return str(current_app.config["FUNCTIONAL_CURRENCY"])
+
+
+def _months_back(today: date, count: int) -> date:
+    year, month = today.year, today.month - (count - 1)
+    while month <= 0:
+        month += 12
+        year -= 1
+    return date(year, month, 1)
+
+
+def _rendered(template: str, **context: Any) -> Markup:
+    """A part of a page, rendered (autoescaped) once to be reused inside the page's layout."""
+    return Markup(render_template(template, **context))  # noqa: S704 - autoescaped output
+
+
+def _country(code: str) -> str:
+    return country_name(code) if code else _("Country not given")
+
+
+def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    currency = _currency()
+    since_year = today.year - CHART_YEARS + 1
+    by_year = cached(
+        ("by_year_and_kind", since_year),
+        lambda: contributions.by_year_and_kind(since_year=since_year),
+        version,
+    )
+    years = list(range(today.year - CHART_YEARS + 1, today.year + 1))
+    kinds = sorted({kind for amounts in by_year.values() for kind in amounts})
+    contributions_chart = column_chart(
+        [str(year) for year in years],
+        [
+            (labels.donor_kind_label(kind), [by_year.get(year, {}).get(kind, 0) for year in years])
+            for kind in kinds
+        ],
+    )
+    country_lines = cached("by_country", grants.by_country, version)
+    regions = grants.by_region(country_lines, current_app.config.get("REPORTING_REGION_OVERRIDES"))
+    region_chart = bar_chart(
+        [(labels.region_label(r.region), r.amount, money(r.amount, currency)) for r in regions]
+    )
+    country_chart = bar_chart(
+        [
+            (_country(line.country), line.amount, money(line.amount, currency))
+            for line in country_lines[:TOP_COUNTRIES]
+        ],
+        colour="#2b7a3d",
+    )
+    counted = cached("people_assisted", people.people_assisted, version)
+    sex_age_chart = bar_chart(
+        [
+            (
+                f"{label(sex)} — {label(age)}",
+                counted.sex_age[sex_age_key(sex, age)],
+                number(counted.sex_age[sex_age_key(sex, age)]),
+            )
+            for sex in Sex
+            for age in AgeGroup
+        ],
+        colour="#7b3fa0",
+    )
+    exploitation_chart = bar_chart(
+        [
+            (
+                label(form),
+                counted.exploitation.get(form.value, 0),
+                number(counted.exploitation.get(form.value, 0)),
+            )
+            for form in FormOfExploitation
+        ],
+        colour="#a3122f",
+    )
+    since = _months_back(today, CHART_MONTHS)
+    months = cached(
+        ("disbursements_by_month", since),
+        lambda: grants.disbursements_by_month(since=since),
+        version,
+    )
+    disbursement_chart = column_chart(
+        [f"{year}-{month:02d}" for year, month in months],
+        [(_("Disbursed"), list(months.values()))],
+    )
+    return {
+        "contributions_chart": contributions_chart,
+        "region_chart": region_chart,
+        "country_chart": country_chart,
+        "country_lines": country_lines,
+        "sex_age_chart": sex_age_chart,
+        "exploitation_chart": exploitation_chart,
+        "disbursement_chart": disbursement_chart,
+        "people": counted,
+    }
+
+
+@bp.get("/dashboard")
+@requires(Permission.VIEW_DASHBOARD)
+@kept_per_reader
+def dashboard() -> Any:
+    """Key figures from the ledger, applications and what is overdue, and the charts."""
+    today = utcnow().date()
+    version = data_version() if cache_enabled() else None
+
+    def body() -> Markup:
+        return _rendered(
+            "reporting/_dashboard_body.html",
+            figures=cached("key_figures", balances.key_figures, version),
+            applications=cached("applications_by_status", activity.applications_by_status, version),
+            ApplicationStatus=ApplicationStatus,
+            overdue=cached(("overdue", today), lambda: activity.overdue(today), version),
+            today=today,
+            **_charts(today, version),
+        )
+
+    # The content differs only by language, time zone and what the reader may open from it.
+    reader = (str(get_locale()), str(get_timezone()), permissions_of(current_user), today)
+    return render_template(
+        "reporting/dashboard.html", body=cached(("dashboard_html", reader), body, version)
+    )
+
+
+@bp.get("/reports/statement")
+@requires(Permission.VIEW_DASHBOARD)
+def statement_page() -> Any:
+    today = utcnow().date()
+    args = request.args or MultiDict({"start": f"{today.year}-01-01", "end": str(today)})
+    form = PeriodForm(args)
+    if not form.validate():
+        return render_template("reporting/statement.html", form=form, result=None), 400
+    return render_template("reporting/statement.html", form=form, result=statement(form.period))
+
+
+@bp.get("/reports/annual")
+@requires(Permission.VIEW_DASHBOARD)
+def annual_index() -> Any:
+    """This year's report (so far); other years are linked from it."""
+    return annual(utcnow().year)
+
+
+@bp.get("/reports/annual/<int:year>")
+@requires(Permission.VIEW_DASHBOARD)
+def annual(year: int) -> Any:
+    """The annual report to donors, printable."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
+    report = annual_report(year)
+    return render_template(
+        "reporting/annual.html",
+        report=report,
+        country=_country,
+        this_year=utcnow().year,
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def _download(chunks: Any, *, filename: str, mimetype: str) -> Response:
+    """A download; ``chunks`` reading the database must be wrapped in stream_with_context."""
+    return Response(
+        chunks,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/reports/exports")
+@requires(Permission.EXPORT_DATA)
+def exports() -> Any:
+    """Choose data, period and format; the file downloads."""
+    form = ExportForm(request.args)
+    if not request.args:
+        today = utcnow().date()
+        form.start.data, form.end.data = date(today.year, 1, 1), today
+        return render_template("reporting/exports.html", form=form)
+    if not form.validate():
+        return render_template("reporting/exports.html", form=form), 400
+    period = form.period
+    name = f"{form.table.data}-{period.start}-to-{period.end}.{form.format.data}"
+    if form.table.data == TRANSFERS:
+        if form.format.data == "csv":
+            # The ledger's own export, as it is.
+            return redirect(
+                url_for("ledger.export", since=str(period.start), until=str(period.end))
+            )
+        transfers = (
+            transfer_row(row)
+            for row in ledger_queries.transfers_for_export(since=period.since, until=period.until)
+        )
+        return _xlsx("transfers", TRANSFER_COLUMNS, transfers, filename=name)
+    table = TABLES[form.table.data]
+    rows = table.rows(period.since, period.until)
+    if form.format.data == "xlsx":
+        return _xlsx(table.name, table.columns, rows, filename=name)
+    return _download(
+        stream_with_context(csv_lines(table.columns, rows)), filename=name, mimetype="text/csv"
+    )
+
+
+def _xlsx(title: str, columns: Any, rows: Any, *, filename: str) -> Response:
+    # Written during the request (a zip cannot be sent before it is complete), then sent.
+    target = spooled()
+    write_xlsx(target, title, columns, rows)
+    return _download(file_chunks(target), filename=filename, mimetype=XLSX)
+
+
+@bp.get("/reports/iati.xml")
+@requires(Permission.EXPORT_DATA)
+def iati() -> Any:
+    """IATI 2.03 activities: the fund's grants with their transactions."""
+    # Written during the request, a grant at a time, to a file that spills to disk when large.
+    target = spooled()
+    for chunk in iati_activities(publisher()):
+        target.write(chunk.encode())
+    return _download(
+        file_chunks(target),
+        filename=f"iati-activities-{utcnow().date()}.xml",
+        mimetype="application/xml",
+    )
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+@bp.get("/transparency")
+@public
+def transparency_page() -> Any:
+    """What came in, what went out and whom it helped, for anyone; small counts hidden."""
+    version = public_data_version()
+
+    def body() -> Markup:
+        data = cached("transparency", transparency, version)
+        return _rendered("reporting/_transparency_body.html", data=data, country=_country)
+
+    def page(**overrides: Any) -> str:
+        reader = (str(get_locale()), str(get_timezone()))
+        return render_template(
+            "reporting/transparency.html",
+            body=cached(("transparency_html", reader), body, version),
+            **overrides,
+        )
+
+    return whole_page_for_visitors("transparency", page, version)

@@ -1,8 +1,0 @@
-"""Registers every donations route on one blueprint (listed in app/bootstrap.py)."""
-
-from __future__ import annotations
-
-from app.web.donations import finance, give, portal  # noqa: F401 - they add the routes
-from app.web.donations.blueprint import bp
-
-__all__ = ["bp"]
