@@ -173,6 +173,11 @@ class Base:
     CELERY_BEAT_SCHEDULE_FILE = os.environ.get(
         "CELERY_BEAT_SCHEDULE_FILE", str(INSTANCE_DIR / "celerybeat-schedule")
     )
+    # Background jobs (app/tasks.py): the beat runs the daily ones (reminders, ledger seal,
+    # outbox retention) at this hour, UTC. A sent e-mail keeps its body (which may hold a
+    # sign-in or reset link) OUTBOX_KEEP_SENT_DAYS days; then only who, what and when remain.
+    DAILY_JOBS_HOUR_UTC = _env_int("DAILY_JOBS_HOUR_UTC", 2)
+    OUTBOX_KEEP_SENT_DAYS = _env_int("OUTBOX_KEEP_SENT_DAYS", 30)
 
     # Payments (Stripe, or localstripe via STRIPE_API_BASE).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
