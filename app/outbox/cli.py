@@ -1,4 +1,5 @@
-"""`flask outbox send`: send the e-mails that are due (from cron, or in a loop under `make run`)."""
+"""`flask outbox send`: send the e-mails that are due (from cron, or in a loop under `make run`);
+`flask outbox purge`: empty the bodies of e-mails sent long ago (daily, like the beat does)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask.cli import AppGroup
 
 from app.platform.extensions import db
 
-outbox_cli = AppGroup("outbox", help="The e-mail outbox: send what is due.")
+outbox_cli = AppGroup("outbox", help="The e-mail outbox: send what is due, forget old bodies.")
 
 
 @outbox_cli.command("send")
@@ -48,3 +49,15 @@ def send(every: float | None) -> None:
                 err=True,
             )
         time.sleep(every)
+
+
+@outbox_cli.command("purge")
+def purge() -> None:
+    """Empty the bodies of e-mails sent more than OUTBOX_KEEP_SENT_DAYS days ago (their links);
+    the recipient, subject and sending time stay."""
+    from app.outbox.sending import purge_sent
+
+    emptied = purge_sent()
+    db.session.commit()
+    days = current_app.config["OUTBOX_KEEP_SENT_DAYS"]
+    click.echo(f"Bodies of {emptied} e-mail(s) sent more than {days} day(s) ago removed.")

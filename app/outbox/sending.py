@@ -1,4 +1,5 @@
-"""Sending the outbox: every due message, each claimed, sent and recorded in commits of its own.
+"""Sending the outbox: every due message, each claimed, sent and recorded in commits of its own;
+and forgetting the bodies of messages sent long ago (``purge_sent``).
 
 Called by the Celery worker's task (app/tasks.py), by `flask outbox send` (cron, `make run`)
 and directly by the tests. Safe to run in several processes at once: a message is claimed by
@@ -8,7 +9,7 @@ one sender only (app/outbox/services.py, claim_message).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -18,6 +19,7 @@ from app.outbox.services import (
     claim_message,
     due_message_ids,
     message_id,
+    purge_sent_bodies,
     record_failure,
     record_sent,
 )
@@ -87,3 +89,11 @@ def send_due(*, limit: int = 100, now: datetime | None = None) -> Dispatched:
             done.sent += 1
         db.session.commit()
     return done
+
+
+def purge_sent(*, now: datetime | None = None) -> int:
+    """Empty the bodies of e-mails sent more than OUTBOX_KEEP_SENT_DAYS ago; returns how many.
+    Run daily by the beat and by `flask outbox purge`, which commit; a second run finds nothing
+    left to empty."""
+    keep = timedelta(days=int(current_app.config["OUTBOX_KEEP_SENT_DAYS"]))
+    return purge_sent_bodies(before=(now or utcnow()) - keep)

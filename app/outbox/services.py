@@ -153,6 +153,39 @@ def retry_message(*, actor: Any, message: OutboxMessage) -> OutboxMessage:
     return message
 
 
+def purge_sent_bodies(*, before: datetime) -> int:
+    """Empty the bodies of the e-mails sent before ``before``; returns how many were emptied.
+
+    A sent body may still hold a live sign-in, confirmation or reset link, and nobody reads it
+    again. The row stays: its recipient, subject and sending time are what the administrator's
+    page and an inquiry need, and its idempotency key keeps a message queued again with the
+    same key (a webhook delivered late) from being sent a second time. Pending and failed
+    messages keep their bodies: they are still to be sent. One audit event per run that empties
+    any; flushes, never commits.
+    """
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.sent_at < before,
+            OutboxMessage.body != "",
+        )
+        .values(body="")
+        .execution_options(synchronize_session=False)
+    )
+    emptied = int(cast(Any, result).rowcount)
+    if emptied:
+        record_event(
+            actor=None,
+            action="outbox.purged",
+            summary=f"Bodies of {emptied} e-mail(s) sent before {before:%Y-%m-%d %H:%M} UTC "
+            "removed",
+            subject_type=OutboxMessage.__tablename__,
+            changes={"emptied": emptied, "sent_before": before.isoformat()},
+        )
+    return emptied
+
+
 def messages_for_admin(*, status: OutboxStatus | None) -> sa.Select[Any]:
     """The outbox as the administrator sees it: failed first, then the newest."""
     query = sa.select(OutboxMessage)
