@@ -48,7 +48,8 @@ from app.reporting.cli import reports_cli
 from app.reporting.web import cache as reporting_cache
 from app.reporting.web.routes import bp as reporting
 from app.reviews.cli import reviews_cli
-from app.reviews.queries import review_progress, undecided_count
+from app.reviews.queries.assignments import review_progress
+from app.reviews.queries.ranking import undecided_count
 from app.reviews.web.routes import bp as reviews
 from app.reviews.workflow import tell_applicant
 from app.tasks import celery_init_app

@@ -26,7 +26,7 @@ from app.reviews.models import (
     ScreeningOutcome,
     Vote,
 )
-from app.reviews.queries import Check
+from app.reviews.queries.screening import Check
 from app.reviews.services import ScoreInput
 from tests.applications_support import applicant_of, complete, ngo_organisation, open_call
 from tests.factories import MembershipFactory, user_with

@@ -391,7 +391,7 @@ def is_cleared_reviewer(actor: Actor | None, application: Application) -> bool:
         return False
     if is_member(actor, application.organisation_id):
         return False
-    from app.reviews.queries import active_assignment
+    from app.reviews.queries.assignments import active_assignment
 
     return active_assignment(application, actor) is not None
 

@@ -20,7 +20,7 @@ from app.reviews.models import (
     ReviewAssignment,
     ReviewStatus,
 )
-from app.reviews.queries import review_problems
+from app.reviews.queries.scores import review_problems
 from app.workflow import Workflow, transitions
 
 S = ApplicationStatus

@@ -50,12 +50,9 @@ from app.reviews.models import (
     ScreeningOutcome,
     Vote,
 )
-from app.reviews.queries import (
-    Check,
-    application_score,
-    screening_checklist,
-    undecided_count,
-)
+from app.reviews.queries.ranking import undecided_count
+from app.reviews.queries.scores import application_score
+from app.reviews.queries.screening import Check, screening_checklist
 from app.reviews.services import ScoreInput
 from devtools.seed.calls_and_applications import CLOSED_CALL, OPEN_CALL
 

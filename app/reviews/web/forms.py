@@ -25,7 +25,7 @@ from app.reviews.models import (
     ScreeningOutcome,
     Vote,
 )
-from app.reviews.queries import MANUAL_CHECKS
+from app.reviews.queries.screening import MANUAL_CHECKS
 from app.reviews.web.labels import LABELS, review_choices
 from app.web.forms import AmountField
 

@@ -18,7 +18,8 @@ from app.reviews.models import (
     ScreeningOutcome,
     Vote,
 )
-from app.reviews.queries import Check, Milestone
+from app.reviews.queries.applicant import Milestone
+from app.reviews.queries.screening import Check
 from app.web.labels import label
 
 # A list of pairs, not a dict: members of different vocabularies share values ("reserve",

@@ -15,7 +15,7 @@ from app.platform.extensions import db
 from app.reviews import queries
 from app.reviews import services as reviews
 from app.reviews.models import Recommendation, ReviewStatus
-from app.reviews.queries import to_decimal
+from app.reviews.queries.scores import to_decimal
 from app.reviews.services import ScoreInput
 from tests.factories import user_with
 from tests.reviews_support import (

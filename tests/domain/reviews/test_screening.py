@@ -23,7 +23,7 @@ from app.platform.extensions import db
 from app.reviews import queries
 from app.reviews import services as reviews
 from app.reviews.models import Screening, ScreeningOutcome
-from app.reviews.queries import MANUAL_CHECKS, Check
+from app.reviews.queries.screening import MANUAL_CHECKS, Check
 from tests.factories import user_with
 from tests.reviews_support import (
     ALL_CHECKS,

@@ -19,7 +19,8 @@ from app.reviews.models import (
     ReviewAssignment,
     ReviewStatus,
 )
-from app.reviews.queries import MANUAL_CHECKS, assignments_of
+from app.reviews.queries.assignments import assignments_of
+from app.reviews.queries.screening import MANUAL_CHECKS
 from tests.applications_support import applicant_of
 from tests.reviews_support import (
     before_board,
