@@ -122,8 +122,9 @@ class Base:
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
     HSTS = False
 
-    # Languages offered by the switcher; the first is the fallback.
-    LANGUAGES = ["en", "fr", "es"]
+    # Languages offered by the switcher; the first is the fallback. The six official languages of
+    # the United Nations: English first, the fallback, then the order the app gained them in.
+    LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 

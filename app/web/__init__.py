@@ -19,7 +19,7 @@ from app.notifications.services import unread_count_of
 from app.notifications.web.badge import remember_unread_count
 from app.platform.extensions import db, login_manager
 from app.web.errors import render_error
-from app.web.i18n import LANGUAGE_NAMES
+from app.web.i18n import LANGUAGE_NAMES, text_direction
 from app.web.navigation import nav_items_for
 
 # Pages a staff member without 2FA may still reach when 2FA is mandatory.
@@ -175,15 +175,27 @@ class PrivateWhenSettingCookies(SecureCookieSessionInterface):
             response.headers["Cache-Control"] = PRIVATE_NO_STORE
 
 
+BOOTSTRAP_CSS = {
+    "ltr": "vendor/bootstrap/bootstrap.used.min.css",
+    "rtl": "vendor/bootstrap/bootstrap.used.rtl.min.css",
+}
+
+
 def _template_globals() -> dict[str, Any]:
     from flask_babel import get_locale
 
     granted = permissions_of(current_user) if current_user else frozenset()
+    locale = get_locale()
+    direction = text_direction(locale or "en")
     return {
         "Permission": Permission,
         "granted": granted,
         "language_names": LANGUAGE_NAMES,
-        "current_locale": str(get_locale() or "en"),
+        "current_locale": str(locale or "en"),
+        "text_direction": direction,
+        # Right-to-left pages (Arabic) take Bootstrap's mirrored build: ms-*, text-start,
+        # dropdowns and the like follow the reading direction there.
+        "bootstrap_css": BOOTSTRAP_CSS[direction],
         "nav_items": nav_items_for(granted),
     }
 

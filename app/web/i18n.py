@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -30,4 +31,19 @@ def select_timezone() -> str | None:
     return None
 
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+def text_direction(locale: str | Locale) -> str:
+    """The direction a language is written in, "rtl" (Arabic) or "ltr": CLDR's answer, so
+    a language added later (Hebrew, Persian, Urdu) needs no list here."""
+    parsed = locale if isinstance(locale, Locale) else Locale.parse(locale)
+    return "rtl" if parsed.text_direction == "rtl" else "ltr"
+
+
+# Each language by its own name, so that a reader finds theirs whatever the page's language.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "zh": "中文",
+    "ru": "Русский",
+}
