@@ -26,7 +26,7 @@ from app.accounts.permissions import (
     can_view_receipt,
     has_permission,
 )
-from app.accounts.services import create_organisation
+from app.accounts.services.organisations import create_organisation
 from app.donations import payments, reports, services
 from app.donations.models import (
     DonationReceipt,

@@ -18,7 +18,7 @@ from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.accounts.services import normalise_email
+from app.accounts.services.addresses import normalise_email
 
 DEVICE_COOKIE = "known_device"
 DEVICE_COOKIE_SECONDS = 60 * 60 * 24 * 365

@@ -8,7 +8,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_view_grant, has_permission, is_member
-from app.accounts.services import organisation_ids_of
+from app.accounts.services.organisations import organisation_ids_of
 from app.grants import queries
 from app.grants.models import (
     REPORT_OUTSTANDING,
