@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -18,7 +19,7 @@ from app.grants.web.blueprint import bp
 from app.grants.web.forms import BankReferenceForm, ReasonForm
 from app.grants.web.views.common import back, may, perform
 from app.grants.workflow import TRANCHE_WORKFLOW
-from app.ledger.services import transfers_for_document
+from app.ledger.services.transfers import transfers_for_document
 from app.ledger.web import labels as ledger_labels
 from app.web.access import login_required, requires
 from app.web.display import money
@@ -87,7 +88,7 @@ def _own_request(tranche: Tranche, grant: Grant) -> bool:
 @bp.get("/tranches/<int:tranche_id>")
 @login_required
 def tranche(tranche_id: int) -> Any:
-    item = visible_or_404(Tranche, tranche_id, lambda actor, t: can_view_grant(actor, t.grant))
+    item = _tranche_or_404(tranche_id)
     grant = item.grant
     return render_template(
         "grants/tranche.html",
@@ -113,93 +114,104 @@ def _tranche_or_404(tranche_id: int) -> Tranche:
     return visible_or_404(Tranche, tranche_id, lambda actor, t: can_view_grant(actor, t.grant))
 
 
+def _move(
+    tranche_id: int, make: Callable[[Tranche], object], said: Callable[[Tranche], str]
+) -> Any:
+    """One maker-checker step: the service ``make`` moves the tranche (and decides again who may),
+    then the visitor is sent back where they came from with what happened (``said``)."""
+    item = _tranche_or_404(tranche_id)
+    return perform(
+        lambda: make(item),
+        success=said(item),
+        target=back(url_for("grants.tranche", tranche_id=item.id)),
+    )
+
+
+def _amount(item: Tranche) -> str:
+    return money(item.amount, item.grant.currency)
+
+
 @bp.post("/tranches/<int:tranche_id>/request")
 @requires(Permission.REQUEST_DISBURSEMENT)
 def request_tranche(tranche_id: int) -> Any:
-    item = _tranche_or_404(tranche_id)
-    return perform(
-        lambda: grant_disbursements.request_disbursement(actor=current_user, tranche=item),
-        success=_(
+    return _move(
+        tranche_id,
+        lambda item: grant_disbursements.request_disbursement(actor=current_user, tranche=item),
+        lambda item: _(
             "Tranche %(number)s (%(amount)s) is requested; another finance officer must "
             "approve it.",
             number=item.number,
-            amount=money(item.amount, item.grant.currency),
+            amount=_amount(item),
         ),
-        target=back(url_for("grants.tranche", tranche_id=item.id)),
     )
 
 
 @bp.post("/tranches/<int:tranche_id>/approve")
 @requires(Permission.APPROVE_DISBURSEMENT)
 def approve_tranche(tranche_id: int) -> Any:
-    item = _tranche_or_404(tranche_id)
-    return perform(
-        lambda: grant_disbursements.approve_disbursement(actor=current_user, tranche=item),
-        success=_(
+    return _move(
+        tranche_id,
+        lambda item: grant_disbursements.approve_disbursement(actor=current_user, tranche=item),
+        lambda item: _(
             "Tranche %(number)s (%(amount)s) is approved and ready to send.",
             number=item.number,
-            amount=money(item.amount, item.grant.currency),
+            amount=_amount(item),
         ),
-        target=back(url_for("grants.tranche", tranche_id=item.id)),
     )
 
 
 @bp.post("/tranches/<int:tranche_id>/send")
 @requires(Permission.CONFIRM_DISBURSEMENT)
 def send_tranche(tranche_id: int) -> Any:
-    item = _tranche_or_404(tranche_id)
-    return perform(
-        lambda: grant_disbursements.send_disbursement(actor=current_user, tranche=item),
-        success=_(
+    return _move(
+        tranche_id,
+        lambda item: grant_disbursements.send_disbursement(actor=current_user, tranche=item),
+        lambda item: _(
             "Tranche %(number)s (%(amount)s) is sent: the payment is pending on the ledger.",
             number=item.number,
-            amount=money(item.amount, item.grant.currency),
+            amount=_amount(item),
         ),
-        target=back(url_for("grants.tranche", tranche_id=item.id)),
     )
 
 
 @bp.post("/tranches/<int:tranche_id>/paid")
 @requires(Permission.CONFIRM_DISBURSEMENT)
 def confirm_tranche(tranche_id: int) -> Any:
-    item = _tranche_or_404(tranche_id)
-    form = BankReferenceForm()
-    return perform(
-        lambda: grant_disbursements.confirm_disbursement(
-            actor=current_user, tranche=item, bank_reference=form.bank_reference.data or ""
+    reference = BankReferenceForm().bank_reference.data or ""
+    return _move(
+        tranche_id,
+        lambda item: grant_disbursements.confirm_disbursement(
+            actor=current_user, tranche=item, bank_reference=reference
         ),
-        success=_(
+        lambda item: _(
             "Tranche %(number)s (%(amount)s) is paid and posted on the ledger.",
             number=item.number,
-            amount=money(item.amount, item.grant.currency),
+            amount=_amount(item),
         ),
-        target=back(url_for("grants.tranche", tranche_id=item.id)),
     )
 
 
 @bp.post("/tranches/<int:tranche_id>/failed")
 @requires(Permission.CONFIRM_DISBURSEMENT)
 def fail_tranche(tranche_id: int) -> Any:
-    item = _tranche_or_404(tranche_id)
-    form = ReasonForm()
-    return perform(
-        lambda: grant_disbursements.record_disbursement_failure(
-            actor=current_user, tranche=item, reason=form.reason.data or ""
+    reason = ReasonForm().reason.data or ""
+    return _move(
+        tranche_id,
+        lambda item: grant_disbursements.record_disbursement_failure(
+            actor=current_user, tranche=item, reason=reason
         ),
-        success=_("The failed payment is recorded and the pending transfer voided."),
-        target=back(url_for("grants.tranche", tranche_id=item.id)),
+        lambda item: _("The failed payment is recorded and the pending transfer voided."),
     )
 
 
 @bp.post("/tranches/<int:tranche_id>/cancel")
 @requires(Permission.REQUEST_DISBURSEMENT)
 def cancel_tranche(tranche_id: int) -> Any:
-    item = _tranche_or_404(tranche_id)
-    form = ReasonForm()
-    return perform(
-        lambda: grant_disbursements.cancel_tranche(
-            actor=current_user, tranche=item, reason=form.reason.data or ""
+    reason = ReasonForm().reason.data or ""
+    return _move(
+        tranche_id,
+        lambda item: grant_disbursements.cancel_tranche(
+            actor=current_user, tranche=item, reason=reason
         ),
-        success=_("Tranche %(number)s is cancelled.", number=item.number),
-        target=back(url_for("grants.tranche", tranche_id=item.id)),
+        lambda item: _("Tranche %(number)s is cancelled.", number=item.number),
     )
