@@ -2,8 +2,10 @@
 
 This is the one place where text a person typed becomes an amount of money, a rate or a count.
 A French donor writes ``50,00`` or ``1 234,56``; an English one ``1,234.56``; a Spanish one
-``1.234,56``. The symbols come from CLDR through Babel (the same data the pages are formatted
-with), so what the app shows a reader it also reads back.
+``1.234,56``; a Russian one ``1 234,56``; a Chinese one ``1,234.56``; an Arabic one
+``1,234.56`` (CLDR's Arabic writes Latin digits) or the same in Arabic-Indic digits with the
+Arabic separators. The symbols come from CLDR through Babel (the same data the pages are
+formatted with), so what the app shows a reader it also reads back.
 
 The grammar is strict on purpose: a number that a reader of another language would read
 differently is refused with a sentence that shows how to write it, never guessed. In English
@@ -45,6 +47,10 @@ _MINUS = {"-", "\u2212"}
 # Arabic's own decimal and group separators, whichever notation the locale prefers.
 _ARABIC_DECIMAL, _ARABIC_GROUP = "\u066b", "\u066c"
 _SPACE_MARK = " "
+# A Chinese input method left in full width types the full-width digits, point and comma
+# (U+FF10-FF19, U+FF0E, U+FF0C): the digits are digits to unicodedata, the point and comma are
+# the ASCII ones.
+_FULL_WIDTH = {"\uff0e": ".", "\uff0c": ","}
 
 _GROUPED = re.compile(r"\d{1,3}(?:(?P<mark>[^\d])\d{3})+")
 
@@ -86,6 +92,8 @@ def _normalised(typed: str, locale: str) -> str:
             characters.append(decimal)
         elif character == _ARABIC_GROUP:
             characters.append(group)
+        elif character in _FULL_WIDTH:
+            characters.append(_FULL_WIDTH[character])
         elif character.isdigit() and unicodedata.decimal(character, None) is not None:
             characters.append(str(unicodedata.decimal(character)))
         else:

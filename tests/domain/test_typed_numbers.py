@@ -25,9 +25,9 @@ from app.platform.typed_numbers import (
 )
 from config.settings import Base
 
-# Every language the app offers, and the three the next catalogs add (Arabic, Chinese, Russian),
-# so a new catalog cannot arrive with a notation the reader does not handle.
-LOCALES = sorted({*Base.LANGUAGES, "ar", "zh", "ru", "de"})
+# Every language the app offers (the six of the United Nations), and German, whose grouping
+# point is another notation a donor may type in.
+LOCALES = sorted({*Base.LANGUAGES, "de"})
 CURRENCIES = ["USD", "EUR", "JPY", "KWD", "CHF"]
 
 
@@ -52,7 +52,20 @@ CURRENCIES = ["USD", "EUR", "JPY", "KWD", "CHF"]
         ("en", "0.07", 7),
         ("ar", "\u0665\u0660\u066b\u0660\u0660", 5000),  # Arabic-Indic digits and separator
         ("ar", "\u200f50.00", 5000),  # the direction mark Babel writes before Arabic numbers
-        ("ru", "1\u00a0234,56", 123456),
+        ("ru", "1\u00a0234,56", 123456),  # CLDR's Russian groups with a no-break space
+        ("ru", "1 234,56", 123456),
+        ("ru", "1234,56", 123456),
+        ("ru", "50", 5000),
+        ("zh", "1,234.56", 123456),
+        ("zh", "1234.56", 123456),
+        ("zh", "\uff11\uff12\uff13\uff14\uff0e\uff15\uff16", 123456),  # full-width input
+        ("zh", "\uff11\uff0c\uff12\uff13\uff14\uff0e\uff15\uff16", 123456),
+        # CLDR's Arabic writes Latin digits with "." and ","; people also type Arabic-Indic
+        # digits with the Arabic separators, grouped or not.
+        ("ar", "\u0661\u066c\u0662\u0663\u0664\u066b\u0665\u0666", 123456),
+        ("ar", "\u0661\u0662\u0663\u0664\u066b\u0665\u0666", 123456),
+        ("ar", "1234.56", 123456),
+        ("ar", "1,234.56", 123456),
     ],
 )
 def test_amounts_are_read_as_their_writer_means(locale: str, typed: str, minor: int) -> None:
@@ -86,6 +99,13 @@ def test_amounts_are_read_as_their_writer_means(locale: str, typed: str, minor: 
         ("en", "5."),
         ("en", "$50"),
         ("fr", "50,00 €"),
+        ("ru", "1.234,56"),  # the point is not a Russian separator
+        ("ru", "1234.56"),
+        ("ru", "1,234.56"),
+        ("zh", "1.234"),  # three decimals: perhaps a European "one thousand two hundred..."
+        ("zh", "1.234,56"),
+        ("ar", "1234,56"),  # the comma groups in Arabic as CLDR writes it
+        ("ar", "1,234,5"),
     ],
 )
 def test_what_a_reader_could_read_two_ways_is_refused(locale: str, typed: str) -> None:
@@ -102,6 +122,22 @@ def test_a_refusal_shows_how_to_write_the_number() -> None:
         read_amount("1.234", currency="USD", locale="en")
     assert refused.value.params["example"] == "1,234.56"
     assert "USD" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "example"),
+    [
+        ("ru", "1234.56", "1\u00a0234,56"),
+        ("zh", "1.234,56", "1,234.56"),
+        ("ar", "1234,56", "1,234.56"),
+    ],
+)
+def test_a_refusal_in_the_new_languages_shows_their_notation(
+    locale: str, typed: str, example: str
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        read_amount(typed, currency="USD", locale=locale)
+    assert refused.value.params["example"] == example
 
 
 def test_currencies_without_cents_refuse_decimals_and_three_decimal_currencies_take_them() -> None:
