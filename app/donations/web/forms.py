@@ -75,6 +75,7 @@ class GiveForm(PlainTextForm):
     custom_amount = AmountField(
         _l("Your amount"),
         validators=[Optional(), Length(max=40)],
+        description=_l("An amount typed here replaces the one chosen above."),
         currency_field="currency",
         positive=True,
         render_kw={"data-number-saved-as": _l("Your gift: %(amount)s", amount="%s")},
@@ -102,8 +103,13 @@ class GiveForm(PlainTextForm):
 
     def amount_minor(self) -> int:
         """The chosen or typed amount in minor units; raises ValueError, with the sentence next
-        to the field, when there is none."""
-        if self.amount.data != "custom":
+        to the field, when there is none.
+
+        A typed amount wins over a suggested one: without JavaScript, typing cannot unselect
+        the suggestion picked by default (the page's script clears the typed amount when the
+        donor picks a suggestion, so both never arrive from it)."""
+        typed = (self.custom_amount.data or "").strip()
+        if self.amount.data != "custom" and not typed:
             # A suggested amount: a whole number the page offered (it follows the currency).
             preset = whole_number(self.amount.data or "", maximum=10**9)
             if preset is None:

@@ -68,11 +68,22 @@
   }
   currency.addEventListener("change", relabel);
   relabel();
+  // One amount at a time, as the donor last chose it: typing an amount selects "Other amount"
+  // (so no suggestion still looks, or is announced as, chosen beside it), and picking a
+  // suggestion empties the typed amount (which the server would otherwise prefer).
+  var other = form.querySelector("input[name=amount][value=custom]");
   custom.addEventListener("input", function () {
-    var other = form.querySelector("input[name=amount][value=custom]");
-    if (other && custom.value) {
+    if (other && custom.value.trim()) {
       other.checked = true;
     }
+  });
+  form.querySelectorAll("input[name=amount]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      if (radio.checked && radio !== other && custom.value) {
+        custom.value = "";
+        custom.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
   });
 
   // The button names the gift as the server will read it ("Donner 50,00 $US"), so a number
