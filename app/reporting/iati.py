@@ -25,6 +25,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.applications.models import Application
 from app.donations.models import (
     GOVERNMENT_KINDS,
     BankReceipt,
@@ -35,9 +36,20 @@ from app.donations.models import (
     PledgeStatus,
 )
 from app.grants.models import Grant, GrantStatus, TrancheStatus
+from app.platform.categories import Theme
 from app.platform.db import utcnow
 from app.platform.extensions import db
 from app.platform.money import to_major
+from app.reporting.iati_sectors import (
+    CRS_NAMES,
+    CRS_VOCABULARY,
+    FUND_VOCABULARY,
+    SDG_TARGET_VOCABULARY,
+    SDG_TARGETS,
+    THEME_NAMES,
+    sector_shares,
+    themes_of,
+)
 from app.reporting.sql import month_of, year_of
 
 VERSION = "2.03"
@@ -59,6 +71,11 @@ DATE_PLANNED_END = "3"
 DATE_ACTUAL_END = "4"
 ORG_TYPE_MULTILATERAL = "40"
 ORG_TYPE_NGO = "22"
+REGION_VOCABULARY_DAC = "1"
+# DAC region 998, "Developing countries, unspecified": where money goes that no country is named
+# for. Given per activity, never per transaction, as the ruleset asks (one or the other).
+REGION_UNSPECIFIED = "998"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 STATUS_CODES = {
     GrantStatus.AWARDED: "1",  # pipeline: the agreement is not signed yet
@@ -79,13 +96,75 @@ class IatiPublisher:
     fund_name: str
     currency: str
     language: str = "en"
+    # Where the fund's own sector vocabulary (its themes) is described.
+    vocabulary_uri: str = ""
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+def _sub(
+    parent: ET.Element,
+    tag: str,
+    text: str | None = None,
+    *,
+    lang: str | None = None,
+    **attributes: str,
+) -> ET.Element:
+    """A child element, with its text as a narrative (in ``lang`` when it is not the file's)."""
     element = ET.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attributes.items()})
     if text is not None:
-        ET.SubElement(element, "narrative").text = text
+        narrative = ET.SubElement(element, "narrative", {XML_LANG: lang} if lang else {})
+        narrative.text = text
     return element
+
+
+def activity_identifier(publisher: IatiPublisher, grant: Grant) -> str:
+    """The grant's IATI identifier: its reference with "/" (which IATI forbids) as "-"."""
+    return f"{publisher.organisation_ref}-{grant.reference.replace('/', '-')}"
+
+
+def _activity(publisher: IatiPublisher, currency: str, hierarchy: str) -> ET.Element:
+    return ET.Element(
+        "iati-activity",
+        {XML_LANG: publisher.language, "default-currency": currency, "hierarchy": hierarchy},
+    )
+
+
+def _where_and_what(
+    activity: ET.Element,
+    publisher: IatiPublisher,
+    *,
+    countries: list[str],
+    theme_lists: list[list[str]],
+) -> None:
+    """Recipient countries (or the unspecified region), sectors and SDG targets, in the
+    schema's order."""
+    if countries:
+        for country, percentage in zip(countries, _percentages(len(countries)), strict=True):
+            ET.SubElement(
+                activity, "recipient-country", {"code": country, "percentage": f"{percentage}"}
+            )
+    else:
+        ET.SubElement(
+            activity,
+            "recipient-region",
+            {"code": REGION_UNSPECIFIED, "vocabulary": REGION_VOCABULARY_DAC, "percentage": "100"},
+        )
+    crs, own = sector_shares([themes_of(codes) for codes in theme_lists])
+    for code, percentage in crs.items():
+        _sub(
+            activity,
+            "sector",
+            CRS_NAMES[code],
+            vocabulary=CRS_VOCABULARY,
+            code=code,
+            percentage=f"{percentage}",
+        )
+    for code, percentage in own.items():
+        attributes = {"vocabulary": FUND_VOCABULARY, "code": code, "percentage": f"{percentage}"}
+        if publisher.vocabulary_uri:
+            attributes["vocabulary_uri"] = publisher.vocabulary_uri
+        _sub(activity, "sector", THEME_NAMES[code], **attributes)
+    for target, name in SDG_TARGETS:
+        _sub(activity, "tag", name, vocabulary=SDG_TARGET_VOCABULARY, code=target)
 
 
 def _transaction(
@@ -138,10 +217,7 @@ def _header(activity: ET.Element, publisher: IatiPublisher, identifier: str) -> 
 
 def fund_activity(publisher: IatiPublisher) -> ET.Element:
     """The fund itself, with every contribution it was promised and received."""
-    activity = ET.Element(
-        "iati-activity",
-        {"default-currency": publisher.currency, "hierarchy": "1"},
-    )
+    activity = _activity(publisher, publisher.currency, "1")
     _header(activity, publisher, f"{publisher.organisation_ref}-FUND")
     _sub(activity, "title", publisher.fund_name)
     _sub(
@@ -165,6 +241,17 @@ def fund_activity(publisher: IatiPublisher) -> ET.Element:
     ET.SubElement(
         activity, "activity-date", {"type": DATE_ACTUAL_START, "iso-date": start.isoformat()}
     )
+    # The fund's sectors are its grants' together, each grant weighing the same; before its
+    # first grant, the fund's first priority (women and girls).
+    theme_lists = [
+        list(codes or [])
+        for codes in db.session.execute(
+            sa.select(Application.target_groups).join(Grant, Grant.application_id == Application.id)
+        ).scalars()
+    ]
+    if not any(themes_of(codes) for codes in theme_lists):
+        theme_lists = [[next(iter(Theme)).value]]
+    _where_and_what(activity, publisher, countries=[], theme_lists=theme_lists)
     pledges = db.session.execute(
         sa.select(Pledge)
         .options(joinedload(Pledge.donor))
@@ -239,10 +326,14 @@ def _percentages(count: int) -> list[Decimal]:
 
 
 def grant_activity(grant: Grant, publisher: IatiPublisher) -> ET.Element:
-    activity = ET.Element("iati-activity", {"default-currency": grant.currency, "hierarchy": "2"})
-    _header(activity, publisher, f"{publisher.organisation_ref}-{grant.reference}")
-    _sub(activity, "title", grant.title)
-    _sub(activity, "description", grant.application.summary or grant.title)
+    activity = _activity(publisher, grant.currency, "2")
+    activity.set("last-updated-datetime", grant.updated_at.replace(microsecond=0).isoformat())
+    _header(activity, publisher, activity_identifier(publisher, grant))
+    # The title and summary are in the language the applicant wrote them in.
+    written_in = grant.application.language
+    lang = written_in if written_in and written_in != publisher.language else None
+    _sub(activity, "title", grant.title, lang=lang)
+    _sub(activity, "description", grant.application.summary or grant.title, lang=lang)
     _sub(
         activity,
         "participating-org",
@@ -268,12 +359,12 @@ def grant_activity(grant: Grant, publisher: IatiPublisher) -> ET.Element:
     for kind, day in dates:
         if day is not None:
             ET.SubElement(activity, "activity-date", {"type": kind, "iso-date": day.isoformat()})
-    countries = [c for c in grant.application.countries or [] if c]
-    shares = _percentages(len(countries)) if countries else []
-    for country, percentage in zip(countries, shares, strict=True):
-        ET.SubElement(
-            activity, "recipient-country", {"code": country, "percentage": f"{percentage}"}
-        )
+    _where_and_what(
+        activity,
+        publisher,
+        countries=[c for c in grant.application.countries or [] if c],
+        theme_lists=[list(grant.application.target_groups or [])],
+    )
     receiver = grant.organisation.name
     _transaction(
         activity,

@@ -14,4 +14,6 @@ def publisher() -> IatiPublisher:
         organisation_name=str(config.get("FUND_MANAGER_NAME", "UNODC")),
         fund_name=str(config.get("FUND_NAME", "Trust Fund")),
         currency=str(config["FUNCTIONAL_CURRENCY"]),
+        # The transparency page lists the themes the fund's own sector vocabulary is made of.
+        vocabulary_uri=f"{str(config['PUBLIC_BASE_URL']).rstrip('/')}/transparency",
     )

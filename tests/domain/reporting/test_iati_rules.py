@@ -1,15 +1,35 @@
-"""The IATI Standard Ruleset checker: every rule an activity breaks, and why."""
+"""The IATI file passes every rule of the IATI Standard Ruleset, not only the schema."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.grants import services as grants
+from app.grants.models import Grant, GrantStatus, ReportKind
+from app.platform.categories import Theme
+from app.reporting.iati import iati_activities
 from app.reporting.iati_rules import check_text, load_ruleset
+from tests.domain.reporting.test_iati import PUBLISHER
+from tests.grants_support import (
+    USD,
+    active_grant,
+    approved_application,
+    award,
+    complete_report,
+    finance,
+    fund,
+    manager,
+    officers,
+    pay,
+    report_of,
+    spend_everything,
+)
 from tests.shared_data import shared_data_dir
 
 etree = pytest.importorskip("lxml.etree", reason="lxml is needed to check the IATI export")
 
 RULESET = shared_data_dir() / "iati-rulesets" / "standard_py.json"
+SCHEMA = shared_data_dir() / "iati-2.03" / "iati-activities-schema.xsd"
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +37,27 @@ def ruleset():
     if not RULESET.exists():
         pytest.skip(f"The IATI Standard Ruleset is not at {RULESET}")
     return load_ruleset(RULESET)
+
+
+@pytest.fixture(scope="module")
+def schema():
+    if not SCHEMA.exists():
+        pytest.skip(f"The IATI 2.03 schema is not at {SCHEMA}")
+    return etree.XMLSchema(etree.parse(str(SCHEMA)))
+
+
+def _broken(report) -> list[str]:
+    return [f"{f.owner}: {f.rule} ({f.context}): {f.reason}" for f in report.failures]
+
+
+def _checked(schema, ruleset):
+    text = "".join(iati_activities(PUBLISHER))
+    document = etree.fromstring(text.encode())
+    assert schema.validate(document), schema.error_log
+    report = check_text(text, ruleset)
+    assert report.checks > 0
+    assert _broken(report) == []
+    return document
 
 
 BROKEN = b"""<iati-activities version="2.03">
@@ -55,3 +96,65 @@ def test_an_unknown_rule_type_fails_instead_of_passing_unseen():
     assert [f.reason for f in report.failures] == [
         "the rule type 'newer_rule' is not known to this checker"
     ]
+
+
+def test_the_demo_file_passes_every_rule(app, schema, ruleset):
+    from devtools.seed import load_demo
+
+    load_demo()
+    document = _checked(schema, ruleset)
+    grant = document.findall("iati-activity")[1]
+    assert grant.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert {s.get("vocabulary") for s in grant.findall("sector")} == {"1", "99"}
+    assert [t.get("code") for t in grant.findall("tag")] == ["5.2", "8.7", "16.2"]
+
+
+def _themed(grant: Grant) -> Grant:
+    grant.application.target_groups = [Theme.WOMEN_AND_GIRLS, Theme.CHILDREN, Theme.LGBTQI]
+    grant.application.countries = ["NG", "GH", "BJ"]
+    return grant
+
+
+def test_a_grant_in_every_state_passes_every_rule(app, schema, ruleset):
+    fund(200_000 * USD)
+    awarded = _themed(award(approved_application()))
+    sent = _themed(award(approved_application()))
+    grants.send_agreement(actor=manager(), grant=sent)
+    active = _themed(active_grant())
+    pay(active.tranches[0], officers())
+    suspended = _themed(active_grant())
+    grants.suspend_grant(actor=manager(), grant=suspended, reason="Monitoring visit pending.")
+    closed = _themed(active_grant(amount=10_000 * USD))
+    pay(closed.tranches[0], officers())
+    complete_report(report_of(closed, ReportKind.PROGRESS))
+    complete_report(report_of(closed, ReportKind.FINAL))
+    complete_report(
+        report_of(closed, ReportKind.FINANCIAL), spent=spend_everything(closed, 5_000 * USD)
+    )
+    grants.start_closure(actor=manager(), grant=closed)
+    closing = _themed(active_grant(amount=10_000 * USD))
+    pay(closing.tranches[0], officers())
+    complete_report(report_of(closing, ReportKind.PROGRESS))
+    complete_report(report_of(closing, ReportKind.FINAL))
+    complete_report(
+        report_of(closing, ReportKind.FINANCIAL), spent=spend_everything(closing, 6_000 * USD)
+    )
+    grants.start_closure(actor=manager(), grant=closing)
+    grants.record_grantee_refund(
+        actor=finance(),
+        grant=closed,
+        amount=1_000 * USD,
+        bank_reference="RF-1",
+        received_on=closed.tranches[0].confirmed_at.date(),
+    )
+    grants.close_grant(actor=manager(), grant=closed)
+    assert {g.status for g in (awarded, sent, active, suspended, closing, closed)} == set(
+        GrantStatus
+    )
+
+    document = _checked(schema, ruleset)
+    crs = [
+        (s.get("code"), s.get("percentage"))
+        for s in document.findall("iati-activity")[-1].findall("sector[@vocabulary='1']")
+    ]
+    assert crs == [("15180", "33.33"), ("16015", "33.34"), ("15160", "33.33")]
