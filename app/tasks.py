@@ -1,20 +1,43 @@
-"""Celery: the worker that sends the e-mail outbox, and its schedule (broker: REDIS_URL).
+"""Celery: the worker that sends the e-mail outbox and runs the daily jobs, and its schedule
+(broker: REDIS_URL).
 
 Set up the way Flask's documentation does it ("Background Tasks with Celery"): one Celery app
 per Flask app, every task run inside the Flask app's context. The worker and its scheduler run
 as ``celery -A app.worker worker --beat``; ``make run`` needs neither (it runs
 ``flask outbox send --loop``), and the tests call the sender directly.
+
+Each daily job is also a ``flask`` command (the README's "Background jobs" lists them), does its
+work in one transaction, is safe to run twice (the second run finds nothing left to do) and logs
+what it did.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from celery import Celery, Task, shared_task
+from celery.schedules import crontab
 from flask import Flask
 
 SEND_OUTBOX = "outbox.send_due"
+PURGE_OUTBOX = "outbox.purge_sent"
+REMIND_REVIEWERS = "reviews.remind"
+REMIND_GRANT_REPORTS = "grants.remind"
+SEAL_LEDGER = "ledger.seal"
+
+# The daily jobs and their minute past DAILY_JOBS_HOUR_UTC, a few minutes apart so that one
+# worker runs them one after the other; the seal comes after the night's other jobs.
+DAILY_JOBS = {
+    "remind-reviewers": (REMIND_REVIEWERS, 0),
+    "remind-grant-reports": (REMIND_GRANT_REPORTS, 5),
+    "seal-the-ledger": (SEAL_LEDGER, 10),
+    "purge-sent-e-mails": (PURGE_OUTBOX, 15),
+}
+
+logger = logging.getLogger(__name__)
 
 
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
@@ -30,7 +53,16 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
                 "task": SEND_OUTBOX,
                 "schedule": float(config["OUTBOX_POLL_SECONDS"]),
                 "options": {"expires": float(config["OUTBOX_POLL_SECONDS"])},
-            }
+            },
+            **{
+                name: {
+                    "task": task,
+                    "schedule": crontab(hour=int(config["DAILY_JOBS_HOUR_UTC"]), minute=minute),
+                    # A beat that was down all day runs it at its next time, not twice then.
+                    "options": {"expires": 12 * 3600.0},
+                }
+                for name, (task, minute) in DAILY_JOBS.items()
+            },
         },
         "timezone": "UTC",
         "beat_schedule_filename": config.get("CELERY_BEAT_SCHEDULE_FILE") or "celerybeat-schedule",
@@ -62,3 +94,58 @@ def send_outbox() -> dict[str, int]:
         return asdict(send_due())
     finally:
         db.session.remove()
+
+
+def _one_transaction(what: str, job: Callable[[], int]) -> int:
+    """Run ``job`` and commit what it did (its e-mails are written to the outbox in that
+    commit), or nothing at all if it fails; log how many things it did."""
+    from app.platform.extensions import db
+
+    try:
+        done = job()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+    logger.info("%s: %s", what, done)
+    return done
+
+
+@shared_task(name=PURGE_OUTBOX)
+def purge_outbox() -> int:
+    """Empty the bodies of e-mails sent more than OUTBOX_KEEP_SENT_DAYS ago (as
+    `flask outbox purge`)."""
+    from app.outbox.sending import purge_sent
+
+    return _one_transaction("sent e-mails emptied", purge_sent)
+
+
+@shared_task(name=REMIND_REVIEWERS)
+def remind_reviewers() -> int:
+    """Remind reviewers of reviews due soon or overdue (`flask reviews remind`)."""
+    from app.reviews.services import send_review_reminders
+
+    return _one_transaction("review reminders sent", send_review_reminders)
+
+
+@shared_task(name=REMIND_GRANT_REPORTS)
+def remind_grant_reports() -> int:
+    """Remind grantees of reports falling due (`flask grants remind`)."""
+    from app.grants.services.reminders import send_report_reminders
+
+    return _one_transaction("report reminders sent", send_report_reminders)
+
+
+@shared_task(name=SEAL_LEDGER)
+def seal_ledger() -> int:
+    """Seal the ledger's transfers since the last checkpoint (`flask ledger seal`); 0 when
+    there were none."""
+    from app.ledger.verify import seal_ledger as seal
+
+    def job() -> int:
+        checkpoint = seal(actor=None)
+        return 0 if checkpoint is None else checkpoint.transfer_count
+
+    return _one_transaction("ledger transfers sealed", job)

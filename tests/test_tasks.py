@@ -1,39 +1,131 @@
 """The Celery worker (app/tasks.py): its task sends the outbox, its beat runs it every few
-seconds, its broker is REDIS_URL; and a real worker on Redis delivers a committed e-mail."""
+seconds and the daily jobs once a day, its broker is REDIS_URL; each daily job does nothing
+the second time; and a real worker on Redis delivers a committed e-mail."""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
+from datetime import timedelta
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from celery.schedules import crontab
 
+from app.grants.models import ReportKind
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import queue_email
+from app.platform.db import utcnow
 from app.platform.extensions import db
-from app.tasks import SEND_OUTBOX, celery_init_app, celery_settings
+from app.platform.storage import LocalStorage
+from app.reviews import services as reviews
+from app.tasks import (
+    PURGE_OUTBOX,
+    REMIND_GRANT_REPORTS,
+    REMIND_REVIEWERS,
+    SEAL_LEDGER,
+    SEND_OUTBOX,
+    celery_init_app,
+    celery_settings,
+)
+from tests.grants_support import USD, active_grant, fund, report_of
 from tests.real_commits import committed, committed_rows_removed
+from tests.reviews_support import in_review, manager, reviewer
 
 # Redis database 12 is the tests' own; it is emptied after the test.
 TEST_CELERY_REDIS_URL = os.environ.get("TEST_CELERY_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
+SCHEDULE = {"OUTBOX_POLL_SECONDS": 5, "DAILY_JOBS_HOUR_UTC": 2}
+
+
 def test_the_broker_is_redis_url_and_the_beat_sends_the_outbox():
-    settings = celery_settings({"REDIS_URL": "redis://cache:6379/0", "OUTBOX_POLL_SECONDS": 5})
+    settings = celery_settings({"REDIS_URL": "redis://cache:6379/0", **SCHEDULE})
 
     assert settings["broker_url"] == "redis://cache:6379/0"
-    [entry] = settings["beat_schedule"].values()
-    assert entry["task"] == SEND_OUTBOX and entry["schedule"] == 5.0
+    [entry] = [e for e in settings["beat_schedule"].values() if e["task"] == SEND_OUTBOX]
+    assert entry["schedule"] == 5.0
 
 
 def test_the_broker_can_be_set_apart_from_redis_url():
     settings = celery_settings(
-        {"REDIS_URL": "redis://a/0", "CELERY_BROKER_URL": "redis://b/1", "OUTBOX_POLL_SECONDS": 5}
+        {"REDIS_URL": "redis://a/0", "CELERY_BROKER_URL": "redis://b/1", **SCHEDULE}
     )
     assert settings["broker_url"] == "redis://b/1"
+
+
+def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
+    settings = celery_settings({**SCHEDULE, "DAILY_JOBS_HOUR_UTC": 3})
+
+    daily = {
+        entry["task"]: entry["schedule"]
+        for entry in settings["beat_schedule"].values()
+        if entry["task"] != SEND_OUTBOX
+    }
+    assert set(daily) == {REMIND_REVIEWERS, REMIND_GRANT_REPORTS, SEAL_LEDGER, PURGE_OUTBOX}
+    for schedule in daily.values():
+        assert isinstance(schedule, crontab)
+        assert schedule.hour == {3} and len(schedule.minute) == 1
+        assert schedule.day_of_week == set(range(7))
+    assert len({min(s.minute) for s in daily.values()}) == 4  # one after the other
+
+
+def test_every_scheduled_task_is_registered(app):
+    tasks = app.extensions["celery"].tasks
+    for entry in app.extensions["celery"].conf.beat_schedule.values():
+        assert entry["task"] in tasks
+
+
+def run_twice(app, name):
+    task = app.extensions["celery"].tasks[name]
+    return task.apply().get(), task.apply().get()
+
+
+def test_the_daily_seal_seals_once(app):
+    fund(1_000 * USD)
+    db.session.commit()
+
+    first, second = run_twice(app, SEAL_LEDGER)
+
+    assert first > 0 and second == 0
+
+
+def test_the_daily_purge_empties_old_bodies_once(app):
+    queue_email(to="grace@example.org", subject="Reset", body="http://x/reset", key="k")
+    message = db.session.execute(db.select(OutboxMessage)).scalar_one()
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow() - timedelta(days=app.config["OUTBOX_KEEP_SENT_DAYS"] + 1)
+    db.session.commit()
+
+    assert run_twice(app, PURGE_OUTBOX) == (1, 0)
+
+
+def test_the_daily_review_reminders_remind_once(app, tmp_path):
+    storage = LocalStorage(tmp_path / "uploads")
+    fund_manager = manager()
+    reviews.assign_reviewer(
+        actor=fund_manager,
+        application=in_review(storage, fund_manager=fund_manager),
+        reviewer=reviewer(),
+        due_on=utcnow().date() + timedelta(days=1),
+    )
+    db.session.commit()
+
+    assert run_twice(app, REMIND_REVIEWERS) == (1, 0)
+
+
+def test_the_daily_report_reminders_remind_once(app):
+    fund(100_000 * USD)
+    grant = active_grant(amount=10_000 * USD)
+    report = report_of(grant, ReportKind.PROGRESS)
+    for other in grant.reports:
+        other.due_date = utcnow().date() + timedelta(days=400)
+    report.due_date = utcnow().date()
+    db.session.commit()
+
+    assert run_twice(app, REMIND_GRANT_REPORTS) == (1, 0)
 
 
 def test_the_worker_task_sends_what_is_due(app, mailbox):
