@@ -27,7 +27,7 @@ from app.reviews.models import (
     Vote,
 )
 from app.reviews.queries.screening import Check
-from app.reviews.services import ScoreInput
+from app.reviews.services.scoring import ScoreInput
 from tests.applications_support import applicant_of, complete, ngo_organisation, open_call
 from tests.factories import MembershipFactory, user_with
 

@@ -53,7 +53,7 @@ from app.reviews.models import (
 from app.reviews.queries.ranking import undecided_count
 from app.reviews.queries.scores import application_score
 from app.reviews.queries.screening import Check, screening_checklist
-from app.reviews.services import ScoreInput
+from app.reviews.services.scoring import ScoreInput
 from devtools.seed.calls_and_applications import CLOSED_CALL, OPEN_CALL
 
 S = ApplicationStatus

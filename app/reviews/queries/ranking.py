@@ -88,7 +88,7 @@ def fund_available_balance() -> tuple[int, str] | None:
 
 
 def approved_amount(application: Application) -> int:
-    from app.reviews.services import approved_decision_for
+    from app.reviews.services.board import approved_decision_for
 
     decision = approved_decision_for(application)
     return decision.approved_amount or 0 if decision is not None else 0

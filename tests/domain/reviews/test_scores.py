@@ -16,7 +16,7 @@ from app.reviews import queries
 from app.reviews import services as reviews
 from app.reviews.models import Recommendation, ReviewStatus
 from app.reviews.queries.scores import to_decimal
-from app.reviews.services import ScoreInput
+from app.reviews.services.scoring import ScoreInput
 from tests.factories import user_with
 from tests.reviews_support import (
     cleared,
