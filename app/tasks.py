@@ -58,7 +58,7 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
                 name: {
                     "task": task,
                     "schedule": crontab(hour=int(config["DAILY_JOBS_HOUR_UTC"]), minute=minute),
-                    # A beat that was down all day runs it at its next time, not twice then.
+                    # Queued while no worker ran: dropped after 12 h, the next day's run does it.
                     "options": {"expires": 12 * 3600.0},
                 }
                 for name, (task, minute) in DAILY_JOBS.items()
