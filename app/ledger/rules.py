@@ -2,7 +2,8 @@
 
 Both databases share this code. It sees the transfers that already exist (for idempotency and
 pending transfers) and, when known, the accounts' current totals; on PostgreSQL the totals are
-checked inside the posting statement instead, against ``Evaluation.needs`` (see services).
+checked inside the posting statement instead, against ``Evaluation.needs``
+(see services/posting_postgresql.py).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ ACCEPTED = frozenset({TransferStatus.OK, TransferStatus.EXISTS})
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TransferSpec:
-    """A transfer to post. ``id`` is the idempotency key (see ``services.transfer_id``).
+    """A transfer to post. ``id`` is the idempotency key (see ``services.posting.transfer_id``).
 
     For ``post_pending`` and ``void_pending`` the accounts may be left out (they are the pending
     transfer's), and ``amount`` None posts the whole pending amount.

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from app.audit.services import record_event
 from app.ledger.models import Account, Checkpoint, Transfer, TransferKind
-from app.ledger.services import _actor_id
+from app.ledger.services.batch import actor_id
 from app.platform.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -106,7 +106,7 @@ def seal_ledger(*, actor: Any) -> Checkpoint | None:
         transfer_count=count,
         previous_hash=previous_hash,
         hash=digest,
-        sealed_by_id=_actor_id(actor),
+        sealed_by_id=actor_id(actor),
     )
     db.session.add(checkpoint)
     db.session.flush()

@@ -20,10 +20,22 @@ from flask_login import current_user
 from app.accounts.permissions import Permission, has_permission
 from app.ledger.chart import find_account
 from app.ledger.models import Account, TransferKind
-from app.ledger.services import account_balance, find_transfer
-from app.ledger.web import labels, queries
+from app.ledger.services.balances import account_balance
+from app.ledger.services.transfers import find_transfer
+from app.ledger.web import labels
 from app.ledger.web.export import csv_lines
 from app.ledger.web.forms import ExportForm, StatementFilterForm
+from app.ledger.web.queries.chart import (
+    balance_of,
+    chart_of_accounts,
+    ledger_totals,
+    owned_accounts,
+    owned_total,
+)
+from app.ledger.web.queries.export import transfers_for_export
+from app.ledger.web.queries.seals import seal_summary
+from app.ledger.web.queries.statements import statement_view
+from app.ledger.web.queries.transfer import transfer_context
 from app.platform.extensions import db
 from app.web.access import requires
 from app.web.forms import page_number, whole_number_arg
@@ -41,7 +53,7 @@ def _ledger_helpers() -> dict[str, Any]:
         "can_export": has_permission(current_user, Permission.EXPORT_DATA),
         "can_view_audit_log": has_permission(current_user, Permission.VIEW_AUDIT_LOG),
         "account_name": labels.account_name,
-        "balance_of": queries.balance_of,
+        "balance_of": balance_of,
         "account_type_label": labels.account_type_label,
         "code_label": labels.code_label,
         "kind_label": labels.kind_label,
@@ -65,12 +77,12 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/")
 @requires(Permission.VIEW_LEDGER)
 def accounts() -> Any:
-    chart = queries.chart_of_accounts(preview=CHART_PREVIEW)
+    chart = chart_of_accounts(preview=CHART_PREVIEW)
     return render_template(
         "ledger/accounts.html",
         chart=chart,
         currency=_currency(),
-        seals=queries.seal_summary(),
+        seals=seal_summary(),
     )
 
 
@@ -88,7 +100,7 @@ def grant_accounts() -> Any:
 
 def _owned_accounts(owner_type: str) -> Any:
     page = db.paginate(
-        queries.owned_accounts(owner_type),
+        owned_accounts(owner_type),
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -97,7 +109,7 @@ def _owned_accounts(owner_type: str) -> Any:
         "ledger/group.html",
         owner_type=owner_type,
         page=page,
-        total=queries.owned_total(owner_type),
+        total=owned_total(owner_type),
         currency=_currency(),
     )
 
@@ -113,7 +125,7 @@ def statement(account_id: int) -> Any:
             "ledger/statement.html", account=account, balance=balance, form=form, view=None
         ), 400
     since, until = form.period
-    view = queries.statement_view(
+    view = statement_view(
         account=account,
         limit=current_app.config["PAGE_SIZE"],
         before=_int_arg("before"),
@@ -147,7 +159,7 @@ def transfer(transfer_id: uuid.UUID) -> Any:
     return render_template(
         "ledger/transfer.html",
         transfer=found,
-        context=queries.transfer_context(found),
+        context=transfer_context(found),
         document=labels.document_link(found.document_type, found.document_id, by_reference=True),
     )
 
@@ -170,9 +182,7 @@ def export() -> Any:
     since, until = form.period
     if since is None or until is None:  # both are required: the form was valid
         abort(400)
-    rows = queries.transfers_for_export(
-        since=since, until=until, code=form.code_value, account=account
-    )
+    rows = transfers_for_export(since=since, until=until, code=form.code_value, account=account)
     filename = f"ledger-transfers-{form.since.data}-to-{form.until.data}.csv"
     return Response(
         stream_with_context(csv_lines(rows)),
@@ -189,7 +199,7 @@ def export() -> Any:
 def integrity() -> Any:
     return render_template(
         "ledger/integrity.html",
-        seals=queries.seal_summary(),
-        totals=queries.ledger_totals(),
+        seals=seal_summary(),
+        totals=ledger_totals(),
         currency=_currency(),
     )

@@ -24,9 +24,9 @@ from werkzeug.datastructures import MultiDict
 
 from app.accounts.permissions import Permission, permissions_of
 from app.applications.models import ApplicationStatus
-from app.ledger.web import queries as ledger_queries
 from app.ledger.web.export import COLUMNS as TRANSFER_COLUMNS
 from app.ledger.web.export import csv_row as transfer_row
+from app.ledger.web.queries import export as ledger_queries
 from app.platform.categories import AgeGroup, FormOfExploitation, Sex, Theme
 from app.platform.db import utcnow
 from app.reporting import activity, balances, contributions, grants, people

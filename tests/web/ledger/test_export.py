@@ -11,8 +11,8 @@ import pytest
 from app.accounts.models import Role
 from app.accounts.permissions import ROLE_PERMISSIONS, Permission
 from app.ledger.models import Transfer, TransferKind
-from app.ledger.web import queries
 from app.ledger.web.export import COLUMNS
+from app.ledger.web.queries import export as queries
 from app.platform.extensions import db
 from tests.factories import user_with
 from tests.web.ledger.helpers import commit, gift, new_grant, resolve, send_tranche
