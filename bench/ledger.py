@@ -1,8 +1,9 @@
 """Ledger postings through the service layer against pgbench's tpcb-like, on one PostgreSQL.
 
 Reference: pgbench's built-in tpcb-like script (scale 10, 4 clients). Measured: 4 processes
-posting single-phase transfers with ``post_transfers_and_commit`` (the posting and its COMMIT
-in one round trip, decision 0033), each transfer its own unit of work, for the same time:
+posting single-phase transfers the way the product does (``post_transfers`` inside the unit of
+work, then the caller's commit, as a gift's or a tranche's request commits), each transfer its
+own unit of work, for the same time:
 
 * ``contended``: every transfer debits the hot ``fund:available`` account (row lock on it);
 * ``spread``: transfers between 1,000 accounts, rarely on the same rows.
@@ -74,7 +75,8 @@ def _prepare(url: str) -> dict[str, Any]:
 
     from app.ledger import chart
     from app.ledger.models import TransferCode
-    from app.ledger.services import TransferSpec, post_transfers, require_accepted
+    from app.ledger.rules import TransferSpec
+    from app.ledger.services.posting import post_transfers, require_accepted
     from app.platform.extensions import db
 
     app = _app(url)
@@ -154,7 +156,8 @@ def _worker(
     url: str, variant: str, ids: dict[str, Any], seconds: float, start: Any, counts: Any, slot: int
 ) -> None:
     from app.ledger.models import TransferCode
-    from app.ledger.services import TransferSpec, post_transfers_and_commit
+    from app.ledger.rules import TransferSpec
+    from app.ledger.services.posting import post_transfers
     from app.platform.extensions import db
 
     app = _app(url)
@@ -172,7 +175,7 @@ def _worker(
             else:
                 debit, credit = rng.sample(ids["spread"], 2)
                 code = TransferCode.ADJUSTMENT
-            results = post_transfers_and_commit(
+            results = post_transfers(
                 [
                     TransferSpec(
                         id=uuid.uuid4(),
@@ -184,6 +187,7 @@ def _worker(
                 ],
                 actor=None,
             )
+            db.session.commit()
             if results[0].accepted:
                 done += 1
             else:

@@ -20,12 +20,9 @@ from app.donations.memory_gateway import MemoryGateway
 from app.donations.models import Donor, DonorKind, ExchangeRate
 from app.ledger import chart
 from app.ledger.models import TransferCode
-from app.ledger.services import (
-    TransferSpec,
-    account_balance,
-    post_transfers,
-    require_accepted,
-)
+from app.ledger.rules import TransferSpec
+from app.ledger.services.balances import account_balance
+from app.ledger.services.posting import post_transfers, require_accepted
 from app.ledger.verify import verify_ledger
 from app.platform.extensions import db
 from tests.factories import user_with

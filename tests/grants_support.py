@@ -30,12 +30,9 @@ from app.grants.models import (
 from app.grants.reports import ReportData, sex_age_code
 from app.ledger import chart
 from app.ledger.models import TransferCode
-from app.ledger.services import (
-    TransferSpec,
-    account_balance,
-    post_transfers,
-    require_accepted,
-)
+from app.ledger.rules import TransferSpec
+from app.ledger.services.balances import account_balance
+from app.ledger.services.posting import post_transfers, require_accepted
 from app.platform.categories import AgeGroup, Sex
 from app.platform.db import utcnow
 from app.platform.extensions import db

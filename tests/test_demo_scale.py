@@ -11,7 +11,7 @@ from app.calls.models import Call
 from app.grants.models import Grant, Tranche, TrancheStatus
 from app.ledger import chart
 from app.ledger.models import Account, Transfer, TransferCode
-from app.ledger.services import account_balance
+from app.ledger.services.balances import account_balance
 from app.ledger.verify import verify_ledger
 from app.platform.extensions import db
 from devtools.seed.scale import SCALES, Scale, ScaleRefused, generate_fund

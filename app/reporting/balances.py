@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.ledger import chart
 from app.ledger.models import Account
-from app.ledger.services import Balance
+from app.ledger.services.balances import Balance
 from app.platform.extensions import db
 
 GRANTS = "grants"  # the sum of every grant:<id> account

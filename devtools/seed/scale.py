@@ -36,7 +36,8 @@ from werkzeug.security import generate_password_hash
 from app.calls.services import default_required_documents
 from app.ledger import chart
 from app.ledger.models import Account, TransferCode, TransferKind
-from app.ledger.services import add_to_account_totals, transfer_id
+from app.ledger.services.posting import transfer_id
+from app.ledger.services.totals import add_to_account_totals
 from app.platform.db import Model, utcnow
 from app.platform.extensions import db
 from app.platform.money import apply_rate

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app.grants.models import TrancheStatus
 from app.grants.workflow import TRANCHE_WORKFLOW
 from app.ledger.rules import TransferStatus
-from app.ledger.services import LedgerRefused, TransferResult
+from app.ledger.services.posting import LedgerRefused, TransferResult
 from app.platform.errors import InvalidTransition
 
 

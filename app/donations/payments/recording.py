@@ -24,7 +24,8 @@ from app.donations.services import (
 from app.donations.workflow import GIFT_WORKFLOW
 from app.ledger.chart import CASH_STRIPE, FUND_AVAILABLE, account_by_key
 from app.ledger.models import TransferCode
-from app.ledger.services import TransferSpec, post_transfers, require_accepted, transfer_id
+from app.ledger.rules import TransferSpec
+from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
 from app.notifications.models import NotificationKind
 from app.notifications.services import link_to, notify_all
 from app.platform.db import utcnow

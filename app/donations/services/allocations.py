@@ -24,7 +24,8 @@ from app.ledger.chart import (
     receivable_account,
 )
 from app.ledger.models import TransferCode
-from app.ledger.services import TransferSpec, post_transfers, require_accepted, transfer_id
+from app.ledger.rules import TransferSpec
+from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
 from app.platform.db import lock_rows
 from app.platform.errors import N_, ValidationFailed
 from app.platform.extensions import db

@@ -18,7 +18,8 @@ from app.donations.services.exchange_rates import convert_to_functional
 from app.donations.workflow import PLEDGE_WORKFLOW
 from app.ledger.chart import FUND_PLEDGED, account_by_key, receivable_account
 from app.ledger.models import TransferCode
-from app.ledger.services import TransferSpec, post_transfers, require_accepted, transfer_id
+from app.ledger.rules import TransferSpec
+from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
 from app.platform.categories import Theme
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, NotFound, PermissionDenied, ValidationFailed

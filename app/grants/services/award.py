@@ -31,13 +31,8 @@ from app.grants.services.common import (
 from app.grants.services.schedule import build_schedule, scale_amounts, tranche_shares
 from app.ledger import chart
 from app.ledger.models import TransferCode
-from app.ledger.services import (
-    TransferSpec,
-    TransferStatus,
-    post_transfers,
-    require_accepted,
-    transfer_id,
-)
+from app.ledger.rules import TransferSpec, TransferStatus
+from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import (
     N_,

@@ -33,13 +33,9 @@ from app.grants.services.common import (
 from app.grants.workflow import CLOSURE_TRANCHE_WORKFLOW, GRANT_WORKFLOW
 from app.ledger import chart
 from app.ledger.models import TransferCode
-from app.ledger.services import (
-    TransferSpec,
-    account_balance,
-    post_transfers,
-    require_accepted,
-    transfer_id,
-)
+from app.ledger.rules import TransferSpec
+from app.ledger.services.balances import account_balance
+from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Conflict, InvalidTransition, ValidationFailed
 from app.platform.extensions import db

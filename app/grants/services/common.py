@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission, is_member
 from app.grants.models import Grant, GrantReport, GrantStatus, ReportKind, Tranche
 from app.ledger import chart
-from app.ledger.services import account_balance
+from app.ledger.services.balances import account_balance
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Amount, InvalidTransition, SegregationOfDuties
 from app.platform.money import amount_param

@@ -32,7 +32,8 @@ from app.grants.workflow import (
 )
 from app.ledger import chart
 from app.ledger.models import TransferCode, TransferKind
-from app.ledger.services import TransferSpec, post_transfers, require_accepted, transfer_id
+from app.ledger.rules import TransferSpec
+from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
 from app.platform.db import utcnow
 from app.platform.errors import N_, Conflict, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db

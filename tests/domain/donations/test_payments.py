@@ -8,7 +8,7 @@ from app.accounts.models import Role
 from app.donations import payments
 from app.donations.memory_gateway import AUTHENTICATION_CARD, DECLINED_CARD, MemoryGateway
 from app.donations.models import GiftStatus, SubscriptionStatus
-from app.ledger.services import transfers_for_document
+from app.ledger.services.transfers import transfers_for_document
 from app.platform.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.donations_support import start_and_confirm
 from tests.factories import user_with

@@ -13,7 +13,7 @@ from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus, ReportKind
 from app.ledger import chart
 from app.ledger.models import TransferCode
-from app.ledger.services import transfers_for_document
+from app.ledger.services.transfers import transfers_for_document
 from app.platform.db import utcnow
 from app.platform.errors import Conflict, InvalidTransition, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db

@@ -10,7 +10,7 @@ from app.grants import services as grants
 from app.grants.models import ReportKind, Tranche, TrancheStatus
 from app.ledger import chart
 from app.ledger.models import TransferCode, TransferKind
-from app.ledger.services import transfers_for_document
+from app.ledger.services.transfers import transfers_for_document
 from app.platform.errors import Conflict, InvalidTransition, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db
 from tests.grants_support import (

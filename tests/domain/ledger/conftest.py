@@ -14,7 +14,8 @@ from flask import Flask
 
 from app.ledger import chart
 from app.ledger.models import Account, AccountType, TransferCode, TransferKind
-from app.ledger.services import TransferResult, TransferSpec, post_transfers
+from app.ledger.rules import TransferSpec
+from app.ledger.services.posting import TransferResult, post_transfers
 from app.platform.extensions import db
 
 _numbers = itertools.count(1)

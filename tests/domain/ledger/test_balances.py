@@ -6,12 +6,9 @@ import time
 from datetime import timedelta
 
 from app.ledger.models import Transfer, TransferKind
-from app.ledger.services import (
-    account_balance,
-    account_statement,
-    find_transfer,
-    transfers_for_document,
-)
+from app.ledger.services.balances import account_balance
+from app.ledger.services.statements import account_statement
+from app.ledger.services.transfers import find_transfer, transfers_for_document
 from app.platform.extensions import db
 from tests.domain.ledger.conftest import post, spec
 

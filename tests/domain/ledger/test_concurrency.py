@@ -10,7 +10,7 @@ seeded accounts' totals, so the rest of the run sees the ledger as migrated.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +19,8 @@ from flask import Flask
 
 from app.ledger import chart
 from app.ledger.models import Account, Transfer
-from app.ledger.services import TransferSpec, post_transfers, post_transfers_and_commit
+from app.ledger.rules import TransferSpec
+from app.ledger.services.posting import post_transfers
 from app.ledger.verify import verify_ledger
 from app.platform.extensions import db
 from tests.domain.ledger.conftest import new_account
@@ -28,21 +29,10 @@ from tests.real_commits import race as _race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
 
-# Every race runs twice: committing after post_transfers, and with post_transfers_and_commit
-# (the COMMIT sent in the same message as the posting statement).
-_STYLE = {"commit_with_posting": False}
-
-
-@pytest.fixture(autouse=True, params=["commit_after", "commit_with_posting"])
-def commit_style(request: pytest.FixtureRequest) -> Iterator[str]:
-    _STYLE["commit_with_posting"] = request.param == "commit_with_posting"
-    yield request.param
-    _STYLE["commit_with_posting"] = False
-
 
 def race(app: Flask, workers: list[Callable[[], Any]]) -> list[Any]:
-    """Every worker at once, each on its own connection; each commits (or not) as its style
-    says, as the posting services do. The workers first queue behind a lock on every account,
+    """Every worker at once, each on its own connection; each commits (or not) itself, as the
+    posting services' callers do. The workers first queue behind a lock on every account,
     so even postings that hold their locks for one round trip are seen waiting on each other."""
     return _race(app, workers, commit=False, gate="SELECT id FROM ledger_accounts FOR UPDATE")
 
@@ -59,11 +49,8 @@ def single(debit: int, credit: int, amount: int, **fields: Any) -> TransferSpec:
 
 
 def post_and_commit(*specs: TransferSpec) -> list[str]:
-    if _STYLE["commit_with_posting"]:
-        results = post_transfers_and_commit(list(specs), actor=None)
-    else:
-        results = post_transfers(list(specs), actor=None)
-        db.session.commit()
+    results = post_transfers(list(specs), actor=None)
+    db.session.commit()
     return [result.status.value for result in results]
 
 
@@ -239,36 +226,4 @@ def test_limited_accounts_passing_money_back_and_forth_never_fail_spuriously(app
     results = race(app, [worker(slot) for slot in range(8)])
     assert [r for r in results if isinstance(r, Exception)] == []
     assert {status for result in results for status in result} <= {"ok", "exceeds_credits"}
-    assert committed(app, verify_ledger).ok
-
-
-def test_post_transfers_and_commit_commits_the_unit_of_work_or_nothing(app, cleanup):
-    a, b = committed(app, lambda: (new_account().id, new_account(limit="debits").id))
-    retry = single(a, b, 40)
-
-    def post_with_a_new_account(spec: TransferSpec) -> tuple[list[str], str]:
-        # The caller's own write, flushed before the posting: it shares the posting's fate.
-        key = new_account(name="Caller's").key
-        return [r.status.value for r in post_transfers_and_commit([spec], actor=None)], key
-
-    def exists(key: str) -> bool:
-        return committed(app, lambda: chart.find_account(key) is not None)
-
-    statuses, kept = committed(app, lambda: post_with_a_new_account(retry))
-    assert statuses == ["ok"]
-    assert exists(kept)
-
-    statuses, lost = committed(app, lambda: post_with_a_new_account(single(b, a, 41)))
-    assert statuses == ["exceeds_credits"]
-    assert not exists(lost)
-
-    statuses, lost = committed(app, lambda: post_with_a_new_account(retry))
-    assert statuses == ["exists"]
-    assert not exists(lost)
-
-    def balance() -> tuple[int, int]:
-        account = db.session.get(Account, b)
-        return account.debits_posted, account.credits_posted
-
-    assert check_result(app, balance) == (0, 40)
     assert committed(app, verify_ledger).ok

@@ -16,7 +16,7 @@ from app.donations.models import (
 from app.grants.models import Grant, Tranche
 from app.ledger import chart
 from app.ledger.models import Transfer
-from app.ledger.services import account_balance
+from app.ledger.services.balances import account_balance
 from app.platform.extensions import db
 from devtools.seed import load_demo
 

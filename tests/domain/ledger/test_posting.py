@@ -8,19 +8,16 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from app.ledger import chart
-from app.ledger.models import Account, Transfer, TransferCode, TransferKind
-from app.ledger.services import (
+from app.ledger.models import Transfer, TransferCode, TransferKind
+from app.ledger.services.balances import account_balance
+from app.ledger.services.posting import (
     LedgerRefused,
-    TransferStatus,
-    account_balance,
     post_transfers,
-    post_transfers_and_commit,
     require_accepted,
     transfer_id,
 )
 from app.platform.extensions import db
-from tests.domain.ledger.conftest import new_account, post, spec, statuses
+from tests.domain.ledger.conftest import post, spec, statuses
 from tests.factories import user_with
 
 PENDING = TransferKind.PENDING
@@ -351,16 +348,3 @@ def test_refused_batch_is_not_audited(books):
 
 def test_empty_batch_does_nothing():
     assert post_transfers([], actor=None) == []
-
-
-def test_post_transfers_and_commit_keeps_the_callers_work_only_when_everything_posted():
-    source, limited = new_account(), new_account(limit="debits")
-    results = post_transfers_and_commit([spec(source, limited, 25)], actor=None)
-    assert [r.status for r in results] == [TransferStatus.OK]
-
-    refused_key = new_account(name="Flushed with a refused posting").key
-    results = post_transfers_and_commit([spec(limited, source, 26)], actor=None)
-    assert [r.status for r in results] == [TransferStatus.EXCEEDS_CREDITS]
-    assert chart.find_account(refused_key) is None
-    assert chart.find_account(limited.key) is not None
-    assert db.session.get(Account, limited.id).credits_posted == 25

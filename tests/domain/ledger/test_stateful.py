@@ -20,7 +20,8 @@ from hypothesis.stateful import (
 )
 
 from app.ledger.models import Account, TransferKind
-from app.ledger.services import TransferSpec, post_transfers
+from app.ledger.rules import TransferSpec
+from app.ledger.services.posting import post_transfers
 from app.platform.extensions import db
 from tests.domain.ledger.conftest import new_account
 

@@ -13,12 +13,9 @@ from app.applications.models import ApplicationStatus
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.ledger import chart
 from app.ledger.models import TransferCode
-from app.ledger.services import (
-    TransferSpec,
-    account_balance,
-    post_transfers,
-    require_accepted,
-)
+from app.ledger.rules import TransferSpec
+from app.ledger.services.balances import account_balance
+from app.ledger.services.posting import post_transfers, require_accepted
 from app.notifications.models import Notification, NotificationKind
 from app.platform.errors import PermissionDenied, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db

@@ -376,7 +376,7 @@ def test_tranche_rows_report_the_same_money_as_the_ledger(client, sign_in, funde
 
 
 def test_the_ledger_links_grant_transfers_back_to_the_grant_and_tranche(client, sign_in, funded):
-    from app.ledger.services import transfers_for_document
+    from app.ledger.services.transfers import transfers_for_document
 
     grant = active_grant()
     pay(grant.tranches[0], officers())

@@ -17,13 +17,9 @@ from app.ledger.chart import (
     receivable_account,
 )
 from app.ledger.models import Account, TransferCode, TransferKind
-from app.ledger.services import (
-    TransferResult,
-    TransferSpec,
-    account_balance,
-    post_transfers,
-    require_accepted,
-)
+from app.ledger.rules import TransferSpec
+from app.ledger.services.balances import account_balance
+from app.ledger.services.posting import TransferResult, post_transfers, require_accepted
 
 # Owner ids no other test data uses, so each test's grant and donor accounts start empty.
 _owner_ids = itertools.count(880_001)

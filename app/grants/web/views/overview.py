@@ -28,7 +28,7 @@ from app.grants.web.views.common import may
 from app.grants.web.views.tranches import tranche_actions
 from app.grants.workflow import GRANT_WORKFLOW
 from app.ledger.chart import find_account, grant_key
-from app.ledger.services import account_balance
+from app.ledger.services.balances import account_balance
 from app.platform.extensions import db
 from app.reviews.models import BoardDecision
 from app.web.access import login_required, requires
