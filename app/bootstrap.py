@@ -96,6 +96,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "percent": display.percent,
     "country_name": display.country_name,
     "language_name": display.language_name,
+    "bdi": display.isolated,
     "label": label,
     "day": grant_day,
     "reject_page": without_page,

@@ -15,6 +15,7 @@ from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal, format_percent, parse_pattern
 from flask_babel import get_locale, get_timezone, gettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.applications.services import Problem
 from app.platform.categories import DocumentKind
@@ -150,3 +151,12 @@ def describe(problem: Problem) -> str:
             country_name(code) for code in str(params["countries"]).split(", ")
         )
     return str(gettext(problem.message, **params))
+
+
+def isolated(text: object) -> Markup:
+    """Text people typed (a name, a title), kept whole inside a sentence or a table of the other
+    direction: a Latin organisation name in an Arabic line, an Arabic one in an English line,
+    each in its own order and not reordered with the punctuation around it (``<bdi>``)."""
+    if text is None or text == "":
+        return Markup("")
+    return Markup("<bdi>{}</bdi>").format(text)

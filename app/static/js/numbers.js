@@ -18,6 +18,9 @@
       .replace(/[\u200e\u200f\u061c]/g, "")
       .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x660); })
       .replace(/[\u06f0-\u06f9]/g, function (d) { return String(d.charCodeAt(0) - 0x6f0); })
+      .replace(/[\uff10-\uff19]/g, function (d) { return String(d.charCodeAt(0) - 0xff10); })
+      .replace(/\uff0e/g, ".")
+      .replace(/\uff0c/g, ",")
       .replace(/\u066b/g, decimal)
       .replace(/\u066c/g, group)
       .replace(SPACES, " ");
