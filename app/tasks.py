@@ -125,7 +125,7 @@ def purge_outbox() -> int:
 @shared_task(name=REMIND_REVIEWERS)
 def remind_reviewers() -> int:
     """Remind reviewers of reviews due soon or overdue (`flask reviews remind`)."""
-    from app.reviews.services import send_review_reminders
+    from app.reviews.services.reminders import send_review_reminders
 
     return _one_transaction("review reminders sent", send_review_reminders)
 
