@@ -8,12 +8,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.platform.db import Model, UTCDateTime, utcnow
+from app.platform.db import APPEND_ONLY, Model, UTCDateTime, utcnow
 
 
 class AuditEvent(Model):
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_events_subject", "subject_type", "subject_id"),
+        APPEND_ONLY,
+    )
 
     id: Mapped[int] = mapped_column(
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True

@@ -14,7 +14,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.platform.db import Model, Money, UTCDateTime, str_enum, utcnow
+from app.platform.db import APPEND_ONLY, Model, Money, UTCDateTime, str_enum, utcnow
 
 # PostgreSQL numbers transfers from this sequence; SQLite (writes serialised) uses max + 1.
 TRANSFER_SEQUENCE = "ledger_transfers_sequence_seq"
@@ -125,6 +125,7 @@ class Transfer(Model):
         sa.Index("ix_ledger_transfers_debit_account", "debit_account_id", "sequence"),
         sa.Index("ix_ledger_transfers_credit_account", "credit_account_id", "sequence"),
         sa.Index("ix_ledger_transfers_document", "document_type", "document_id"),
+        APPEND_ONLY,
     )
 
     # The idempotency key, chosen by the caller (see services.transfer_id).
@@ -160,6 +161,7 @@ class Checkpoint(Model):
     """A seal: the hash chain over every transfer up to ``last_sequence``. Append-only."""
 
     __tablename__ = "ledger_checkpoints"
+    __table_args__ = (APPEND_ONLY,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Transfers with first_sequence <= sequence <= last_sequence are covered by this seal.

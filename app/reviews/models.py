@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.applications.models import Application
 from app.calls.models import Call, RubricCriterion
-from app.platform.db import Model, Money, TimestampMixin, UTCDateTime, str_enum, utcnow
+from app.platform.db import APPEND_ONLY, Model, Money, TimestampMixin, UTCDateTime, str_enum, utcnow
 
 MAX_SCORE = 5
 
@@ -273,6 +273,7 @@ class BoardDecision(Model):
             "OR (outcome <> 'approved' AND approved_amount IS NULL)",
             name="amount_only_when_approved",
         ),
+        APPEND_ONLY,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -308,7 +309,7 @@ class BoardVote(Model):
     """One member's vote on a decision (or their recusal)."""
 
     __tablename__ = "board_votes"
-    __table_args__ = (sa.UniqueConstraint("decision_id", "member_id"),)
+    __table_args__ = (sa.UniqueConstraint("decision_id", "member_id"), APPEND_ONLY)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(

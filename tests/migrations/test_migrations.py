@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
+from app.ledger.chart import FIXED_ACCOUNTS
 from app.platform.extensions import db
 
 pytestmark = pytest.mark.real_commits
@@ -46,14 +47,60 @@ def _tables() -> set[str]:
     return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
 
 
+def _other_objects() -> list[str]:
+    """What is left besides tables: triggers and indexes (SQLite), functions and sequences."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            query = (
+                "SELECT type || ' ' || name FROM sqlite_master"
+                " WHERE type <> 'table' AND tbl_name <> 'alembic_version'"
+            )
+        else:
+            query = (
+                "SELECT 'function ' || p.proname FROM pg_proc p"
+                " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"
+                " UNION ALL SELECT 'sequence ' || sequence_name FROM information_schema.sequences"
+                " WHERE sequence_schema = current_schema()"
+            )
+        return sorted(conn.execute(sa.text(query)).scalars())
+
+
 def test_upgrade_downgrade_upgrade(scratch_app):
     with scratch_app.app_context():
         upgrade()
         assert {"users", "audit_events"} <= _tables()
+        assert _other_objects()
         downgrade(revision="base")
         assert _tables() == set()
+        assert _other_objects() == []
         upgrade()
         assert set(db.metadata.tables) <= _tables()
+
+
+def test_the_fixed_chart_of_accounts_matches_the_code(scratch_app):
+    with scratch_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT key, name, code, type, debits_must_not_exceed_credits,"
+                    " credits_must_not_exceed_debits, currency FROM ledger_accounts"
+                )
+            ).all()
+        currency = scratch_app.config["FUNCTIONAL_CURRENCY"]
+    in_code = {
+        (
+            key,
+            name,
+            template.code,
+            template.type.value,
+            template.debits_must_not_exceed_credits,
+            template.credits_must_not_exceed_debits,
+            currency,
+        )
+        for key, (name, template) in FIXED_ACCOUNTS.items()
+    }
+    assert {tuple(row) for row in rows} == in_code
 
 
 def test_models_and_migrations_agree(scratch_app):
@@ -63,43 +110,3 @@ def test_models_and_migrations_agree(scratch_app):
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
     assert differences == []
-
-
-def test_gifts_already_stored_are_named_after_their_donor(scratch_app):
-    # Before e5b9f00017 a gift kept no name of its own: its receipt named the donor record.
-    with scratch_app.app_context():
-        upgrade(revision="d4a8e00016")
-        now = sa.func.now()
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO donors (id, kind, name, public_recognition, created_at,"
-                    " updated_at) VALUES (1, 'individual', 'Camille Durand', false, :now, :now)"
-                ),
-                {"now": conn.execute(sa.select(now)).scalar_one()},
-            )
-            conn.execute(
-                sa.text(
-                    "INSERT INTO gift_subscriptions (id, donor_id, amount, currency, status,"
-                    " public_recognition, public_token, created_at, updated_at)"
-                    " SELECT 1, 1, 1000, 'USD', 'active', false, 's1', created_at, created_at"
-                    " FROM donors"
-                )
-            )
-            conn.execute(
-                sa.text(
-                    "INSERT INTO gifts (id, donor_id, subscription_id, kind, status, amount,"
-                    " currency, fee_amount, public_recognition, public_token, created_at,"
-                    " updated_at) SELECT 1, 1, 1, 'monthly', 'succeeded', 1000, 'USD', 0, false,"
-                    " 'g1', created_at, created_at FROM donors"
-                )
-            )
-        upgrade()
-        with db.engine.connect() as conn:
-            for table in ("gifts", "gift_subscriptions"):
-                named = conn.execute(sa.text(f"SELECT donor_name FROM {table}")).scalars().all()
-                assert named == ["Camille Durand"]
-        downgrade(revision="d4a8e00016")
-        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("gifts")}
-        assert "donor_name" not in columns
-        db.engine.dispose()

@@ -2,23 +2,16 @@
 
 ``PROBE-RCPT-x`` and ``PROBE RCPT x`` name one transfer: references are compared on their
 letters and digits only. A receipt of the same amount from the same donor a few days from another
-is questioned, and recorded once the finance officer confirms it is a different transfer. The
-migration re-keys the receipts already stored, and duplicates among them do not stop it.
+is questioned, and recorded once the finance officer confirms it is a different transfer.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
-from flask import Flask
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
-from app import create_app
 from app.donations import services
 from app.donations.models import BankReceipt
 from app.platform.db import utcnow
@@ -111,77 +104,3 @@ def test_the_form_warns_and_the_officer_can_confirm(client, sign_in):
         )
         == 2
     )
-
-
-# --- the migration ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def scratch_app(app: Flask, dialect: str, tmp_path) -> Iterator[Flask]:
-    """An app on an empty database of the same kind as the test run's."""
-    if dialect == "postgresql":
-        base = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        name = f"{base.database}_refkey_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'refkey.db'}"
-    scratch = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url})
-    try:
-        yield scratch
-    finally:
-        with scratch.app_context():
-            db.engine.dispose()
-        if dialect == "postgresql":
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-
-OLD_RECEIPTS = ["PROBE-RCPT-1", "PROBE RCPT 1", "probe.rcpt.1", "OTHER 2"]
-
-
-def _keys() -> list[tuple[str, str]]:
-    return [
-        (row.bank_reference, row.reference_key)
-        for row in db.session.execute(
-            sa.text("SELECT bank_reference, reference_key FROM bank_receipts ORDER BY id")
-        )
-    ]
-
-
-@pytest.mark.real_commits
-def test_the_migration_rekeys_stored_receipts_despite_duplicates(scratch_app):
-    with scratch_app.app_context():
-        upgrade(revision="c1d6a00013")
-        now = utcnow()
-        for reference in OLD_RECEIPTS:
-            db.session.execute(
-                sa.text(
-                    "INSERT INTO bank_receipts (value_date, amount, currency, bank_reference,"
-                    " reference_key, functional_amount, fx_rate, created_at, updated_at)"
-                    " VALUES (:day, 100, 'USD', :ref, :key, 100, 1, :now, :now)"
-                ),
-                {
-                    "day": TODAY,
-                    "ref": reference,
-                    "key": "".join(reference.split()).upper(),  # the old rule
-                    "now": now,
-                },
-            )
-        db.session.commit()
-        before = _keys()
-        db.session.commit()  # SQLite: the migration writes on a connection of its own
-        upgrade(revision="c2e7b00014")
-        keys = [key for _reference, key in _keys()]
-        # The first keeps the key; the later copies are kept, and set apart, not refused.
-        assert keys[0] == "PROBERCPT1" and keys[3] == "OTHER2"
-        assert keys[1].startswith("PROBERCPT1~") and keys[2].startswith("PROBERCPT1~")
-        assert len(set(keys)) == 4
-        db.session.commit()
-        downgrade(revision="c1d6a00013")
-        assert _keys() == before
-        db.session.commit()
-        upgrade()  # and up again, to the end

@@ -30,8 +30,8 @@ class PossibleDuplicate(Conflict):
 
 def reference_key(reference: str) -> str:
     """What tells two transfers apart in a bank reference: its letters and digits, in upper case
-    ("PROBE-RCPT-1", "probe rcpt 1" and "PROBE.RCPT/1" are one transfer). The migration
-    c2e7b00014 holds a copy of this rule: change it only with a new migration."""
+    ("PROBE-RCPT-1", "probe rcpt 1" and "PROBE.RCPT/1" are one transfer). Stored receipts
+    are keyed by this rule: change it only with a migration that keys them again."""
     text = unicodedata.normalize("NFKC", reference).upper()
     return "".join(char for char in text if char.isalnum())
 

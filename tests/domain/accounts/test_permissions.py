@@ -81,8 +81,8 @@ def test_an_admin_never_holds_money_permissions_whatever_else_they_hold(other):
 
 
 def test_an_admin_with_every_role_still_cannot_move_money():
-    # Built in memory: the database refuses admin with finance (migration b3e6f00012), but an
-    # account from before it, or a future pair, must still find rule 1 (decision 0002).
+    # Built in memory: the database refuses admin with finance (a trigger of the migrations), but
+    # an account from before it, or a future pair, must still find rule 1 (decision 0002).
     user = User(email="all@example.org", full_name="All Roles", is_active=True)
     user.role_grants.extend(UserRole(role=role) for role in Role)
     assert not permissions_of(user) & MONEY_PERMISSIONS
