@@ -24,7 +24,7 @@ from app.platform.db import utcnow
 from app.platform.errors import N_, Conflict, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
 
-# What the database says when it refuses a pair of roles (migration b3e6f00012).
+# What the database says when it refuses a pair of roles (its trigger on user_roles).
 ROLES_KEPT_APART_BY_THE_DATABASE = "cannot hold both the admin and finance roles"
 
 
@@ -101,7 +101,7 @@ def grant_role(*, actor: User, user: User, role: Role) -> bool:
         if ROLES_KEPT_APART_BY_THE_DATABASE not in str(error.orig):
             raise
         # Another administrator gave the other half of a pair at the same moment; the
-        # database's trigger saw it (migration b3e6f00012). The same sentence as above.
+        # database's trigger on user_roles saw it. The same sentence as above.
         check_roles_compatible(next(pair for pair in INCOMPATIBLE_ROLES if role in pair))
         raise
     return True
