@@ -20,7 +20,7 @@ from app.donations.models import (
     Gift,
     GiftStatus,
 )
-from app.donations.reports import gift_reversals
+from app.donations.reports.totals import gift_reversals
 from app.platform.extensions import db
 from app.reporting.sql import date_year, year_of
 

@@ -1,4 +1,4 @@
-"""The donations blueprint; its routes live in give.py, portal.py and finance.py."""
+"""The donations blueprint; its routes live in give.py, portal.py and finance/."""
 
 from __future__ import annotations
 

@@ -20,9 +20,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.donations import payments, reports
+from app.donations import payments
 from app.donations.gateway import construct_event
 from app.donations.models import DonationReceipt, Gift, GiftStatus, GiftSubscription
+from app.donations.reports.recognition import recognition as recognition_by_year
 from app.donations.services import offered_currencies, receipt_for
 from app.donations.web.blueprint import bp
 from app.donations.web.forms import GiveForm
@@ -273,7 +274,7 @@ def receipt_by_link(token: str) -> Any:
 def recognition() -> Any:
     # Public and the same for everyone: computed once while no money moves (reporting cache).
     return render_template(
-        "donations/recognition.html", years=cached("recognition", reports.recognition)
+        "donations/recognition.html", years=cached("recognition", recognition_by_year)
     )
 
 

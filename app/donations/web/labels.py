@@ -14,7 +14,7 @@ from app.donations.models import (
     PledgeStatus,
     SubscriptionStatus,
 )
-from app.donations.reports import ContributionKind
+from app.donations.reports.contributions import ContributionKind
 from app.donations.web.forms import DONOR_KIND_LABELS
 from app.web.labels import label
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from app.donations.web import finance, give, portal  # noqa: F401 - they add the routes
+from app.donations.web import give, portal  # noqa: F401 - they add the routes
 from app.donations.web.blueprint import bp
+from app.donations.web.finance import (  # noqa: F401 - they add the routes
+    bank_receipts,
+    contributions,
+    exchange_rates,
+    pledges,
+)
 
 __all__ = ["bp"]

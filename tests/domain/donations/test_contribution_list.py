@@ -1,6 +1,6 @@
 """The finance list of contributions: pages, totals and the full export agree with each other.
 
-Gifts are paged and summed in SQL and pledges merged in (app/donations/reports.py), so
+Gifts are paged and summed in SQL and pledges merged in (app/donations/reports/), so
 these tests compare every page and every total with the plain list of all rows.
 """
 
@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.donations.reports import (
+from app.donations.reports.contributions import (
     ContributionFilter,
     ContributionKind,
     contribution_page,
-    contribution_totals,
     iter_contributions,
-    totals,
 )
+from app.donations.reports.totals import contribution_totals, totals
 from tests.donations_support import start_and_confirm
 from tests.reporting_support import build_scenario, succeed
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from app.accounts.models import MembershipRole, OrganisationKind, Role
-from app.donations import reports, services
+from app.donations import services
 from app.donations.models import PledgeStatus
+from app.donations.reports.banking import unapplied_receipts
 from app.ledger.chart import CASH_BANK, FUND_AVAILABLE, FUND_PLEDGED, receivable_key
 from app.platform.db import utcnow
 from app.platform.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
@@ -145,7 +146,7 @@ def test_an_over_payment_stays_visible_as_unapplied(finance, donor):
     )
     assert pledge.status == PledgeStatus.PAID
     assert receipt.unapplied_amount == 20_000_00
-    assert receipt in reports.unapplied_receipts()
+    assert receipt in unapplied_receipts()
     assert_ledger_ok()
 
 
