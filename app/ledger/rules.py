@@ -237,88 +237,122 @@ def evaluate(
     ``accounts`` None means the totals are not known here: account existence and limits are then
     left to the caller, which checks ``deltas`` against the locked rows.
     """
-    result = Evaluation(statuses=[])
-    running = {key: replace(value) for key, value in (accounts or {}).items()}
-    in_batch: dict[uuid.UUID, NewTransfer] = {}
-    resolved = set(resolved_pending_ids)
-    # Cumulative change of each account's room under its limit, to derive what it needs.
-    debit_room: dict[int, int] = {}
-    credit_room: dict[int, int] = {}
+    batch = _Batch(
+        result=Evaluation(statuses=[]),
+        running=None
+        if accounts is None
+        else {key: replace(value) for key, value in accounts.items()},
+        resolved=set(resolved_pending_ids),
+    )
     for spec in specs:
-        if result.refused:
-            result.statuses.append(TransferStatus.BATCH_FAILED)
-            continue
-        if spec.id in in_batch:
-            result.statuses.append(TransferStatus.DUPLICATE_ID_IN_BATCH)
-            continue
-        pending = None
-        if spec.pending_id is not None:
-            batch_pending = in_batch.get(spec.pending_id)
-            pending = stored.get(spec.pending_id) or (
-                _as_stored(batch_pending) if batch_pending else None
-            )
-        existing = stored.get(spec.id)
-        if existing is not None:
-            # An earlier post of this id: a retry, answered without writing anything. (If it
-            # resolved a pending transfer, that resolution is itself, not a reason to refuse.)
-            row, _refusal = _resolve(spec, pending, set())
-            same = row is not None and _same_fields(row, existing)
-            result.statuses.append(
-                TransferStatus.EXISTS if same else TransferStatus.EXISTS_WITH_DIFFERENT_FIELDS
-            )
-            continue
-        row, refusal = _resolve(spec, pending, resolved)
-        if row is None:
-            result.statuses.append(refusal or TransferStatus.BATCH_FAILED)
-            continue
-        if accounts is not None and (
-            row.debit_account_id not in running or row.credit_account_id not in running
-        ):
-            result.statuses.append(TransferStatus.ACCOUNT_NOT_FOUND)
-            continue
-        pending_amount = pending.amount if pending is not None else 0
-        (debit_id, d_pending, d_posted), (credit_id, c_pending, c_posted) = effects(
-            row, pending_amount
+        batch.result.statuses.append(_decide(spec, batch, stored))
+    return _failed_together(batch.result)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What deciding a batch carries from one transfer to the next."""
+
+    result: Evaluation
+    # The accounts' totals as the transfers decided so far leave them; None when not known.
+    running: dict[int, Totals] | None
+    resolved: set[uuid.UUID]
+    in_batch: dict[uuid.UUID, NewTransfer] = field(default_factory=dict)
+    # Cumulative change of each account's room under its limit, to derive what it needs.
+    debit_room: dict[int, int] = field(default_factory=dict)
+    credit_room: dict[int, int] = field(default_factory=dict)
+
+
+def _decide(
+    spec: TransferSpec, batch: _Batch, stored: Mapping[uuid.UUID, StoredTransfer]
+) -> TransferStatus:
+    """One transfer's status; an accepted new transfer is added to the batch's rows and deltas."""
+    if batch.result.refused:
+        return TransferStatus.BATCH_FAILED
+    if spec.id in batch.in_batch:
+        return TransferStatus.DUPLICATE_ID_IN_BATCH
+    pending = None
+    if spec.pending_id is not None:
+        batch_pending = batch.in_batch.get(spec.pending_id)
+        pending = stored.get(spec.pending_id) or (
+            _as_stored(batch_pending) if batch_pending else None
         )
-        if accounts is not None:
-            debit, credit = running[debit_id], running[credit_id]
-            if debit.debits_must_not_exceed_credits and (
-                debit.debits_pending + d_pending + debit.debits_posted + d_posted
-                > debit.credits_posted
-            ):
-                result.statuses.append(TransferStatus.EXCEEDS_CREDITS)
-                continue
-            if credit.credits_must_not_exceed_debits and (
-                credit.credits_pending + c_pending + credit.credits_posted + c_posted
-                > credit.debits_posted
-            ):
-                result.statuses.append(TransferStatus.EXCEEDS_DEBITS)
-                continue
-            debit.debits_pending += d_pending
-            debit.debits_posted += d_posted
-            credit.credits_pending += c_pending
-            credit.credits_posted += c_posted
-        delta_d = result.deltas.setdefault(debit_id, Delta())
-        delta_d.debits_pending += d_pending
-        delta_d.debits_posted += d_posted
-        debit_room[debit_id] = debit_room.get(debit_id, 0) - d_pending - d_posted
-        delta_d.need_debit_room = max(delta_d.need_debit_room, -debit_room[debit_id])
-        delta_c = result.deltas.setdefault(credit_id, Delta())
-        delta_c.credits_pending += c_pending
-        delta_c.credits_posted += c_posted
-        credit_room[credit_id] = credit_room.get(credit_id, 0) - c_pending - c_posted
-        delta_c.need_credit_room = max(delta_c.need_credit_room, -credit_room[credit_id])
-        # Crediting an account adds to its debit room (and debiting to its credit room).
-        debit_room[credit_id] = debit_room.get(credit_id, 0) + c_posted
-        credit_room[debit_id] = credit_room.get(debit_id, 0) + d_posted
-        if row.pending_id is not None:
-            resolved.add(row.pending_id)
-        in_batch[row.id] = row
-        result.rows.append(row)
-        result.statuses.append(TransferStatus.OK)
+    existing = stored.get(spec.id)
+    if existing is not None:
+        # An earlier post of this id: a retry, answered without writing anything. (If it
+        # resolved a pending transfer, that resolution is itself, not a reason to refuse.)
+        row, _refusal = _resolve(spec, pending, set())
+        same = row is not None and _same_fields(row, existing)
+        return TransferStatus.EXISTS if same else TransferStatus.EXISTS_WITH_DIFFERENT_FIELDS
+    row, refusal = _resolve(spec, pending, batch.resolved)
+    if row is None:
+        return refusal or TransferStatus.BATCH_FAILED
+    running = batch.running
+    if running is not None and (
+        row.debit_account_id not in running or row.credit_account_id not in running
+    ):
+        return TransferStatus.ACCOUNT_NOT_FOUND
+    debit, credit = effects(row, pending.amount if pending is not None else 0)
+    if running is not None:
+        over_limit = _move_running_totals(running, debit, credit)
+        if over_limit is not None:
+            return over_limit
+    _add_to_deltas(batch, debit, credit)
+    if row.pending_id is not None:
+        batch.resolved.add(row.pending_id)
+    batch.in_batch[row.id] = row
+    batch.result.rows.append(row)
+    return TransferStatus.OK
+
+
+def _move_running_totals(
+    running: dict[int, Totals], debit: tuple[int, int, int], credit: tuple[int, int, int]
+) -> TransferStatus | None:
+    """Move the accounts' known totals by one transfer, or the limit it would break."""
+    (debit_id, d_pending, d_posted), (credit_id, c_pending, c_posted) = debit, credit
+    debited, credited = running[debit_id], running[credit_id]
+    if debited.debits_must_not_exceed_credits and (
+        debited.debits_pending + d_pending + debited.debits_posted + d_posted
+        > debited.credits_posted
+    ):
+        return TransferStatus.EXCEEDS_CREDITS
+    if credited.credits_must_not_exceed_debits and (
+        credited.credits_pending + c_pending + credited.credits_posted + c_posted
+        > credited.debits_posted
+    ):
+        return TransferStatus.EXCEEDS_DEBITS
+    debited.debits_pending += d_pending
+    debited.debits_posted += d_posted
+    credited.credits_pending += c_pending
+    credited.credits_posted += c_posted
+    return None
+
+
+def _add_to_deltas(
+    batch: _Batch, debit: tuple[int, int, int], credit: tuple[int, int, int]
+) -> None:
+    """Add one transfer to its accounts' deltas, and to the head-room they need."""
+    (debit_id, d_pending, d_posted), (credit_id, c_pending, c_posted) = debit, credit
+    debit_room, credit_room = batch.debit_room, batch.credit_room
+    delta_d = batch.result.deltas.setdefault(debit_id, Delta())
+    delta_d.debits_pending += d_pending
+    delta_d.debits_posted += d_posted
+    debit_room[debit_id] = debit_room.get(debit_id, 0) - d_pending - d_posted
+    delta_d.need_debit_room = max(delta_d.need_debit_room, -debit_room[debit_id])
+    delta_c = batch.result.deltas.setdefault(credit_id, Delta())
+    delta_c.credits_pending += c_pending
+    delta_c.credits_posted += c_posted
+    credit_room[credit_id] = credit_room.get(credit_id, 0) - c_pending - c_posted
+    delta_c.need_credit_room = max(delta_c.need_credit_room, -credit_room[credit_id])
+    # Crediting an account adds to its debit room (and debiting to its credit room).
+    debit_room[credit_id] = debit_room.get(credit_id, 0) + c_posted
+    credit_room[debit_id] = credit_room.get(debit_id, 0) + d_posted
+
+
+def _failed_together(result: Evaluation) -> Evaluation:
+    """As in a TigerBeetle linked chain: the first refusal names the reason, every other
+    transfer of the batch failed with it, and nothing is written."""
     if result.refused:
-        # As in a TigerBeetle linked chain: the first refusal names the reason, every other
-        # transfer of the batch failed with it.
         first = next(i for i, status in enumerate(result.statuses) if status not in ACCEPTED)
         result.statuses = [
             status if i == first else TransferStatus.BATCH_FAILED
