@@ -128,7 +128,7 @@ class Transfer(Model):
         APPEND_ONLY,
     )
 
-    # The idempotency key, chosen by the caller (see services.transfer_id).
+    # The idempotency key, chosen by the caller (see services.posting.transfer_id).
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     # Increases with every transfer: the order of the seal's hash chain and of statements.
     sequence: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
