@@ -22,8 +22,12 @@ from app.reviews.models import AssignmentStatus, Review, ReviewAssignment, Revie
 from devtools.seed.people import demo_email
 
 PHONE = {"width": 375, "height": 800}
-# The Give button shows it grouped with no-break spaces: one long unbreakable run of text.
-LONG_AMOUNT = "1000000000000000000000,00"
+# A long gift as each walked language types it, and the end of it as the Give button shows it
+# (in French grouped with narrow no-break spaces: one long unbreakable run of text).
+LONG_AMOUNT = {
+    "fr": ("1000000000000000000000,00", "000\u202f000,00"),
+    "ar": ("1000000000000000000000.00", "000,000.00"),
+}
 
 
 def _ids(live: Any) -> dict[str, Any]:
@@ -123,15 +127,17 @@ def _too_wide(page: Any) -> str | None:
             const page = document.documentElement.scrollWidth;
             if (page <= width) return null;
             const out = [];
-            // The outermost elements that stick out: their parent still fits.
+            // The outermost elements that stick out, past the right edge or (right to left)
+            // the left one: their parent still fits.
             for (const e of document.body.querySelectorAll('*')) {
                 const r = e.getBoundingClientRect();
                 const p = e.parentElement.getBoundingClientRect();
-                if (r.right > width + 1 && p.right <= width + 1) {
+                const right = r.right > width + 1 && p.right <= width + 1;
+                if (right || (r.left < -1 && p.left >= -1)) {
                     const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                         + (e.className && typeof e.className === 'string'
                            ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
-                    out.push(name + ' (' + Math.round(r.right) + ')');
+                    out.push(name + ' (' + Math.round(r.left) + '..' + Math.round(r.right) + ')');
                 }
             }
             return page + ' px wide: ' + out.slice(0, 6).join(', ');
@@ -139,9 +145,10 @@ def _too_wide(page: Any) -> str | None:
     )
 
 
-# French only: its longer words and amounts ("USD 1 000,00") are the harder fit, and one walk
-# of every role keeps the test near half a minute.
-@pytest.mark.parametrize("lang", ["fr"])
+# French: its longer words and amounts ("USD 1 000,00") are the harder fit. Arabic: right to
+# left, where an element placed with "left" or a margin on the wrong side sticks out past the
+# window's left edge (scrollable too) instead. One walk of every role per language.
+@pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_no_page_scrolls_sideways_on_a_phone(cast, live):
     pages = _pages(_ids(live))
     problems = []
@@ -153,10 +160,11 @@ def test_no_page_scrolls_sideways_on_a_phone(cast, live):
             person.step(f"{role}-{path}")
             if path == "/give":
                 # The button names the gift: a long amount must wrap, not widen the page.
-                person.page.locator("#custom_amount").fill(LONG_AMOUNT)
+                typed, shown = LONG_AMOUNT[cast.lang]
+                person.page.locator("#custom_amount").fill(typed)
                 person.page.locator("input[name=frequency][value=monthly]").check()
-                # Grouped with narrow no-break spaces: "Donner USD 1 000 000 ... ,00 chaque mois".
-                assert "000\u202f000,00" in person.page.locator("#give-button").inner_text()
+                # "Donner USD 1 000 000 ... ,00 chaque mois".
+                assert shown in person.page.locator("#give-button").inner_text()
                 person.step("donor-give-long-amount")
             wide = _too_wide(person.page)
             if wide:
