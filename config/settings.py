@@ -290,10 +290,25 @@ class Base:
     # Pagination.
     PAGE_SIZE = 25
 
+    # Operations (app/platform/logging.py, metrics.py, backup.py). Logs: one JSON object a line
+    # ("json"), or lines for people ("text", development's default), at LOG_LEVEL.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # /metrics (Prometheus) answers only these client addresses or networks, or a request
+    # carrying METRICS_TOKEN as its bearer token; anyone else is refused.
+    METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # Error reports go to Sentry only when a DSN is set; never with personal data.
+    SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+    SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+    # `flask backup` writes one dated folder here (a database dump and the uploads).
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+
 
 class Development(Base):
     APP_ENV = "development"
     DEBUG = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     EMAIL_ALLOW_TEST_DOMAIN = _env_bool("EMAIL_ALLOW_TEST_DOMAIN", True)
 
 
