@@ -18,7 +18,6 @@ from app.applications.models import (
     OrganisationProfile,
     RiskRating,
 )
-from app.grants import reports as grant_reports
 from app.grants import services as grants
 from app.grants.models import (
     FigureDimension,
@@ -27,7 +26,8 @@ from app.grants.models import (
     ReportKind,
     Tranche,
 )
-from app.grants.reports import ReportData, sex_age_code
+from app.grants.services import reports as grant_reports
+from app.grants.services.reports import ReportData, sex_age_code
 from app.ledger import chart
 from app.ledger.models import TransferCode
 from app.ledger.rules import TransferSpec

@@ -22,7 +22,6 @@ from app.accounts.models import Organisation, User
 from app.applications.models import Application, ApplicationStatus
 from app.applications.services import profile_of
 from app.calls.models import Call
-from app.grants import reports as grant_reports
 from app.grants import services as grants
 from app.grants.models import (
     FigureDimension,
@@ -31,7 +30,8 @@ from app.grants.models import (
     ReportKind,
     Tranche,
 )
-from app.grants.reports import ReportData, sex_age_code
+from app.grants.services import reports as grant_reports
+from app.grants.services.reports import ReportData, sex_age_code
 from app.platform.categories import AgeGroup, Sex
 from app.platform.db import utcnow
 from app.platform.extensions import db

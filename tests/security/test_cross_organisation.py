@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.applications.models import Application
-from app.grants import reports as grant_reports
 from app.grants import services as grants
 from app.grants.models import AmendmentKind, GrantStatus, ReportKind, ReportStatus
+from app.grants.services import reports as grant_reports
+from app.grants.services.amendments import request_amendment
 from app.platform.extensions import db
 from app.platform.storage import get_storage
 from tests.applications_support import PDF, applicant_of, ngo_organisation, open_call
@@ -70,7 +71,7 @@ def test_another_ngo_cannot_write_to_a_grant_not_theirs(client, sign_in, funded)
     attachment = grant_reports.attach_report_file(
         actor=owner, report=report, filename="receipts.pdf", data=PDF, storage=storage
     )
-    amendment = grant_reports.request_amendment(
+    amendment = request_amendment(
         actor=owner,
         grant=grant,
         kind=AmendmentKind.NO_COST_EXTENSION,

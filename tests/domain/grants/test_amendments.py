@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.grants import reports
 from app.grants.models import AmendmentKind, AmendmentStatus, ReportKind
+from app.grants.services import amendments
 from app.platform.errors import Conflict, ValidationFailed
 from tests.grants_support import USD, active_grant, fund, manager, report_of, signatory
 
@@ -21,7 +21,7 @@ def grant():
 
 def test_a_budget_reallocation_becomes_a_new_budget_version(grant):
     line_a, line_b = grant.current_budget
-    amendment = reports.request_amendment(
+    amendment = amendments.request_amendment(
         actor=signatory(grant),
         grant=grant,
         kind=AmendmentKind.BUDGET_REALLOCATION,
@@ -30,7 +30,7 @@ def test_a_budget_reallocation_becomes_a_new_budget_version(grant):
     )
     assert amendment.number == 1
     assert grant.budget_version == 1
-    reports.approve_amendment(actor=manager(), amendment=amendment, comment="Agreed.")
+    amendments.approve_amendment(actor=manager(), amendment=amendment, comment="Agreed.")
     assert amendment.status == AmendmentStatus.APPROVED
     assert grant.budget_version == 2
     assert [line.amount for line in grant.current_budget] == [8_500 * USD, 1_500 * USD]
@@ -44,7 +44,7 @@ def test_a_budget_reallocation_becomes_a_new_budget_version(grant):
 def test_a_reallocation_must_keep_the_total_and_change_something(grant):
     line_a, line_b = grant.current_budget
     with pytest.raises(ValidationFailed, match="still add up"):
-        reports.request_amendment(
+        amendments.request_amendment(
             actor=signatory(grant),
             grant=grant,
             kind=AmendmentKind.BUDGET_REALLOCATION,
@@ -52,7 +52,7 @@ def test_a_reallocation_must_keep_the_total_and_change_something(grant):
             amounts={line_a.position: 9_000 * USD, line_b.position: 2_500 * USD},
         )
     with pytest.raises(ValidationFailed, match="same as the current"):
-        reports.request_amendment(
+        amendments.request_amendment(
             actor=signatory(grant),
             grant=grant,
             kind=AmendmentKind.BUDGET_REALLOCATION,
@@ -65,7 +65,7 @@ def test_a_no_cost_extension_moves_the_end_and_the_final_reports(grant):
     final = report_of(grant, ReportKind.FINAL)
     old_end, old_due = grant.end_date, final.due_date
     new_end = old_end + timedelta(days=90)
-    amendment = reports.request_amendment(
+    amendment = amendments.request_amendment(
         actor=signatory(grant),
         grant=grant,
         kind=AmendmentKind.NO_COST_EXTENSION,
@@ -73,14 +73,14 @@ def test_a_no_cost_extension_moves_the_end_and_the_final_reports(grant):
         new_end_date=new_end,
     )
     with pytest.raises(Conflict, match="already waiting"):
-        reports.request_amendment(
+        amendments.request_amendment(
             actor=signatory(grant),
             grant=grant,
             kind=AmendmentKind.NO_COST_EXTENSION,
             reason="Again",
             new_end_date=new_end + timedelta(days=1),
         )
-    reports.approve_amendment(actor=manager(), amendment=amendment)
+    amendments.approve_amendment(actor=manager(), amendment=amendment)
     assert grant.end_date == new_end
     assert final.due_date == old_due + timedelta(days=90)
     assert amendment.old_end_date == old_end
@@ -88,7 +88,7 @@ def test_a_no_cost_extension_moves_the_end_and_the_final_reports(grant):
 
 def test_an_extension_must_end_later(grant):
     with pytest.raises(ValidationFailed, match="after the current one"):
-        reports.request_amendment(
+        amendments.request_amendment(
             actor=signatory(grant),
             grant=grant,
             kind=AmendmentKind.NO_COST_EXTENSION,
@@ -98,7 +98,7 @@ def test_an_extension_must_end_later(grant):
 
 
 def test_a_refusal_says_why(grant):
-    amendment = reports.request_amendment(
+    amendment = amendments.request_amendment(
         actor=signatory(grant),
         grant=grant,
         kind=AmendmentKind.NO_COST_EXTENSION,
@@ -106,7 +106,7 @@ def test_a_refusal_says_why(grant):
         new_end_date=grant.end_date + timedelta(days=30),
     )
     with pytest.raises(ValidationFailed):
-        reports.reject_amendment(actor=manager(), amendment=amendment, comment="")
-    reports.reject_amendment(actor=manager(), amendment=amendment, comment="Not justified.")
+        amendments.reject_amendment(actor=manager(), amendment=amendment, comment="")
+    amendments.reject_amendment(actor=manager(), amendment=amendment, comment="Not justified.")
     assert amendment.status == AmendmentStatus.REJECTED
     assert grant.end_date == amendment.old_end_date

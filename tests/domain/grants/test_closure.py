@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.grants import reports
 from app.grants import services as grants
 from app.grants.models import GrantStatus, ReportKind, TrancheStatus
+from app.grants.services import reports
 from app.ledger import chart
 from app.ledger.verify import verify_ledger
 from app.platform.errors import Conflict, InvalidTransition, ValidationFailed

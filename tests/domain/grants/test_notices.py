@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.grants import reports
 from app.grants import services as grants
 from app.grants.models import ReportKind
+from app.grants.services import reports
 from app.notifications.models import Notification
 from app.platform.extensions import db
 from tests.grants_support import (

@@ -10,9 +10,9 @@ import pytest
 from app.accounts.models import Role
 from app.accounts.permissions import can_view_grant, can_view_safeguarding
 from app.applications.uploads import UploadRefused
-from app.grants import reports
 from app.grants.models import FigureDimension, ReportKind, ReportStatus
-from app.grants.reports import ReportData
+from app.grants.services import reports
+from app.grants.services.reports import ReportData
 from app.platform.errors import InvalidTransition, ValidationFailed
 from app.platform.extensions import db
 from tests.applications_support import PDF

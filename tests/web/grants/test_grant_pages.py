@@ -258,7 +258,7 @@ def test_the_ngo_writes_a_report_with_counts_and_spending_and_the_fund_accepts_i
 
 
 def test_other_ngos_get_not_found_for_every_grant_page(client, sign_in, funded, storage):
-    from app.grants import reports as grant_reports
+    from app.grants.services import reports as grant_reports
 
     grant = active_grant()
     report = report_of(grant, ReportKind.PROGRESS)
