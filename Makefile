@@ -41,7 +41,8 @@ extract-messages: $(BIN)/.installed-dev
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 # Only the Bootstrap rules the app uses (purgecss.config.cjs), written to
-# app/static/vendor/bootstrap/bootstrap.used.min.css, which is committed: neither `make run` nor
+# app/static/vendor/bootstrap/bootstrap.used.min.css and, from npm's right-to-left build of the
+# same Bootstrap, bootstrap.used.rtl.min.css (Arabic pages), both committed: neither `make run` nor
 # the image needs Node. Run it after using a Bootstrap class no page used before (a test in
 # tests/web/test_assets.py fails until then). PurgeCSS comes from npm (package.json).
 css:
