@@ -116,9 +116,9 @@ def _sub(
     return element
 
 
-def activity_identifier(publisher: IatiPublisher, grant: Grant) -> str:
-    """The grant's IATI identifier: its reference with "/" (which IATI forbids) as "-"."""
-    return f"{publisher.organisation_ref}-{grant.reference.replace('/', '-')}"
+def activity_identifier(publisher: IatiPublisher, reference: str) -> str:
+    """A grant's IATI identifier: its reference with "/" (which IATI forbids) as "-"."""
+    return f"{publisher.organisation_ref}-{reference.replace('/', '-')}"
 
 
 def _activity(publisher: IatiPublisher, currency: str, hierarchy: str) -> ET.Element:
@@ -328,7 +328,7 @@ def _percentages(count: int) -> list[Decimal]:
 def grant_activity(grant: Grant, publisher: IatiPublisher) -> ET.Element:
     activity = _activity(publisher, grant.currency, "2")
     activity.set("last-updated-datetime", grant.updated_at.replace(microsecond=0).isoformat())
-    _header(activity, publisher, activity_identifier(publisher, grant))
+    _header(activity, publisher, activity_identifier(publisher, grant.reference))
     # The title and summary are in the language the applicant wrote them in.
     written_in = grant.application.language
     lang = written_in if written_in and written_in != publisher.language else None

@@ -14,6 +14,7 @@ Each failure is attributed to the activity (``iati-identifier``) or organisation
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,8 +23,6 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-
-from lxml import etree
 
 from app.platform.db import utcnow
 
@@ -349,6 +348,14 @@ def check_document(document: Any, ruleset: Ruleset) -> Report:
     return report
 
 
+def checker_available() -> bool:
+    """Whether lxml, whose XPath the rules are written in, is installed."""
+    return importlib.util.find_spec("lxml") is not None
+
+
 def check_text(text: str | bytes, ruleset: Ruleset) -> Report:
+    # Imported here: the application runs without lxml, and only checking needs it.
+    from lxml import etree
+
     data = text.encode() if isinstance(text, str) else text
     return check_document(etree.fromstring(data), ruleset)

@@ -1,10 +1,13 @@
-"""Who publishes the IATI file, from the settings."""
+"""Who publishes the IATI files, and the ruleset they are checked against, from the settings."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import current_app
 
 from app.reporting.iati import IatiPublisher
+from app.reporting.iati_rules import Ruleset, checker_available, load_ruleset
 
 
 def publisher() -> IatiPublisher:
@@ -17,3 +20,13 @@ def publisher() -> IatiPublisher:
         # The transparency page lists the themes the fund's own sector vocabulary is made of.
         vocabulary_uri=f"{str(config['PUBLIC_BASE_URL']).rstrip('/')}/transparency",
     )
+
+
+def ruleset() -> Ruleset | None:
+    """The IATI Standard Ruleset at IATI_RULESET_PATH (IATI's standard_py.json, installed beside
+    the application), or None when it or lxml, which checking needs, is not installed."""
+    setting = current_app.config.get("IATI_RULESET_PATH")
+    if not setting or not checker_available():
+        return None
+    path = Path(str(setting))
+    return load_ruleset(path) if path.is_file() else None

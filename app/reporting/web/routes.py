@@ -33,6 +33,8 @@ from app.reporting import activity, balances, contributions, grants, people
 from app.reporting.annual import FIRST_YEAR, LAST_YEAR, annual_report
 from app.reporting.exports import TABLES
 from app.reporting.iati import iati_activities
+from app.reporting.iati_organisation import iati_organisations
+from app.reporting.iati_quality import iati_quality
 from app.reporting.people import sex_age_key
 from app.reporting.statement import statement
 from app.reporting.transparency import transparency
@@ -47,7 +49,7 @@ from app.reporting.web.cache import (
 from app.reporting.web.charts import bar_chart, column_chart
 from app.reporting.web.export import csv_lines, file_chunks, spooled, write_xlsx
 from app.reporting.web.forms import TRANSFERS, ExportForm, PeriodForm
-from app.reporting.web.iati import publisher
+from app.reporting.web.iati import publisher, ruleset
 from app.web.access import public, requires
 from app.web.display import country_name, money, number
 from app.web.labels import label
@@ -304,7 +306,24 @@ def iati() -> Any:
     )
 
 
+@bp.get("/reports/iati/quality")
+@requires(Permission.EXPORT_DATA)
+def iati_quality_page() -> Any:
+    """Every IATI Standard Ruleset rule each activity of the file breaks, and why."""
+    rules = ruleset()
+    report = iati_quality(publisher(), rules) if rules is not None else None
+    return render_template("reporting/iati_quality.html", report=report)
+
+
 # --- public ----------------------------------------------------------------------------------
+
+
+@bp.get("/reports/iati-organisation.xml")
+@public
+def iati_organisation() -> Any:
+    """The publisher's IATI organisation file (budgets and expenditure per year): public, as
+    IATI publishing means."""
+    return Response("".join(iati_organisations(publisher())), mimetype="application/xml")
 
 
 @bp.get("/transparency")
