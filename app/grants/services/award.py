@@ -268,7 +268,7 @@ def _pending_funds(*, available: int, needed: int, currency: str) -> Conflict:
 
 def approved_decision(application: Application) -> Any:
     """The Board's approving decision for the application, or None (reviews area contract)."""
-    from app.reviews.services import approved_decision_for
+    from app.reviews.services.board import approved_decision_for
 
     return approved_decision_for(application)
 
