@@ -185,7 +185,7 @@
       }
       old.remove();
     });
-    var first = null;
+    var listed = [];
     Object.keys(fields).forEach(function (name) {
       var input = document.getElementById(name);
       if (!input) return;
@@ -202,19 +202,64 @@
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby",
         ((input.getAttribute("aria-describedby") || "") + " " + line.id).trim());
-      first = first || input;
+      listed.push({ target: input.id, text: fieldError(input, line.textContent) });
     });
-    if (first) first.focus();
+    return listed;
   }
+
+  // "Your name: This field is required." The field's label, or its group's question.
+  function fieldError(input, message) {
+    var fieldset = input.closest("fieldset");
+    var label = fieldset && input.type === "radio" ? fieldset.querySelector("legend")
+      : document.querySelector("label[for='" + input.id + "']");
+    var name = label ? label.textContent.replace("*", "").trim() : "";
+    return name ? form.dataset.msgFieldError.replace("%1", name).replace("%2", message) : message;
+  }
+
+  // GOV.UK's error summary at the top of the page, as macros/forms.html draws it on the other
+  // pages: one link per field to fix, read first, and "Error:" at the start of the title.
+  var summary = document.getElementById("give-errors");
+  var title = document.title;
+  function showProblems(problems) {
+    var list = summary.querySelector("ul");
+    list.textContent = "";
+    problems.forEach(function (problem) {
+      var item = document.createElement("li");
+      if (problem.target) {
+        var link = document.createElement("a");
+        link.href = "#" + problem.target;
+        link.textContent = problem.text;
+        item.appendChild(link);
+      } else {
+        item.textContent = problem.text;
+      }
+      list.appendChild(item);
+    });
+    summary.hidden = problems.length === 0;
+    document.title = problems.length ? form.dataset.msgErrorTitle + " " + title : title;
+    if (problems.length) summary.focus();
+  }
+  if (window.errorSummary) window.errorSummary.wire(summary);
 
   function problem(data) {
     var error = (data && data.error) || {};
-    markFields(error.fields || {});
-    return error.message || form.dataset.msgError;
+    var problems = markFields(error.fields || {});
+    if (!problems.length) problems.push({ target: null, text: error.message || form.dataset.msgError });
+    return problems;
+  }
+
+  function Problems(problems) {
+    this.problems = problems;
+  }
+  function cardProblem(message) {
+    var holder = document.getElementById("card-element");
+    return new Problems([{ target: holder.id, text: fieldError(holder, message || form.dataset.msgError) }]);
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    showProblems([]);
+    markFields({});
     button.disabled = true;
     say(form.dataset.msgWorking, false);
     var name = document.getElementById("name").value;
@@ -238,7 +283,7 @@
           return null;
         }
         if (!started.ok) {
-          throw new Error(problem(started.data));
+          throw new Problems(problem(started.data));
         }
         return stripe
           .confirmCardSetup(started.data.client_secret, {
@@ -246,7 +291,7 @@
           })
           .then(function (setup) {
             if (setup.error) {
-              throw new Error(setup.error.message || form.dataset.msgError);
+              throw cardProblem(setup.error.message);
             }
             say(form.dataset.msgCharging, false);
             return post(
@@ -261,17 +306,17 @@
           return null;
         }
         if (!confirmed.ok) {
-          throw new Error(problem(confirmed.data));
+          throw new Problems(problem(confirmed.data));
         }
         var result = confirmed.data;
         if (result.status === "failed") {
-          throw new Error(result.message || form.dataset.msgError);
+          throw cardProblem(result.message);
         }
         if (result.status === "requires_action") {
           // The card's bank asks the donor to authenticate (3-D Secure).
           return stripe.confirmCardPayment(result.client_secret).then(function (auth) {
             if (auth.error) {
-              throw new Error(auth.error.message || form.dataset.msgError);
+              throw cardProblem(auth.error.message);
             }
             return result;
           });
@@ -287,7 +332,9 @@
         window.location.assign(result.thanks_url);
       })
       .catch(function (error) {
-        say(error.message || form.dataset.msgError, true);
+        say("", false);
+        showProblems(error instanceof Problems ? error.problems
+          : [{ target: null, text: form.dataset.msgError }]);
         button.disabled = false;
       });
   });

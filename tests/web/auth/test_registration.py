@@ -93,7 +93,7 @@ def test_bad_registration_shows_the_error_on_the_form_and_creates_nothing(
     assert response.status_code == 200
     assert message in page
     assert 'aria-invalid="true"' in page
-    assert "Please correct the field marked below." in page
+    assert "There is a problem" in page and 'class="alert alert-danger error-summary"' in page
     assert user_count() == 0
     assert mailbox.messages == []
 
