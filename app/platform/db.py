@@ -120,7 +120,7 @@ def _psycopg_without_automatic_preparation(dbapi_connection: Any, connection_rec
     psycopg prepares a query on the server once it has run a few times, and
     answers every ROLLBACK of a connection holding such statements with ``DEALLOCATE ALL``:
     an extra round trip, and it would drop the ledger's own prepared posting statement
-    (app/ledger/services.py), which must last as long as the connection.
+    (app/ledger/services/posting_statement.py), which must last as long as the connection.
     """
     if type(dbapi_connection).__module__.startswith("psycopg"):
         dbapi_connection.prepare_threshold = None
