@@ -27,6 +27,7 @@ PURGE_OUTBOX = "outbox.purge_sent"
 REMIND_REVIEWERS = "reviews.remind"
 REMIND_GRANT_REPORTS = "grants.remind"
 SEAL_LEDGER = "ledger.seal"
+PURGE_UNCONFIRMED_ACCOUNTS = "users.purge_unconfirmed"
 
 # The daily jobs and their minute past DAILY_JOBS_HOUR_UTC, a few minutes apart so that one
 # worker runs them one after the other; the seal comes after the night's other jobs.
@@ -35,6 +36,7 @@ DAILY_JOBS = {
     "remind-grant-reports": (REMIND_GRANT_REPORTS, 5),
     "seal-the-ledger": (SEAL_LEDGER, 10),
     "purge-sent-e-mails": (PURGE_OUTBOX, 15),
+    "purge-unconfirmed-accounts": (PURGE_UNCONFIRMED_ACCOUNTS, 20),
 }
 
 logger = logging.getLogger(__name__)
@@ -149,3 +151,15 @@ def seal_ledger() -> int:
         return 0 if checkpoint is None else checkpoint.transfer_count
 
     return _one_transaction("ledger transfers sealed", job)
+
+
+@shared_task(name=PURGE_UNCONFIRMED_ACCOUNTS)
+def purge_unconfirmed_accounts() -> int:
+    """Remove accounts never confirmed after UNCONFIRMED_ACCOUNT_DAYS
+    (`flask users purge-unconfirmed`)."""
+    from flask import current_app
+
+    from app.privacy.services.retention import purge_unconfirmed_accounts as purge
+
+    days = int(current_app.config["UNCONFIRMED_ACCOUNT_DAYS"])
+    return _one_transaction("unconfirmed accounts removed", lambda: purge(older_than_days=days))

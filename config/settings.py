@@ -180,6 +180,10 @@ class Base:
     DAILY_JOBS_HOUR_UTC = _env_int("DAILY_JOBS_HOUR_UTC", 2)
     OUTBOX_KEEP_SENT_DAYS = _env_int("OUTBOX_KEEP_SENT_DAYS", 30)
 
+    # Retention (personal data): an account whose address was never confirmed is removed this
+    # many days after it was made, by the daily job (`flask users purge-unconfirmed`).
+    UNCONFIRMED_ACCOUNT_DAYS = _env_int("UNCONFIRMED_ACCOUNT_DAYS", 30)
+
     # Payments (Stripe, or localstripe via STRIPE_API_BASE).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")

@@ -14,6 +14,8 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
 
+from app.accounts.models import Role
+from app.accounts.services import find_user_by_email
 from app.grants.models import ReportKind
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import queue_email
@@ -23,6 +25,7 @@ from app.platform.storage import LocalStorage
 from app.reviews import services as reviews
 from app.tasks import (
     PURGE_OUTBOX,
+    PURGE_UNCONFIRMED_ACCOUNTS,
     REMIND_GRANT_REPORTS,
     REMIND_REVIEWERS,
     SEAL_LEDGER,
@@ -30,6 +33,7 @@ from app.tasks import (
     celery_init_app,
     celery_settings,
 )
+from tests.factories import user_with
 from tests.grants_support import USD, active_grant, fund, report_of
 from tests.real_commits import committed, committed_rows_removed
 from tests.reviews_support import in_review, manager, reviewer
@@ -64,12 +68,18 @@ def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
         for entry in settings["beat_schedule"].values()
         if entry["task"] != SEND_OUTBOX
     }
-    assert set(daily) == {REMIND_REVIEWERS, REMIND_GRANT_REPORTS, SEAL_LEDGER, PURGE_OUTBOX}
+    assert set(daily) == {
+        REMIND_REVIEWERS,
+        REMIND_GRANT_REPORTS,
+        SEAL_LEDGER,
+        PURGE_OUTBOX,
+        PURGE_UNCONFIRMED_ACCOUNTS,
+    }
     for schedule in daily.values():
         assert isinstance(schedule, crontab)
         assert schedule.hour == {3} and len(schedule.minute) == 1
         assert schedule.day_of_week == set(range(7))
-    assert len({min(s.minute) for s in daily.values()}) == 4  # one after the other
+    assert len({min(s.minute) for s in daily.values()}) == 5  # one after the other
 
 
 def test_every_scheduled_task_is_registered(app):
@@ -100,6 +110,15 @@ def test_the_daily_purge_empties_old_bodies_once(app):
     db.session.commit()
 
     assert run_twice(app, PURGE_OUTBOX) == (1, 0)
+
+
+def test_the_daily_retention_removes_unconfirmed_accounts_once(app):
+    stale = user_with(Role.DONOR, email_confirmed_at=None, email="stale@example.org")
+    stale.created_at = utcnow() - timedelta(days=app.config["UNCONFIRMED_ACCOUNT_DAYS"] + 1)
+    db.session.commit()
+
+    assert run_twice(app, PURGE_UNCONFIRMED_ACCOUNTS) == (1, 0)
+    assert find_user_by_email("stale@example.org") is None
 
 
 def test_the_daily_review_reminders_remind_once(app, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.accounts import services as accounts
@@ -43,6 +44,17 @@ def list_users() -> None:
     for user in db.session.execute(db.select(User).order_by(User.email)).scalars():
         state = "active" if user.is_active else "deactivated"
         click.echo(f"{user.email:<32} {state:<12} {', '.join(sorted(user.roles))}")
+
+
+@users_cli.command("purge-unconfirmed")
+def purge_unconfirmed() -> None:
+    """Remove the accounts never confirmed after UNCONFIRMED_ACCOUNT_DAYS days (a daily job)."""
+    from app.privacy.services.retention import purge_unconfirmed_accounts
+
+    days = int(current_app.config["UNCONFIRMED_ACCOUNT_DAYS"])
+    removed = purge_unconfirmed_accounts(older_than_days=days)
+    db.session.commit()
+    click.echo(f"{removed} account(s) unconfirmed after {days} day(s) removed.")
 
 
 ledger_cli = AppGroup("ledger", help="Seal and verify the ledger.")

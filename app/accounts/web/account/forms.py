@@ -1,4 +1,4 @@
-"""Forms for a person's own account: profile, password, two-factor."""
+"""Forms for a person's own account: profile, password, two-factor, closing it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.web.i18n import LANGUAGE_NAMES
 
@@ -57,4 +57,22 @@ class ConfirmPasswordForm(FlaskForm):
         _l("Your password"),
         validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    # Asked only when two-factor authentication is on (the page hides it otherwise).
+    code = StringField(
+        _l("6-digit code from your authenticator app, or a recovery code"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code"},
+    )
+    confirm = BooleanField(
+        _l("I understand that closing my account cannot be undone."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )

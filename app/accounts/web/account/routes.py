@@ -1,25 +1,38 @@
-"""A person's own account: profile, password and two-factor authentication."""
+"""A person's own account: profile, password, two-factor authentication, and their personal
+data (a copy to download, closing the account)."""
 
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services as accounts
 from app.accounts.web.account.forms import (
     ChangePasswordForm,
+    CloseAccountForm,
     ConfirmPasswordForm,
     EnableTwoFactorForm,
     ProfileForm,
 )
 from app.platform.errors import DomainError
 from app.platform.extensions import db
+from app.privacy import services as privacy
 from app.web.access import login_required
 
 bp = Blueprint("account", __name__, template_folder="../../templates", url_prefix="/account")
@@ -160,3 +173,67 @@ def two_factor_disable() -> Any:
     _renew_session()
     flash(_("Two-factor authentication is off."), "warning")
     return redirect(url_for("account.security"))
+
+
+# --- personal data: a copy to download, closing the account ------------------------------
+
+
+@bp.get("/personal-data")
+@login_required
+def personal_data() -> Any:
+    return _personal_data_page(CloseAccountForm())
+
+
+def _personal_data_page(form: CloseAccountForm) -> Any:
+    obstacles = [error.translated(_) for error in privacy.closure_obstacles(current_user)]
+    return render_template(
+        "account/personal_data.html",
+        form=form,
+        obstacles=obstacles,
+        asks_second_factor=current_user.totp_enabled,
+    )
+
+
+@bp.post("/personal-data/download")
+@login_required
+def download_personal_data() -> Any:
+    """The person's data as a JSON file; only ever the signed-in person's own."""
+    data = privacy.export_personal_data(actor=current_user)
+    db.session.commit()
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="my-data-{current_user.id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/close")
+@login_required
+def close_account() -> Any:
+    form = CloseAccountForm()
+    if not form.validate_on_submit():
+        return _personal_data_page(form), 400
+    if not accounts.verify_password(current_user, form.password.data or ""):
+        form.password.errors.append(_("Your password is not right."))
+        return _personal_data_page(form), 400
+    if current_user.totp_enabled and not accounts.verify_second_factor(
+        user=current_user, code=form.code.data or ""
+    ):
+        # A spent recovery code stays spent even though the account stays open.
+        db.session.commit()
+        form.code.errors.append(_("That code is not right."))
+        return _personal_data_page(form), 400
+    try:
+        privacy.close_own_account(user=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.translated(_), "danger")
+        return redirect(url_for("account.personal_data"))
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Your account is closed and your personal details are removed."), "info")
+    return redirect(url_for("main.index"))

@@ -1,10 +1,17 @@
-"""Administration forms: invitations and role changes."""
+"""Administration forms: invitations, role changes and closing an account."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Email, Length
 
 from app.accounts.models import Role
@@ -41,3 +48,11 @@ class InviteUserForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+
+
+class CloseAccountForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is this account closed?"),
+        validators=[DataRequired(), Length(max=400)],
+        description=_l("Kept in the audit log."),
+    )

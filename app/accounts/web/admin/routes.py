@@ -14,13 +14,14 @@ from sqlalchemy import func, or_, select
 from app.accounts import services as accounts
 from app.accounts.models import Role, User, UserRole
 from app.accounts.permissions import Permission, can_manage_user
-from app.accounts.web.admin.forms import ROLE_LABELS, InviteUserForm, RoleForm
+from app.accounts.web.admin.forms import ROLE_LABELS, CloseAccountForm, InviteUserForm, RoleForm
 from app.accounts.web.auth.tokens import RESET, make_token
 from app.outbox import services as outbox_services
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import queue_email
 from app.platform.errors import Conflict, DomainError
 from app.platform.extensions import db
+from app.privacy import services as privacy
 from app.web.access import requires
 from app.web.forms import page_number
 from app.web.links import public_url
@@ -104,6 +105,8 @@ def user_detail(user_id: int) -> Any:
         role_form=RoleForm(),
         role_labels=ROLE_LABELS,
         can_manage=can_manage_user(current_user, user),
+        close_form=CloseAccountForm(),
+        closed=privacy.is_closed(user),
     )
 
 
@@ -158,6 +161,26 @@ def reactivate(user_id: int) -> Any:
     accounts.set_user_active(actor=current_user, user=user, active=True)
     db.session.commit()
     flash(_("%(name)s can sign in again.", name=user.full_name), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/close")
+@requires(Permission.MANAGE_USERS)
+def close_account(user_id: int) -> Any:
+    """Close and anonymise someone else's account, with a reason (never one's own here)."""
+    user = db.get_or_404(User, user_id)
+    form = CloseAccountForm()
+    if not form.validate_on_submit():
+        flash(_("Say why this account is closed."), "danger")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    try:
+        privacy.close_account_for(actor=current_user, user=user, reason=form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.translated(_), "danger")
+    else:
+        db.session.commit()
+        flash(_("The account is closed and its personal details are removed."), "warning")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
