@@ -8,7 +8,7 @@ from app.accounts.models import Organisation, User
 from app.accounts.permissions import can_edit_application, can_manage_organisation
 from app.applications.models import Application, Document, DueDiligenceStatus
 from app.applications.services.queries import profile_of
-from app.applications.uploads import inspect_upload
+from app.applications.uploads import InspectedFile, inspect_upload
 from app.audit.services import record_event
 from app.platform.categories import (
     APPLICATION_DOCUMENT_KINDS,
@@ -18,6 +18,13 @@ from app.platform.categories import (
 from app.platform.errors import N_, NotFound, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
 from app.platform.storage import Storage
+
+
+def check_uploaded_file(*, filename: str, data: bytes) -> InspectedFile:
+    """The checks every file sent to the fund passes (an NGO's document, an application's or a
+    grant report's attachment): by its content (app/applications/uploads.py), within the size
+    the fund accepts (``UPLOAD_MAX_BYTES``)."""
+    return inspect_upload(data, filename, max_bytes=int(current_app.config["UPLOAD_MAX_BYTES"]))
 
 
 def upload_document(
@@ -44,9 +51,7 @@ def upload_document(
             raise PermissionDenied(N_("Only the organisation's own staff can add documents."))
         if kind not in ORGANISATION_DOCUMENT_KINDS:
             raise ValidationFailed(N_("This kind of document belongs to an application."))
-    inspected = inspect_upload(
-        data, filename, max_bytes=int(current_app.config["UPLOAD_MAX_BYTES"])
-    )
+    inspected = check_uploaded_file(filename=filename, data=data)
     document = Document(
         organisation_id=organisation.id,
         application=application,

@@ -17,7 +17,7 @@ from flask import current_app
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission, has_permission, is_member
-from app.applications.uploads import inspect_upload
+from app.applications.services.documents import check_uploaded_file
 from app.audit.services import record_event
 from app.grants import notices
 from app.grants.models import (
@@ -283,11 +283,9 @@ def expenditure_variance(report: GrantReport) -> list[VarianceLine]:
 def attach_report_file(
     *, actor: User, report: GrantReport, filename: str, data: bytes, storage: Storage
 ) -> ReportAttachment:
-    """Check a file by its content (app/applications/uploads.py) and keep it privately."""
+    """Check a file as every file sent to the fund is checked, and keep it privately."""
     _ensure_editable(actor, report)
-    inspected = inspect_upload(
-        data, filename, max_bytes=int(current_app.config["UPLOAD_MAX_BYTES"])
-    )
+    inspected = check_uploaded_file(filename=filename, data=data)
     attachment = ReportAttachment(
         filename=inspected.filename,
         content_type=inspected.content_type,

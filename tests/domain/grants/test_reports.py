@@ -9,13 +9,15 @@ import pytest
 
 from app.accounts.models import Role
 from app.accounts.permissions import can_view_grant, can_view_safeguarding
+from app.applications.services.documents import upload_document
 from app.applications.uploads import UploadRefused
 from app.grants.models import FigureDimension, ReportKind, ReportStatus
 from app.grants.services import reports
 from app.grants.services.reports import ReportData
+from app.platform.categories import DocumentKind
 from app.platform.errors import InvalidTransition, ValidationFailed
 from app.platform.extensions import db
-from tests.applications_support import PDF
+from tests.applications_support import PDF, applicant_of, started_application
 from tests.factories import user_with
 from tests.grants_support import (
     USD,
@@ -153,6 +155,37 @@ def test_attachments_are_checked_by_content_and_removable_until_submission(grant
         )
     key = reports.remove_report_file(actor=author, attachment=attachment)
     assert key == attachment.storage_key
+    assert report.attachments == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"MZ\x90\x00", PDF + b"0" * 1024 * 1024],
+    ids=["empty", "a program named .pdf", "over the size limit"],
+)
+def test_a_bad_report_attachment_is_refused_with_the_sentence_a_document_gets(
+    app, grant, storage, monkeypatch, data
+):
+    """A grantee reads the same refusal for the same bad file, whether it is attached to a
+    report or to an application: both are checked by the one rule."""
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024 * 1024)
+    application = started_application()
+    with pytest.raises(UploadRefused) as document_refused:
+        upload_document(
+            actor=applicant_of(application.organisation),
+            organisation=application.organisation,
+            application=application,
+            kind=DocumentKind.PROPOSAL,
+            filename="report.pdf",
+            data=data,
+            storage=storage,
+        )
+    report = report_of(grant, ReportKind.PROGRESS)
+    with pytest.raises(UploadRefused) as attachment_refused:
+        reports.attach_report_file(
+            actor=signatory(grant), report=report, filename="report.pdf", data=data, storage=storage
+        )
+    assert attachment_refused.value.message == document_refused.value.message
     assert report.attachments == []
 
 
