@@ -54,3 +54,12 @@ def test_the_organisation_file_carries_budgets_and_expenditure(app, checks):
     assert organisation.find("total-expenditure").findtext("value") == (
         f"{(tranche.amount + tranche.psc_amount) / 100:.2f}"
     )
+
+
+def test_the_small_generated_fund_publishes_a_valid_organisation_file(app, checks):
+    from devtools.seed.scale import SCALES, generate_fund
+
+    generate_fund(SCALES["small"])
+    organisation = _checked(checks).find("iati-organisation")
+    assert len(organisation.findall("total-budget")) >= 2  # the generator spreads over years
+    assert organisation.findall("recipient-country-budget")
