@@ -71,6 +71,7 @@ BROKEN = b"""<iati-activities version="2.03">
   <activity-date type="3" iso-date="2026-01-01"/>
   <recipient-country code="NG" percentage="60"/>
   <sector vocabulary="99" code="children" percentage="50"/>
+  <policy-marker vocabulary="1" code="1"/>
   <transaction><recipient-country code="NG"/>
    <transaction-date iso-date="2026-01-01"/><value value-date="2026-01-01">1</value></transaction>
  </iati-activity>
@@ -92,6 +93,13 @@ def test_the_checker_says_which_rules_an_activity_breaks_and_why(ruleset):
     assert "transaction/recipient-country must not be given with recipient-country" in reasons
     assert "is after activity-date[@type='3']/@iso-date" in reasons
     assert "must hold when count(sector" in reasons  # a fund's own sector needs its name
+    # Nothing in the DAC vocabulary adds up to nothing, not to 100.
+    assert "sector[@vocabulary = '1' or not(@vocabulary)]/@percentage add up to 0" in reasons
+    # The DAC policy marker needs its significance; the condition for the fund's own does not
+    # hold, so that case is not applied.
+    assert [f.reason for f in report.failures if f.context == "//policy-marker"] == [
+        "none of @significance is present"
+    ]
 
 
 def test_an_unknown_rule_type_fails_instead_of_passing_unseen():
