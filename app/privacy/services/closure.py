@@ -94,7 +94,7 @@ def closure_obstacles(user: User) -> list[DomainError]:
         obstacles.append(
             Conflict(
                 N_(
-                    "%(count)s tranche(s) requested from this account are still being paid. "
+                    "Tranches requested from this account are still being paid (%(count)s). "
                     "Hand them over to another finance officer, or wait until they are paid."
                 ),
                 count=tranches,
@@ -116,7 +116,7 @@ def closure_obstacles(user: User) -> list[DomainError]:
         obstacles.append(
             Conflict(
                 N_(
-                    "%(count)s review(s) assigned to this account are not submitted. Submit "
+                    "Reviews assigned to this account are not submitted (%(count)s). Submit "
                     "them, or ask the fund manager to assign them to someone else."
                 ),
                 count=reviews,

@@ -94,7 +94,7 @@ def test_a_finance_officer_with_a_tranche_being_paid_must_hand_over(app):
     people = officers()
     grants.request_disbursement(actor=people.maker, tranche=grant.tranches[0])
 
-    with pytest.raises(Conflict, match="tranche"):
+    with pytest.raises(Conflict, match="Tranches requested"):
         privacy.close_own_account(user=people.maker)
     assert not privacy.is_closed(people.maker)
 
