@@ -40,7 +40,7 @@ from app.notifications.web.routes import bp as notifications
 from app.organisations.web.routes import bp as organisations
 from app.outbox.cli import outbox_cli
 from app.outbox.web.routes import bp as dev_mail
-from app.platform import storage
+from app.platform import links, storage
 from app.platform.categories import Theme
 from app.platform.money import currency_exponent
 from app.reporting import api as reporting_api
@@ -56,6 +56,7 @@ from app.tasks import celery_init_app
 from app.web import display, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
 from app.web.labels import label
+from app.web.links import page_path
 from app.web.main.routes import bp as main
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -134,6 +135,7 @@ API_MODULES = (calls_api, reporting_api)
 def bootstrap(app: Flask) -> None:
     """Register everything above on ``app``. Session hooks are registered once per process."""
     connect_workflows()
+    links.install(page_path)  # the rules' notices link to pages the web side names
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_web(app)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Membership, User
 from app.accounts.permissions import Permission, has_permission
 from app.notifications.models import Notification, NotificationKind
+from app.platform import links
 from app.platform.db import utcnow
 from app.platform.errors import N_, NotFound
 from app.platform.extensions import db
@@ -40,10 +40,7 @@ class PendingEmail:
 
 def link_to(endpoint: str, **values: Any) -> str:
     """The path of a page, built without a request (CLI commands notify too)."""
-    adapter = current_app.url_map.bind(
-        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
-    )
-    return str(adapter.build(endpoint, values))
+    return links.page(endpoint, **values)
 
 
 def notify(

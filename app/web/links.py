@@ -18,6 +18,15 @@ def absolute_url(path: str) -> str:
     return base + "/" + path.lstrip("/")
 
 
+def page_path(endpoint: str, **values: Any) -> str:
+    """The path of a page, without a request (a rule's notice link, a CLI command's), installed
+    in app/platform/links.py for the business rules by app/bootstrap.py."""
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+    )
+    return str(adapter.build(endpoint, values))
+
+
 def public_url(endpoint: str, **values: Any) -> str:
     """The absolute address of a page, for anything that leaves the request (e-mails, JSON)."""
     # Bound to no request: the path alone, whatever host or script name the request had.
