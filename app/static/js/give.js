@@ -14,24 +14,59 @@
     status.className = "mb-3" + (text ? (isError ? " alert alert-danger" : " alert alert-info") : "");
   }
 
-  if (typeof Stripe === "undefined") {
-    say(form.dataset.msgUnavailable, true);
-    button.disabled = true;
-    return;
+  // Stripe.js is a third party's script (and the page's heaviest): it is fetched only when the
+  // donor reaches the card step, not for everyone who looks at the page.
+  var stripe = null;
+  var card = null;
+  var loading = null;
+  function loadStripe() {
+    if (loading) return loading;
+    loading = new Promise(function (resolve, reject) {
+      if (typeof Stripe !== "undefined") {
+        resolve();
+        return;
+      }
+      var script = document.createElement("script");
+      script.src = form.dataset.stripeJs;
+      script.async = true;
+      script.onload = function () { resolve(); };
+      script.onerror = function () { reject(new Error(form.dataset.msgUnavailable)); };
+      document.head.appendChild(script);
+    }).then(function () {
+      if (typeof Stripe === "undefined") throw new Error(form.dataset.msgUnavailable);
+      // localstripe's stand-in for Stripe.js (demo and tests only) declares a global `class
+      // Element` that hides the DOM's Element from every script, Bootstrap's menus included.
+      // Lend it the two DOM methods Bootstrap calls through `Element.prototype`; with Stripe.js
+      // nothing changes.
+      /* global Element */
+      if (typeof Element === "function" && Element !== window.Element && !Element.prototype.querySelector) {
+        Element.prototype.querySelector = window.Element.prototype.querySelector;
+        Element.prototype.querySelectorAll = window.Element.prototype.querySelectorAll;
+      }
+      stripe = Stripe(form.dataset.publishableKey);
+      card = stripe.elements().create("card");
+      var holder = document.getElementById("card-element");
+      holder.textContent = "";
+      card.mount(holder);
+    }).catch(function (error) {
+      say(error.message || form.dataset.msgUnavailable, true);
+      button.disabled = true;
+      throw error;
+    });
+    return loading;
   }
-
-  // localstripe's stand-in for Stripe.js (demo and tests only) declares a global `class Element`
-  // that hides the DOM's Element from every script, Bootstrap's menus included. Lend it the two
-  // DOM methods Bootstrap calls through `Element.prototype`; with Stripe.js nothing changes.
-  /* global Element */
-  if (typeof Element === "function" && Element !== window.Element && !Element.prototype.querySelector) {
-    Element.prototype.querySelector = window.Element.prototype.querySelector;
-    Element.prototype.querySelectorAll = window.Element.prototype.querySelectorAll;
+  // The card step starts at the donor's name: from there on, the card form is on its way.
+  var cardStep = document.getElementById("name");
+  function reachesCardStep(target) {
+    return target === cardStep ||
+      !!(cardStep.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING);
   }
-
-  var stripe = Stripe(form.dataset.publishableKey);
-  var card = stripe.elements().create("card");
-  card.mount("#card-element");
+  form.addEventListener("focusin", function (event) {
+    if (reachesCardStep(event.target)) loadStripe().catch(function () {});
+  });
+  form.addEventListener("pointerdown", function (event) {
+    if (reachesCardStep(event.target)) loadStripe().catch(function () {});
+  });
 
   var presets = {};
   try {
@@ -258,6 +293,14 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (!card) {
+      // Sent before the card step (Enter in the amount): open the card form and go there.
+      loadStripe().then(function () {
+        var first = document.querySelector("#card-element input, #card-element iframe");
+        (first || document.getElementById("card-element")).focus();
+      }).catch(function () {});
+      return;
+    }
     showProblems([]);
     markFields({});
     button.disabled = true;
