@@ -28,9 +28,11 @@ install-dev: $(BIN)/.installed-dev
 # Debian's Chromium for the browser journeys (tests/browser; Playwright comes with the dev extra
 # and never downloads a browser). Checked every time: cheap, and right on a fresh machine.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# fonts-wqy-microhei: a CJK font (1.6 MB), without which Chinese pages screenshot as boxes.
 install-browser:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y chromium fonts-wqy-microhei; }
 
 # Compiled catalogs are build products, not source: made from the .po files every time.
 translations: $(BIN)/.installed
