@@ -17,12 +17,14 @@ from app.grants import services as grants
 from app.platform.db import utcnow
 from app.platform.errors import Conflict, PermissionDenied
 from app.platform.extensions import db
+from app.platform.storage import LocalStorage
 from app.privacy import services as privacy
 from app.privacy.services.retention import purge_unconfirmed_accounts
 from tests.donations_support import assert_ledger_ok, start_and_confirm
 from tests.factories import PASSWORD, user_with
 from tests.grants_support import USD, active_grant, fund, officers, signatory
 from tests.reporting_support import succeed
+from tests.reviews_support import cleared, in_review, reviewer
 
 
 @pytest.fixture
@@ -156,3 +158,26 @@ def test_an_unconfirmed_account_something_points_at_is_anonymised_not_deleted(ap
 
     assert privacy.is_closed(user) and not user.is_active
     assert purge_unconfirmed_accounts(older_than_days=30) == 0
+
+
+def test_a_reviewer_with_a_review_not_submitted_must_hand_over(app, tmp_path):
+    storage = LocalStorage(tmp_path / "uploads")
+    expert = reviewer()
+    cleared(in_review(storage), expert)
+
+    with pytest.raises(Conflict, match="Reviews assigned"):
+        privacy.close_own_account(user=expert)
+    assert not privacy.is_closed(expert)
+
+
+def test_the_console_command_removes_old_unconfirmed_accounts(app, runner):
+    stale = user_with(Role.APPLICANT, email_confirmed_at=None, email="stale@example.org")
+    stale.created_at = utcnow() - timedelta(days=app.config["UNCONFIRMED_ACCOUNT_DAYS"] + 1)
+    db.session.flush()
+
+    first = runner.invoke(args=["users", "purge-unconfirmed"], catch_exceptions=False)
+    second = runner.invoke(args=["users", "purge-unconfirmed"], catch_exceptions=False)
+
+    assert first.output.startswith("1 account(s)")
+    assert second.output.startswith("0 account(s)")
+    assert accounts.find_user_by_email("stale@example.org") is None

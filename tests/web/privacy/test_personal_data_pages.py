@@ -109,3 +109,18 @@ def test_an_administrator_closes_someone_else_from_the_user_page(client):
     assert privacy.is_closed(other)
     assert not privacy.is_closed(admin)
     assert mine.status_code == 302
+
+
+def test_the_user_page_says_an_account_is_closed_and_offers_no_more_actions(client):
+    admin = user_with(Role.ADMIN)
+    other = user_with(Role.DONOR)
+    privacy.close_account_for(actor=admin, user=other, reason="asked by letter")
+    with client.session_transaction() as session:
+        session["_user_id"] = admin.get_id()
+        session["_fresh"] = True
+
+    page = client.get(f"/admin/users/{other.id}").get_data(as_text=True)
+
+    assert "This account is closed" in page
+    assert f"/admin/users/{other.id}/close" not in page
+    assert f"/admin/users/{other.id}/reactivate" not in page
