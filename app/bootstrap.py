@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.accounts.cli import ledger_cli, users_cli
+from app.accounts.permissions import find_assignments_with
 from app.accounts.web.account.routes import bp as account
 from app.accounts.web.admin.routes import bp as admin
 from app.accounts.web.auth.routes import bp as auth
@@ -48,7 +49,7 @@ from app.reporting.cli import reports_cli
 from app.reporting.web import cache as reporting_cache
 from app.reporting.web.routes import bp as reporting
 from app.reviews.cli import reviews_cli
-from app.reviews.queries.assignments import review_progress
+from app.reviews.queries.assignments import active_assignment, review_progress
 from app.reviews.queries.ranking import undecided_count
 from app.reviews.web.routes import bp as reviews
 from app.reviews.workflow import tell_applicant
@@ -160,6 +161,7 @@ def connect_workflows() -> None:
     imports one that builds on it. Safe to run more than once.
     """
     count_reviews_with(review_progress)
+    find_assignments_with(active_assignment)
     count_undecided_with(undecided_count)
     APPLICATION_WORKFLOW.subscribe(tell_applicant)
 

@@ -7,7 +7,7 @@ the UI is bypassed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -385,15 +385,30 @@ BOARD_STAGE_STATUSES = frozenset(
 )
 
 
+def _not_connected(application: Application, reviewer: User) -> object | None:
+    raise RuntimeError("No review assignments source: create_app() connects the reviews area.")
+
+
+# Who is assigned to review what is the reviews area's knowledge, and that area builds on this
+# one: importing it here would make the two import each other. So the clearance check asks a
+# function that create_app() hands over once, at start-up (find_assignments_with), in plain
+# sight in app/bootstrap.py.
+_active_assignment: Callable[[Application, User], object | None] = _not_connected
+
+
+def find_assignments_with(active: Callable[[Application, User], object | None]) -> None:
+    """Tell the clearance check how to find a reviewer's active assignment (start-up only)."""
+    global _active_assignment
+    _active_assignment = active
+
+
 def is_cleared_reviewer(actor: Actor | None, application: Application) -> bool:
     """Assigned to ``application``, declared no conflict, not removed, not linked to it."""
     if not has_permission(actor, Permission.REVIEW_APPLICATION) or not isinstance(actor, User):
         return False
     if is_member(actor, application.organisation_id):
         return False
-    from app.reviews.queries.assignments import active_assignment
-
-    return active_assignment(application, actor) is not None
+    return _active_assignment(application, actor) is not None
 
 
 def can_screen_application(actor: Actor | None, application: Application) -> bool:
