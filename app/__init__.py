@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 import email_validator
-from flask import Flask
+from flask import Flask, g, has_request_context
 
 from config.settings import (
     PRIVATE_NETWORKS,
@@ -52,6 +52,13 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         # email-validator refuses special-use domains such as ".test" unless told otherwise;
         # the flag is process-wide, so it is only ever switched on (dev, tests, demo).
         email_validator.TEST_ENVIRONMENT = True
+    from app.platform import metrics
+    from app.platform.error_reports import install_error_reports
+    from app.platform.logging import install_logging
+
+    install_logging(app, user_id=_signed_in_user_id)
+    install_error_reports(app)
+    metrics.install(app)  # inside the proxy layer below: it judges the client's address
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         # Only from the reverse proxy may X-Forwarded-For be believed: the per-IP login
@@ -84,5 +91,25 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     bootstrap(app)
     from app.web import assets
 
-    assets.install(app)  # outermost: static files are answered before the page layers
+    assets.install(app)  # static files are answered before the page layers
+    from app.platform.logging import RequestIds
+
+    # Outermost: every answer is counted and carries its request id, static files included.
+    app.wsgi_app = metrics.CountRequests(app.wsgi_app, app=app)  # type: ignore[method-assign]
+    app.wsgi_app = RequestIds(  # type: ignore[method-assign]
+        app.wsgi_app,
+        networks=proxy_networks(list(app.config["TRUSTED_PROXY_ADDRESSES"])) if proxies else [],
+    )
     return app
+
+
+def _signed_in_user_id() -> int | None:
+    """For the log lines: the id of the user Flask-Login has loaded for this request, if any.
+    Read where Flask-Login keeps it, so that logging never loads anyone from the database."""
+    if not has_request_context():
+        return None
+    user = g.get("_login_user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    user_id = getattr(user, "id", None)
+    return user_id if isinstance(user_id, int) else None
