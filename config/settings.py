@@ -88,6 +88,9 @@ class Base:
     # The publisher's IATI organisation identifier (⚠ the fund manager's real one is to be
     # confirmed); the IATI export names every activity after it.
     IATI_ORGANISATION_REF = os.environ.get("IATI_ORGANISATION_REF", "XI-IATI-UNVTF")
+    # IATI's Standard Ruleset (its standard_py.json, from IATI's IATI-Rulesets repository),
+    # which the IATI data-quality page checks the files against; unset, the page says so.
+    IATI_RULESET_PATH = os.environ.get("IATI_RULESET_PATH", "")
     # Countries whose UN M49 region should differ from the standard one, e.g. {"XK": "150"}.
     REPORTING_REGION_OVERRIDES: dict[str, str] = {}
     # Dashboard and transparency figures are reused while no audit event or ledger transfer has

@@ -38,6 +38,7 @@ from app.ledger import chart
 from app.ledger.models import Account, TransferCode, TransferKind
 from app.ledger.services.posting import transfer_id
 from app.ledger.services.totals import add_to_account_totals
+from app.platform.categories import Theme
 from app.platform.db import Model, utcnow
 from app.platform.extensions import db
 from app.platform.money import apply_rate
@@ -65,6 +66,13 @@ FORMS = (
 SEX_AGE = tuple(
     f"{sex}.{age}" for sex in ("female", "male", "other_or_unknown") for age in ("adult", "child")
 )
+
+
+def _themes_of(application_id: int) -> list[str]:
+    """Every generated application serves women and girls and one other group (the fund's
+    priority and a theme in turn), without a random draw: the same seed keeps the same data."""
+    others = [theme for theme in Theme if theme is not Theme.WOMEN_AND_GIRLS]
+    return [Theme.WOMEN_AND_GIRLS.value, others[application_id % len(others)].value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,7 +507,8 @@ class FundGenerator:
             forms = self.rng.sample(FORMS, 2)
             rows.append(
                 (app_id, call_id, org_id, status, 1, self.org_user[org_id], self.org_user[org_id],
-                 title, "Generated application.", "en", 24, [country], "", [], forms, [], [], "",
+                 title, "Generated application.", "en", 24, [country], "", [], forms, [],
+                 _themes_of(app_id), "",
                  "USD", amount, PSC_RATE, psc, submitted,
                  updated if status == "withdrawn" else None, created, updated)
             )  # fmt: skip
