@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-
 from app.accounts.models import User
 from app.accounts.permissions import Permission, can_pledge_for, has_permission
-from app.applications.uploads import inspect_upload
+from app.applications.services.documents import check_uploaded_file
 from app.audit.services import record_event
 from app.donations.models import Donor, Pledge, PledgeInstalment, PledgeStatus
 from app.donations.services.checks import check_amount, check_currency
@@ -109,9 +107,7 @@ def make_pledge(
 
 def _store_letter(pledge: Pledge, letter: LetterUpload, storage: Storage) -> None:
     """Check the file by its content (PDF, Word, images), then keep it in private storage."""
-    inspected = inspect_upload(
-        letter.data, letter.filename, max_bytes=int(current_app.config["UPLOAD_MAX_BYTES"])
-    )
+    inspected = check_uploaded_file(filename=letter.filename, data=letter.data)
     pledge.letter_key = storage.save(letter.data)
     pledge.letter_filename = inspected.filename
     pledge.letter_content_type = inspected.content_type
