@@ -60,6 +60,9 @@ class Permission(StrEnum):
     VIEW_ALL_CONTRIBUTIONS = "view_all_contributions"
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_DATA = "export_data"
+    # the fund's own notes on a case, never shown to the NGO or donor it is about
+    WRITE_INTERNAL_NOTE = "write_internal_note"
+    VIEW_INTERNAL_NOTES = "view_internal_notes"
 
 
 # Permissions that move or commit money. Nobody who holds the admin role may use them, even
@@ -114,6 +117,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_DASHBOARD,
             Permission.VIEW_LEDGER,
             Permission.EXPORT_DATA,
+            Permission.WRITE_INTERNAL_NOTE,
+            Permission.VIEW_INTERNAL_NOTES,
         }
     ),
     Role.FINANCE: frozenset(
@@ -129,9 +134,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_DASHBOARD,
             Permission.VIEW_LEDGER,
             Permission.EXPORT_DATA,
+            Permission.WRITE_INTERNAL_NOTE,
+            Permission.VIEW_INTERNAL_NOTES,
         }
     ),
-    Role.AUDITOR: frozenset(_OVERSIGHT | {Permission.VIEW_AUDIT_LOG}),
+    # Auditors read the fund's notes on a case but add none: they check, they do not act.
+    Role.AUDITOR: frozenset(
+        _OVERSIGHT | {Permission.VIEW_AUDIT_LOG, Permission.VIEW_INTERNAL_NOTES}
+    ),
     Role.ADMIN: frozenset(
         {Permission.MANAGE_USERS, Permission.MANAGE_SETTINGS, Permission.VIEW_AUDIT_LOG}
     ),
