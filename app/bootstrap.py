@@ -43,6 +43,7 @@ from app.outbox.cli import outbox_cli
 from app.outbox.web.routes import bp as dev_mail
 from app.platform import links, storage
 from app.platform.categories import Theme
+from app.platform.cli import backup_command, restore_command
 from app.platform.money import currency_exponent
 from app.reporting import api as reporting_api
 from app.reporting.cli import reports_cli
@@ -88,6 +89,8 @@ COMMANDS: tuple[click.Command, ...] = (
     grants_cli,
     donations_cli,
     outbox_cli,
+    backup_command,
+    restore_command,
 )
 
 TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
