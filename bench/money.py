@@ -1,0 +1,457 @@
+"""Money flows through the product's own services, against pgbench's tpcb-like on one PostgreSQL.
+
+Reference: pgbench's built-in tpcb-like script (scale 10, 4 clients), as in bench/ledger.py.
+Measured: 4 processes running one product flow each time, each operation what one request does,
+ending with its commit:
+
+* ``gift_webhook``: Stripe's ``payment_intent.succeeded`` for a pending card gift, POSTed signed
+  to ``/webhooks/stripe`` (the route itself, through Flask's test client): the event stored, the
+  PaymentIntent fetched again, the gift, its fee and receipt recorded, the receipt's e-mail
+  queued, ``cash:stripe`` → ``fund:available`` posted, committed. Stripe's answers come from
+  the in-memory gateway (app/donations/memory_gateway.py), so Stripe is not what is measured.
+* ``bank_receipt``: a recorded bank receipt applied to the confirmed pledge it pays, as the
+  allocation route calls ``allocate_bank_receipt`` and commits (``fund:pledged`` →
+  ``fund:available``, ``cash:bank``).
+* ``tranche_paid``: a sent tranche confirmed paid, as the route calls
+  ``confirm_disbursement`` and commits (the pending ``grant`` → ``cash:bank`` transfer posted and
+  the PSC charged). It does not touch ``fund:available`` (the commitment was posted at award);
+  its hot row is ``cash:bank``, shared with the bank receipts.
+
+What each operation needs (pending gifts, confirmed pledges with their receipts, sent tranches)
+is made through the same services before the runs (people and grants with the tests' helpers,
+tests/factories.py and tests/grants_support.py), BENCH_MONEY_ITEMS per process and round, so
+making it is not measured: about 0.1 s per sent tranche, the slowest to make. A process stops
+at BENCH_SECONDS or when its items are used up; its rate is what it did over the time it took.
+Runs alternate (pgbench, then each flow), every run after ``VACUUM ANALYZE`` and a
+``CHECKPOINT``; the medians over BENCH_ROUNDS give one JSON line per flow, with the 99th
+percentile of every operation of every round.
+
+Environment: BENCH_SECONDS (default 20), BENCH_ROUNDS (3), BENCH_MONEY_ITEMS (per process and
+round; default 300), BENCH_MONEY_DATABASE_URL (default a ``trustfund_bench_money`` database on
+the local server, dropped and created afresh, and dropped at the end).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench.ledger import CLIENTS, _pg_args, _recreate_database, _settle, run_pgbench
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/trustfund_bench_money"
+WEBHOOK_SECRET = "whsec_bench_money"  # noqa: S105 - local bench only
+WARM_UP = 3
+FLOWS = ("gift_webhook", "bank_receipt", "tranche_paid")
+
+
+def _settings() -> dict[str, Any]:
+    return {
+        "url": os.environ.get("BENCH_MONEY_DATABASE_URL", DEFAULT_URL),
+        "seconds": int(os.environ.get("BENCH_SECONDS", "20")),
+        "rounds": int(os.environ.get("BENCH_ROUNDS", "3")),
+        "items": int(os.environ.get("BENCH_MONEY_ITEMS", "300")),
+    }
+
+
+def _app(url: str) -> Any:
+    from app import create_app
+    from config.settings import normalise_database_url
+
+    return create_app(
+        "development",
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+            "STRIPE_SECRET_KEY": "sk_test_bench",
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        },
+    )
+
+
+# -- what the flows need, made before the runs ------------------------------------------------
+
+
+def _people() -> dict[str, int]:
+    from app.accounts.models import Role
+    from tests.factories import user_with
+
+    return {
+        "maker": user_with(Role.FINANCE).id,
+        "checker": user_with(Role.FINANCE).id,
+        "manager": user_with(Role.FUND_MANAGER).id,
+    }
+
+
+def _pending_gifts(gateway: Any, count: int) -> list[str]:
+    """Card gifts as the Give page leaves them: started, card saved, charged at Stripe."""
+    from app.donations import payments
+    from app.platform.extensions import db
+
+    intents = []
+    for number in range(count):
+        started = payments.start_gift(
+            actor=None,
+            gateway=gateway,
+            request=payments.GiveRequest(
+                amount=25_00 + number % 500,
+                currency="USD",
+                monthly=False,
+                name=f"Bench Giver {number}",
+                email=f"giver{number % 2000}@bench.example.org",
+                public_recognition=False,
+            ),
+        )
+        gift = payments.find_by_token(started.token)
+        assert gift is not None
+        gateway.complete_setup(gift.stripe_setup_intent_id)
+        payments.confirm_gift(
+            actor=None, gateway=gateway, gift=gift, setup_intent_id=gift.stripe_setup_intent_id
+        )
+        intents.append(str(gift.stripe_payment_intent_id))
+        if number % 100 == 99:
+            db.session.commit()
+    db.session.commit()
+    return intents
+
+
+def _payable_pledges(people: dict[str, int], count: int, first: int) -> list[tuple[int, int, int]]:
+    """Confirmed pledges, each with the bank receipt that pays it: (receipt, pledge, amount)."""
+    from app.accounts.models import User
+    from app.donations import services
+    from app.donations.models import Donor, DonorKind
+    from app.platform.db import utcnow
+    from app.platform.extensions import db
+
+    finance = db.session.get(User, people["maker"])
+    today = utcnow().date()
+    items = []
+    for number in range(first, first + count):
+        if number % 50 == 0 or number == first:
+            donor = Donor(kind=DonorKind.MEMBER_STATE, name=f"Bench donor {number}", country="NO")
+            db.session.add(donor)
+            db.session.flush()
+        amount = 10_000_00 + number
+        pledge = services.make_pledge(
+            actor=finance, donor=donor, amount=amount, currency="USD", year=today.year
+        )
+        services.confirm_pledge(actor=finance, pledge=pledge, on=today)
+        receipt, _numbered = services.record_bank_receipt(
+            actor=finance,
+            value_date=today,
+            amount=amount,
+            currency="USD",
+            bank_reference=f"BENCH-{number}",
+            donor=donor,
+            confirmed_different=True,
+        )
+        items.append((receipt.id, pledge.id, amount))
+        if number % 50 == 49:
+            db.session.commit()
+    db.session.commit()
+    return items
+
+
+def _sent_tranches(people: dict[str, int], count: int) -> list[int]:
+    """Active grants whose first tranche is requested, approved and sent."""
+    from app.accounts.models import User
+    from app.grants import services as grants
+    from app.platform.extensions import db
+    from tests.grants_support import active_grant
+
+    maker = db.session.get(User, people["maker"])
+    checker = db.session.get(User, people["checker"])
+    manager = db.session.get(User, people["manager"])
+    tranches = []
+    for number in range(count):
+        grant = active_grant(fm=manager, amount=5_000_00)
+        tranche = min(grant.tranches, key=lambda t: t.number)
+        grants.request_disbursement(actor=maker, tranche=tranche)
+        grants.approve_disbursement(actor=checker, tranche=tranche)
+        grants.send_disbursement(actor=maker, tranche=tranche)
+        tranches.append(tranche.id)
+        if number % 20 == 19:
+            db.session.commit()
+    db.session.commit()
+    return tranches
+
+
+def _prepare(url: str, per_run: int, rounds: int) -> dict[str, Any]:
+    """Migrate, fund, and make every item of every run; split per round and process."""
+    from flask_migrate import upgrade
+
+    from app.donations.memory_gateway import MemoryGateway
+    from app.platform.extensions import db
+    from tests.grants_support import fund
+
+    app = _app(url)
+    per_run += WARM_UP
+    total = per_run * rounds * CLIENTS
+    with app.app_context():
+        upgrade()
+        fund(10**13)
+        people = _people()
+        db.session.commit()
+        started = time.monotonic()
+        gateway = MemoryGateway(fee_percent=3, fee_fixed=30)
+        gifts: list[Any] = _pending_gifts(gateway, total)
+        made = [time.monotonic()]
+        receipts: list[Any] = _payable_pledges(people, total, 0)
+        made.append(time.monotonic())
+        tranches: list[Any] = _sent_tranches(people, total)
+        made.append(time.monotonic())
+        print(
+            f"bench money: {total} items per flow made in "
+            + ", ".join(f"{b - a:.0f} s" for a, b in zip([started, *made], made, strict=False)),
+            flush=True,
+        )
+        db.engine.dispose()
+
+    def split(items: list[Any]) -> list[list[list[Any]]]:
+        return [
+            [
+                items[(r * CLIENTS + c) * per_run : (r * CLIENTS + c + 1) * per_run]
+                for c in range(CLIENTS)
+            ]
+            for r in range(rounds)
+        ]
+
+    return {
+        "people": people,
+        "gateway": gateway.objects,
+        "gift_webhook": split(gifts),
+        "bank_receipt": split(receipts),
+        "tranche_paid": split(tranches),
+    }
+
+
+# -- one operation of each flow, as its route does it -----------------------------------------
+
+
+def _signature(payload: bytes) -> str:
+    moment = int(time.time())
+    digest = hmac.new(
+        WEBHOOK_SECRET.encode(), f"{moment}.".encode() + payload, hashlib.sha256
+    ).hexdigest()
+    return f"t={moment},v1={digest}"
+
+
+def _operation(app: Any, flow: str, shared: dict[str, Any]) -> Callable[[Any], bool]:
+    """The flow's operation on one item; True when the request succeeded."""
+    from app.accounts.models import User
+    from app.donations import services
+    from app.donations.memory_gateway import MemoryGateway
+    from app.donations.models import BankReceipt, Pledge
+    from app.grants import services as grants
+    from app.grants.models import Tranche
+    from app.platform.errors import DomainError
+    from app.platform.extensions import db
+
+    if flow == "gift_webhook":
+        gateway = MemoryGateway(fee_percent=3, fee_fixed=30)
+        gateway.objects = shared["gateway"]
+        app.extensions["donations.gateway"] = gateway
+        client = app.test_client()
+
+        def gift(intent_id: str) -> bool:
+            event = gateway.event("payment_intent.succeeded", gateway.get(intent_id))
+            body = json.dumps(event).encode()
+            response = client.post(
+                "/webhooks/stripe",
+                data=body,
+                headers={"Stripe-Signature": _signature(body), "Content-Type": "application/json"},
+            )
+            return bool(response.status_code == 200 and response.get_json()["handled"])
+
+        return gift
+
+    people = shared["people"]
+
+    def in_request(work: Callable[[], object]) -> bool:
+        try:
+            work()
+            db.session.commit()
+        except DomainError:
+            db.session.rollback()
+            return False
+        finally:
+            db.session.remove()  # a request's session ends with it
+        return True
+
+    if flow == "bank_receipt":
+
+        def allocate(item: tuple[int, int, int]) -> bool:
+            receipt_id, pledge_id, amount = item
+
+            def work() -> None:
+                actor = db.session.get(User, people["maker"])
+                receipt = db.session.get(BankReceipt, receipt_id)
+                pledge = db.session.get(Pledge, pledge_id)
+                services.allocate_bank_receipt(
+                    actor=actor, bank_receipt=receipt, pledge=pledge, amount=amount
+                )
+
+            return in_request(work)
+
+        return allocate
+
+    def paid(tranche_id: int) -> bool:
+        def work() -> None:
+            actor = db.session.get(User, people["checker"])
+            tranche = db.session.get(Tranche, tranche_id)
+            grants.confirm_disbursement(
+                actor=actor, tranche=tranche, bank_reference=f"BANK-{tranche_id}"
+            )
+
+        return in_request(work)
+
+    return paid
+
+
+def _worker(
+    url: str,
+    flow: str,
+    shared: dict[str, Any],
+    items: list[Any],
+    seconds: float,
+    start: Any,
+    results: Any,
+    slot: int,
+) -> None:
+    from app.platform.extensions import db
+
+    app = _app(url)
+    with app.app_context():
+        operation = _operation(app, flow, shared)
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.commit()
+        db.session.remove()
+        # A first request of each kind warms the process (imports, compiled SQL, templates),
+        # as a server's first requests would; it is not measured.
+        for item in items[:WARM_UP]:
+            operation(item)
+        items = items[WARM_UP:]
+        start.wait()
+        began = time.monotonic()
+        deadline = began + seconds
+        latencies: list[float] = []
+        errors = 0
+        for item in items:
+            if time.monotonic() >= deadline:
+                break
+            before = time.perf_counter()
+            ok = operation(item)
+            latencies.append((time.perf_counter() - before) * 1000)
+            errors += 0 if ok else 1
+        elapsed = time.monotonic() - began
+        if len(latencies) == len(items) and elapsed < seconds:
+            print(f"bench money: {flow} worker {slot} used up its items in {elapsed:.1f} s")
+        results.put((slot, len(latencies) - errors, errors, elapsed, latencies))
+        db.engine.dispose()
+
+
+def run_flow(
+    url: str, flow: str, shared: dict[str, Any], items: list[list[Any]], seconds: int
+) -> dict[str, Any]:
+    context = mp.get_context("spawn")
+    start = context.Barrier(CLIENTS + 1)
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=_worker,
+            args=(url, flow, shared, items[slot], seconds, start, results, slot),
+        )
+        for slot in range(CLIENTS)
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait(timeout=300)
+    collected = [results.get(timeout=seconds + 300) for _worker_slot in workers]
+    for worker in workers:
+        worker.join()
+    if any(worker.exitcode for worker in workers):
+        raise SystemExit(f"a {flow} worker failed")
+    return {
+        # Each process's rate over the time it ran, added up: the flow's transactions a second.
+        "tps": sum(done / elapsed for _slot, done, _errors, elapsed, _lat in collected),
+        "errors": sum(errors for _slot, _done, errors, _elapsed, _lat in collected),
+        "latencies": [ms for *_rest, lat in collected for ms in lat],
+    }
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    settings = _settings()
+    raw_url, seconds, rounds = settings["url"], settings["seconds"], settings["rounds"]
+    url = sa.make_url(raw_url)
+    _recreate_database(url)
+    try:
+        subprocess.run(
+            ["pgbench", *_pg_args(url), "-i", "-s", "10", "-q", url.database or ""],
+            check=True,
+            capture_output=True,
+        )
+        shared = _prepare(raw_url, settings["items"], rounds)
+        pgbench: list[float] = []
+        measured: dict[str, list[dict[str, Any]]] = {flow: [] for flow in FLOWS}
+        for round_number in range(rounds):
+            _settle(url)
+            pgbench.append(run_pgbench(url, seconds))
+            for flow in FLOWS:
+                _settle(url)
+                measured[flow].append(
+                    run_flow(raw_url, flow, shared, shared[flow][round_number], seconds)
+                )
+    finally:
+        _drop(url)
+    pgbench_tps = statistics.median(pgbench)
+    for flow in FLOWS:
+        runs = measured[flow]
+        tps = statistics.median(run["tps"] for run in runs)
+        latencies = [ms for run in runs for ms in run["latencies"]]
+        p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
+        print(
+            json.dumps(
+                {
+                    "bench": "money",
+                    "variant": flow,
+                    "ratio": round(tps / pgbench_tps, 3),
+                    "p99_ms": round(p99, 1) if p99 is not None else None,
+                    "errors": sum(run["errors"] for run in runs),
+                    "tps": round(tps, 1),
+                    "pgbench_tps": round(pgbench_tps, 1),
+                    "p50_ms": round(p50, 1) if p50 is not None else None,
+                    "operations": len(latencies),
+                    "seconds": seconds,
+                    "rounds": rounds,
+                    "runs": {"pgbench": pgbench, flow: [round(r["tps"], 1) for r in runs]},
+                }
+            ),
+            flush=True,
+        )
+
+
+def _drop(url: sa.URL) -> None:
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    server.dispose()
+
+
+if __name__ == "__main__":
+    main()
