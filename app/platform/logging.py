@@ -8,7 +8,8 @@ worker's lines join the request's; a job the beat queued gets its task id as its
 A proxy's ``X-Request-ID`` is taken only from a trusted proxy and only when well-formed: a
 client's own header could otherwise write anything into the logs.
 
-Log lines name people by id, never by e-mail address or name.
+Log lines name people by id, never by e-mail address or name; an address that a message or a
+library's text still carries is masked as the line is written (``without_addresses``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ _REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 # that could split a log line or pass for another field.
 _WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
 
+# An e-mail address, wherever it appears in a line (a recipient, a form value in an error).
+_EMAIL_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+MASKED_ADDRESS = "[e-mail address]"
+
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -48,6 +53,10 @@ def current_request_id() -> str | None:
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+def without_addresses(text: str) -> str:
+    return _EMAIL_ADDRESS.sub(MASKED_ADDRESS, text) if "@" in text else text
 
 
 def well_formed(request_id: str | None) -> bool:
@@ -123,6 +132,9 @@ class _Json(JsonFormatter):
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
+    def format(self, record: logging.LogRecord) -> str:
+        return without_addresses(super().format(record))
+
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         for key in ("request_id", "user_id"):
             if log_data.get(key) is None:
@@ -137,7 +149,7 @@ class _Text(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if getattr(record, "request_id", None) is None:
             record.request_id = "-"
-        return super().format(record)
+        return without_addresses(super().format(record))
 
 
 class _StandardError(logging.StreamHandler[TextIO]):

@@ -107,3 +107,19 @@ def test_a_job_queued_by_a_request_logs_with_that_requests_id(app):
 
     assert seen[0] == "req-5d41402abc4b"
     assert seen[1] and seen[1] != "req-5d41402abc4b"  # its own id: its task id
+
+
+@pytest.mark.parametrize("kind", ["json", "text"])
+def test_an_e_mail_address_in_a_log_line_is_masked(kind):
+    record = logging.LogRecord(
+        "app.outbox",
+        logging.WARNING,
+        __file__,
+        1,
+        "E-mail %s to %s not sent",
+        (7, "a.b+c@ngo.example.org"),
+        None,
+    )
+    line = formatter_for(kind).format(record)
+    assert "ngo.example.org" not in line and "a.b+c" not in line
+    assert "E-mail 7 to [e-mail address] not sent" in line
