@@ -17,7 +17,7 @@ from app.accounts.permissions import (
     check_roles_compatible,
     ensure_permission,
 )
-from app.accounts.services.addresses import find_user_by_email, normalise_email
+from app.accounts.services.addresses import find_user_by_email, is_closed, normalise_email
 from app.accounts.services.passwords import check_password_policy, hash_password
 from app.audit.services import record_event
 from app.platform.db import utcnow
@@ -133,6 +133,8 @@ def set_user_active(*, actor: User, user: User, active: bool) -> None:
         )
     if user.is_active == active:
         return
+    if active and is_closed(user):
+        raise Conflict(N_("This account was closed for good: it cannot be reactivated."))
     user.is_active = active
     user.session_version += 1
     record_event(

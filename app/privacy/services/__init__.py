@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
+from app.accounts.services.addresses import CLOSED_ACCOUNT_DOMAIN, is_closed
 from app.privacy.services.closure import (
-    CLOSED_ACCOUNT_DOMAIN,
     close_account_for,
     close_own_account,
     closure_obstacles,
-    is_closed,
 )
 from app.privacy.services.personal_data import export_personal_data, personal_data_of
 from app.privacy.services.retention import purge_unconfirmed_accounts

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Membership, Role, User
 from app.accounts.permissions import can_manage_user
+from app.accounts.services.addresses import closed_address, is_closed
 from app.audit.services import record_event
 from app.donations.models import (
     LIVE_SUBSCRIPTION_STATUSES,
@@ -25,22 +26,12 @@ from app.reviews.models import AssignmentStatus, Review, ReviewAssignment, Revie
 # A reserved top-level domain (RFC 2606): no mail is ever delivered there, and no one can
 # register with such an address (the address check refuses special-use domains). Each closed
 # account's address is unique by its id, so the address column stays unique.
-CLOSED_ACCOUNT_DOMAIN = "closed.invalid"
-
 # A grant still running needs someone at the organisation to report and receive the money.
 _OPEN_GRANT_STATUSES = frozenset(set(GrantStatus) - {GrantStatus.CLOSED})
 
 
 def closed_name(user: User) -> str:
     return f"Closed account #{user.id}"
-
-
-def closed_address(user: User) -> str:
-    return f"closed-{user.id}@{CLOSED_ACCOUNT_DOMAIN}"
-
-
-def is_closed(user: User) -> bool:
-    return user.email == closed_address(user)
 
 
 def personal_donors(user: User) -> list[Donor]:

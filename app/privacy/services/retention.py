@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.accounts.services.addresses import CLOSED_ACCOUNT_DOMAIN
 from app.audit.services import record_event
 from app.platform.db import utcnow
 from app.platform.extensions import db
-from app.privacy.services.closure import CLOSED_ACCOUNT_DOMAIN, anonymise_account
+from app.privacy.services.closure import anonymise_account
 
 
 def purge_unconfirmed_accounts(*, older_than_days: int, now: datetime | None = None) -> int:

@@ -129,6 +129,21 @@ def test_an_administrator_closes_another_account_with_a_reason_never_their_own(a
         privacy.close_account_for(actor=other, user=admin, reason="no")
 
 
+def test_a_closed_account_is_never_reactivated(app):
+    admin, other = user_with(Role.ADMIN), user_with(Role.APPLICANT)
+    user_with(Role.ADMIN)
+    privacy.close_account_for(actor=admin, user=other, reason="asked by letter")
+
+    with pytest.raises(Conflict, match="closed for good"):
+        accounts.set_user_active(actor=admin, user=other, active=True)
+    assert not other.is_active
+    # An account that was only deactivated comes back as before.
+    paused = user_with(Role.APPLICANT)
+    accounts.set_user_active(actor=admin, user=paused, active=False)
+    accounts.set_user_active(actor=admin, user=paused, active=True)
+    assert paused.is_active
+
+
 def test_unconfirmed_accounts_are_removed_after_the_retention_period_once(app):
     old = user_with(Role.DONOR, email_confirmed_at=None, email="old@example.org")
     old.created_at = utcnow() - timedelta(days=31)
