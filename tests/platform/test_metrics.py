@@ -132,3 +132,23 @@ def test_behind_the_proxy_the_client_address_is_judged_not_the_proxys(app):
 def test_a_wrong_allowed_address_stops_the_start():
     with pytest.raises(ValueError, match="METRICS_ALLOWED_ADDRESSES"):
         allowed_networks(["127.0.0.1", "localhost"])
+
+
+def test_the_webhook_lag_is_how_late_the_newest_stripe_event_arrived(client):
+    from datetime import timedelta
+
+    from app.donations.models import StripeEvent
+    from app.platform.db import utcnow
+
+    received = utcnow() + timedelta(days=1)  # newer than any other event of the run
+    db.session.add(
+        StripeEvent(
+            id="evt_metrics_lag",
+            type="payment_intent.succeeded",
+            stripe_created_at=received - timedelta(seconds=90),
+            received_at=received,
+            outcome="ignored",
+        )
+    )
+    db.session.commit()
+    assert sample(scrape(client), "trustfund_stripe_webhook_lag_seconds") == 90.0
