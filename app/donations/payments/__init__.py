@@ -1,9 +1,10 @@
 """Card gifts through Stripe: starting and confirming a gift, and applying Stripe's webhooks.
 
 The browser never tells us that money arrived. The page saves the card (SetupIntent), our server
-charges it (PaymentIntent or Subscription), and only a webhook records the money: the event is
-stored by id first (a second delivery is a no-op), then the object is fetched again from Stripe
-and its *current* state applied, so events that arrive twice or out of order change nothing.
+charges it (PaymentIntent or Subscription), and only a webhook records the money: the object is
+fetched again from Stripe, then the event is stored by id (a second delivery is a no-op) and the
+object's *current* state applied, so events that arrive twice or out of order change nothing.
+Stripe is always called before any row is locked (snapshot.py holds what a webhook fetched).
 
 gifts.py: the Give page (start, confirm, stop a monthly gift). webhook.py: an event stored, then
 handed to intents.py (a PaymentIntent or invoice paid), subscriptions.py (monthly gifts) or

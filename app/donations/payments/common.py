@@ -24,6 +24,12 @@ def idempotency_key_for(kind: str, record_id: int, token: str, step: str) -> str
     return f"{kind}-{record_id}-{token[:12]}-{step}"
 
 
+def opening_key_for(kind: str, token: str, step: str) -> str:
+    """The idempotency key of what is opened at Stripe before our record is written (its
+    customer, its SetupIntent): the record-to-be's token, random and never reused."""
+    return f"{kind}-{token}-{step}"
+
+
 def stripe_time(timestamp: Any) -> datetime:
     if isinstance(timestamp, int | float) and timestamp > 0:
         return datetime.fromtimestamp(timestamp, UTC)

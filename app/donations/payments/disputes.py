@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.audit.services import record_event
-from app.donations.gateway import PaymentGateway, stripe_id
+from app.donations.gateway import StripeReader, stripe_id
 from app.donations.models import DonationReceipt, Gift, GiftDispute, GiftStatus
 from app.donations.payments.common import locked_row
 from app.donations.payments.intents import sync_invoice, sync_payment_intent
@@ -28,7 +28,7 @@ CLOSED_DISPUTE_STATUSES = frozenset({"won", "lost", "warning_closed", "prevented
 
 
 def _gift_for_charge(
-    gateway: PaymentGateway, charge: Mapping[str, Any]
+    gateway: StripeReader, charge: Mapping[str, Any]
 ) -> tuple[Gift | None, list[DonationReceipt]]:
     """The gift a charge paid, recording its success first if that webhook has not come yet."""
     charge_id = str(charge["id"])
@@ -45,7 +45,7 @@ def _gift_for_charge(
     return locked_row(Gift, Gift.stripe_charge_id == charge_id), receipts
 
 
-def sync_charge(*, gateway: PaymentGateway, charge_id: str) -> list[DonationReceipt]:
+def sync_charge(*, gateway: StripeReader, charge_id: str) -> list[DonationReceipt]:
     """Refunds on a charge: each one Stripe lists and we have not recorded."""
     charge = gateway.retrieve_charge(charge_id)
     gift, receipts = _gift_for_charge(gateway, charge)
@@ -54,7 +54,7 @@ def sync_charge(*, gateway: PaymentGateway, charge_id: str) -> list[DonationRece
     return receipts
 
 
-def sync_dispute(*, gateway: PaymentGateway, dispute_id: str) -> list[DonationReceipt]:
+def sync_dispute(*, gateway: StripeReader, dispute_id: str) -> list[DonationReceipt]:
     """Mirror a dispute; when it is lost, reverse the disputed money once."""
     remote = gateway.retrieve_dispute(dispute_id)
     charge_id = stripe_id(remote.get("charge"))
@@ -97,7 +97,9 @@ def _mirror_dispute(
             subject=gift,
             summary=f"dispute {dispute_id}: {dispute.amount} {gift.currency} ({dispute.reason})",
         )
-    elif dispute.status != status:
+    elif dispute.status != status and dispute.status not in CLOSED_DISPUTE_STATUSES:
+        # A closed dispute stays closed at Stripe: a state fetched before another event
+        # recorded the close is older than it.
         record_event(
             actor=None,
             action="gift.dispute_status",
@@ -109,7 +111,7 @@ def _mirror_dispute(
 
 
 def _book_lost_dispute(
-    gateway: PaymentGateway,
+    gateway: StripeReader,
     gift: Gift,
     dispute: GiftDispute,
     remote: Mapping[str, Any],
@@ -151,9 +153,7 @@ def _book_lost_dispute(
         tell_finance(gift, what=f"dispute {dispute_id} lost after a refund")
 
 
-def _dispute_fee_in_functional(
-    gateway: PaymentGateway, remote: Mapping[str, Any], gift: Gift
-) -> int:
+def _dispute_fee_in_functional(gateway: StripeReader, remote: Mapping[str, Any], gift: Gift) -> int:
     """Stripe's dispute fee, from the dispute's balance transactions (net of any returned)."""
     assert gift.fx_rate is not None
     total = 0

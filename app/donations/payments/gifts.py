@@ -20,12 +20,16 @@ from app.donations.models import (
     GiftSubscription,
     SubscriptionStatus,
 )
-from app.donations.payments.common import idempotency_key_for, new_token
+from app.donations.payments.common import idempotency_key_for, new_token, opening_key_for
 from app.donations.payments.recording import fail_gift
 from app.donations.payments.subscriptions import mirror_subscription, set_subscription_status
-from app.donations.services import find_or_create_individual_donor, offered_currencies
+from app.donations.services import (
+    find_or_create_individual_donor,
+    normalise_email,
+    offered_currencies,
+)
 from app.donations.services.checks import check_amount, check_currency
-from app.platform.db import utcnow
+from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Conflict, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
 
@@ -60,16 +64,31 @@ class PaymentOutcome:
 
 
 def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> StartedGift:
-    """Record the pending gift (or monthly gift) and open a Stripe Customer and SetupIntent."""
+    """Open a Stripe Customer and SetupIntent, then record the pending gift (or monthly gift).
+
+    Stripe first: the donor record this may update stays unlocked while Stripe answers.
+    """
     currency = check_currency(request.currency)
     if currency not in offered_currencies(on=utcnow().date()):
         raise ValidationFailed(N_("Gifts in %(currency)s are not accepted."), currency=currency)
     check_amount(request.amount)
-    donor = find_or_create_individual_donor(actor=actor, name=request.name, email=request.email)
     # The donor record may carry another person's name (one record per address): the gift keeps
     # the name typed for it.
     donor_name = request.name.strip()[:300]
+    email = normalise_email(request.email)
+    if not donor_name or not email:
+        raise ValidationFailed(N_("Please give your name and e-mail address."))
     token = new_token()
+    kind = "subscription" if request.monthly else "gift"
+    customer_id = gateway.create_customer(
+        name=donor_name, email=email, idempotency_key=opening_key_for(kind, token, "customer")
+    )
+    intent = gateway.create_setup_intent(
+        customer_id=customer_id,
+        metadata={f"{kind}_token": token},
+        idempotency_key=opening_key_for(kind, token, "setup-intent"),
+    )
+    donor = find_or_create_individual_donor(actor=actor, name=request.name, email=request.email)
     actor_id = actor.id if isinstance(actor, User) else None
     record: Gift | GiftSubscription
     if request.monthly:
@@ -82,7 +101,6 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
             public_token=token,
             created_by_id=actor_id,
         )
-        kind = "subscription"
     else:
         record = Gift(
             donor=donor,
@@ -94,21 +112,10 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
             public_token=token,
             created_by_id=actor_id,
         )
-        kind = "gift"
+    record.stripe_customer_id = customer_id
+    record.stripe_setup_intent_id = str(intent["id"])
     db.session.add(record)
     db.session.flush()
-    metadata = {f"{kind}_id": str(record.id), f"{kind}_token": token}
-    record.stripe_customer_id = gateway.create_customer(
-        name=donor_name,
-        email=request.email.strip().lower(),
-        idempotency_key=idempotency_key_for(kind, record.id, token, "customer"),
-    )
-    intent = gateway.create_setup_intent(
-        customer_id=record.stripe_customer_id,
-        metadata=metadata,
-        idempotency_key=idempotency_key_for(kind, record.id, token, "setup-intent"),
-    )
-    record.stripe_setup_intent_id = str(intent["id"])
     record_event(
         actor=actor,
         action=f"{'gift_subscription' if request.monthly else 'gift'}.started",
@@ -163,7 +170,9 @@ def confirm_gift(
     *, actor: Any, gateway: PaymentGateway, gift: Gift, setup_intent_id: str
 ) -> PaymentOutcome:
     """Charge the saved card for a one-off gift. Safe to call twice: the second call reports
-    on the PaymentIntent the first one created."""
+    on the PaymentIntent the first one created (a retry of a request that failed after Stripe
+    answered gets the same one again: same idempotency key). Stripe is called first, then the
+    gift is locked and what Stripe said applied to its state then."""
     if gift.status == GiftStatus.FAILED:
         return PaymentOutcome("failed", message=gift.failure_message)
     if gift.status == GiftStatus.SUCCEEDED:
@@ -189,10 +198,15 @@ def confirm_gift(
             ),
         )
     except PaymentDeclined as declined:
-        fail_gift(gift, message=declined.message)
+        lock_rows(gift)
+        fail_gift(gift, message=declined.message)  # unless the webhook has decided since
         return PaymentOutcome("failed", message=declined.message)
-    gift.stripe_payment_intent_id = str(intent["id"])
     outcome = outcome_of_intent(intent)
+    lock_rows(gift)
+    # The webhook may have got here first, finding the gift by the intent's metadata: the
+    # same intent (same idempotency key), and its state, applied later, stands.
+    if gift.stripe_payment_intent_id is None:
+        gift.stripe_payment_intent_id = str(intent["id"])
     if outcome.status == "failed":
         fail_gift(gift, message=outcome.message)
     return outcome
@@ -201,7 +215,8 @@ def confirm_gift(
 def confirm_monthly_gift(
     *, actor: Any, gateway: PaymentGateway, subscription: GiftSubscription, setup_intent_id: str
 ) -> PaymentOutcome:
-    """Start the Stripe subscription on the saved card (a plan per amount, currency, month)."""
+    """Start the Stripe subscription on the saved card (a plan per amount, currency, month).
+    Stripe is called first, then the monthly gift is locked and what Stripe said applied."""
     if subscription.stripe_subscription_id:
         return _outcome_of_subscription(
             gateway, gateway.retrieve_subscription(subscription.stripe_subscription_id)
@@ -236,12 +251,16 @@ def confirm_monthly_gift(
             ),
         )
     except PaymentDeclined as declined:
+        lock_rows(subscription)
         subscription.failure_message = declined.message[:500]
         return PaymentOutcome("failed", message=declined.message)
-    subscription.stripe_subscription_id = str(created["id"])
-    subscription.stripe_plan_id = plan_id
-    mirror_subscription(subscription, created, actor=actor)
     outcome = _outcome_of_subscription(gateway, created)
+    lock_rows(subscription)
+    if subscription.stripe_subscription_id is None:
+        subscription.stripe_subscription_id = str(created["id"])
+        mirror_subscription(subscription, created, actor=actor)
+    # else the webhook got here first (by the metadata) and mirrored a later state than ours.
+    subscription.stripe_plan_id = plan_id
     if outcome.status == "failed":
         subscription.failure_message = (outcome.message or "")[:500]
     return outcome
@@ -285,6 +304,18 @@ def stop_monthly_gift(
         raise PermissionDenied(N_("You cannot stop this monthly gift."))
     if not subscription.is_live:
         raise Conflict(N_("This monthly gift has already stopped."))
+    canceled = None
+    if subscription.stripe_subscription_id is not None:
+        # Stripe first, the row unlocked; a second request cancels with the same key.
+        canceled = gateway.cancel_subscription(
+            subscription.stripe_subscription_id,
+            idempotency_key=idempotency_key_for(
+                "subscription", subscription.id, subscription.public_token, "cancel"
+            ),
+        )
+    lock_rows(subscription)
+    if subscription.cancel_requested_at is not None and not subscription.is_live:
+        raise Conflict(N_("This monthly gift has already stopped."))  # by a request just now
     subscription.cancel_requested_at = utcnow()
     subscription.cancel_requested_by_id = actor.id if isinstance(actor, User) else None
     record_event(
@@ -293,13 +324,7 @@ def stop_monthly_gift(
         subject=subscription,
         summary="signed link" if via_signed_link else "from the donor's account",
     )
-    if subscription.stripe_subscription_id is None:
+    if canceled is None:
         set_subscription_status(subscription, SubscriptionStatus.CANCELED, actor=actor)
         return
-    canceled = gateway.cancel_subscription(
-        subscription.stripe_subscription_id,
-        idempotency_key=idempotency_key_for(
-            "subscription", subscription.id, subscription.public_token, "cancel"
-        ),
-    )
     mirror_subscription(subscription, canceled, actor=actor)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.audit.services import record_event
-from app.donations.gateway import PaymentGateway, stripe_id
+from app.donations.gateway import StripeReader, stripe_id
 from app.donations.models import DonationReceipt, Gift, GiftKind
 from app.donations.payments.common import locked_row, new_token, stripe_time
 from app.donations.payments.gifts import invoice_payment_intent_id, outcome_of_intent
@@ -37,9 +37,7 @@ def _gift_for_intent(intent: Mapping[str, Any]) -> Gift | None:
     return gift
 
 
-def sync_payment_intent(
-    *, gateway: PaymentGateway, payment_intent_id: str
-) -> list[DonationReceipt]:
+def sync_payment_intent(*, gateway: StripeReader, payment_intent_id: str) -> list[DonationReceipt]:
     """Apply a PaymentIntent's current state to its gift."""
     intent = gateway.retrieve_payment_intent(payment_intent_id)
     gift = _gift_for_intent(intent)
@@ -52,7 +50,7 @@ def sync_payment_intent(
 
 
 def _apply_intent(
-    gateway: PaymentGateway, gift: Gift, intent: Mapping[str, Any]
+    gateway: StripeReader, gift: Gift, intent: Mapping[str, Any]
 ) -> list[DonationReceipt]:
     status = intent.get("status")
     receipts: list[DonationReceipt] = []
@@ -72,7 +70,7 @@ def _apply_intent(
     return receipts
 
 
-def sync_invoice(*, gateway: PaymentGateway, invoice_id: str) -> list[DonationReceipt]:
+def sync_invoice(*, gateway: StripeReader, invoice_id: str) -> list[DonationReceipt]:
     """A paid invoice of a monthly gift becomes one gift (the month's), recorded once."""
     invoice = gateway.retrieve_invoice(invoice_id)
     stripe_subscription = subscription_id_of_invoice(invoice)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.accounts.models import User, UserRole
 from app.accounts.permissions import ROLE_PERMISSIONS, Permission, has_permission
 from app.audit.services import record_event
-from app.donations.gateway import PaymentGateway, stripe_id
+from app.donations.gateway import StripeReader, stripe_id
 from app.donations.models import DonationReceipt, Gift, GiftRefund, GiftStatus
 from app.donations.payments.common import stripe_time
 from app.donations.services import (
@@ -42,7 +42,7 @@ def fail_gift(gift: Gift, *, message: str | None) -> None:
 
 
 def _fee_in_functional(
-    gateway: PaymentGateway,
+    gateway: StripeReader,
     charge: Mapping[str, Any],
     gift: Gift,
     conversion: Conversion,
@@ -76,7 +76,7 @@ def stripe_amount_in_functional(
 
 
 def record_success(
-    gateway: PaymentGateway, gift: Gift, *, charge_id: str | None, paid_at: datetime
+    gateway: StripeReader, gift: Gift, *, charge_id: str | None, paid_at: datetime
 ) -> DonationReceipt | None:
     """The gift succeeded: gross and fee on the ledger, a numbered receipt. Once only."""
     if gift.status == GiftStatus.SUCCEEDED:
@@ -194,7 +194,7 @@ def post_reversal(
     )
 
 
-def sync_refunds(gateway: PaymentGateway, gift: Gift) -> None:
+def sync_refunds(gateway: StripeReader, gift: Gift) -> None:
     if gift.status != GiftStatus.SUCCEEDED or not gift.stripe_charge_id:
         return
     known = {refund.stripe_refund_id for refund in gift.refunds}

@@ -8,10 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from app.audit.services import record_event
-from app.donations.gateway import PaymentGateway, stripe_id
+from app.donations.gateway import StripeReader, stripe_id
 from app.donations.models import DonationReceipt, GiftSubscription, SubscriptionStatus
 from app.donations.payments.common import locked_row, stripe_time
 from app.platform.db import utcnow
+
+ENDED_SUBSCRIPTION_STATUSES = frozenset(
+    {SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE_EXPIRED}
+)
 
 
 def subscription_id_of_invoice(invoice: Mapping[str, Any]) -> str | None:
@@ -23,7 +27,7 @@ def subscription_id_of_invoice(invoice: Mapping[str, Any]) -> str | None:
     return stripe_id(details.get("subscription"))
 
 
-def subscription_for(gateway: PaymentGateway, stripe_subscription: str) -> GiftSubscription | None:
+def subscription_for(gateway: StripeReader, stripe_subscription: str) -> GiftSubscription | None:
     subscription = locked_row(
         GiftSubscription, GiftSubscription.stripe_subscription_id == stripe_subscription
     )
@@ -70,6 +74,10 @@ def mirror_subscription(
         status = SubscriptionStatus(str(remote.get("status")))
     except ValueError:
         return  # a state this version does not know: keep ours
+    if subscription.status in ENDED_SUBSCRIPTION_STATUSES and status != subscription.status:
+        # Stripe never reopens an ended subscription: a state fetched before another event
+        # recorded the end is older than it, and must not undo it.
+        return
     set_subscription_status(subscription, status, actor=actor)
     if status == SubscriptionStatus.CANCELED and remote.get("ended_at"):
         subscription.canceled_at = stripe_time(remote.get("ended_at"))
@@ -79,7 +87,7 @@ def apply_subscription(subscription: GiftSubscription, remote: Mapping[str, Any]
     mirror_subscription(subscription, remote, actor=None)
 
 
-def sync_subscription(*, gateway: PaymentGateway, subscription_id: str) -> list[DonationReceipt]:
+def sync_subscription(*, gateway: StripeReader, subscription_id: str) -> list[DonationReceipt]:
     subscription = subscription_for(gateway, subscription_id)
     if subscription is not None:
         apply_subscription(subscription, gateway.retrieve_subscription(subscription_id))
@@ -96,7 +104,7 @@ class FailedMonthlyPayment:
     next_attempt_at: datetime | None  # when Stripe tries again; None when it has given up
 
 
-def note_failed_invoice(*, gateway: PaymentGateway, invoice_id: str) -> FailedMonthlyPayment | None:
+def note_failed_invoice(*, gateway: StripeReader, invoice_id: str) -> FailedMonthlyPayment | None:
     """A monthly gift's invoice could not be paid: audit it and mirror the subscription's state
     (Stripe makes it ``past_due`` while it retries, then ends it). Nothing is booked: no money
     moved. The caller tells the donor, who may want to stop the gift and give with a new card.

@@ -1,4 +1,5 @@
-"""Stripe's webhook events: stored by id first, then applied from the object's current state."""
+"""Stripe's webhook events: the object's current state fetched from Stripe first, then the event
+stored by id and that state applied, with the gift's rows locked."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from app.donations.payments.common import stripe_time
 from app.donations.payments.disputes import sync_charge, sync_dispute
 from app.donations.payments.intents import sync_invoice, sync_payment_intent
 from app.donations.payments.recording import EVENT_NOTES
+from app.donations.payments.snapshot import (
+    CHARGE,
+    DISPUTE,
+    INVOICE,
+    PAYMENT_INTENT,
+    SUBSCRIPTION,
+    fetch_snapshot,
+)
 from app.donations.payments.subscriptions import (
     FailedMonthlyPayment,
     note_failed_invoice,
@@ -37,18 +46,19 @@ class EventOutcome:
 _Handler = Callable[..., list[DonationReceipt]]
 
 
-_HANDLERS: dict[str, tuple[_Handler, str]] = {
-    "payment_intent.succeeded": (sync_payment_intent, "payment_intent_id"),
-    "payment_intent.payment_failed": (sync_payment_intent, "payment_intent_id"),
-    "invoice.payment_succeeded": (sync_invoice, "invoice_id"),
-    "invoice.paid": (sync_invoice, "invoice_id"),
-    "charge.refunded": (sync_charge, "charge_id"),
-    "charge.dispute.created": (sync_dispute, "dispute_id"),
-    "charge.dispute.updated": (sync_dispute, "dispute_id"),
-    "charge.dispute.closed": (sync_dispute, "dispute_id"),
-    "customer.subscription.created": (sync_subscription, "subscription_id"),
-    "customer.subscription.updated": (sync_subscription, "subscription_id"),
-    "customer.subscription.deleted": (sync_subscription, "subscription_id"),
+# Each handled event: its handler, the argument naming the object, and the object's kind.
+_HANDLERS: dict[str, tuple[_Handler, str, str]] = {
+    "payment_intent.succeeded": (sync_payment_intent, "payment_intent_id", PAYMENT_INTENT),
+    "payment_intent.payment_failed": (sync_payment_intent, "payment_intent_id", PAYMENT_INTENT),
+    "invoice.payment_succeeded": (sync_invoice, "invoice_id", INVOICE),
+    "invoice.paid": (sync_invoice, "invoice_id", INVOICE),
+    "charge.refunded": (sync_charge, "charge_id", CHARGE),
+    "charge.dispute.created": (sync_dispute, "dispute_id", DISPUTE),
+    "charge.dispute.updated": (sync_dispute, "dispute_id", DISPUTE),
+    "charge.dispute.closed": (sync_dispute, "dispute_id", DISPUTE),
+    "customer.subscription.created": (sync_subscription, "subscription_id", SUBSCRIPTION),
+    "customer.subscription.updated": (sync_subscription, "subscription_id", SUBSCRIPTION),
+    "customer.subscription.deleted": (sync_subscription, "subscription_id", SUBSCRIPTION),
 }
 
 
@@ -94,23 +104,34 @@ def store_stripe_event(event: Mapping[str, Any]) -> StripeEvent | None:
 
 
 def handle_stripe_event(*, gateway: PaymentGateway, event: Mapping[str, Any]) -> EventOutcome:
-    """Store, then apply, one verified webhook event. Flushes; the webhook commits."""
+    """Fetch, store, then apply, one verified webhook event. Flushes; the webhook commits.
+
+    Stripe is called before anything is written or locked (a slow answer holds no gift row);
+    what it said is applied once the event is stored and the rows are locked.
+    """
+    # No query before the event is stored: on SQLite a transaction that has read cannot start
+    # writing once another has written meanwhile. A second delivery costs a few reads at Stripe.
+    event_type = str(event.get("type") or "")
+    entry = _HANDLERS.get(event_type)
+    object_id = _event_object_id(event)
+    snapshot = None
+    if object_id and (entry is not None or event_type == _FAILED_INVOICE):
+        kind = entry[2] if entry is not None else INVOICE
+        snapshot = fetch_snapshot(gateway, kind=kind, object_id=object_id)
     stored = store_stripe_event(event)
     if stored is None:
         return EventOutcome(duplicate=True)
-    entry = _HANDLERS.get(stored.type)
-    object_id = _event_object_id(event)
-    if stored.type == _FAILED_INVOICE and object_id:
-        failed = note_failed_invoice(gateway=gateway, invoice_id=object_id)
+    if stored.type == _FAILED_INVOICE and object_id and snapshot is not None:
+        failed = note_failed_invoice(gateway=snapshot, invoice_id=object_id)
         stored.outcome = "applied; donor to be told" if failed else "ignored"
         db.session.flush()
         return EventOutcome(handled=failed is not None, failed_payments=[failed] if failed else [])
-    if entry is None or not object_id:
+    if entry is None or not object_id or snapshot is None:
         stored.outcome = "ignored"
         return EventOutcome()
-    handler, argument = entry
+    handler, argument, _kind = entry
     db.session.info.pop(EVENT_NOTES, None)
-    receipts = handler(gateway=gateway, **{argument: object_id})
+    receipts = handler(gateway=snapshot, **{argument: object_id})
     notes = db.session.info.pop(EVENT_NOTES, [])
     stored.outcome = "; ".join([f"applied; {len(receipts)} receipt(s)", *notes])[:300]
     db.session.flush()
