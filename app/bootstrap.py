@@ -23,6 +23,7 @@ from app.accounts.permissions import find_assignments_with
 from app.accounts.web.account.routes import bp as account
 from app.accounts.web.admin.routes import bp as admin
 from app.accounts.web.auth.routes import bp as auth
+from app.applications.services.verification import check_sanctions_with
 from app.applications.web.labels import status_badge
 from app.applications.web.routes import bp as applications
 from app.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
@@ -54,6 +55,10 @@ from app.reviews.queries.assignments import active_assignment, review_progress
 from app.reviews.queries.ranking import undecided_count
 from app.reviews.web.routes import bp as reviews
 from app.reviews.workflow import tell_applicant
+from app.screening.cli import screening_cli
+from app.screening.services.decisions import ensure_no_sanctions_hold
+from app.screening.services.matching import screen_changed_organisations
+from app.screening.web.routes import bp as screening
 from app.tasks import celery_init_app
 from app.web import display, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
@@ -77,6 +82,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     reporting,
     reviews,
     notifications,
+    screening,
     dev_mail,
 )
 
@@ -89,6 +95,7 @@ COMMANDS: tuple[click.Command, ...] = (
     grants_cli,
     donations_cli,
     outbox_cli,
+    screening_cli,
     backup_command,
     restore_command,
 )
@@ -123,6 +130,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
 # the test suite swaps the scoped session for its own. Notification e-mails are written to the
 # outbox just before the commit, in the transaction they announce.
 SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("before_flush", screen_changed_organisations),
     ("before_commit", mail.write_pending_to_outbox),
     ("after_commit", badge.forget_unread_count),
     ("after_commit", storage.keep_files_of_committed_work),
@@ -167,6 +175,7 @@ def connect_workflows() -> None:
     find_assignments_with(active_assignment)
     count_undecided_with(undecided_count)
     APPLICATION_WORKFLOW.subscribe(tell_applicant)
+    check_sanctions_with(ensure_no_sanctions_hold)
 
 
 def _development_commands() -> Iterator[click.Command]:

@@ -28,6 +28,7 @@ REMIND_REVIEWERS = "reviews.remind"
 REMIND_GRANT_REPORTS = "grants.remind"
 SEAL_LEDGER = "ledger.seal"
 PURGE_UNCONFIRMED_ACCOUNTS = "users.purge_unconfirmed"
+IMPORT_SANCTIONS_LIST = "screening.import_list"
 
 # The daily jobs and their minute past DAILY_JOBS_HOUR_UTC, a few minutes apart so that one
 # worker runs them one after the other; the seal comes after the night's other jobs.
@@ -37,6 +38,7 @@ DAILY_JOBS = {
     "seal-the-ledger": (SEAL_LEDGER, 10),
     "purge-sent-e-mails": (PURGE_OUTBOX, 15),
     "purge-unconfirmed-accounts": (PURGE_UNCONFIRMED_ACCOUNTS, 20),
+    "import-the-sanctions-list": (IMPORT_SANCTIONS_LIST, 25),
 }
 
 logger = logging.getLogger(__name__)
@@ -163,3 +165,20 @@ def purge_unconfirmed_accounts() -> int:
 
     days = int(current_app.config["UNCONFIRMED_ACCOUNT_DAYS"])
     return _one_transaction("unconfirmed accounts removed", lambda: purge(older_than_days=days))
+
+
+@shared_task(name=IMPORT_SANCTIONS_LIST)
+def import_sanctions_list() -> int:
+    """Import the list at SANCTIONS_LIST_URL and screen every organisation against it
+    (`flask screening import`); the possible matches raised, 0 when the setting is empty or the
+    list is unchanged. A refused list is kept out whole and the administrators are told."""
+    from flask import current_app
+
+    from app.screening.cli import run_import
+
+    source = str(current_app.config["SANCTIONS_LIST_URL"])
+    if not source:
+        logger.info("sanctions list: SANCTIONS_LIST_URL is not set")
+        return 0
+    result = run_import(source, actor=None)
+    return 0 if result is None else len(result.hits)

@@ -183,6 +183,12 @@ class Base:
     DAILY_JOBS_HOUR_UTC = _env_int("DAILY_JOBS_HOUR_UTC", 2)
     OUTBOX_KEEP_SENT_DAYS = _env_int("OUTBOX_KEEP_SENT_DAYS", 30)
 
+    # Sanctions screening (app/screening/): the UN Security Council Consolidated List, in its
+    # published XML, imported daily from this URL or path (empty: only `flask screening import`),
+    # and the score (0-100) from which a name is a possible match for a person to decide.
+    SANCTIONS_LIST_URL = os.environ.get("SANCTIONS_LIST_URL", "")
+    SANCTIONS_MATCH_THRESHOLD = float(os.environ.get("SANCTIONS_MATCH_THRESHOLD", "88"))
+
     # Retention (personal data): an account whose address was never confirmed is removed this
     # many days after it was made, by the daily job (`flask users purge-unconfirmed`).
     UNCONFIRMED_ACCOUNT_DAYS = _env_int("UNCONFIRMED_ACCOUNT_DAYS", 30)

@@ -24,6 +24,7 @@ from app.platform.extensions import db
 from app.platform.storage import LocalStorage
 from app.reviews import services as reviews
 from app.tasks import (
+    IMPORT_SANCTIONS_LIST,
     PURGE_OUTBOX,
     PURGE_UNCONFIRMED_ACCOUNTS,
     REMIND_GRANT_REPORTS,
@@ -74,12 +75,13 @@ def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
         SEAL_LEDGER,
         PURGE_OUTBOX,
         PURGE_UNCONFIRMED_ACCOUNTS,
+        IMPORT_SANCTIONS_LIST,
     }
     for schedule in daily.values():
         assert isinstance(schedule, crontab)
         assert schedule.hour == {3} and len(schedule.minute) == 1
         assert schedule.day_of_week == set(range(7))
-    assert len({min(s.minute) for s in daily.values()}) == 5  # one after the other
+    assert len({min(s.minute) for s in daily.values()}) == 6  # one after the other
 
 
 def test_every_scheduled_task_is_registered(app):

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     AWARD_GRANT = "award_grant"
     ACCEPT_GRANT_REPORT = "accept_grant_report"
     CLOSE_GRANT = "close_grant"
+    DECIDE_SCREENING_HIT = "decide_screening_hit"
     # reviewers and board
     REVIEW_APPLICATION = "review_application"
     VIEW_BOARD_PACK = "view_board_pack"
@@ -112,6 +113,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AWARD_GRANT,
             Permission.ACCEPT_GRANT_REPORT,
             Permission.CLOSE_GRANT,
+            Permission.DECIDE_SCREENING_HIT,
             Permission.VIEW_ALL_APPLICATIONS,
             Permission.VIEW_ALL_CONTRIBUTIONS,
             Permission.VIEW_DASHBOARD,

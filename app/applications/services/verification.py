@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from flask import current_app
 
@@ -18,6 +19,14 @@ from app.platform.categories import DocumentKind
 from app.platform.db import utcnow
 from app.platform.errors import N_, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
+
+# Refuses while the organisation has an undecided or confirmed sanctions match. Screening builds
+# on this area, so app/bootstrap.py hands the check over at start-up.
+_sanctions_hold: list[Callable[[Organisation], None]] = []
+
+
+def check_sanctions_with(check: Callable[[Organisation], None]) -> None:
+    _sanctions_hold[:] = [check]
 
 
 def required_organisation_documents(profile: OrganisationProfile) -> dict[str, int]:
@@ -71,6 +80,8 @@ def verify_organisation(
 ) -> OrganisationProfile:
     """The fund verifies the file and rates the risk (it drives tranches and reporting)."""
     profile = profile_or_404(organisation)
+    for check in _sanctions_hold:
+        check(organisation)
     profile.risk_rating = RiskRating(risk_rating)
     ORGANISATION_WORKFLOW.transition(
         profile,

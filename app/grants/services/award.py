@@ -43,6 +43,7 @@ from app.platform.errors import (
 )
 from app.platform.extensions import db
 from app.platform.money import apply_rate
+from app.screening.services.decisions import ensure_no_sanctions_hold
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def award_grant(
         )
     now = now or utcnow()
     lock_rows(application)
+    ensure_no_sanctions_hold(application.organisation)
     decision = _approving_decision(application)
     terms = _award_terms(application, decision)
     grant = _new_grant(

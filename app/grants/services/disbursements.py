@@ -38,6 +38,7 @@ from app.platform.db import utcnow
 from app.platform.errors import N_, Conflict, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db
 from app.platform.money import apply_rate
+from app.screening.services.decisions import ensure_no_sanctions_hold
 
 
 def _send_id(tranche: Tranche) -> Any:
@@ -93,6 +94,7 @@ def request_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     # The workflow's guard says it too; asked here first, it is the refusal given before the
     # report checks (as in approve and send).
     ensure_tranches_move(grant)
+    ensure_no_sanctions_hold(grant.organisation)
     if tranche.status in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED):
         problems = tranche_blockers(tranche, on=(now or utcnow()).date())
         if problems:
@@ -121,6 +123,7 @@ def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.APPROVE_DISBURSEMENT)
     ensure_tranches_move(grant)
+    ensure_no_sanctions_hold(grant.organisation)
     TRANCHE_WORKFLOW.transition(tranche, TrancheStatus.APPROVED, actor=actor)
     tranche.approved_by_id = actor.id
     tranche.approved_at = now or utcnow()
@@ -134,6 +137,7 @@ def send_disbursement(*, actor: User, tranche: Tranche, now: datetime | None = N
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.CONFIRM_DISBURSEMENT)
     ensure_tranches_move(grant)
+    ensure_no_sanctions_hold(grant.organisation)
     if (
         tranche.status == TrancheStatus.APPROVED
         and tranche.approved_by_id == tranche.requested_by_id
