@@ -241,4 +241,4 @@ def test_a_proxy_s_request_id_does_not_make_every_request_new(app: Flask, layer:
     with counting() as statements:
         french = client.get("/dashboard", headers={"Accept-Language": "fr"})
     assert statements
-    assert '<html lang="fr">' in french.get_data(as_text=True)
+    assert '<html lang="fr" dir="ltr">' in french.get_data(as_text=True)
