@@ -3,7 +3,8 @@
 How to write a journey (usage note)
 -----------------------------------
 Put the test in tests/browser/ (its tests are marked ``browser`` and ``real_commits`` for you) and
-ask for ``cast``; the test runs once per language (``lang`` is "en", then "fr")::
+ask for ``cast``; the test runs once per language (``lang`` is "en", then "fr"; the journeys
+and the keyboard run, marked ``pytestmark = journey_languages``, also in "ar" and "zh")::
 
     def test_the_fund_journey(cast, live):
         manager = cast.sign_in("fund_manager")        # a new browser window, signed in, in `lang`
@@ -89,6 +90,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 LANGUAGES = ["en", "fr"]
+# The journeys and the keyboard run also go right to left (Arabic) and through CJK text
+# (Chinese); each module asks for them with ``pytestmark = journey_languages``.
+JOURNEY_LANGUAGES = [*LANGUAGES, "ar", "zh"]
+journey_languages = pytest.mark.parametrize("lang", JOURNEY_LANGUAGES)
 VIEWPORT = {"width": 1280, "height": 900}
 # localstripe accepts any test key; these name the browser tests in its logs.
 STRIPE_SECRET_KEY = "sk_test_browser"

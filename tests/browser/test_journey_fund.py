@@ -48,8 +48,9 @@ from app.platform.storage import get_storage
 from app.reviews.models import ReviewAssignment
 from devtools.seed.calls_and_applications import OPEN_CALL
 from devtools.seed.people import DEMO_PASSWORD
+from tests.browser.conftest import journey_languages
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, journey_languages]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 THIRD_REVIEWER = ("reviewer3@demo.test", "Rhea Reviewer")
@@ -89,7 +90,12 @@ def _arrange(live: Any, lang: str) -> Arranged:
         application = applications.start_application(
             actor=owner, call=call, organisation=organisation
         )
-        title = {"en": "Safe houses in Lagos", "fr": "Maisons sûres à Lagos"}[lang]
+        title = {
+            "en": "Safe houses in Lagos",
+            "fr": "Maisons sûres à Lagos",
+            "ar": "بيوت آمنة في لاغوس",
+            "zh": "拉各斯的安全屋",
+        }[lang]
 
         def save(data: Any) -> None:
             applications.save_section(

@@ -11,6 +11,9 @@ import sqlalchemy as sa
 
 from app.applications.models import Application, ApplicationStatus
 from app.platform.extensions import db
+from tests.browser.conftest import journey_languages
+
+pytestmark = journey_languages
 
 EMAIL = "amina.diallo@espoir-sahel.test"
 PASSWORD = "Sahel-shelter-2026"

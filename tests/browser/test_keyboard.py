@@ -20,6 +20,9 @@ from app.calls.models import Call
 from app.platform.db import utcnow
 from app.platform.extensions import db
 from devtools.seed.calls_and_applications import OPEN_CALL, DemoNgo, _organisation, _profile, _user
+from tests.browser.conftest import journey_languages
+
+pytestmark = journey_languages
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EMAIL = "kwame.mensah@hope-volta.test"
@@ -76,7 +79,10 @@ def test_a_card_gift_by_keyboard(cast, live, lang):
     donor.press("Enter")
     assert donor.focused("main")
     donor.tab_to("input[name=amount]:checked")
-    donor.press("ArrowRight")  # radio buttons: the arrow keys move the choice
+    # Radio buttons: the arrow keys move the choice, to the next one the way the page reads
+    # (to the left in Arabic).
+    rtl = donor.page.evaluate("() => document.dir") == "rtl"
+    donor.press("ArrowLeft" if rtl else "ArrowRight")
     assert donor.focused("#amount-1") and donor.page.locator("#amount-1").is_checked()
     donor.assert_focus_visible()
     _type_into(donor, "#name", "Kofi Boateng")
@@ -104,8 +110,9 @@ def test_a_card_gift_by_keyboard(cast, live, lang):
     donor.step("receipt")
 
 
-def _verified_ngo(live, lang: str) -> int:
-    """A verified NGO with its file complete, and its owner's login; returns the open call."""
+def _verified_ngo(live, lang: str) -> tuple[int, list[str]]:
+    """A verified NGO with its file complete, and its owner's login; returns the open call and
+    the languages it accepts proposals in."""
     spec = DemoNgo(
         "Hope Volta",
         "GH",
@@ -127,15 +134,14 @@ def _verified_ngo(live, lang: str) -> int:
         owner.locale = lang
         organisation = _organisation(spec, owner)
         _profile(spec, organisation, owner, manager)
-        call_id = db.session.execute(
-            sa.select(Call.id).where(Call.reference == OPEN_CALL)
-        ).scalar_one()
+        call = db.session.execute(sa.select(Call).where(Call.reference == OPEN_CALL)).scalar_one()
+        call_id, languages = call.id, list(call.languages)
         db.session.commit()
-        return int(call_id)
+        return int(call_id), languages
 
 
 def test_a_grant_application_by_keyboard(cast, live, lang, tmp_path: Path):
-    call_id = _verified_ngo(live, lang)
+    call_id, proposal_languages = _verified_ngo(live, lang)
     ngo = cast.visitor("ngo")
 
     ngo.open("/login")
@@ -155,7 +161,9 @@ def test_a_grant_application_by_keyboard(cast, live, lang, tmp_path: Path):
 
     _type_into(ngo, "#title", "Safe houses along the Volta")
     _type_into(ngo, "#summary", "Shelter, care and legal aid for 60 children freed from fishing.")
-    _choose(ngo, "#language", lang)
+    # The proposal is in the reader's language when the call accepts it, else in the call's
+    # first language (the open call takes English, French and Spanish).
+    _choose(ngo, "#language", lang if lang in proposal_languages else proposal_languages[0])
     _type_into(ngo, "#duration_months", "6")
     ngo.step("summary-by-keyboard")
     _save_and_continue(ngo)
