@@ -84,15 +84,36 @@ def grant_counts() -> dict[GrantStatus, int]:
 
 
 def outstanding_reports(
-    *, on: date, within_days: int | None = None, organisation_ids: Iterable[int] | None = None
+    *,
+    on: date,
+    within_days: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
+    overdue_only: bool = False,
 ) -> list[GrantReport]:
     """Reports the grantees still owe on running grants: overdue first, then by due date.
 
-    ``within_days`` keeps those due by then (every overdue one included)."""
+    ``within_days`` keeps those due by then (every overdue one included); ``overdue_only``
+    keeps those past their due date (the dashboard's "Overdue reports")."""
+    query = outstanding_reports_query(
+        on=on,
+        within_days=within_days,
+        organisation_ids=organisation_ids,
+        overdue_only=overdue_only,
+    ).options(joinedload(GrantReport.grant))
+    return list(db.session.execute(query).scalars())
+
+
+def outstanding_reports_query(
+    *,
+    on: date,
+    within_days: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
+    overdue_only: bool = False,
+) -> sa.Select[GrantReport]:
+    """The query of ``outstanding_reports``, for a count without loading them."""
     query = (
         sa.select(GrantReport)
         .join(Grant, Grant.id == GrantReport.grant_id)
-        .options(joinedload(GrantReport.grant))
         .where(
             Grant.status.in_(list(REPORTING_STATES)),
             GrantReport.status.in_(list(REPORT_OUTSTANDING)),
@@ -101,9 +122,11 @@ def outstanding_reports(
     )
     if within_days is not None:
         query = query.where(GrantReport.due_date <= on + timedelta(days=within_days))
+    if overdue_only:
+        query = query.where(GrantReport.due_date < on)
     if organisation_ids is not None:
         query = query.where(Grant.organisation_id.in_(list(organisation_ids)))
-    return list(db.session.execute(query).scalars())
+    return query
 
 
 def is_overdue(report: GrantReport, on: date) -> bool:
@@ -154,6 +177,31 @@ def disbursement_queue(*, on: date) -> dict[TrancheStatus, list[Tranche]]:
             continue
         queue[tranche.status].append(tranche)
     return queue
+
+
+# A tranche not paid (nor cancelled) after its planned date is overdue.
+UNPAID_TRANCHES = (
+    TrancheStatus.SCHEDULED,
+    TrancheStatus.REQUESTED,
+    TrancheStatus.APPROVED,
+    TrancheStatus.SENT,
+    TrancheStatus.FAILED,
+)
+
+
+def overdue_tranches(*, on: date) -> sa.Select[Tranche]:
+    """Tranches of running grants past their planned date and unpaid, oldest first: the
+    dashboard counts these, and the disbursements page lists them."""
+    return (
+        sa.select(Tranche)
+        .join(Grant, Grant.id == Tranche.grant_id)
+        .where(
+            Grant.status.in_(list(REPORTING_STATES)),
+            Tranche.status.in_(UNPAID_TRANCHES),
+            Tranche.planned_date < on,
+        )
+        .order_by(Tranche.planned_date, Tranche.id)
+    )
 
 
 def next_tranches(*, on: date, limit: int = 50) -> list[ReadyTranche]:

@@ -8,26 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.applications.models import Application, ApplicationStatus
-from app.grants.models import (
-    REPORT_OUTSTANDING,
-    Grant,
-    GrantReport,
-    GrantStatus,
-    Tranche,
-    TrancheStatus,
-)
+from app.grants.queries import outstanding_reports_query, overdue_tranches
 from app.platform.extensions import db
-
-# Grants that still report and receive tranches.
-RUNNING = (GrantStatus.ACTIVE, GrantStatus.SUSPENDED)
-# A tranche not paid (nor cancelled) after its planned date is overdue.
-UNPAID_TRANCHES = (
-    TrancheStatus.SCHEDULED,
-    TrancheStatus.REQUESTED,
-    TrancheStatus.APPROVED,
-    TrancheStatus.SENT,
-    TrancheStatus.FAILED,
-)
 
 
 def applications_by_status() -> dict[ApplicationStatus, int]:
@@ -48,25 +30,15 @@ class Overdue:
 
 
 def overdue(on: date) -> Overdue:
-    """Reports past due on running grants, and tranches past their planned date unpaid."""
+    """Reports past due on running grants, and tranches past their planned date unpaid: the
+    very records the grants' lists show under "overdue", so each tile's count is its list's."""
     reports = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(GrantReport)
-        .join(Grant, Grant.id == GrantReport.grant_id)
-        .where(
-            Grant.status.in_(RUNNING),
-            GrantReport.status.in_(list(REPORT_OUTSTANDING)),
-            GrantReport.due_date < on,
+        sa.select(sa.func.count()).select_from(
+            outstanding_reports_query(on=on, overdue_only=True).order_by(None).subquery()
         )
     ).scalar_one()
+    listed = overdue_tranches(on=on).order_by(None).subquery()
     tranches = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Tranche.amount), 0))
-        .select_from(Tranche)
-        .join(Grant, Grant.id == Tranche.grant_id)
-        .where(
-            Grant.status.in_(RUNNING),
-            Tranche.status.in_(UNPAID_TRANCHES),
-            Tranche.planned_date < on,
-        )
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(listed.c.amount), 0))
     ).one()
     return Overdue(reports=int(reports), tranches=int(tranches[0]), tranche_amount=int(tranches[1]))

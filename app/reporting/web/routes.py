@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.accounts.permissions import Permission, permissions_of
 from app.applications.models import ApplicationStatus
+from app.ledger import chart
 from app.ledger.web.export import COLUMNS as TRANSFER_COLUMNS
 from app.ledger.web.export import csv_row as transfer_row
 from app.ledger.web.queries import export as ledger_queries
@@ -177,6 +178,28 @@ def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, An
     }
 
 
+def _tile_links(granted: frozenset[Permission]) -> dict[str, str]:
+    """Where each key figure's tile leads, for a reader who may open it: the list of the records
+    it counts, or the ledger account whose balance it is."""
+    links: dict[str, str] = {}
+    if Permission.VIEW_ALL_APPLICATIONS in granted:
+        links["overdue_reports"] = url_for("grants.reports", state="overdue")
+    if Permission.VIEW_LEDGER not in granted:
+        return links
+    links["overdue_tranches"] = url_for("grants.disbursements", state="overdue")
+    links["committed"] = links["released"] = url_for("ledger.grant_accounts")
+    for tile, key in (
+        ("available", chart.FUND_AVAILABLE),
+        ("pledged", chart.FUND_PLEDGED),
+        ("disbursed", chart.CASH_BANK),
+        ("psc", chart.PSC_INCOME),
+    ):
+        account = chart.find_account(key)
+        if account is not None:
+            links[tile] = url_for("ledger.statement", account_id=account.id)
+    return links
+
+
 @bp.get("/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
 @kept_per_reader
@@ -192,6 +215,7 @@ def dashboard() -> Any:
             applications=cached("applications_by_status", activity.applications_by_status, version),
             ApplicationStatus=ApplicationStatus,
             overdue=cached(("overdue", today), lambda: activity.overdue(today), version),
+            tiles=_tile_links(permissions_of(current_user)),
             today=today,
             **_charts(today, version),
         )

@@ -34,11 +34,14 @@ from app.web.lookup import visible_or_404
 @bp.get("/reports")
 @requires(Permission.VIEW_ALL_APPLICATIONS)
 def reports() -> Any:
-    """Reports due and overdue on running grants, and those waiting for review."""
+    """Reports due and overdue on running grants, and those waiting for review; with
+    ``?state=overdue``, only the overdue ones (the dashboard's tile links here)."""
     on = today()
+    overdue_only = request.args.get("state") == "overdue"
     return render_template(
         "grants/reports.html",
-        outstanding=queries.outstanding_reports(on=on),
+        outstanding=queries.outstanding_reports(on=on, overdue_only=overdue_only),
+        overdue_only=overdue_only,
         to_review=queries.reports_awaiting_review(),
         is_overdue=queries.is_overdue,
         on=on,

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import Permission, can_view_grant, has_permission
 from app.grants import queries
@@ -21,6 +22,7 @@ from app.grants.web.views.common import back, may, perform
 from app.grants.workflow import TRANCHE_WORKFLOW
 from app.ledger.services.transfers import transfers_for_document
 from app.ledger.web import labels as ledger_labels
+from app.platform.extensions import db
 from app.web.access import login_required, requires
 from app.web.display import money
 from app.web.lookup import visible_or_404
@@ -32,8 +34,19 @@ def disbursements() -> Any:
     """Finance's queue: tranches by state, and the next tranche of each running grant."""
     on = today()
     queue = queries.disbursement_queue(on=on)
+    # ?state=overdue: only the tranches the dashboard counts as overdue.
+    overdue = (
+        list(
+            db.session.execute(
+                queries.overdue_tranches(on=on).options(joinedload(Tranche.grant))
+            ).scalars()
+        )
+        if request.args.get("state") == "overdue"
+        else None
+    )
     return render_template(
         "grants/disbursements.html",
+        overdue=overdue,
         queue=queue,
         totals={state: sum(t.amount for t in rows) for state, rows in queue.items()},
         upcoming=queries.next_tranches(on=on),
