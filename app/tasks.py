@@ -174,11 +174,15 @@ def import_sanctions_list() -> int:
     list is unchanged. A refused list is kept out whole and the administrators are told."""
     from flask import current_app
 
+    from app.platform.extensions import db
     from app.screening.cli import run_import
 
     source = str(current_app.config["SANCTIONS_LIST_URL"])
     if not source:
         logger.info("sanctions list: SANCTIONS_LIST_URL is not set")
         return 0
-    result = run_import(source, actor=None)
+    try:
+        result = run_import(source, actor=None)
+    finally:
+        db.session.remove()
     return 0 if result is None else len(result.hits)

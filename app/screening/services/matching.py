@@ -17,7 +17,7 @@ from typing import cast
 import sqlalchemy as sa
 from flask import current_app
 from rapidfuzz import fuzz, process
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import Membership, MembershipRole, Organisation, Role, User, UserRole
 from app.applications.models import OrganisationProfile
@@ -252,7 +252,17 @@ def screen_all_organisations(session: Session | None = None) -> list[ScreeningHi
     index = ListIndex.current(session)
     threshold = match_threshold()
     raised: list[ScreeningHit] = []
-    organisations = session.execute(sa.select(Organisation).order_by(Organisation.id)).scalars()
+    organisations = (
+        session.execute(
+            sa.select(Organisation)
+            .options(selectinload(Organisation.memberships).selectinload(Membership.user))
+            .order_by(Organisation.id)
+        )
+        .scalars()
+        .all()
+    )
+    # Loaded at once and held here, so that each organisation's profile is found in the session.
+    _held_profiles = session.execute(sa.select(OrganisationProfile)).scalars().all()
     for organisation in organisations:
         raised += screen_organisation(
             organisation, index=index, session=session, threshold=threshold
