@@ -37,6 +37,7 @@ from app.grants.cli import grants_cli
 from app.grants.web.labels import grant_day, grant_label
 from app.grants.web.routes import bp as grants
 from app.ledger.web.routes import bp as ledger
+from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
 from app.notifications.web.routes import bp as notifications
 from app.organisations.web.routes import bp as organisations
@@ -83,6 +84,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     reviews,
     notifications,
     screening,
+    notes,
     dev_mail,
 )
 

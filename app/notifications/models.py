@@ -26,6 +26,8 @@ class NotificationKind(StrEnum):
     INFORMATION_REQUESTED = "information_requested"
     SCREENING_OUTCOME = "screening_outcome"
     BOARD_DECISION = "board_decision"
+    # to a colleague named in an internal note
+    NOTE_MENTION = "note_mention"
     # for other areas (grants: reports due, tranches...): a generic "needs your attention"
     ATTENTION_NEEDED = "attention_needed"
 

@@ -23,6 +23,7 @@ def subject(kind: K) -> str:
         K.INFORMATION_REQUESTED: _("The fund has a question about your application"),
         K.SCREENING_OUTCOME: _("Your application has been screened"),
         K.BOARD_DECISION: _("The Board of Trustees has decided on your application"),
+        K.NOTE_MENTION: _("A colleague mentioned you in an internal note"),
         K.ATTENTION_NEEDED: _("Something needs your attention"),
     }
     return subjects.get(kind, subjects[K.ATTENTION_NEEDED])
@@ -57,6 +58,20 @@ def sentence(kind: K, params: dict[str, Any]) -> str:
         return _("The eligibility check of your application %(ref)s is complete.", ref=ref)
     if kind == K.BOARD_DECISION:
         return _("The Board of Trustees has decided on your application %(ref)s.", ref=ref)
+    if kind == K.NOTE_MENTION:
+        return _note_mention(str(params.get("subject", "")), ref)
     if ref:
         return _("Something needs your attention: %(ref)s.", ref=ref)
     return _("Something needs your attention.")
+
+
+def _note_mention(subject_kind: str, ref: str) -> str:
+    if subject_kind == "organisation":
+        return _(
+            "A colleague mentioned you in an internal note on organisation no. %(ref)s.", ref=ref
+        )
+    if subject_kind == "grant":
+        return _("A colleague mentioned you in an internal note on grant %(ref)s.", ref=ref)
+    if subject_kind == "pledge":
+        return _("A colleague mentioned you in an internal note on pledge no. %(ref)s.", ref=ref)
+    return _("A colleague mentioned you in an internal note on application %(ref)s.", ref=ref)
