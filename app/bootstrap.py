@@ -66,6 +66,7 @@ from app.web.api import bp as api_v1
 from app.web.labels import label
 from app.web.links import page_path
 from app.web.main.routes import bp as main
+from app.web.navigation import nav_menu
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     main,
@@ -126,6 +127,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "Theme": Theme,
     "status_badge": status_badge,
     "grant_label": grant_label,
+    "nav_menu": nav_menu,
 }
 
 # (event, listener) on every session, in the order they run. They listen on the Session class:

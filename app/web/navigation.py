@@ -1,6 +1,8 @@
 """The main menu: each entry is shown only to people whose roles grant its permission.
 
 Areas add their entries here so the menu, the home-page cards and the permission map agree.
+Entries of one group share a dropdown in the menu bar when a person sees two or more of them,
+so each role's menu fits on one line (the home page still shows each entry as its own card).
 """
 
 from __future__ import annotations
@@ -19,6 +21,29 @@ class NavItem:
     label: LazyString
     description: LazyString
     permission: Permission | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A dropdown of the menu bar: its label and the entries a person sees in it."""
+
+    key: str
+    label: LazyString
+    items: tuple[NavItem, ...]
+
+    @property
+    def endpoints(self) -> frozenset[str]:
+        return frozenset(item.endpoint for item in self.items)
+
+
+GROUP_LABELS: dict[str, LazyString] = {
+    "selection": _l("Calls and applications"),
+    "grants": _l("Grants"),
+    "money": _l("Money"),
+    "reports": _l("Reports"),
+    "admin": _l("Administration"),
+}
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -44,24 +69,28 @@ NAV_ITEMS: list[NavItem] = [
         _l("Manage calls"),
         _l("Draft, publish and close calls for proposals."),
         Permission.MANAGE_CALLS,
+        group="selection",
     ),
     NavItem(
         "organisations.index",
         _l("Organisations"),
         _l("Verify organisations, rate their risk, spot possible duplicates."),
         Permission.VERIFY_ORGANISATION,
+        group="selection",
     ),
     NavItem(
         "applications.all",
         _l("Applications"),
         _l("Every application, by call and status."),
         Permission.VIEW_ALL_APPLICATIONS,
+        group="selection",
     ),
     NavItem(
         "reviews.index",
         _l("Selection"),
         _l("Screen applications, assign reviewers, rank by score, prepare the Board pack."),
         Permission.SCREEN_APPLICATION,
+        group="selection",
     ),
     NavItem(
         "reviews.mine",
@@ -74,6 +103,7 @@ NAV_ITEMS: list[NavItem] = [
         _l("Board"),
         _l("Board packs, meetings and decisions, with each member's vote."),
         Permission.VIEW_BOARD_PACK,
+        group="selection",
     ),
     NavItem(
         "donations.give",
@@ -91,6 +121,7 @@ NAV_ITEMS: list[NavItem] = [
         _l("Contributions"),
         _l("Gifts and pledges with totals; bank receipts, matching and exchange rates."),
         Permission.VIEW_ALL_CONTRIBUTIONS,
+        group="money",
     ),
     NavItem(
         "grants.mine",
@@ -103,51 +134,76 @@ NAV_ITEMS: list[NavItem] = [
         _l("Grants"),
         _l("Award approved applications, follow grants and reports, close grants."),
         Permission.VIEW_ALL_APPLICATIONS,
+        group="grants",
     ),
     NavItem(
         "grants.disbursements",
         _l("Disbursements"),
         _l("Tranches to request, approve, send and confirm: two people for every payment."),
         Permission.VIEW_LEDGER,
+        group="grants",
     ),
     NavItem(
         "reporting.dashboard",
         _l("Dashboard"),
         _l("Key figures from the ledger, charts, the period statement and the annual report."),
         Permission.VIEW_DASHBOARD,
+        group="reports",
     ),
     NavItem(
         "reporting.exports",
         _l("Exports"),
         _l("Contributions, applications, grants, disbursements, transfers: CSV, XLSX, IATI."),
         Permission.EXPORT_DATA,
+        group="reports",
     ),
     NavItem(
         "admin.users",
         _l("Users"),
         _l("Invite people, grant and revoke roles, deactivate accounts."),
         Permission.MANAGE_USERS,
+        group="admin",
     ),
     NavItem(
         "admin.outbox",
         _l("Outgoing e-mail"),
         _l("E-mails waiting to be sent, sent, or failed: send a failed one again."),
         Permission.MANAGE_SETTINGS,
+        group="admin",
     ),
     NavItem(
         "ledger.accounts",
         _l("Ledger"),
         _l("The fund's accounts and balances, statements, transfers and CSV exports."),
         Permission.VIEW_LEDGER,
+        group="money",
     ),
     NavItem(
         "audit.events",
         _l("Audit log"),
         _l("Every change, who made it, from where and when."),
         Permission.VIEW_AUDIT_LOG,
+        group="reports",
     ),
 ]
 
 
 def nav_items_for(granted: frozenset[Permission]) -> list[NavItem]:
     return [item for item in NAV_ITEMS if item.permission is None or item.permission in granted]
+
+
+def nav_menu(items: list[NavItem]) -> list[NavItem | NavGroup]:
+    """The menu bar: ``items`` in order, each group's gathered where its first one stands, as a
+    dropdown when it holds two or more (a single entry stays a plain link)."""
+    grouped: dict[str, list[NavItem]] = {}
+    for item in items:
+        if item.group is not None:
+            grouped.setdefault(item.group, []).append(item)
+    menu: list[NavItem | NavGroup] = []
+    for item in items:
+        members = grouped.get(item.group or "", [])
+        if len(members) < 2:
+            menu.append(item)
+        elif item is members[0]:
+            menu.append(NavGroup(item.group or "", GROUP_LABELS[item.group or ""], tuple(members)))
+    return menu
