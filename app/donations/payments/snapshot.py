@@ -18,8 +18,7 @@ from app.donations.payments.gifts import invoice_payment_intent_id
 from app.donations.payments.subscriptions import subscription_id_of_invoice
 from app.platform.errors import N_, DomainError
 
-# What each kind of object links to that a handler may read: (kind, field), where a field
-# holds one id or expanded object; a charge's refunds are listed separately.
+# The kinds of Stripe object a handler reads.
 PAYMENT_INTENT = "payment_intent"
 CHARGE = "charge"
 INVOICE = "invoice"
@@ -88,13 +87,15 @@ def _fetch(stripe: StripeReader, kind: str, object_id: str) -> dict[str, Any]:
             return stripe.retrieve_subscription(object_id)
         case "dispute":
             return stripe.retrieve_dispute(object_id)
-        case _:
+        case "balance_transaction":
             return stripe.retrieve_balance_transaction(object_id)
+    raise ValueError(f"not a kind of Stripe object: {kind}")
 
 
 def _links(kind: str, obj: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The objects a handler may read after this one (a subscription's invoices are not: a
-    subscription event only mirrors its status)."""
+    """The objects a handler may read after this one, by kind and id (a field holds the id or
+    the expanded object). A subscription's invoices are not: its events only mirror its status;
+    a charge's refunds are listed with the charge."""
     match kind:
         case "payment_intent":
             return [
