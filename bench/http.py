@@ -3,7 +3,9 @@
 Both apps run under the production gunicorn configuration (``docker/gunicorn.conf.py``, the
 same WEB_CONCURRENCY workers), one after the other, and wrk loads each page for the same time:
 
-* ``/dashboard`` signed in as the demo fund manager (session cookie made with the app's key),
+* ``/dashboard`` signed in as a fund manager (the bench's own user,
+  ``bench-fund-manager@bench.test``, made once: production refuses the demo logins; session
+  cookie made with the app's key),
 * ``/transparency`` (public),
 * ``/applications/all`` (the fund manager's list of 100,000 applications),
 * the minimal app's ``/`` (bench/minimal_app.py), measured before and after the pages.
@@ -129,38 +131,53 @@ def prepare_database(url: str, scale: str) -> None:
     engine.dispose()
 
 
-def session_cookie(url: str, login: str) -> str:
-    """A signed session cookie for a demo login, as the app would set after sign-in."""
+def bench_user(role_name: str) -> Any:
+    """The bench's own staff user with this role (made once in the bench database).
+
+    Not a demo login: production refuses those (their password is published).
+    """
+    from app.accounts.models import Role, User
+    from app.platform.extensions import db
+    from tests.factories import user_with
+
+    email = f"bench-{role_name.replace('_', '-')}@bench.test"
+    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = user_with(Role(role_name), email=email, full_name=f"Bench {role_name}")
+        db.session.commit()
+    return user
+
+
+def user_cookie(app: Any, user: Any) -> str:
+    """A signed session cookie for ``user``, as the app would set after sign-in."""
     from flask.sessions import SecureCookieSessionInterface
     from flask_login.utils import _create_identifier
 
-    from app.accounts.models import User
-    from app.platform.extensions import db
-    from devtools.seed.people import demo_email
+    # As a browser holds it after signing in and a first page: the user, Flask-Login's
+    # fingerprint of the browser (client address and User-Agent, as wrk sends them) and the
+    # CSRF secret. Without the last two every answer would set a new cookie, which wrk,
+    # unlike a browser, never sends back.
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+    ):
+        fingerprint = _create_identifier()
+    data = {
+        "_user_id": user.get_id(),
+        "_fresh": True,
+        "_id": fingerprint,
+        "csrf_token": hashlib.sha1(str(user.id).encode()).hexdigest(),  # noqa: S324 - fixed
+    }
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    return f"session={serializer.dumps(data)}"
 
+
+def session_cookie(url: str, role_name: str) -> str:
+    """A signed session cookie for the bench's staff user with this role."""
     app = _app(url)
     app.config["SECRET_KEY"] = SECRET_KEY
     with app.app_context():
-        user = db.session.execute(
-            sa.select(User).where(User.email == demo_email(login))
-        ).scalar_one()
-        # As a browser holds it after signing in and a first page: the user, Flask-Login's
-        # fingerprint of the browser (client address and User-Agent, as wrk sends them) and the
-        # CSRF secret. Without the last two every answer would set a new cookie, which wrk,
-        # unlike a browser, never sends back.
-        with app.test_request_context(
-            environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
-        ):
-            fingerprint = _create_identifier()
-        data = {
-            "_user_id": user.get_id(),
-            "_fresh": True,
-            "_id": fingerprint,
-            "csrf_token": hashlib.sha1(login.encode()).hexdigest(),  # noqa: S324 - a fixed secret
-        }
-        serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-        assert serializer is not None
-        return f"session={serializer.dumps(data)}"
+        return user_cookie(app, bench_user(role_name))
 
 
 def _start_gunicorn(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -279,6 +296,8 @@ def main() -> None:
         "REQUIRE_2FA_FOR_STAFF": "0",
         "TRUSTED_PROXIES": "0",
         "PYTHONPATH": str(ROOT),
+        # Production keeps its rate-limit counters in Redis (the local server).
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     }
     run = {"seconds": settings["seconds"], "connections": settings["connections"]}
     results: dict[tuple[str, bool], dict[str, Any]] = {}
