@@ -198,8 +198,9 @@ class Base:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
-    # Seconds to wait for Stripe's answer to one request (the SDK's default is 80).
-    STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+    # Seconds to wait for Stripe's answer to one request (the SDK's default is 80). The SDK
+    # tries three times, so three waits and its pauses must stay under the web worker's 30 s.
+    STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "5"))
 
     # Donations: currencies offered on the Give page (each needs an exchange rate in force,
     # except the functional currency), suggested amounts in major units, and the bank details
