@@ -274,6 +274,12 @@ class Base:
     # Reminders go out this many days before a report is due, and again when it is overdue.
     GRANT_REMINDER_DAYS = _env_int("GRANT_REMINDER_DAYS", 14)
 
+    # Bank details: a confirmed change of an organisation's account holds its payments this many
+    # days (time to hear from the organisation if the change was not theirs); the checker is
+    # warned of an account confirmed within BANK_CHANGE_WARNING_DAYS.
+    BANK_CHANGE_HOLD_DAYS = _env_int("BANK_CHANGE_HOLD_DAYS", 10)
+    BANK_CHANGE_WARNING_DAYS = _env_int("BANK_CHANGE_WARNING_DAYS", 30)
+
     # Selection (issue 6): reviewers per application suggested, days a reviewer has, reminders
     # this many days before the due date (and daily once overdue), the spread between reviewers'
     # weighted scores (0-5) flagged as strong disagreement, and the Board's quorum (members

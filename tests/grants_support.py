@@ -38,6 +38,7 @@ from app.platform.db import utcnow
 from app.platform.extensions import db
 from app.reviews.models import BoardDecision, BoardMeeting, DecisionOutcome
 from tests.applications_support import applicant_of, ngo_organisation, open_call
+from tests.bank_support import confirmed_account
 from tests.factories import user_with
 
 USD = 100  # minor units per dollar
@@ -101,6 +102,7 @@ def approved_application(
     profile = db.session.get(OrganisationProfile, organisation.id)
     assert profile is not None
     profile.risk_rating = risk
+    confirmed_account(organisation)  # a grantee's tranches are paid into a confirmed account
     owner = applicant_of(organisation)
     application = Application(
         call=call,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from devtools.seed.bank_accounts import load_demo_bank_accounts
 from devtools.seed.calls_and_applications import load_demo_calls_and_applications
 from devtools.seed.donations import load_demo_donations
 from devtools.seed.grants import load_demo_grants
@@ -22,6 +23,7 @@ DEMO_LOADERS: list[Callable[[], object]] = [
     load_demo_calls_and_applications,
     load_demo_donations,  # the contributions need the demo finance officer and donor
     load_demo_reviews,
+    load_demo_bank_accounts,  # the grants' tranches are paid into confirmed accounts
     load_demo_grants,
     load_demo_ledger,
 ]

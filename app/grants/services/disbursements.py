@@ -34,6 +34,7 @@ from app.ledger import chart
 from app.ledger.models import TransferCode, TransferKind
 from app.ledger.rules import TransferSpec
 from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
+from app.organisations.services.bank_accounts import ensure_payable
 from app.platform.db import utcnow
 from app.platform.errors import N_, Conflict, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db
@@ -94,6 +95,8 @@ def request_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     # The workflow's guard says it too; asked here first, it is the refusal given before the
     # report checks (as in approve and send).
     ensure_tranches_move(grant)
+    # No step towards a payment while the destination is unconfirmed, held or changing.
+    ensure_payable(grant.organisation, now=now)
     ensure_no_sanctions_hold(grant.organisation)
     if tranche.status in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED):
         problems = tranche_blockers(tranche, on=(now or utcnow()).date())
@@ -123,6 +126,7 @@ def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.APPROVE_DISBURSEMENT)
     ensure_tranches_move(grant)
+    ensure_payable(grant.organisation, now=now)
     ensure_no_sanctions_hold(grant.organisation)
     TRANCHE_WORKFLOW.transition(tranche, TrancheStatus.APPROVED, actor=actor)
     tranche.approved_by_id = actor.id
@@ -137,6 +141,7 @@ def send_disbursement(*, actor: User, tranche: Tranche, now: datetime | None = N
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.CONFIRM_DISBURSEMENT)
     ensure_tranches_move(grant)
+    ensure_payable(grant.organisation, now=now)
     ensure_no_sanctions_hold(grant.organisation)
     if (
         tranche.status == TrancheStatus.APPROVED
@@ -194,6 +199,7 @@ def confirm_disbursement(
     """
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.CONFIRM_DISBURSEMENT)
+    ensure_payable(grant.organisation, now=now)
     reference = clean_text(bank_reference, limit=100)
     if not reference:
         raise ValidationFailed(N_("Give the bank's reference for the payment."))

@@ -33,6 +33,7 @@ from app.applications.models import (
     OrganisationProfile,
     RiskRating,
 )
+from app.organisations.web import bank
 from app.organisations.web.forms import (
     InviteColleagueForm,
     OrganisationForm,
@@ -55,6 +56,7 @@ from app.web.lookup import visible_or_404
 bp = Blueprint(
     "organisations", __name__, template_folder="../templates", url_prefix="/organisations"
 )
+bank.register(bp)
 
 
 def _file_or_404(organisation_id: int, may: Any) -> tuple[Organisation, OrganisationProfile]:
@@ -135,6 +137,7 @@ def _show_page(
         reject_form=RejectForm(),
         max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
         DocumentKind=DocumentKind,
+        **bank.bank_section(organisation),
     )
     return page, status
 

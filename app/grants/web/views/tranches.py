@@ -22,6 +22,7 @@ from app.grants.web.views.common import back, may, perform
 from app.grants.workflow import TRANCHE_WORKFLOW
 from app.ledger.services.transfers import transfers_for_document
 from app.ledger.web import labels as ledger_labels
+from app.organisations.services import bank_accounts as bank
 from app.platform.extensions import db
 from app.web.access import login_required, requires
 from app.web.display import money
@@ -50,6 +51,10 @@ def disbursements() -> Any:
         queue=queue,
         totals={state: sum(t.amount for t in rows) for state, rows in queue.items()},
         upcoming=queries.next_tranches(on=on),
+        # Where each grantee's payments go: the checker approves knowing it.
+        destinations=bank.destinations(
+            {t.grant.organisation_id for rows in queue.values() for t in rows}
+        ),
         can_request=has_permission(current_user, Permission.REQUEST_DISBURSEMENT),
         can_approve=has_permission(current_user, Permission.APPROVE_DISBURSEMENT),
         can_confirm=has_permission(current_user, Permission.CONFIRM_DISBURSEMENT),
@@ -115,6 +120,7 @@ def tranche(tranche_id: int) -> Any:
         if item.status in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED)
         else [],
         actions=tranche_actions(grant).get(item.id, set()),
+        destination=bank.destination(grant.organisation_id),
         bank_form=BankReferenceForm(),
         reason_form=ReasonForm(),
         TrancheStatus=TrancheStatus,

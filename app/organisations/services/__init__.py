@@ -1,0 +1,1 @@
+"""The organisations' rules: bank details."""

@@ -1,0 +1,395 @@
+"""Bank details: a change proposed by the organisation or the fund, confirmed by a second person
+of the fund, held for BANK_CHANGE_HOLD_DAYS before money goes to it; the checks payments ask."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from app.accounts.models import Organisation, User
+from app.accounts.permissions import (
+    can_manage_organisation,
+    can_verify_organisation,
+)
+from app.audit.services import record_event
+from app.organisations.models import BankAccount
+from app.platform.db import lock_rows, utcnow
+from app.platform.errors import (
+    N_,
+    Conflict,
+    PermissionDenied,
+    SegregationOfDuties,
+    ValidationFailed,
+)
+from app.platform.extensions import db
+
+MASK = "••••"
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    """What a person types: the IBAN, or an account number where IBANs are not used."""
+
+    holder_name: str
+    iban: str
+    account_number: str
+    bic: str
+    bank_name: str
+    country: str
+
+
+def _compact(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def bank_details_problems(details: BankDetails) -> dict[str, ValidationFailed]:
+    """Every field that is wrong and why, keyed by the field's name (the form shows each next to
+    its field; the services refuse the first)."""
+    problems: dict[str, ValidationFailed] = {}
+    country = details.country.strip().upper()
+    if not details.holder_name.strip():
+        problems["holder_name"] = ValidationFailed(N_("Give the name of the account holder."))
+    if not details.bank_name.strip():
+        problems["bank_name"] = ValidationFailed(N_("Give the name of the bank."))
+    if len(country) != 2:
+        problems["country"] = ValidationFailed(N_("Choose the country of the bank."))
+    iban_text, number = _compact(details.iban), _compact(details.account_number)
+    if iban_text:
+        try:
+            iban = IBAN(iban_text)
+        except SchwiftyException:
+            problems["iban"] = ValidationFailed(
+                N_("%(iban)s is not a valid IBAN: check it letter by letter."), iban=iban_text
+            )
+        else:
+            if country and iban.country_code != country:
+                problems["iban"] = ValidationFailed(
+                    N_("This IBAN is of an account in %(iban_country)s, not %(country)s."),
+                    iban_country=iban.country_code,
+                    country=country,
+                )
+        if number:
+            problems["account_number"] = ValidationFailed(
+                N_("Give the IBAN or the account number, not both.")
+            )
+    elif not number:
+        problems["iban"] = ValidationFailed(
+            N_("Give the IBAN, or the account number where the country does not use IBANs.")
+        )
+    elif len(number) > 40 or not number.isalnum():
+        problems["account_number"] = ValidationFailed(
+            N_("An account number is letters and digits only, at most 40.")
+        )
+    bic_text = _compact(details.bic)
+    try:
+        bic = BIC(bic_text)
+    except SchwiftyException:
+        problems["bic"] = ValidationFailed(
+            N_("%(bic)s is not a valid SWIFT/BIC code (8 or 11 letters and digits)."),
+            bic=bic_text or "-",
+        )
+    else:
+        if country and bic.country_code != country:
+            problems["bic"] = ValidationFailed(
+                N_("This SWIFT/BIC code is of a bank in %(bic_country)s, not %(country)s."),
+                bic_country=bic.country_code,
+                country=country,
+            )
+    return problems
+
+
+def account_key(*, iban: str | None, account_number: str | None, bic: str) -> str:
+    """The account however it was typed: two organisations with one key share an account."""
+    if iban:
+        return iban
+    return f"{bic[:8]}:{account_number}"
+
+
+def mask_account(account: BankAccount) -> str:
+    """``FR76 •••• •••• 0189``: enough to compare two accounts, never the whole number. The one
+    form every page shows."""
+    if account.iban:
+        return f"{account.iban[:4]} {MASK} {MASK} {account.iban[-4:]}"
+    number = account.account_number or ""
+    return f"{MASK} {number[-4:]}"
+
+
+def _hold_days() -> int:
+    return int(current_app.config["BANK_CHANGE_HOLD_DAYS"])
+
+
+def _warning_days() -> int:
+    return int(current_app.config["BANK_CHANGE_WARNING_DAYS"])
+
+
+def _ensure_may_propose(actor: User, organisation: Organisation) -> None:
+    if not (
+        can_manage_organisation(actor, organisation) or can_verify_organisation(actor, organisation)
+    ):
+        raise PermissionDenied(
+            N_("Only the organisation's own staff or the fund may propose its bank details.")
+        )
+
+
+def _ensure_may_decide(actor: User, account: BankAccount) -> None:
+    if not can_verify_organisation(actor, account.organisation):
+        raise PermissionDenied(
+            N_("Only the fund's staff, outside the organisation, confirm bank details.")
+        )
+
+
+def propose_bank_account(
+    *, actor: User, organisation: Organisation, details: BankDetails, now: datetime | None = None
+) -> BankAccount:
+    """Record new bank details, waiting for a second person's confirmation."""
+    _ensure_may_propose(actor, organisation)
+    problems = bank_details_problems(details)
+    if problems:
+        raise next(iter(problems.values()))
+    lock_rows(organisation)
+    if pending_bank_account(organisation.id) is not None:
+        raise Conflict(
+            N_(
+                "A change of bank details is already waiting for confirmation: it must be "
+                "confirmed or rejected first."
+            )
+        )
+    iban = _compact(details.iban) or None
+    number = None if iban else _compact(details.account_number)
+    bic = BIC(_compact(details.bic)).compact
+    account = BankAccount(
+        organisation_id=organisation.id,
+        holder_name=details.holder_name.strip(),
+        iban=iban,
+        account_number=number,
+        bic=bic,
+        bank_name=details.bank_name.strip(),
+        country=details.country.strip().upper(),
+        account_key=account_key(iban=iban, account_number=number, bic=bic),
+        proposed_by_id=actor.id,
+        proposed_at=now or utcnow(),
+    )
+    db.session.add(account)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="bank_account.proposed",
+        summary=f"Bank details {mask_account(account)} proposed for {organisation.name}",
+        subject=account,
+        changes={"organisation_id": [None, organisation.id]},
+    )
+    return account
+
+
+def _pending_locked(account: BankAccount) -> BankAccount:
+    """Lock the organisation (the row payments lock too) and re-read the proposal."""
+    lock_rows(account.organisation)
+    if not account.is_pending:
+        raise Conflict(N_("These bank details were already confirmed or rejected."))
+    return account
+
+
+def confirm_bank_account(
+    *, actor: User, account: BankAccount, now: datetime | None = None
+) -> BankAccount:
+    """A second person of the fund confirms: the account replaces the current one, and payments
+    wait BANK_CHANGE_HOLD_DAYS."""
+    _ensure_may_decide(actor, account)
+    _pending_locked(account)
+    if account.proposed_by_id == actor.id:
+        raise SegregationOfDuties(
+            N_("You proposed these bank details, so another colleague must confirm them.")
+        )
+    now = now or utcnow()
+    previous = current_bank_account(account.organisation_id)
+    if previous is not None:
+        previous.superseded_at = now
+        db.session.flush()
+    account.confirmed_by_id = actor.id
+    account.confirmed_at = now
+    account.active_from = now + timedelta(days=_hold_days())
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="bank_account.confirmed",
+        summary=(
+            f"Bank details {mask_account(account)} confirmed for {account.organisation.name}; "
+            f"payments from {account.active_from.isoformat()}"
+        ),
+        subject=account,
+        changes={"superseded": [None, previous.id if previous else None]},
+    )
+    return account
+
+
+def reject_bank_account(
+    *, actor: User, account: BankAccount, reason: str, now: datetime | None = None
+) -> BankAccount:
+    """The fund refuses a proposed change; the current account stays."""
+    _ensure_may_decide(actor, account)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(N_("Say why the bank details are rejected."))
+    _pending_locked(account)
+    account.rejected_by_id = actor.id
+    account.rejected_at = now or utcnow()
+    account.rejection_reason = reason[:2000]
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="bank_account.rejected",
+        summary=f"Bank details {mask_account(account)} rejected for {account.organisation.name}",
+        subject=account,
+        changes={"reason": [None, account.rejection_reason]},
+    )
+    return account
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _current_clause() -> sa.ColumnElement[bool]:
+    return sa.and_(BankAccount.confirmed_at.is_not(None), BankAccount.superseded_at.is_(None))
+
+
+def _pending_clause() -> sa.ColumnElement[bool]:
+    return sa.and_(BankAccount.confirmed_at.is_(None), BankAccount.rejected_at.is_(None))
+
+
+def current_bank_account(organisation_id: int) -> BankAccount | None:
+    return db.session.scalars(
+        sa.select(BankAccount).where(
+            BankAccount.organisation_id == organisation_id, _current_clause()
+        )
+    ).one_or_none()
+
+
+def pending_bank_account(organisation_id: int) -> BankAccount | None:
+    return db.session.scalars(
+        sa.select(BankAccount).where(
+            BankAccount.organisation_id == organisation_id, _pending_clause()
+        )
+    ).one_or_none()
+
+
+def bank_account_history(organisation_id: int) -> list[BankAccount]:
+    """Every row, newest first: confirmed, superseded, rejected and pending."""
+    return list(
+        db.session.scalars(
+            sa.select(BankAccount)
+            .where(BankAccount.organisation_id == organisation_id)
+            .order_by(BankAccount.proposed_at.desc(), BankAccount.id.desc())
+        )
+    )
+
+
+@dataclass
+class Destination:
+    """Where a payment to an organisation would go, as the checker sees it."""
+
+    current: BankAccount | None = None
+    pending: BankAccount | None = None
+    # Other organisations whose current or proposed account is this one.
+    shared_with: list[str] = field(default_factory=list)
+    # When the current account was confirmed, if within BANK_CHANGE_WARNING_DAYS.
+    changed_at: datetime | None = None
+    held_until: datetime | None = None
+
+    @property
+    def masked(self) -> str | None:
+        return mask_account(self.current) if self.current else None
+
+
+def destinations(
+    organisation_ids: Iterable[int], *, now: datetime | None = None
+) -> dict[int, Destination]:
+    """The destination of each organisation's payments, in two queries for any number."""
+    now = now or utcnow()
+    ids = set(organisation_ids)
+    found: dict[int, Destination] = {oid: Destination() for oid in ids}
+    if not ids:
+        return found
+    live = sa.or_(_current_clause(), _pending_clause())
+    rows = db.session.scalars(
+        sa.select(BankAccount).where(BankAccount.organisation_id.in_(ids), live)
+    ).all()
+    for row in rows:
+        if row.is_pending:
+            found[row.organisation_id].pending = row
+        else:
+            found[row.organisation_id].current = row
+    keys = {row.account_key for row in rows}
+    sharers: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    if keys:
+        for key, oid, name in db.session.execute(
+            sa.select(BankAccount.account_key, Organisation.id, Organisation.name)
+            .join(Organisation, Organisation.id == BankAccount.organisation_id)
+            .where(BankAccount.account_key.in_(keys), live)
+        ):
+            sharers[key].add((oid, name))
+    since = now - timedelta(days=_warning_days())
+    for oid, destination in found.items():
+        others = {
+            name
+            for row in (destination.current, destination.pending)
+            if row is not None
+            for other, name in sharers[row.account_key]
+            if other != oid
+        }
+        destination.shared_with = sorted(others)
+        current = destination.current
+        if current is not None and current.confirmed_at and current.confirmed_at >= since:
+            destination.changed_at = current.confirmed_at
+        if current is not None and current.active_from and current.active_from > now:
+            destination.held_until = current.active_from
+    return found
+
+
+def destination(organisation_id: int, *, now: datetime | None = None) -> Destination:
+    return destinations([organisation_id], now=now)[organisation_id]
+
+
+# --- payments ------------------------------------------------------------------------------
+
+
+def ensure_payable(organisation: Organisation, *, now: datetime | None = None) -> BankAccount:
+    """Lock the organisation's row (as a confirmation does), then refuse a payment step unless a
+    confirmed account is past its hold and no change is waiting. Called after the tranche's
+    locks, so the order is always grant, tranche, organisation."""
+    lock_rows(organisation)
+    now = now or utcnow()
+    if pending_bank_account(organisation.id) is not None:
+        raise Conflict(
+            N_(
+                "A change of %(organisation)s's bank details is waiting for confirmation: no "
+                "payment step until it is confirmed or rejected."
+            ),
+            organisation=organisation.name,
+        )
+    current = current_bank_account(organisation.id)
+    if current is None:
+        raise Conflict(
+            N_(
+                "%(organisation)s has no confirmed bank account: no payment until the fund "
+                "confirms one."
+            ),
+            organisation=organisation.name,
+        )
+    if current.active_from is not None and current.active_from > now:
+        raise Conflict(
+            N_(
+                "%(organisation)s's bank account changed on %(changed)s: payments are held "
+                "until %(until)s."
+            ),
+            organisation=organisation.name,
+            changed=(current.confirmed_at or now).date().isoformat(),
+            until=current.active_from.date().isoformat(),
+        )
+    return current
