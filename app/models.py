@@ -61,3 +61,4 @@ from app.reviews.models import (  # noqa: F401
     ReviewScore,
     Screening,
 )
+from app.screening.models import SanctionEntry, SanctionsList, ScreeningHit  # noqa: F401
