@@ -95,7 +95,9 @@ test-postgres: install-dev translations
 
 test: lint typecheck test-sqlite test-postgres
 
-# bench/http.py loads pages with wrk (Debian package); installed here when missing.
+# bench/http.py loads pages with wrk (Debian package); installed here when missing. The money
+# flows and pgbench need the local PostgreSQL; the scenarios (Locust, localstripe: dev extra)
+# start gunicorn in production mode, which keeps its rate limits in the local Redis.
 bench: install-dev
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }

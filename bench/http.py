@@ -10,11 +10,11 @@ same WEB_CONCURRENCY workers), one after the other, and wrk loads each page for 
 * ``/applications/all`` (the fund manager's list of 100,000 applications),
 * the minimal app's ``/`` (bench/minimal_app.py), measured before and after the pages.
 
-The signed-in pages are measured twice: as configured, where a repeated identical request is
-answered from memory while nothing is written to the database (``"page_cache": true``,
-app/web/page_cache.py), and with that off (``false``), so each request makes the page: what a
-first view, or a view after any write, costs. wrk repeats one request, so the first figure is
-the best case and the second the worst; real use lies between.
+The signed-in pages are made on every request (``PAGE_CACHE_SECONDS=0``, ``"page_cache":
+false``): wrk repeats one request, which the page memo (app/web/page_cache.py) would answer from
+memory while nothing is written, but any write clears it and a busy fund writes all day (see
+bench/scenarios.py for pages under writes). BENCH_HTTP_PAGE_MEMO=1 adds the memo's figure
+(``true``), the best case.
 
 Run it as ``python -m bench.http`` (or ``make bench``), not as a script path: this module's
 name would then hide the standard library's ``http``. One JSON line per page and setting: rps,
@@ -312,7 +312,10 @@ def main() -> None:
     for page, login in pages:
         # Signed-in pages are measured as configured (answered from memory while nothing is
         # written, app/web/page_cache.py) and made on every request, the cost of a first view.
-        for kept in (True, False) if login else (True,):
+        # Made on every request by default: any write clears the memo, and a busy fund writes
+        # all day (bench/scenarios.py); BENCH_HTTP_PAGE_MEMO=1 adds the repeated-view figure.
+        memo = (True, False) if os.environ.get("BENCH_HTTP_PAGE_MEMO") == "1" else (False,)
+        for kept in memo if login else (True,):
             # A fresh server each time: a slow page's queued requests must not delay the next.
             server = _start_gunicorn(
                 "wsgi:app", port, env if kept else {**env, "PAGE_CACHE_SECONDS": "0"}
@@ -334,12 +337,15 @@ def main() -> None:
             json.dumps(
                 {
                     "bench": "http",
+                    "variant": page + (" (page memo)" if kept and dict(PAGES)[page] else ""),
                     "page": page,
                     **({"page_cache": kept} if dict(PAGES)[page] else {}),
                     "rps": round(result["rps"], 1),
                     "minimal_rps": round(minimal_rps, 1),
                     "ratio": round(result["rps"] / minimal_rps, 3),
                     "p99_ms": round(result["p99_ms"], 1) if result["p99_ms"] is not None else None,
+                    # wrk stops at the first error answer (reported under "error"); timeouts.
+                    "errors": result.get("timeouts", 0) + (1 if "error" in result else 0),
                     **({"timeouts": result["timeouts"]} if result.get("timeouts") else {}),
                     **({"error": result["error"]} if "error" in result else {}),
                     "workers": int(settings["workers"]),

@@ -40,6 +40,7 @@ import multiprocessing as mp
 import os
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -212,7 +213,7 @@ def _prepare(url: str, per_run: int, rounds: int) -> dict[str, Any]:
         print(
             f"bench money: {total} items per flow made in "
             + ", ".join(f"{b - a:.0f} s" for a, b in zip([started, *made], made, strict=False)),
-            flush=True,
+            file=sys.stderr,
         )
         db.engine.dispose()
 
@@ -354,7 +355,10 @@ def _worker(
             errors += 0 if ok else 1
         elapsed = time.monotonic() - began
         if len(latencies) == len(items) and elapsed < seconds:
-            print(f"bench money: {flow} worker {slot} used up its items in {elapsed:.1f} s")
+            print(
+                f"bench money: {flow} worker {slot} used up its items in {elapsed:.1f} s",
+                file=sys.stderr,
+            )
         results.put((slot, len(latencies) - errors, errors, elapsed, latencies))
         db.engine.dispose()
 
