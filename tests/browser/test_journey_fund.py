@@ -182,10 +182,13 @@ def _submit(actor: Any, form_selector: str, button: str = "button[type=submit]")
 def _nav(actor: Any, label: str) -> None:
     """Follow a main-menu entry, as a person would: opening its dropdown first, if it is in one."""
     menu = actor.page.locator("header nav, nav.navbar")
-    entry = actor.page.get_by_role("link", name=actor.t(label), exact=True)
-    link = menu.locator(".navbar-nav").get_by_role("link", name=actor.t(label), exact=True).first
+    link = (
+        menu.locator(".navbar-nav")
+        .get_by_role("link", name=actor.t(label), exact=True, include_hidden=True)
+        .first
+    )
     if not link.is_visible():
-        menu.locator(".dropdown").filter(has=entry).locator(".dropdown-toggle").first.click()
+        link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/button").click()
     with actor.page.expect_navigation():
         link.click()
 
