@@ -20,7 +20,8 @@ ending with its commit:
 What each operation needs (pending gifts, confirmed pledges with their receipts, sent tranches)
 is made through the same services before the runs (people and grants with the tests' helpers,
 tests/factories.py and tests/grants_support.py), BENCH_MONEY_ITEMS per process and round, so
-making it is not measured: about 0.1 s per sent tranche, the slowest to make. A process stops
+making it is not measured: a sent tranche, a whole grant's life up to it, takes about 0.1 s to
+make on an idle machine, so there are BENCH_MONEY_TRANCHES (100) of them. A process stops
 at BENCH_SECONDS or when its items are used up; its rate is what it did over the time it took.
 Runs alternate (pgbench, then each flow), every run after ``VACUUM ANALYZE`` and a
 ``CHECKPOINT``; the medians over BENCH_ROUNDS give one JSON line per flow, with the 99th
@@ -61,6 +62,7 @@ def _settings() -> dict[str, Any]:
         "seconds": int(os.environ.get("BENCH_SECONDS", "20")),
         "rounds": int(os.environ.get("BENCH_ROUNDS", "3")),
         "items": int(os.environ.get("BENCH_MONEY_ITEMS", "300")),
+        "tranches": int(os.environ.get("BENCH_MONEY_TRANCHES", "100")),
     }
 
 
@@ -186,7 +188,7 @@ def _sent_tranches(people: dict[str, int], count: int) -> list[int]:
     return tranches
 
 
-def _prepare(url: str, per_run: int, rounds: int) -> dict[str, Any]:
+def _prepare(url: str, per_run: int, tranches_per_run: int, rounds: int) -> dict[str, Any]:
     """Migrate, fund, and make every item of every run; split per round and process."""
     from flask_migrate import upgrade
 
@@ -195,8 +197,10 @@ def _prepare(url: str, per_run: int, rounds: int) -> dict[str, Any]:
     from tests.grants_support import fund
 
     app = _app(url)
-    per_run += WARM_UP
-    total = per_run * rounds * CLIENTS
+
+    def total(count: int) -> int:
+        return (count + WARM_UP) * rounds * CLIENTS
+
     with app.app_context():
         upgrade()
         fund(10**13)
@@ -204,25 +208,24 @@ def _prepare(url: str, per_run: int, rounds: int) -> dict[str, Any]:
         db.session.commit()
         started = time.monotonic()
         gateway = MemoryGateway(fee_percent=3, fee_fixed=30)
-        gifts: list[Any] = _pending_gifts(gateway, total)
+        gifts: list[Any] = _pending_gifts(gateway, total(per_run))
         made = [time.monotonic()]
-        receipts: list[Any] = _payable_pledges(people, total, 0)
+        receipts: list[Any] = _payable_pledges(people, total(per_run), 0)
         made.append(time.monotonic())
-        tranches: list[Any] = _sent_tranches(people, total)
+        tranches: list[Any] = _sent_tranches(people, total(tranches_per_run))
         made.append(time.monotonic())
         print(
-            f"bench money: {total} items per flow made in "
+            f"bench money: {total(per_run)} gifts, receipts and {total(tranches_per_run)} "
+            "tranches made in "
             + ", ".join(f"{b - a:.0f} s" for a, b in zip([started, *made], made, strict=False)),
             file=sys.stderr,
         )
         db.engine.dispose()
 
     def split(items: list[Any]) -> list[list[list[Any]]]:
+        size = len(items) // (rounds * CLIENTS)
         return [
-            [
-                items[(r * CLIENTS + c) * per_run : (r * CLIENTS + c + 1) * per_run]
-                for c in range(CLIENTS)
-            ]
+            [items[(r * CLIENTS + c) * size : (r * CLIENTS + c + 1) * size] for c in range(CLIENTS)]
             for r in range(rounds)
         ]
 
@@ -410,7 +413,7 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        shared = _prepare(raw_url, settings["items"], rounds)
+        shared = _prepare(raw_url, settings["items"], settings["tranches"], rounds)
         pgbench: list[float] = []
         measured: dict[str, list[dict[str, Any]]] = {flow: [] for flow in FLOWS}
         for round_number in range(rounds):
