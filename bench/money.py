@@ -98,6 +98,7 @@ def _people() -> dict[str, int]:
 def _pending_gifts(gateway: Any, count: int) -> list[str]:
     """Card gifts as the Give page leaves them: started, card saved, charged at Stripe."""
     from app.donations import payments
+    from app.donations.models import Gift
     from app.platform.extensions import db
 
     intents = []
@@ -115,7 +116,7 @@ def _pending_gifts(gateway: Any, count: int) -> list[str]:
             ),
         )
         gift = payments.find_by_token(started.token)
-        assert gift is not None
+        assert isinstance(gift, Gift) and gift.stripe_setup_intent_id
         gateway.complete_setup(gift.stripe_setup_intent_id)
         payments.confirm_gift(
             actor=None, gateway=gateway, gift=gift, setup_intent_id=gift.stripe_setup_intent_id
@@ -135,7 +136,7 @@ def _payable_pledges(people: dict[str, int], count: int, first: int) -> list[tup
     from app.platform.db import utcnow
     from app.platform.extensions import db
 
-    finance = db.session.get(User, people["maker"])
+    finance = db.session.get_one(User, people["maker"])
     today = utcnow().date()
     items = []
     for number in range(first, first + count):
@@ -171,9 +172,9 @@ def _sent_tranches(people: dict[str, int], count: int) -> list[int]:
     from app.platform.extensions import db
     from tests.grants_support import active_grant
 
-    maker = db.session.get(User, people["maker"])
-    checker = db.session.get(User, people["checker"])
-    manager = db.session.get(User, people["manager"])
+    maker = db.session.get_one(User, people["maker"])
+    checker = db.session.get_one(User, people["checker"])
+    manager = db.session.get_one(User, people["manager"])
     tranches = []
     for number in range(count):
         grant = active_grant(fm=manager, amount=5_000_00)
@@ -297,9 +298,9 @@ def _operation(app: Any, flow: str, shared: dict[str, Any]) -> Callable[[Any], b
             receipt_id, pledge_id, amount = item
 
             def work() -> None:
-                actor = db.session.get(User, people["maker"])
-                receipt = db.session.get(BankReceipt, receipt_id)
-                pledge = db.session.get(Pledge, pledge_id)
+                actor = db.session.get_one(User, people["maker"])
+                receipt = db.session.get_one(BankReceipt, receipt_id)
+                pledge = db.session.get_one(Pledge, pledge_id)
                 services.allocate_bank_receipt(
                     actor=actor, bank_receipt=receipt, pledge=pledge, amount=amount
                 )
@@ -310,8 +311,8 @@ def _operation(app: Any, flow: str, shared: dict[str, Any]) -> Callable[[Any], b
 
     def paid(tranche_id: int) -> bool:
         def work() -> None:
-            actor = db.session.get(User, people["checker"])
-            tranche = db.session.get(Tranche, tranche_id)
+            actor = db.session.get_one(User, people["checker"])
+            tranche = db.session.get_one(Tranche, tranche_id)
             grants.confirm_disbursement(
                 actor=actor, tranche=tranche, bank_reference=f"BANK-{tranche_id}"
             )

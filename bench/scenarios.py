@@ -140,6 +140,7 @@ def _paid_intents(url: str, stripe_base: str, count: int) -> list[str]:
     """Card gifts started and charged at (local) Stripe, their webhook not yet received."""
     from app.donations import payments
     from app.donations.gateway import StripeGateway
+    from app.donations.models import Gift
     from app.platform.extensions import db
 
     logging.getLogger("stripe").setLevel(logging.WARNING)
@@ -161,7 +162,7 @@ def _paid_intents(url: str, stripe_base: str, count: int) -> list[str]:
                 ),
             )
             gift = payments.find_by_token(started.token)
-            assert gift is not None and gift.stripe_setup_intent_id
+            assert isinstance(gift, Gift) and gift.stripe_setup_intent_id
             # What Stripe.js does in the donor's browser: the card is saved on the SetupIntent.
             gateway.client.setup_intents.confirm(
                 gift.stripe_setup_intent_id, {"payment_method": "pm_card_visa"}
