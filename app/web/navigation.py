@@ -79,6 +79,13 @@ NAV_ITEMS: list[NavItem] = [
         group="selection",
     ),
     NavItem(
+        "screening.queue",
+        _l("Due diligence"),
+        _l("Possible sanctions-list matches waiting for a decision."),
+        Permission.DECIDE_SCREENING_HIT,
+        group="selection",
+    ),
+    NavItem(
         "applications.all",
         _l("Applications"),
         _l("Every application, by call and status."),

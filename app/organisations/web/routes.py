@@ -24,6 +24,7 @@ from app.accounts.permissions import (
     can_manage_organisation,
     can_verify_organisation,
     can_view_organisation,
+    has_permission,
 )
 from app.accounts.web.auth.tokens import RESET, make_token
 from app.applications import services as ngo
@@ -122,6 +123,7 @@ def _show_page(
         can_manage=can_manage_organisation(current_user, organisation),
         can_invite=can_invite_colleague(current_user, organisation),
         can_verify=may_verify,
+        can_see_screening=has_permission(current_user, Permission.DECIDE_SCREENING_HIT),
         duplicates=ngo.possible_duplicates(organisation) if may_verify else [],
         years_registered=(today - profile.registration_date).days // 365
         if profile.registration_date

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.models import Role
+from app.accounts.models import Membership, Role
+from app.platform.extensions import db
 from app.screening.models import HitStatus
 from tests.applications_support import ngo_organisation
 from tests.factories import user_with
@@ -75,3 +76,21 @@ def test_other_roles_cannot_see_or_decide_matches(client, sign_in, hit, role):
     assert response.status_code == 403
     assert client.post(f"/screening/hits/{hit.id}/confirm", data={"sure": "y"}).status_code == 403
     assert hit.status == HitStatus.OPEN
+
+
+def test_the_fund_manager_reaches_the_queue_from_the_menu_and_the_organisation(
+    client, sign_in, hit
+):
+    sign_in(user_with(Role.FUND_MANAGER))
+    home = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/screening/"' in home and "Due diligence" in home
+    organisation = client.get(f"/organisations/{hit.organisation_id}").get_data(as_text=True)
+    assert f'href="/screening/organisations/{hit.organisation_id}"' in organisation
+
+
+def test_the_ngo_sees_no_way_to_the_screening_pages(client, sign_in, hit):
+    member = db.session.query(Membership).filter_by(organisation_id=hit.organisation_id).first()
+    sign_in(member.user)
+    organisation = client.get(f"/organisations/{hit.organisation_id}").get_data(as_text=True)
+    assert "/screening/" not in organisation
+    assert client.get("/screening/").status_code == 403
