@@ -1,0 +1,91 @@
+"""Submission, withdrawal and the message thread between the fund and the applicant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import Permission, can_view_application
+from app.applications import services as ngo
+from app.applications.models import Application, ApplicationStatus
+from app.applications.web.blueprint import bp
+from app.applications.web.forms import MessageForm, WithdrawForm
+from app.platform.errors import DomainError
+from app.platform.extensions import db
+from app.web.access import requires
+from app.web.lookup import visible_or_404
+
+
+@bp.post("/<int:application_id>/submit")
+@requires(Permission.APPLY_FOR_GRANT)
+def submit(application_id: int) -> Any:
+    application = visible_or_404(Application, application_id, can_view_application)
+    resubmission = application.status == ApplicationStatus.INFO_REQUESTED
+    try:
+        ngo.submit_application(actor=current_user, application=application)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.translated(_), "danger")
+        return redirect(url_for("applications.show", application_id=application_id))
+    db.session.commit()
+    if resubmission:
+        flash(
+            _("Your application is submitted again. The fund will continue its review."), "success"
+        )
+    else:
+        flash(
+            _("Your application is submitted. The fund will tell you when it has been screened."),
+            "success",
+        )
+    return redirect(url_for("applications.show", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/withdraw")
+@requires(Permission.APPLY_FOR_GRANT)
+def withdraw(application_id: int) -> Any:
+    application = visible_or_404(Application, application_id, can_view_application)
+    form = WithdrawForm()
+    ngo.withdraw_application(
+        actor=current_user, application=application, reason=form.reason.data or ""
+    )
+    db.session.commit()
+    flash(_("Your application is withdrawn."), "info")
+    return redirect(url_for("applications.show", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/reply")
+@requires(Permission.APPLY_FOR_GRANT)
+def reply(application_id: int) -> Any:
+    application = visible_or_404(Application, application_id, can_view_application)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        flash(_("Write your answer."), "danger")
+    else:
+        ngo.reply_to_information_request(
+            actor=current_user, application=application, body=form.body.data or ""
+        )
+        db.session.commit()
+        flash(
+            _("Your answer is sent. Change the application if needed, then submit it again."),
+            "success",
+        )
+    return redirect(url_for("applications.show", application_id=application.id) + "#messages")
+
+
+@bp.post("/<int:application_id>/request-information")
+@requires(Permission.SCREEN_APPLICATION)
+def request_information(application_id: int) -> Any:
+    application = visible_or_404(Application, application_id, can_view_application)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        flash(_("Write the question for the organisation."), "danger")
+    else:
+        ngo.request_information(
+            actor=current_user, application=application, question=form.body.data or ""
+        )
+        db.session.commit()
+        flash(_("The question is sent; the application waits for the answer."), "success")
+    return redirect(url_for("applications.show", application_id=application.id) + "#messages")
