@@ -48,6 +48,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.config["TRUSTED_HOSTS"] = trusted_hosts(
             app.config["PUBLIC_BASE_URL"], app.config["EXTRA_TRUSTED_HOSTS"]
         )
+    from app.platform import settings
+
+    settings.install(app)  # a setting of the wrong type or out of range stops the start here
     if app.config.get("EMAIL_ALLOW_TEST_DOMAIN"):
         # email-validator refuses special-use domains such as ".test" unless told otherwise;
         # the flag is process-wide, so it is only ever switched on (dev, tests, demo).
