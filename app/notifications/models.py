@@ -28,6 +28,15 @@ class NotificationKind(StrEnum):
     BOARD_DECISION = "board_decision"
     # to a colleague named in an internal note
     NOTE_MENTION = "note_mention"
+    # hand-offs (app/handoffs.py): to whoever acts next, and receipts to the applicant
+    VERIFICATION_REQUESTED = "verification_requested"
+    VERIFICATION_OUTCOME = "verification_outcome"
+    APPLICATION_SUBMITTED = "application_submitted"
+    APPLICATION_RECEIVED = "application_received"
+    AGREEMENT_SENT = "agreement_sent"
+    AGREEMENT_ACCEPTED = "agreement_accepted"
+    GRANT_UPDATED = "grant_updated"
+    TRANCHE_PAID = "tranche_paid"
     # for other areas (grants: reports due, tranches...): a generic "needs your attention"
     ATTENTION_NEEDED = "attention_needed"
 

@@ -24,6 +24,14 @@ def subject(kind: K) -> str:
         K.SCREENING_OUTCOME: _("Your application has been screened"),
         K.BOARD_DECISION: _("The Board of Trustees has decided on your application"),
         K.NOTE_MENTION: _("A colleague mentioned you in an internal note"),
+        K.VERIFICATION_REQUESTED: _("An organisation asks to be verified"),
+        K.VERIFICATION_OUTCOME: _("The fund has checked your organisation's file"),
+        K.APPLICATION_SUBMITTED: _("An application waits for screening"),
+        K.APPLICATION_RECEIVED: _("The fund has received your application"),
+        K.AGREEMENT_SENT: _("A grant agreement is ready for you to sign"),
+        K.AGREEMENT_ACCEPTED: _("A grant agreement has been accepted"),
+        K.GRANT_UPDATED: _("There is news about your grant"),
+        K.TRANCHE_PAID: _("A payment of your grant has been made"),
         K.ATTENTION_NEEDED: _("Something needs your attention"),
     }
     return subjects.get(kind, subjects[K.ATTENTION_NEEDED])
@@ -60,9 +68,33 @@ def sentence(kind: K, params: dict[str, Any]) -> str:
         return _("The Board of Trustees has decided on your application %(ref)s.", ref=ref)
     if kind == K.NOTE_MENTION:
         return _note_mention(str(params.get("subject", "")), ref)
+    handoff = _handoff(kind, ref)
+    if handoff is not None:
+        return handoff
     if ref:
         return _("Something needs your attention: %(ref)s.", ref=ref)
     return _("Something needs your attention.")
+
+
+def _handoff(kind: K, ref: str) -> str | None:
+    """The sentences of the hand-offs declared in app/handoffs.py."""
+    if kind == K.VERIFICATION_REQUESTED:
+        return _("Organisation no. %(ref)s asks to be verified.", ref=ref)
+    if kind == K.VERIFICATION_OUTCOME:
+        return _("The fund has checked the file of your organisation no. %(ref)s.", ref=ref)
+    if kind == K.APPLICATION_SUBMITTED:
+        return _("Application %(ref)s has been submitted and waits for screening.", ref=ref)
+    if kind == K.APPLICATION_RECEIVED:
+        return _("The fund has received your application %(ref)s.", ref=ref)
+    if kind == K.AGREEMENT_SENT:
+        return _("The agreement of grant %(ref)s is ready for you to read and accept.", ref=ref)
+    if kind == K.AGREEMENT_ACCEPTED:
+        return _("The grantee has accepted the agreement of grant %(ref)s.", ref=ref)
+    if kind == K.GRANT_UPDATED:
+        return _("There is news about your grant %(ref)s.", ref=ref)
+    if kind == K.TRANCHE_PAID:
+        return _("A payment of your grant %(ref)s has been made.", ref=ref)
+    return None
 
 
 def _note_mention(subject_kind: str, ref: str) -> str:
