@@ -138,8 +138,10 @@ def remind_reviewers() -> int:
 def remind_grant_reports() -> int:
     """Remind grantees of reports falling due (`flask grants remind`)."""
     from app.grants.services.reminders import send_report_reminders
+    from app.platform.settings import settings
 
-    return _one_transaction("report reminders sent", send_report_reminders)
+    days = settings().grants.reminder_days
+    return _one_transaction("report reminders sent", lambda: send_report_reminders(days=days))
 
 
 @shared_task(name=SEAL_LEDGER)

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.grants.services.reminders import send_report_reminders
 from app.platform.extensions import db
+from app.platform.settings import settings
 
 grants_cli = AppGroup("grants", help="Grant jobs: reminders to grantees.")
 
@@ -17,6 +18,6 @@ def remind_command() -> None:
     """Notify each grantee of its reports due in GRANT_REMINDER_DAYS days and of those due
     today, once each (a second run the same day sends nothing). The e-mails leave after the
     commit."""
-    sent = send_report_reminders()
+    sent = send_report_reminders(days=settings().grants.reminder_days)
     db.session.commit()
     click.echo(f"Reminded {sent} report(s).")

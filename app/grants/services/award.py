@@ -26,7 +26,6 @@ from app.grants.services.common import (
     format_money,
     fund_available,
     grant_ledger_account,
-    setting,
 )
 from app.grants.services.schedule import build_schedule, scale_amounts, tranche_shares
 from app.ledger import chart
@@ -43,6 +42,7 @@ from app.platform.errors import (
 )
 from app.platform.extensions import db
 from app.platform.money import apply_rate
+from app.platform.settings import settings
 from app.screening.services.decisions import ensure_no_sanctions_hold
 
 
@@ -135,7 +135,7 @@ def _approving_decision(application: Application) -> Any:
 
 def _award_terms(application: Application, decision: Any) -> _AwardTerms:
     """Currency, amount, support cost and risk rating, refused when the fund cannot cover them."""
-    functional = str(setting("FUNCTIONAL_CURRENCY"))
+    functional = settings().fund.currency
     if application.call.currency.upper() != functional.upper():
         raise ValidationFailed(
             N_(
@@ -155,7 +155,7 @@ def _award_terms(application: Application, decision: Any) -> _AwardTerms:
         raise ValidationFailed(
             N_("Set the organisation's risk rating first: it decides the tranche schedule.")
         )
-    rate = Decimal(str(setting("PSC_RATE")))
+    rate = settings().fund.psc_rate
     psc = apply_rate(amount, rate)
     available = fund_available()
     if available < amount + psc:
@@ -307,7 +307,7 @@ def _next_grant_number(year: int) -> int:
 
 
 def grant_reference(year: int, number: int) -> str:
-    return f"{setting('GRANT_REFERENCE_PREFIX')}/{year}/{number:03d}"
+    return f"{settings().grants.reference_prefix}/{year}/{number:03d}"
 
 
 def _commitment_id(grant: Grant) -> Any:

@@ -1,4 +1,4 @@
-"""What every grant use case shares: the fund's day, settings, names and amounts in messages,
+"""What every grant use case shares: the fund's day, names and amounts in messages,
 the grant's ledger account, the lock order, and the check that the actor is fund staff."""
 
 from __future__ import annotations
@@ -6,8 +6,6 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from typing import Any
-
-from flask import current_app
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission, is_member
@@ -43,10 +41,6 @@ def months_between(start: date, end: date) -> int:
     """Whole months from ``start`` to the day after ``end`` (a grant's duration)."""
     after = end + timedelta(days=1)
     return max(1, (after.year - start.year) * 12 + after.month - start.month)
-
-
-def setting(name: str) -> Any:
-    return current_app.config[name]
 
 
 def clean_text(value: str | None, *, limit: int = MAX_TEXT) -> str:

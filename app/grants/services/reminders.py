@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.audit.services import record_event
 from app.grants.models import REPORT_OUTSTANDING, Grant, GrantReport
@@ -35,13 +34,13 @@ def reminder_owed(report: GrantReport, *, on: date, days: int) -> str | None:
     return None
 
 
-def send_report_reminders(*, now: datetime | None = None) -> int:
-    """Remind the grantees of the reports owed a reminder at ``now`` (default: the present;
-    the day is the UTC day, like every deadline); returns how many were sent. Flushes, never
+def send_report_reminders(*, days: int, now: datetime | None = None) -> int:
+    """Remind the grantees of the reports due in ``days`` days (GRANT_REMINDER_DAYS) or due
+    at ``now`` (default: the present; the day is the UTC day, like every deadline); returns how
+    many were sent. Flushes, never
     commits: the caller's commit sends the e-mails."""
     at = now or utcnow()
     on = at.astimezone(UTC).date()
-    days = int(current_app.config["GRANT_REMINDER_DAYS"])
     start_of_day = datetime.combine(on, time.min, tzinfo=UTC)
     candidates = db.session.execute(
         sa.select(GrantReport)

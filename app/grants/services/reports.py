@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission, has_permission, is_member
@@ -42,6 +41,7 @@ from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
 from app.platform.money import apply_rate
+from app.platform.settings import settings
 from app.platform.storage import Storage
 
 MAX_COUNT = 10_000_000
@@ -249,7 +249,7 @@ def _paid_share(report: GrantReport) -> Decimal:
 def expenditure_variance(report: GrantReport) -> list[VarianceLine]:
     """Spending per budget line against what the line allows so far; beyond the threshold
     (GRANT_VARIANCE_THRESHOLD, 20 %) either way the line is flagged for the fund manager."""
-    threshold = Decimal(str(current_app.config["GRANT_VARIANCE_THRESHOLD"]))
+    threshold = settings().grants.variance_threshold
     share = _paid_share(report)
     spent_by_position = {row.budget_line.position: row.amount for row in report.expenditures}
     lines = (

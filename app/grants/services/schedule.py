@@ -22,19 +22,19 @@ from app.grants.services.common import (
     months_between,
     report_title,
     require_status,
-    setting,
 )
 from app.platform.db import lock_rows
 from app.platform.errors import N_, ValidationFailed
 from app.platform.extensions import db
 from app.platform.money import apply_rate
+from app.platform.settings import settings
 
 MAX_TRANCHES = 12
 
 
 def tranche_shares(rating: RiskRating | str) -> list[Decimal]:
     """The tranche shares for a risk rating, from GRANT_TRANCHE_SHARES."""
-    shares = [Decimal(str(s)) for s in setting("GRANT_TRANCHE_SHARES")[RiskRating(rating).value]]
+    shares = list(settings().grants.tranche_shares[RiskRating(rating).value])
     if not shares or any(s <= 0 for s in shares) or sum(shares) != 1:
         raise ValidationFailed(
             N_("The tranche shares for %(rating)s risk must be positive and add up to 1."),
@@ -87,7 +87,7 @@ def build_schedule(grant: Grant, shares: Sequence[Decimal]) -> None:
     db.session.flush()
     months = months_between(grant.start_date, grant.end_date)
     count = len(shares)
-    lead = timedelta(days=int(setting("GRANT_REPORT_LEAD_DAYS")))
+    lead = timedelta(days=settings().grants.report_lead_days)
     tranches = []
     for index, amount in enumerate(split_amount(grant.amount, shares)):
         planned = add_months(grant.start_date, (index * months) // count)
@@ -104,7 +104,7 @@ def build_schedule(grant: Grant, shares: Sequence[Decimal]) -> None:
                 gates_tranche_id=tranche.id,
             )
         )
-    final_due = grant.end_date + timedelta(days=int(setting("GRANT_FINAL_REPORT_DAYS")))
+    final_due = grant.end_date + timedelta(days=settings().grants.final_report_days)
     grant.reports.append(GrantReport(kind=ReportKind.FINAL, number=1, due_date=final_due))
     grant.reports.append(GrantReport(kind=ReportKind.FINANCIAL, number=1, due_date=final_due))
     db.session.flush()

@@ -18,7 +18,6 @@ from tests.grants_support import USD, active_grant, complete_report, fund, repor
 
 @pytest.fixture
 def grant(app):
-    app.config["GRANT_REMINDER_DAYS"] = 7
     fund(100_000 * USD)
     return active_grant(amount=10_000 * USD)
 
@@ -52,9 +51,9 @@ def test_a_week_before_and_on_the_day_once_each_however_often_it_runs(grant):
     reminded_on = []
     for offset in range(-10, 6):
         day = due + timedelta(days=offset)
-        if send_report_reminders(now=at(day)):
+        if send_report_reminders(days=7, now=at(day)):
             reminded_on.append(offset)
-        assert send_report_reminders(now=at(day, hour=14)) == 0  # twice the same day
+        assert send_report_reminders(days=7, now=at(day, hour=14)) == 0  # twice the same day
 
     assert reminded_on == [-7, 0]
     assert reminders_recorded() == 2
@@ -64,23 +63,23 @@ def test_days_the_job_missed_are_caught_up_once(grant):
     due = utcnow().date() + timedelta(days=30)
     report = only_report_due_on(grant, due)
 
-    assert send_report_reminders(now=at(due - timedelta(days=3))) == 1  # late, still before
-    assert send_report_reminders(now=at(due - timedelta(days=1))) == 0
-    assert send_report_reminders(now=at(due + timedelta(days=2))) == 1  # the due day's
-    assert send_report_reminders(now=at(due + timedelta(days=3))) == 0
+    assert send_report_reminders(days=7, now=at(due - timedelta(days=3))) == 1  # late, still before
+    assert send_report_reminders(days=7, now=at(due - timedelta(days=1))) == 0
+    assert send_report_reminders(days=7, now=at(due + timedelta(days=2))) == 1  # the due day's
+    assert send_report_reminders(days=7, now=at(due + timedelta(days=3))) == 0
     assert report.last_reminded_at == at(due + timedelta(days=2))
 
 
 def test_a_report_moved_later_is_reminded_again_before_its_new_date(grant):
     due = utcnow().date() + timedelta(days=30)
     report = only_report_due_on(grant, due)
-    assert send_report_reminders(now=at(due - timedelta(days=7))) == 1
+    assert send_report_reminders(days=7, now=at(due - timedelta(days=7))) == 1
 
     report.due_date = due + timedelta(days=30)
     db.session.flush()
 
-    assert send_report_reminders(now=at(due)) == 0
-    assert send_report_reminders(now=at(report.due_date - timedelta(days=7))) == 1
+    assert send_report_reminders(days=7, now=at(due)) == 0
+    assert send_report_reminders(days=7, now=at(report.due_date - timedelta(days=7))) == 1
 
 
 def test_a_submitted_report_is_not_reminded(grant):
@@ -88,7 +87,7 @@ def test_a_submitted_report_is_not_reminded(grant):
     report = only_report_due_on(grant, due)
     complete_report(report)
 
-    assert send_report_reminders(now=at(due)) == 0
+    assert send_report_reminders(days=7, now=at(due)) == 0
 
 
 def test_flask_grants_remind_sends_once_a_day(grant, runner):
