@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import Role, User, UserRole
 from app.accounts.permissions import is_member
 from app.applications.models import Application, ApplicationStatus
 from app.applications.workflow import ReviewProgress
 from app.platform.extensions import db
+from app.platform.settings import settings
 from app.reviews.models import AssignmentStatus, Review, ReviewAssignment, ReviewStatus
 
 S = ApplicationStatus
@@ -162,7 +162,7 @@ def reviewer_candidates(application: Application) -> list[Candidate]:
 
 
 def reviewers_wanted() -> int:
-    return int(current_app.config["REVIEWS_PER_APPLICATION"])
+    return settings().reviews.per_application
 
 
 def suggest_reviewers(
@@ -178,12 +178,12 @@ def suggest_reviewers(
 
 
 def default_due_date(today: date) -> date:
-    return today + timedelta(days=int(current_app.config["REVIEW_DUE_DAYS"]))
+    return today + timedelta(days=settings().reviews.due_days)
 
 
 def assignments_to_remind(*, today: date) -> list[ReviewAssignment]:
     """Open assignments due within REVIEW_REMINDER_DAYS or overdue, not yet reminded today."""
-    horizon = today + timedelta(days=int(current_app.config["REVIEW_REMINDER_DAYS"]))
+    horizon = today + timedelta(days=settings().reviews.reminder_days)
     rows = db.session.execute(
         sa.select(ReviewAssignment)
         .where(

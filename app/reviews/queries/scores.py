@@ -15,7 +15,6 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.permissions import Permission, has_permission, is_member
 from app.applications.models import Application
@@ -23,6 +22,7 @@ from app.applications.services import Problem
 from app.calls.models import RubricCriterion
 from app.platform.errors import N_
 from app.platform.extensions import db
+from app.platform.settings import settings
 from app.reviews.models import Recommendation, Review, ReviewAssignment, ReviewStatus
 from app.reviews.queries.assignments import assignment_for
 
@@ -127,7 +127,7 @@ def application_score(application: Application, reviews: Sequence[Review] | None
         return Score(len(reviews), None, None, (), tuple(means), dict(recommendations), False)
     mean = sum(fractions, Fraction(0)) / len(fractions)
     spread = max(fractions) - min(fractions)
-    threshold = Fraction(Decimal(str(current_app.config["REVIEW_DISAGREEMENT_SPREAD"])))
+    threshold = Fraction(settings().reviews.disagreement_spread)
     split = recommendations[Recommendation.DO_NOT_FUND] > 0 and (
         recommendations[Recommendation.FUND] + recommendations[Recommendation.FUND_WITH_CONDITIONS]
         > 0

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import Role, User
 from app.accounts.permissions import (
@@ -25,6 +24,7 @@ from app.calls.models import Call
 from app.platform.db import utcnow
 from app.platform.errors import N_, InvalidTransition, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db
+from app.platform.settings import settings
 from app.reviews.models import (
     BoardDecision,
     BoardMeeting,
@@ -52,7 +52,7 @@ def approved_decision_for(application: Application) -> BoardDecision | None:
 
 
 def board_quorum() -> int:
-    return max(1, int(current_app.config["BOARD_QUORUM"]))
+    return settings().reviews.board_quorum
 
 
 def create_meeting(

@@ -36,15 +36,14 @@ from tests.reviews_support import (
     meeting,
     votes,
 )
+from tests.settings_support import change_settings
 
 
-def test_a_meeting_records_members_present_and_the_quorum_rule_in_force(app):
+def test_a_meeting_records_members_present_and_the_quorum_rule_in_force(app, monkeypatch):
     members = [board_member() for _ in range(3)]
-    app.config["BOARD_QUORUM"] = 2
-    try:
-        held = meeting(members)
-    finally:
-        app.config["BOARD_QUORUM"] = 3
+    change_settings(monkeypatch, app, "reviews", board_quorum=2)
+    held = meeting(members)
+    change_settings(monkeypatch, app, "reviews", board_quorum=3)
     assert held.quorum == 2  # the rule it was held under, whatever the setting says later
     assert [m.id for m in held.members] == sorted(m.id for m in members)
     with pytest.raises(ValidationFailed):

@@ -27,6 +27,7 @@ from tests.reviews_support import (
     submit,
     three_criteria_call,
 )
+from tests.settings_support import change_settings
 
 
 def test_a_draft_may_be_partial_but_a_submission_is_complete_and_final(storage):
@@ -99,7 +100,9 @@ def test_thirds_are_rounded_once_half_up(storage):
     assert to_decimal(Fraction(1, 3), places=2) == Decimal("0.33")
 
 
-def test_strong_disagreement_is_flagged_by_spread_or_by_opposite_recommendations(storage, app):
+def test_strong_disagreement_is_flagged_by_spread_or_by_opposite_recommendations(
+    storage, app, monkeypatch
+):
     wide = in_review(storage)
     submit(cleared(wide), (5, 5), Recommendation.FUND)
     submit(cleared(wide), (2, 3), Recommendation.FUND)  # 5.0 vs 2.4: spread 2.6
@@ -115,11 +118,8 @@ def test_strong_disagreement_is_flagged_by_spread_or_by_opposite_recommendations
     submit(cleared(close), (4, 4), Recommendation.FUND)
     submit(cleared(close), (3, 4), Recommendation.FUND_WITH_CONDITIONS)  # spread 0.6
     assert not queries.application_score(close).disagreement
-    app.config["REVIEW_DISAGREEMENT_SPREAD"] = Decimal("0.5")
-    try:
-        assert queries.application_score(close).disagreement
-    finally:
-        app.config["REVIEW_DISAGREEMENT_SPREAD"] = Decimal("1.5")
+    change_settings(monkeypatch, app, "reviews", disagreement_spread=Decimal("0.5"))
+    assert queries.application_score(close).disagreement
 
 
 def test_other_reviews_are_visible_only_after_submitting_ones_own(storage):
