@@ -15,7 +15,6 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -27,6 +26,7 @@ from app.platform.categories import DocumentKind, FormOfExploitation, Situation,
 from app.platform.db import utcnow
 from app.platform.errors import N_, Conflict, InvalidTransition, ValidationFailed
 from app.platform.extensions import db
+from app.platform.settings import settings
 
 # Languages a proposal may be written in: the six official UN languages.
 PROPOSAL_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
@@ -67,12 +67,12 @@ class CallDetails:
 
 def window_defaults(window: WindowKind) -> tuple[int, int]:
     """(max amount in minor units of the functional currency, max duration in months)."""
-    spec = current_app.config["GRANT_WINDOWS"][window.value]
-    return int(spec["max_amount"]), int(spec["max_duration_months"])
+    spec = settings().calls.grant_windows[window.value]
+    return spec.max_amount, spec.max_duration_months
 
 
 def default_required_documents() -> dict[str, int]:
-    return dict(current_app.config["CALL_REQUIRED_DOCUMENTS"])
+    return dict(settings().calls.required_documents)
 
 
 def _codes(values: Iterable[str], vocabulary: type[StrEnum], what: str) -> list[str]:

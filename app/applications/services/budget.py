@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
-
 from app.applications.models import Application, BudgetCategory
 from app.platform.money import apply_rate
+from app.platform.settings import settings
 
 
 def psc_rate() -> Decimal:
-    return Decimal(str(current_app.config["PSC_RATE"]))
+    return settings().fund.psc_rate
 
 
 def refresh_money(application: Application) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import can_edit_application, can_manage_organisation
 from app.applications.models import Application, Document, DueDiligenceStatus
@@ -17,6 +15,7 @@ from app.platform.categories import (
 )
 from app.platform.errors import N_, NotFound, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
+from app.platform.settings import settings
 from app.platform.storage import Storage
 
 
@@ -24,7 +23,7 @@ def check_uploaded_file(*, filename: str, data: bytes) -> InspectedFile:
     """The checks every file sent to the fund passes (an NGO's document, an application's or a
     grant report's attachment): by its content (app/applications/uploads.py), within the size
     the fund accepts (``UPLOAD_MAX_BYTES``)."""
-    return inspect_upload(data, filename, max_bytes=int(current_app.config["UPLOAD_MAX_BYTES"]))
+    return inspect_upload(data, filename, max_bytes=settings().uploads.max_bytes)
 
 
 def upload_document(

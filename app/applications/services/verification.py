@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from flask import current_app
-
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import can_verify_organisation
 from app.applications.models import DueDiligenceStatus, OrganisationProfile, RiskRating
@@ -19,6 +17,7 @@ from app.platform.categories import DocumentKind
 from app.platform.db import utcnow
 from app.platform.errors import N_, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
+from app.platform.settings import settings
 
 # Refuses while the organisation has an undecided or confirmed sanctions match. Screening builds
 # on this area, so app/bootstrap.py hands the check over at start-up.
@@ -30,7 +29,7 @@ def check_sanctions_with(check: Callable[[Organisation], None]) -> None:
 
 
 def required_organisation_documents(profile: OrganisationProfile) -> dict[str, int]:
-    required = dict(current_app.config["ORGANISATION_REQUIRED_DOCUMENTS"])
+    required = dict(settings().calls.organisation_required_documents)
     if profile.psea_policy:
         required.setdefault(DocumentKind.PSEA_POLICY.value, 1)
     return required

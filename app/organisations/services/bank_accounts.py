@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -29,6 +28,7 @@ from app.platform.errors import (
     ValidationFailed,
 )
 from app.platform.extensions import db
+from app.platform.settings import settings
 
 MASK = "••••"
 
@@ -122,11 +122,11 @@ def mask_account(account: BankAccount) -> str:
 
 
 def _hold_days() -> int:
-    return int(current_app.config["BANK_CHANGE_HOLD_DAYS"])
+    return settings().bank_accounts.change_hold_days
 
 
 def _warning_days() -> int:
-    return int(current_app.config["BANK_CHANGE_WARNING_DAYS"])
+    return settings().bank_accounts.change_warning_days
 
 
 def _ensure_may_propose(actor: User, organisation: Organisation) -> None:

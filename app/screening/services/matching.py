@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import cast
 
 import sqlalchemy as sa
-from flask import current_app
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,6 +23,7 @@ from app.applications.models import OrganisationProfile
 from app.notifications.models import NotificationKind
 from app.notifications.services import link_to, notify_all
 from app.platform.extensions import db
+from app.platform.settings import settings
 from app.screening.models import (
     HitStatus,
     SanctionEntry,
@@ -77,7 +77,7 @@ def _score(key_a: str, key_b: str) -> float:
 
 
 def match_threshold() -> float:
-    return float(current_app.config["SANCTIONS_MATCH_THRESHOLD"])
+    return settings().screening.match_threshold
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from tests.applications_support import (
     started_application,
 )
 from tests.factories import MembershipFactory, user_with
+from tests.settings_support import change_settings
 from tests.web.auth.helpers import audit_actions
 
 
@@ -194,7 +195,7 @@ def test_the_programme_support_cost_is_13_percent_rounded_half_up(lines, request
 
 
 def test_the_support_cost_rate_is_a_setting(app, monkeypatch):
-    monkeypatch.setitem(app.config, "PSC_RATE", Decimal("0.07"))
+    change_settings(monkeypatch, app, "fund", psc_rate=Decimal("0.07"))
     application = started_application()
     applications.save_section(
         actor=applicant_of(application.organisation),

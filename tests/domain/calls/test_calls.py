@@ -15,8 +15,10 @@ from app.calls.services import Criterion
 from app.calls.workflow import CALL_WORKFLOW
 from app.platform.db import utcnow
 from app.platform.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from app.platform.settings import GrantWindow, settings
 from tests.applications_support import call_details, fund_manager, open_call
 from tests.factories import user_with
+from tests.settings_support import change_settings
 from tests.web.auth.helpers import audit_actions
 
 
@@ -32,10 +34,10 @@ def test_a_new_call_takes_its_windows_caps(window, max_amount, months):
 
 def test_window_caps_are_settings_not_constants(app, monkeypatch):
     windows = {
-        **app.config["GRANT_WINDOWS"],
-        "emergency": {"max_amount": 15_000_00, "max_duration_months": 6},
+        **settings().calls.grant_windows,
+        "emergency": GrantWindow(max_amount=15_000_00, max_duration_months=6),
     }
-    monkeypatch.setitem(app.config, "GRANT_WINDOWS", windows)
+    change_settings(monkeypatch, app, "calls", grant_windows=windows)
     call = calls.create_call(actor=fund_manager(), details=call_details())
     assert (call.max_amount, call.max_duration_months) == (15_000_00, 6)
 

@@ -33,6 +33,7 @@ from tests.grants_support import (
     signatory,
     spend_everything,
 )
+from tests.settings_support import change_settings
 
 
 @pytest.fixture
@@ -168,7 +169,7 @@ def test_a_bad_report_attachment_is_refused_with_the_sentence_a_document_gets(
 ):
     """A grantee reads the same refusal for the same bad file, whether it is attached to a
     report or to an application: both are checked by the one rule."""
-    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024 * 1024)
+    change_settings(monkeypatch, app, "uploads", max_bytes=1024 * 1024)
     application = started_application()
     with pytest.raises(UploadRefused) as document_refused:
         upload_document(

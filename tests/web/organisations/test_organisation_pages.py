@@ -16,6 +16,7 @@ from app.platform.extensions import db
 from app.platform.storage import get_storage
 from tests.applications_support import PDF, applicant_of, fund_manager, ngo_organisation
 from tests.factories import user_with
+from tests.settings_support import change_settings
 
 
 def text(response) -> str:
@@ -95,7 +96,7 @@ def test_a_disguised_file_is_refused_with_a_clear_message(client, sign_in):
 
 
 def test_a_file_over_the_limit_is_refused_with_the_limit_named(app, client, sign_in, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024 * 1024)
+    change_settings(monkeypatch, app, "uploads", max_bytes=1024 * 1024)
     organisation = ngo_organisation(status=DueDiligenceStatus.REGISTERED)
     sign_in(applicant_of(organisation))
     page = text(upload(client, organisation, PDF + b"0" * (1024 * 1024), "scan.pdf"))
