@@ -26,7 +26,7 @@ from app.accounts.web.auth.routes import bp as auth
 from app.applications.services.verification import check_sanctions_with
 from app.applications.web.labels import status_badge
 from app.applications.web.routes import bp as applications
-from app.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
+from app.applications.workflow import count_reviews_with
 from app.audit.web.routes import bp as audit
 from app.calls import api as calls_api
 from app.calls.web.routes import bp as calls
@@ -36,6 +36,7 @@ from app.donations.web.routes import bp as donations
 from app.grants.cli import grants_cli
 from app.grants.web.labels import grant_day, grant_label
 from app.grants.web.routes import bp as grants
+from app.handoffs import subscribe_all as subscribe_handoffs
 from app.ledger.web.routes import bp as ledger
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
@@ -55,7 +56,6 @@ from app.reviews.cli import reviews_cli
 from app.reviews.queries.assignments import active_assignment, review_progress
 from app.reviews.queries.ranking import undecided_count
 from app.reviews.web.routes import bp as reviews
-from app.reviews.workflow import tell_applicant
 from app.screening.cli import screening_cli
 from app.screening.services.decisions import ensure_no_sanctions_hold
 from app.screening.services.matching import screen_changed_organisations
@@ -178,7 +178,7 @@ def connect_workflows() -> None:
     count_reviews_with(review_progress)
     find_assignments_with(active_assignment)
     count_undecided_with(undecided_count)
-    APPLICATION_WORKFLOW.subscribe(tell_applicant)
+    subscribe_handoffs()
     check_sanctions_with(ensure_no_sanctions_hold)
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Membership, User
-from app.accounts.permissions import Permission, has_permission
+from app.accounts.models import Membership, User, UserRole
+from app.accounts.permissions import ROLE_PERMISSIONS, Permission, has_permission, is_member
 from app.notifications.models import Notification, NotificationKind
 from app.platform import links
 from app.platform.db import utcnow
@@ -96,6 +96,23 @@ def organisation_staff(organisation_id: int) -> list[User]:
         .order_by(User.id)
     ).scalars()
     return [u for u in users if has_permission(u, Permission.APPLY_FOR_GRANT)]
+
+
+def fund_staff_with(permission: Permission, *, organisation_id: int) -> list[User]:
+    """Active people holding ``permission`` who do not belong to the organisation concerned."""
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    users = db.session.execute(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(roles), User.is_active.is_(True))
+        .order_by(User.id)
+        .distinct()
+    ).scalars()
+    return [
+        user
+        for user in users
+        if has_permission(user, permission) and not is_member(user, organisation_id)
+    ]
 
 
 def take_pending_emails(session: Session) -> list[PendingEmail]:

@@ -1,9 +1,8 @@
-"""Life cycles of reviewer assignments, reviews and Board meetings, and what the applicant is
-told when their application moves.
+"""Life cycles of reviewer assignments, reviews and Board meetings.
 
 The application's selection moves are declared with its other moves, in
 app/applications/workflow.py, and the call's "decided" guard in app/calls/workflow.py;
-create_app() hands those guards this area's counts and subscribes ``tell_applicant``.
+create_app() hands those guards this area's counts. Who is told at each move: app/handoffs.py.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from typing import Any
 
 from app.accounts.permissions import Permission, is_member
 from app.applications.models import ApplicationStatus
-from app.applications.workflow import BOARD_OUTCOMES, ensure_fund_side
+from app.applications.workflow import ensure_fund_side
 from app.platform.errors import N_, PermissionDenied, SegregationOfDuties, ValidationFailed
 from app.reviews.models import (
     AssignmentStatus,
@@ -110,33 +109,3 @@ MEETING_WORKFLOW = Workflow(
         transitions([MeetingStatus.OPEN], MeetingStatus.CLOSED, Permission.RECORD_BOARD_DECISION)
     ],
 )
-
-
-# --- telling the applicant ------------------------------------------------------------------
-
-
-def tell_applicant(name: str, application: Any, source: Any, target: Any, actor: Any) -> None:
-    """Information requests, screening outcomes and the Board's decision reach the applicant's
-    staff as a notification and an e-mail that say only that something needs their attention.
-
-    A listener of APPLICATION_WORKFLOW, subscribed by create_app()."""
-    from app.notifications.models import NotificationKind
-    from app.notifications.services import link_to, notify_all, organisation_staff
-
-    if target == S.INFO_REQUESTED:
-        kind = NotificationKind.INFORMATION_REQUESTED
-        link = link_to("applications.show", application_id=application.id) + "#messages"
-    elif target in (S.INELIGIBLE, S.IN_REVIEW) and source == S.SCREENING:
-        kind = NotificationKind.SCREENING_OUTCOME
-        link = link_to("applications.show", application_id=application.id)
-    elif target in BOARD_OUTCOMES:
-        kind = NotificationKind.BOARD_DECISION
-        link = link_to("reviews.decision_letter", application_id=application.id)
-    else:
-        return
-    notify_all(
-        organisation_staff(application.organisation_id),
-        kind=kind,
-        link=link,
-        params={"reference": application.reference},
-    )

@@ -8,7 +8,6 @@ from typing import Any
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission
-from app.grants import notices
 from app.grants.models import (
     REPORT_OUTSTANDING,
     ReportStatus,
@@ -117,7 +116,6 @@ def request_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     tranche.requested_by_id = actor.id
     tranche.requested_at = now or utcnow()
     db.session.flush()
-    notices.tranche_requested(tranche, maker=actor)
     return tranche
 
 
@@ -132,7 +130,6 @@ def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     tranche.approved_by_id = actor.id
     tranche.approved_at = now or utcnow()
     db.session.flush()
-    notices.tranche_approved(tranche)
     return tranche
 
 

@@ -186,7 +186,6 @@ def submit_report(*, actor: User, report: GrantReport, now: datetime | None = No
     report.submitted_at = now or utcnow()
     report.submitted_by_id = actor.id
     db.session.flush()
-    notices.report_submitted(report, title=report_title(report))
     return report
 
 
@@ -215,7 +214,6 @@ def request_report_changes(
     report.reviewed_at = now or utcnow()
     report.reviewed_by_id = actor.id
     db.session.flush()
-    notices.report_sent_back(report, title=report_title(report))
     return report
 
 

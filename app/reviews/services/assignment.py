@@ -250,13 +250,6 @@ def declare_interest(
     assignment.has_conflict = has_conflict
     assignment.conflict_description = description if has_conflict else ""
     assignment.declared_at = utcnow()
-    if has_conflict and assignment.assigned_by is not None:
-        notify(
-            user=assignment.assigned_by,
-            kind=NotificationKind.REVIEWER_RECUSED,
-            link=link_to("reviews.assign", application_id=assignment.application_id),
-            params={"reference": assignment.application.reference},
-        )
     db.session.flush()
     return assignment
 
