@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.ledger.models import Account, AccountType
 from app.platform.errors import N_, NotFound
 from app.platform.extensions import db
+from app.platform.settings import settings
 
 CASH_STRIPE = "cash:stripe"
 CASH_BANK = "cash:bank"
@@ -99,7 +99,7 @@ def get_or_create_account(
             type=template.type,
             owner_type=owner_type,
             owner_id=owner_id,
-            currency=current_app.config["FUNCTIONAL_CURRENCY"],
+            currency=settings().fund.currency,
             debits_pending=0,
             debits_posted=0,
             credits_pending=0,

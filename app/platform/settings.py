@@ -201,8 +201,9 @@ class _Reader:
         value = self._value(name)
         if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
             raise self._refuse(name, "a list of three-letter currency codes")
-        codes = tuple(str(code).strip() for code in value)
-        if not all(_is_currency(code) for code in codes):
+        # Written by hand in an environment variable: "usd, eur" means USD and EUR.
+        codes = tuple(code for code in (str(c).strip().upper() for c in value) if code)
+        if not codes or not all(_is_currency(code) for code in codes):
             raise self._refuse(name, "a list of three-letter currency codes such as USD,EUR")
         return codes
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import User
 from app.accounts.permissions import can_stop_monthly_gift
@@ -32,6 +31,7 @@ from app.donations.services.checks import check_amount, check_currency
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Conflict, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
+from app.platform.settings import settings
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def confirm_monthly_gift(
         amount=subscription.amount,
         currency=subscription.currency,
         interval="month",
-        product_name=f"{current_app.config['FUND_SHORT_NAME']} monthly gift",
+        product_name=f"{settings().fund.short_name} monthly gift",
     )
     try:
         created = gateway.create_subscription(

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission
@@ -19,6 +18,7 @@ from app.donations.services.checks import check_currency
 from app.platform.errors import N_, ValidationFailed
 from app.platform.extensions import db
 from app.platform.money import MACHINE_NUMBER, convert_at_rate
+from app.platform.settings import settings
 
 # Ten significant digits and eight decimals at most: exact in the Numeric(18, 8) column, and
 # on SQLite too (stored as a double).
@@ -29,7 +29,7 @@ RATE_MAX_DECIMALS = 8
 
 
 def functional_currency() -> str:
-    return str(current_app.config["FUNCTIONAL_CURRENCY"])
+    return settings().fund.currency
 
 
 @dataclass(frozen=True)
@@ -198,8 +198,7 @@ def offered_currencies(*, on: date) -> list[str]:
     """The Give page's currencies that can be converted today (the functional one always)."""
     functional = functional_currency()
     offered = []
-    for code in current_app.config["DONATION_CURRENCIES"]:
-        code = code.strip().upper()
-        if code and (code == functional or rate_in_force(currency=code, on=on) is not None):
+    for code in settings().fund.donation_currencies:
+        if code == functional or rate_in_force(currency=code, on=on) is not None:
             offered.append(code)
     return offered

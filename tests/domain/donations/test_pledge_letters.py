@@ -10,6 +10,7 @@ from app.donations import services
 from app.platform.storage import LocalStorage
 from tests.applications_support import PDF
 from tests.donations_support import finance_user, institutional_donor
+from tests.settings_support import change_settings
 
 YEAR = 2026
 
@@ -49,7 +50,7 @@ def test_a_bad_pledge_letter_is_refused_with_the_sentence_every_upload_gets(
 ):
     """A donor reads the same refusal for the same bad file as an NGO sending a document, and
     the pledge is not made."""
-    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024 * 1024)
+    change_settings(monkeypatch, app, "uploads", max_bytes=1024 * 1024)
     with pytest.raises(UploadRefused) as document_refused:
         check_uploaded_file(filename="letter.pdf", data=data)
     with pytest.raises(UploadRefused) as letter_refused:
@@ -67,7 +68,7 @@ def test_a_bad_pledge_letter_is_refused_with_the_sentence_every_upload_gets(
 
 
 def test_a_letter_replaced_later_is_checked_the_same_way(app, storage, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024 * 1024)
+    change_settings(monkeypatch, app, "uploads", max_bytes=1024 * 1024)
     donor = institutional_donor()
     pledge = services.make_pledge(
         actor=finance_user(), donor=donor, amount=10_000_00, currency="USD", year=YEAR
