@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app  # noqa: TID251 - the sender's loop, run like a command
 
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import (

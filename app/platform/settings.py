@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app  # noqa: TID251 - the one accessor of the rules' settings
 
 from config.settings import ConfigurationError
 

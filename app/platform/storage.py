@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context  # noqa: TID251 - the file store's adapter
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.platform.extensions import db
