@@ -24,6 +24,7 @@ from app.accounts.web.account.routes import bp as account
 from app.accounts.web.admin.routes import bp as admin
 from app.accounts.web.auth.routes import bp as auth
 from app.applications.services.verification import check_sanctions_with
+from app.applications.web.first_steps import first_steps_context
 from app.applications.web.labels import status_badge
 from app.applications.web.routes import bp as applications
 from app.applications.workflow import count_reviews_with
@@ -159,6 +160,7 @@ def bootstrap(app: Flask) -> None:
         app.add_template_filter(function, name)
     for name, value in TEMPLATE_GLOBALS.items():
         app.add_template_global(value, name)
+    app.context_processor(first_steps_context)
     for command in (*COMMANDS, *_development_commands()):
         app.cli.add_command(command)
     for name, listener in SESSION_HOOKS:
