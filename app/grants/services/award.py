@@ -90,7 +90,8 @@ def award_grant(
         now=now,
     )
     _copy_budget(grant, application)
-    build_schedule(grant, tranche_shares(grant.risk_rating))
+    shares = tranche_shares(grant.risk_rating, by_rating=settings().grants.tranche_shares)
+    build_schedule(grant, shares)
     _commit_money(actor=actor, grant=grant)
     record_event(
         actor=actor,

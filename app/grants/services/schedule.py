@@ -4,7 +4,7 @@ by the fund manager until the agreement is sent."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,9 +32,11 @@ from app.platform.settings import settings
 MAX_TRANCHES = 12
 
 
-def tranche_shares(rating: RiskRating | str) -> list[Decimal]:
-    """The tranche shares for a risk rating, from GRANT_TRANCHE_SHARES."""
-    shares = list(settings().grants.tranche_shares[RiskRating(rating).value])
+def tranche_shares(
+    rating: RiskRating | str, *, by_rating: Mapping[str, Sequence[Decimal]]
+) -> list[Decimal]:
+    """The tranche shares for a risk rating, from ``by_rating`` (GRANT_TRANCHE_SHARES)."""
+    shares = list(by_rating[RiskRating(rating).value])
     if not shares or any(s <= 0 for s in shares) or sum(shares) != 1:
         raise ValidationFailed(
             N_("The tranche shares for %(rating)s risk must be positive and add up to 1."),
@@ -230,7 +232,7 @@ def rebuild_schedule(*, actor: User, grant: Grant, tranche_count: int | None = N
     lock_rows(grant)
     _ensure_schedule_editable(actor, grant)
     if tranche_count is None:
-        shares = tranche_shares(grant.risk_rating)
+        shares = tranche_shares(grant.risk_rating, by_rating=settings().grants.tranche_shares)
     else:
         if not 1 <= tranche_count <= MAX_TRANCHES:
             raise ValidationFailed(
