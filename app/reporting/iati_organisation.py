@@ -22,13 +22,13 @@ from app.grants.models import Grant, GrantRefund, Tranche, TrancheStatus
 from app.platform.db import utcnow
 from app.platform.extensions import db
 from app.platform.money import to_major
-from app.reporting.iati import (
+from app.reporting.iati_xml import (
     ORG_TYPE_MULTILATERAL,
     VERSION,
     XML_LANG,
     IatiPublisher,
-    _percentages,
-    _sub,
+    percentages,
+    sub,
 )
 
 Totals = dict[tuple[int, str], int]
@@ -60,7 +60,7 @@ def _budgets() -> tuple[Totals, dict[tuple[int, str, str], Decimal]]:
         year = awarded_at.year
         totals[year, currency] += amount
         named = [code for code in codes or [] if code]
-        for code, share in zip(named, _percentages(len(named)) if named else [], strict=True):
+        for code, share in zip(named, percentages(len(named)) if named else [], strict=True):
             countries[year, currency, code] += Decimal(amount) * share / 100
     return totals, countries
 
@@ -96,8 +96,8 @@ def organisation_element(publisher: IatiPublisher, *, moment: datetime) -> ET.El
         },
     )
     ET.SubElement(organisation, "organisation-identifier").text = publisher.organisation_ref
-    _sub(organisation, "name", publisher.organisation_name)
-    _sub(
+    sub(organisation, "name", publisher.organisation_name)
+    sub(
         organisation,
         "reporting-org",
         publisher.organisation_name,

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from app.grants.models import Grant
 from app.platform.errors import N_
 from app.platform.extensions import db
-from app.reporting.iati import IatiPublisher, activity_identifier, iati_activities
+from app.reporting.iati import iati_activities
 from app.reporting.iati_rules import Failure, Ruleset, check_text
+from app.reporting.iati_xml import IatiPublisher, activity_identifier
 
 # What to do about a broken rule, by a word its reason names (in English, for gettext).
 FIXES = (

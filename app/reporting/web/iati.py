@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.reporting.iati import IatiPublisher
 from app.reporting.iati_rules import Ruleset, checker_available, load_ruleset
+from app.reporting.iati_xml import IatiPublisher
 
 
 def publisher() -> IatiPublisher:

@@ -8,7 +8,8 @@ import pytest
 
 from app.grants import services as grants
 from app.grants.models import ReportKind
-from app.reporting.iati import IatiPublisher, iati_activities
+from app.reporting.iati import iati_activities
+from app.reporting.iati_xml import IatiPublisher
 from tests.grants_support import (
     USD,
     active_grant,
