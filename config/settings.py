@@ -216,11 +216,11 @@ class Base:
         "JPY": 150_000,
         "*": int(os.environ.get("DONATION_CONFIRM_ABOVE", "1000")),
     }
-    DONATION_BANK_DETAILS = os.environ.get(
-        "DONATION_BANK_DETAILS",
-        "Account name: UNODC trust fund account (set DONATION_BANK_DETAILS)\n"
-        "Please quote your organisation's name and the year of your pledge.",
-    )
+    # Unset, the Give page shows no bank details (never a placeholder to the public).
+    DONATION_BANK_DETAILS = os.environ.get("DONATION_BANK_DETAILS", "")
+    # A card attempt still "Processing" after this many hours is shown to finance as abandoned
+    # (display only: Stripe never confirmed it, so nothing was recorded on the ledger).
+    DONATION_ABANDONED_AFTER_HOURS = int(os.environ.get("DONATION_ABANDONED_AFTER_HOURS", "24"))
 
     # Uploads: a local folder or an s3:// URL.
     UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", str(INSTANCE_DIR / "uploads"))

@@ -229,6 +229,8 @@ def thanks(token: str) -> Any:
                 else None
             ),
             failure=(record.failure_message if failed else None),
+            # A guest has no account to stop a monthly gift from: only the e-mailed link.
+            has_account=gift is not None and gift.donor.user_id is not None,
         )
     )
     if gift is None and not failed:

@@ -66,7 +66,10 @@ def _succeeded(client, gateway, **kwargs):
 # --- the Give page ---------------------------------------------------------------------------
 
 
-def test_without_stripe_settings_the_give_page_offers_pledges_and_bank_transfer(client):
+def test_without_stripe_settings_the_give_page_offers_pledges_and_bank_transfer(
+    app, client, monkeypatch
+):
+    monkeypatch.setitem(app.config, "DONATION_BANK_DETAILS", "Trust fund account")
     response = client.get("/give")
     page = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Response, current_app, render_template, request
@@ -18,12 +19,24 @@ from app.donations.reports.contributions import (
 from app.donations.reports.totals import contribution_totals
 from app.donations.web.blueprint import bp
 from app.donations.web.finance.common import all_donors
+from app.platform.db import utcnow
 from app.platform.money import to_major
 from app.reporting.web.export import csv_lines, file_chunks, spooled
 from app.web.access import requires
 from app.web.forms import NumberedPage, page_number, whole_number_arg
 
 FILTER_STATUSES = [s.value for s in GiftStatus] + [s.value for s in PledgeStatus]
+
+
+def abandoned_before() -> date:
+    """Card attempts still processing from before this day are shown as abandoned.
+
+    Display only: Stripe never confirmed them, so nothing is on the ledger and there is nothing
+    to undo; should Stripe confirm one after all, the webhook records it as any other gift. A whole
+    day is counted, so an attempt is at least DONATION_ABANDONED_AFTER_HOURS old.
+    """
+    hours = int(current_app.config["DONATION_ABANDONED_AFTER_HOURS"])
+    return (utcnow() - timedelta(hours=hours)).date()
 
 
 def _filters() -> ContributionFilter:
@@ -62,6 +75,7 @@ def contributions() -> Any:
         donor_kinds=list(DonorKind),
         unapplied=unapplied_receipts(),
         functional=current_app.config["FUNCTIONAL_CURRENCY"],
+        abandoned_before=abandoned_before(),
     )
 
 
