@@ -54,43 +54,55 @@ def personal_donors(user: User) -> list[Donor]:
 def closure_obstacles(user: User) -> list[DomainError]:
     """What must be handed over before this account can close, each as a sentence to act on;
     empty when it can close now."""
-    obstacles: list[DomainError] = []
     if is_closed(user):
         return [Conflict(N_("This account is already closed."))]
-    if user.has_role(Role.ADMIN):
-        other_admins = db.session.execute(
-            sa.select(sa.func.count())
-            .select_from(User)
-            .where(
-                User.id != user.id,
-                User.is_active.is_(True),
-                User.role_grants.any(role=Role.ADMIN),
-            )
-        ).scalar_one()
-        if not other_admins:
-            obstacles.append(
-                Conflict(
-                    N_(
-                        "This is the last administrator's account. Make someone else an "
-                        "administrator first."
-                    )
-                )
-            )
+    obstacles: list[DomainError | None] = [
+        _last_administrator(user),
+        _tranches_in_flight(user),
+        _reviews_not_submitted(user),
+        *_organisations_left_without_members(user),
+        _monthly_gift_running(user),
+    ]
+    return [obstacle for obstacle in obstacles if obstacle is not None]
+
+
+def _last_administrator(user: User) -> DomainError | None:
+    if not user.has_role(Role.ADMIN):
+        return None
+    other_admins = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(User)
+        .where(
+            User.id != user.id,
+            User.is_active.is_(True),
+            User.role_grants.any(role=Role.ADMIN),
+        )
+    ).scalar_one()
+    if other_admins:
+        return None
+    return Conflict(
+        N_("This is the last administrator's account. Make someone else an administrator first.")
+    )
+
+
+def _tranches_in_flight(user: User) -> DomainError | None:
     tranches = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Tranche)
         .where(Tranche.requested_by_id == user.id, Tranche.status.in_(TRANCHES_IN_FLIGHT))
     ).scalar_one()
-    if tranches:
-        obstacles.append(
-            Conflict(
-                N_(
-                    "Tranches requested from this account are still being paid (%(count)s). "
-                    "Hand them over to another finance officer, or wait until they are paid."
-                ),
-                count=tranches,
-            )
-        )
+    if not tranches:
+        return None
+    return Conflict(
+        N_(
+            "Tranches requested from this account are still being paid (%(count)s). "
+            "Hand them over to another finance officer, or wait until they are paid."
+        ),
+        count=tranches,
+    )
+
+
+def _reviews_not_submitted(user: User) -> DomainError | None:
     submitted = sa.select(Review.assignment_id).where(Review.status == ReviewStatus.SUBMITTED)
     reviews = db.session.execute(
         sa.select(sa.func.count())
@@ -103,16 +115,20 @@ def closure_obstacles(user: User) -> list[DomainError]:
             ReviewAssignment.id.not_in(submitted),
         )
     ).scalar_one()
-    if reviews:
-        obstacles.append(
-            Conflict(
-                N_(
-                    "Reviews assigned to this account are not submitted (%(count)s). Submit "
-                    "them, or ask the fund manager to assign them to someone else."
-                ),
-                count=reviews,
-            )
-        )
+    if not reviews:
+        return None
+    return Conflict(
+        N_(
+            "Reviews assigned to this account are not submitted (%(count)s). Submit "
+            "them, or ask the fund manager to assign them to someone else."
+        ),
+        count=reviews,
+    )
+
+
+def _organisations_left_without_members(user: User) -> list[DomainError]:
+    """Each organisation with a grant still open of which this person is the last member."""
+    obstacles: list[DomainError] = []
     for membership in user.memberships:
         organisation = membership.organisation
         open_grant = db.session.execute(
@@ -146,21 +162,24 @@ def closure_obstacles(user: User) -> list[DomainError]:
                     grant=open_grant,
                 )
             )
-    donor_ids = [donor.id for donor in personal_donors(user)]
-    if donor_ids:
-        live = db.session.execute(
-            sa.select(sa.func.count())
-            .select_from(GiftSubscription)
-            .where(
-                GiftSubscription.donor_id.in_(donor_ids),
-                GiftSubscription.status.in_(LIVE_SUBSCRIPTION_STATUSES),
-            )
-        ).scalar_one()
-        if live:
-            obstacles.append(
-                Conflict(N_("A monthly gift is still running. Stop it first, then close."))
-            )
     return obstacles
+
+
+def _monthly_gift_running(user: User) -> DomainError | None:
+    donor_ids = [donor.id for donor in personal_donors(user)]
+    if not donor_ids:
+        return None
+    live = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(GiftSubscription)
+        .where(
+            GiftSubscription.donor_id.in_(donor_ids),
+            GiftSubscription.status.in_(LIVE_SUBSCRIPTION_STATUSES),
+        )
+    ).scalar_one()
+    if not live:
+        return None
+    return Conflict(N_("A monthly gift is still running. Stop it first, then close."))
 
 
 def close_own_account(*, user: User) -> None:

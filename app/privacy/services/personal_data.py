@@ -108,6 +108,20 @@ def _notifications(user: User) -> list[dict[str, Any]]:
 
 
 def _donor(donor: Donor) -> dict[str, Any]:
+    return {
+        "id": donor.id,
+        "name": donor.name,
+        "email": donor.email,
+        "country": donor.country,
+        "public_recognition": donor.public_recognition,
+        "gifts": _gifts(donor),
+        "monthly_gifts": _monthly_gifts(donor),
+        "pledges": _pledges(donor),
+        "bank_transfers": _bank_transfers(donor),
+    }
+
+
+def _gifts(donor: Donor) -> list[dict[str, Any]]:
     receipts = {
         receipt.gift_id: receipt
         for receipt in db.session.execute(
@@ -119,63 +133,65 @@ def _donor(donor: Donor) -> dict[str, Any]:
     gifts = db.session.execute(
         sa.select(Gift).where(Gift.donor_id == donor.id).order_by(Gift.id)
     ).scalars()
+    return [
+        {
+            "date": _when(gift.succeeded_at or gift.created_at),
+            "name_given": gift.donor_name,
+            "kind": str(gift.kind),
+            "status": str(gift.status),
+            "amount": _money(gift.amount, gift.currency),
+            "refunded": _money(gift.refunded_amount, gift.currency) if gift.refunds else None,
+            "public_recognition": gift.public_recognition,
+            "receipt": receipts[gift.id].reference if gift.id in receipts else None,
+        }
+        for gift in gifts
+    ]
+
+
+def _monthly_gifts(donor: Donor) -> list[dict[str, Any]]:
     subscriptions = db.session.execute(
         sa.select(GiftSubscription)
         .where(GiftSubscription.donor_id == donor.id)
         .order_by(GiftSubscription.id)
     ).scalars()
+    return [
+        {
+            "started": _when(s.created_at),
+            "name_given": s.donor_name,
+            "status": str(s.status),
+            "amount": _money(s.amount, s.currency),
+        }
+        for s in subscriptions
+    ]
+
+
+def _pledges(donor: Donor) -> list[dict[str, Any]]:
     pledges = db.session.execute(
         sa.select(Pledge).where(Pledge.donor_id == donor.id).order_by(Pledge.id)
     ).scalars()
+    return [
+        {
+            "year": p.year,
+            "status": str(p.status),
+            "amount": _money(p.amount, p.currency),
+            "note": p.note,
+        }
+        for p in pledges
+    ]
+
+
+def _bank_transfers(donor: Donor) -> list[dict[str, Any]]:
     bank_receipts = db.session.execute(
         sa.select(BankReceipt).where(BankReceipt.donor_id == donor.id).order_by(BankReceipt.id)
     ).scalars()
-    return {
-        "id": donor.id,
-        "name": donor.name,
-        "email": donor.email,
-        "country": donor.country,
-        "public_recognition": donor.public_recognition,
-        "gifts": [
-            {
-                "date": _when(gift.succeeded_at or gift.created_at),
-                "name_given": gift.donor_name,
-                "kind": str(gift.kind),
-                "status": str(gift.status),
-                "amount": _money(gift.amount, gift.currency),
-                "refunded": _money(gift.refunded_amount, gift.currency) if gift.refunds else None,
-                "public_recognition": gift.public_recognition,
-                "receipt": receipts[gift.id].reference if gift.id in receipts else None,
-            }
-            for gift in gifts
-        ],
-        "monthly_gifts": [
-            {
-                "started": _when(s.created_at),
-                "name_given": s.donor_name,
-                "status": str(s.status),
-                "amount": _money(s.amount, s.currency),
-            }
-            for s in subscriptions
-        ],
-        "pledges": [
-            {
-                "year": p.year,
-                "status": str(p.status),
-                "amount": _money(p.amount, p.currency),
-                "note": p.note,
-            }
-            for p in pledges
-        ],
-        "bank_transfers": [
-            {
-                "value_date": _when(b.value_date),
-                "amount": _money(b.amount, b.currency),
-                "bank_reference": b.bank_reference,
-            }
-            for b in bank_receipts
-        ],
-    }
+    return [
+        {
+            "value_date": _when(b.value_date),
+            "amount": _money(b.amount, b.currency),
+            "bank_reference": b.bank_reference,
+        }
+        for b in bank_receipts
+    ]
 
 
 def _applications(user: User) -> list[dict[str, Any]]:
