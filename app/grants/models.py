@@ -259,6 +259,9 @@ class Tranche(Model):
     requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The grantee's bank account the checker approved the payment to: sending and recording the
+    # payment are refused once the grantee's account is another one, until approved again.
+    approved_account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bank_accounts.id"))
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -19,7 +19,15 @@ from app.grants.models import (
     Tranche,
     TrancheStatus,
 )
-from app.platform.errors import N_, InvalidTransition, PermissionDenied, SegregationOfDuties
+from app.organisations.models import BankAccount
+from app.organisations.services.bank_accounts import current_bank_account
+from app.platform.errors import (
+    N_,
+    Conflict,
+    InvalidTransition,
+    PermissionDenied,
+    SegregationOfDuties,
+)
 from app.workflow import Workflow, transitions
 
 
@@ -62,6 +70,53 @@ def ensure_tranches_open(grant: Grant) -> None:
 
 def _ready_to_move(tranche: Tranche, actor: Any) -> None:
     ensure_tranches_move(tranche.grant)
+
+
+def ensure_approved_for(tranche: Tranche, account: BankAccount | None) -> None:
+    """The money goes only to the account the checker approved: once the grantee's account is
+    another one, the tranche must be approved again (by a checker who is not the maker)."""
+    if account is not None and tranche.approved_account_id == account.id:
+        return
+    if tranche.status == TrancheStatus.SENT:
+        raise Conflict(
+            N_(
+                "%(tranche)s was sent to the bank account approved for it, but %(organisation)s's "
+                "bank account has changed since, so it cannot be recorded as paid. If the bank "
+                "returned the payment, record it as failed and request it again."
+            ),
+            tranche=tranche.reference,
+            organisation=tranche.grant.organisation.name,
+        )
+    raise Conflict(
+        N_(
+            "%(tranche)s was approved for another bank account than the one %(organisation)s "
+            "now has: a finance officer other than the one who requested it must approve it "
+            "again before it is sent."
+        ),
+        tranche=tranche.reference,
+        organisation=tranche.grant.organisation.name,
+    )
+
+
+def _approved_account_changed(tranche: Tranche) -> bool:
+    current = current_bank_account(tranche.grant.organisation_id)
+    return current is None or tranche.approved_account_id != current.id
+
+
+def _ready_to_send(tranche: Tranche, actor: Any) -> None:
+    ensure_tranches_move(tranche.grant)
+    ensure_approved_for(tranche, current_bank_account(tranche.grant.organisation_id))
+
+
+def _ready_to_approve_again(tranche: Tranche, actor: Any) -> None:
+    """An approved tranche is approved again only when the grantee's account changed since."""
+    ensure_tranches_move(tranche.grant)
+    if not _approved_account_changed(tranche):
+        raise InvalidTransition(
+            N_("%(tranche)s is already approved for %(organisation)s's current bank account."),
+            tranche=tranche.reference,
+            organisation=tranche.grant.organisation.name,
+        )
 
 
 def _ready_to_cancel(tranche: Tranche, actor: Any) -> None:
@@ -135,12 +190,21 @@ TRANCHE_WORKFLOW = Workflow(
             _guard_checker,
             ready=_ready_to_move,
         ),
+        # The grantee's bank account changed after the approval: a checker approves the new
+        # destination (the money never goes where nobody approved it to go).
+        transitions(
+            [TrancheStatus.APPROVED],
+            TrancheStatus.APPROVED,
+            Permission.APPROVE_DISBURSEMENT,
+            _guard_checker,
+            ready=_ready_to_approve_again,
+        ),
         transitions(
             [TrancheStatus.APPROVED],
             TrancheStatus.SENT,
             Permission.CONFIRM_DISBURSEMENT,
             _guard_not_grantee,
-            ready=_ready_to_move,
+            ready=_ready_to_send,
         ),
         transitions(
             [TrancheStatus.SENT],

@@ -26,6 +26,7 @@ from app.grants.services.common import (
 )
 from app.grants.workflow import (
     TRANCHE_WORKFLOW,
+    ensure_approved_for,
     ensure_tranches_move,
     ensure_tranches_open,
 )
@@ -110,7 +111,7 @@ def request_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     )
     if retry:
         tranche.attempt += 1
-        tranche.approved_by_id = tranche.approved_at = None
+        tranche.approved_by_id = tranche.approved_at = tranche.approved_account_id = None
         tranche.sent_by_id = tranche.sent_at = None
         tranche.confirmed_by_id = tranche.confirmed_at = None
     tranche.requested_by_id = actor.id
@@ -120,15 +121,25 @@ def request_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
 
 
 def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None = None) -> Tranche:
-    """The checker approves a requested tranche; the maker may not (SegregationOfDuties)."""
+    """The checker approves a requested tranche, for the grantee's current bank account; the
+    maker may not (SegregationOfDuties). An approved tranche whose grantee has changed account
+    since is approved again the same way, for the new account."""
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.APPROVE_DISBURSEMENT)
     ensure_tranches_move(grant)
-    ensure_payable(grant.organisation, now=now)
+    account = ensure_payable(grant.organisation, now=now)
     ensure_no_sanctions_hold(grant.organisation)
-    TRANCHE_WORKFLOW.transition(tranche, TrancheStatus.APPROVED, actor=actor)
+    again = tranche.status == TrancheStatus.APPROVED
+    TRANCHE_WORKFLOW.transition(
+        tranche,
+        TrancheStatus.APPROVED,
+        actor=actor,
+        reason="approved again: the grantee's bank account changed" if again else None,
+        changes={"approved_account_id": [tranche.approved_account_id, account.id]},
+    )
     tranche.approved_by_id = actor.id
     tranche.approved_at = now or utcnow()
+    tranche.approved_account_id = account.id
     db.session.flush()
     return tranche
 
@@ -138,7 +149,7 @@ def send_disbursement(*, actor: User, tranche: Tranche, now: datetime | None = N
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.CONFIRM_DISBURSEMENT)
     ensure_tranches_move(grant)
-    ensure_payable(grant.organisation, now=now)
+    ensure_approved_for(tranche, ensure_payable(grant.organisation, now=now))
     ensure_no_sanctions_hold(grant.organisation)
     if (
         tranche.status == TrancheStatus.APPROVED
@@ -196,7 +207,7 @@ def confirm_disbursement(
     """
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.CONFIRM_DISBURSEMENT)
-    ensure_payable(grant.organisation, now=now)
+    ensure_approved_for(tranche, ensure_payable(grant.organisation, now=now))
     reference = clean_text(bank_reference, limit=100)
     if not reference:
         raise ValidationFailed(N_("Give the bank's reference for the payment."))

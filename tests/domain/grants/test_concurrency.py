@@ -22,6 +22,7 @@ from app.grants.models import Grant, GrantStatus, ReportKind, Tranche, TrancheSt
 from app.ledger import chart
 from app.ledger.models import Transfer, TransferKind
 from app.ledger.verify import verify_ledger
+from app.organisations.services.bank_accounts import current_bank_account
 from app.platform.errors import Conflict, InvalidTransition
 from app.platform.extensions import db
 from tests.grants_support import (
@@ -185,6 +186,8 @@ def test_payments_can_never_exceed_the_grant_even_racing_two_tranches(app, clean
         grant = db.session.get(Grant, ids["grant"])
         assert grant is not None
         first, second = grant.tranches
+        account = current_bank_account(grant.organisation_id)
+        assert account is not None
         # A bug or a hand-edit approved both tranches at 80 % of the grant each.
         for tranche in (first, second):
             db.session.execute(
@@ -195,6 +198,7 @@ def test_payments_can_never_exceed_the_grant_even_racing_two_tranches(app, clean
                     status=TrancheStatus.APPROVED,
                     requested_by_id=ids["maker"],
                     approved_by_id=ids["checker"],
+                    approved_account_id=account.id,
                 )
             )
         return [first.id, second.id]
