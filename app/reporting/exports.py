@@ -49,6 +49,12 @@ def _when(column: Any, since: datetime, until: datetime) -> Any:
 
 def contribution_rows(since: datetime, until: datetime) -> Iterator[Row]:
     """Gifts (by creation), pledges (by creation) and bank receipts (by value date)."""
+    yield from _gift_rows(since, until)
+    yield from _pledge_rows(since, until)
+    yield from _bank_receipt_rows(since, until)
+
+
+def _gift_rows(since: datetime, until: datetime) -> Iterator[Row]:
     moment = sa.func.coalesce(Gift.succeeded_at, Gift.created_at)
     gifts = (
         sa.select(
@@ -83,6 +89,9 @@ def contribution_rows(since: datetime, until: datetime) -> Iterator[Row]:
             row[9],
             None,
         )
+
+
+def _pledge_rows(since: datetime, until: datetime) -> Iterator[Row]:
     pledges = (
         sa.select(
             Pledge.id,
@@ -116,6 +125,9 @@ def contribution_rows(since: datetime, until: datetime) -> Iterator[Row]:
             0,
             row[9],
         )
+
+
+def _bank_receipt_rows(since: datetime, until: datetime) -> Iterator[Row]:
     receipts = (
         sa.select(
             BankReceipt.id,

@@ -47,7 +47,7 @@ from app.reporting.web.cache import (
     public_data_version,
     whole_page_for_visitors,
 )
-from app.reporting.web.charts import bar_chart, column_chart
+from app.reporting.web.charts import BarChart, ColumnChart, bar_chart, column_chart
 from app.reporting.web.export import csv_lines, file_chunks, spooled, write_xlsx
 from app.reporting.web.forms import TRANSFERS, ExportForm, PeriodForm
 from app.reporting.web.iati import publisher, ruleset
@@ -105,6 +105,22 @@ def _country(code: str) -> str:
 
 def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, Any]:
     currency = _currency()
+    contributions_chart = _contributions_chart(today, version)
+    country_lines = cached("by_country", grants.by_country, version)
+    counted = cached("people_assisted", people.people_assisted, version)
+    return {
+        "contributions_chart": contributions_chart,
+        "region_chart": _region_chart(country_lines, currency),
+        "country_chart": _country_chart(country_lines, currency),
+        "country_lines": country_lines,
+        "sex_age_chart": _sex_age_chart(counted),
+        "exploitation_chart": _exploitation_chart(counted),
+        "disbursement_chart": _disbursement_chart(today, version),
+        "people": counted,
+    }
+
+
+def _contributions_chart(today: date, version: tuple[Any, ...] | None) -> ColumnChart:
     since_year = today.year - CHART_YEARS + 1
     by_year = cached(
         ("by_year_and_kind", since_year),
@@ -113,27 +129,34 @@ def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, An
     )
     years = list(range(today.year - CHART_YEARS + 1, today.year + 1))
     kinds = sorted({kind for amounts in by_year.values() for kind in amounts})
-    contributions_chart = column_chart(
+    return column_chart(
         [str(year) for year in years],
         [
             (labels.donor_kind_label(kind), [by_year.get(year, {}).get(kind, 0) for year in years])
             for kind in kinds
         ],
     )
-    country_lines = cached("by_country", grants.by_country, version)
+
+
+def _region_chart(country_lines: list[grants.CountryLine], currency: str) -> BarChart:
     regions = grants.by_region(country_lines, current_app.config.get("REPORTING_REGION_OVERRIDES"))
-    region_chart = bar_chart(
+    return bar_chart(
         [(labels.region_label(r.region), r.amount, money(r.amount, currency)) for r in regions]
     )
-    country_chart = bar_chart(
+
+
+def _country_chart(country_lines: list[grants.CountryLine], currency: str) -> BarChart:
+    return bar_chart(
         [
             (_country(line.country), line.amount, money(line.amount, currency))
             for line in country_lines[:TOP_COUNTRIES]
         ],
         colour="#2b7a3d",
     )
-    counted = cached("people_assisted", people.people_assisted, version)
-    sex_age_chart = bar_chart(
+
+
+def _sex_age_chart(counted: people.PeopleAssisted) -> BarChart:
+    return bar_chart(
         [
             (
                 f"{label(sex)} — {label(age)}",
@@ -145,7 +168,10 @@ def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, An
         ],
         colour="#7b3fa0",
     )
-    exploitation_chart = bar_chart(
+
+
+def _exploitation_chart(counted: people.PeopleAssisted) -> BarChart:
+    return bar_chart(
         [
             (
                 label(form),
@@ -156,26 +182,19 @@ def _charts(today: date, version: tuple[Any, ...] | None = None) -> dict[str, An
         ],
         colour="#a3122f",
     )
+
+
+def _disbursement_chart(today: date, version: tuple[Any, ...] | None) -> ColumnChart:
     since = _months_back(today, CHART_MONTHS)
     months = cached(
         ("disbursements_by_month", since),
         lambda: grants.disbursements_by_month(since=since),
         version,
     )
-    disbursement_chart = column_chart(
+    return column_chart(
         [f"{year}-{month:02d}" for year, month in months],
         [(_("Disbursed"), list(months.values()))],
     )
-    return {
-        "contributions_chart": contributions_chart,
-        "region_chart": region_chart,
-        "country_chart": country_chart,
-        "country_lines": country_lines,
-        "sex_age_chart": sex_age_chart,
-        "exploitation_chart": exploitation_chart,
-        "disbursement_chart": disbursement_chart,
-        "people": counted,
-    }
 
 
 def _tile_links(granted: frozenset[Permission]) -> dict[str, str]:
