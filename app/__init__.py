@@ -10,6 +10,7 @@ from flask import Flask, g, has_request_context
 
 from config.settings import (
     PRIVATE_NETWORKS,
+    Base,
     Production,
     config_for,
     env_list,
@@ -28,6 +29,17 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         Production.validate()
 
     app = Flask(__name__, instance_relative_config=True)
+    _configure(app, config, overrides)
+    _install_settings(app)
+    _install_observability(app)
+    proxies = _believe_trusted_proxies(app)
+    _init_extensions(app)
+    _assemble(app)
+    _wrap_outermost(app, proxies)
+    return app
+
+
+def _configure(app: Flask, config: type[Base], overrides: dict[str, Any] | None) -> None:
     app.config.from_object(config)
     if config is Production:
         # Read at start-up, not at import: the process environment is the source of truth.
@@ -48,6 +60,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.config["TRUSTED_HOSTS"] = trusted_hosts(
             app.config["PUBLIC_BASE_URL"], app.config["EXTRA_TRUSTED_HOSTS"]
         )
+
+
+def _install_settings(app: Flask) -> None:
     from app.platform import settings
 
     settings.install(app)  # a setting of the wrong type or out of range stops the start here
@@ -55,6 +70,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         # email-validator refuses special-use domains such as ".test" unless told otherwise;
         # the flag is process-wide, so it is only ever switched on (dev, tests, demo).
         email_validator.TEST_ENVIRONMENT = True
+
+
+def _install_observability(app: Flask) -> None:
+    """Logs, error reports and metrics."""
     from app.platform import metrics
     from app.platform.error_reports import install_error_reports
     from app.platform.logging import install_logging
@@ -62,6 +81,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     install_logging(app, user_id=_signed_in_user_id)
     install_error_reports(app)
     metrics.install(app)  # inside the proxy layer below: it judges the client's address
+
+
+def _believe_trusted_proxies(app: Flask) -> int:
+    """How many reverse proxies stand in front of the app (0: none is believed)."""
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         # Only from the reverse proxy may X-Forwarded-For be believed: the per-IP login
@@ -73,7 +96,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
             proxies=proxies,
             networks=proxy_networks(list(app.config["TRUSTED_PROXY_ADDRESSES"])),
         )
+    return proxies
 
+
+def _init_extensions(app: Flask) -> None:
     from app.platform.db import ping_connections_after_idle
     from app.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.web.i18n import select_locale, select_timezone
@@ -88,6 +114,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
 
+
+def _assemble(app: Flask) -> None:
+    """Every model, then what app/bootstrap.py lists, then the static files."""
     from app import models  # noqa: F401 - register every model before the first query
     from app.bootstrap import bootstrap
 
@@ -95,6 +124,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.web import assets
 
     assets.install(app)  # static files are answered before the page layers
+
+
+def _wrap_outermost(app: Flask, proxies: int) -> None:
+    from app.platform import metrics
     from app.platform.logging import RequestIds
 
     # Outermost: every answer is counted and carries its request id, static files included.
@@ -103,7 +136,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.wsgi_app,
         networks=proxy_networks(list(app.config["TRUSTED_PROXY_ADDRESSES"])) if proxies else [],
     )
-    return app
 
 
 def _signed_in_user_id() -> int | None:
