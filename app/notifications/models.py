@@ -37,6 +37,11 @@ class NotificationKind(StrEnum):
     AGREEMENT_ACCEPTED = "agreement_accepted"
     GRANT_UPDATED = "grant_updated"
     TRANCHE_PAID = "tranche_paid"
+    # bank details: to the fund managers who may confirm a change, then to the organisation's
+    # people (so a change nobody there asked for is noticed)
+    BANK_CHANGE_PROPOSED = "bank_change_proposed"
+    BANK_CHANGE_CONFIRMED = "bank_change_confirmed"
+    BANK_CHANGE_REJECTED = "bank_change_rejected"
     # for other areas (grants: reports due, tranches...): a generic "needs your attention"
     ATTENTION_NEEDED = "attention_needed"
 

@@ -32,6 +32,9 @@ def subject(kind: K) -> str:
         K.AGREEMENT_ACCEPTED: _("A grant agreement has been accepted"),
         K.GRANT_UPDATED: _("There is news about your grant"),
         K.TRANCHE_PAID: _("A payment of your grant has been made"),
+        K.BANK_CHANGE_PROPOSED: _("New bank details wait for confirmation"),
+        K.BANK_CHANGE_CONFIRMED: _("Your organisation's bank details have changed"),
+        K.BANK_CHANGE_REJECTED: _("A change of your organisation's bank details was rejected"),
         K.ATTENTION_NEEDED: _("Something needs your attention"),
     }
     return subjects.get(kind, subjects[K.ATTENTION_NEEDED])
@@ -68,6 +71,8 @@ def sentence(kind: K, params: dict[str, Any]) -> str:
         return _("The Board of Trustees has decided on your application %(ref)s.", ref=ref)
     if kind == K.NOTE_MENTION:
         return _note_mention(str(params.get("subject", "")), ref)
+    if kind in (K.BANK_CHANGE_PROPOSED, K.BANK_CHANGE_CONFIRMED, K.BANK_CHANGE_REJECTED):
+        return _bank_change(kind, ref)
     handoff = _handoff(kind, ref)
     if handoff is not None:
         return handoff
@@ -95,6 +100,27 @@ def _handoff(kind: K, ref: str) -> str | None:
     if kind == K.TRANCHE_PAID:
         return _("A payment of your grant %(ref)s has been made.", ref=ref)
     return None
+
+
+def _bank_change(kind: K, ref: str) -> str:
+    if kind == K.BANK_CHANGE_PROPOSED:
+        return _(
+            "New bank details of organisation no. %(ref)s wait for a second person of the fund "
+            "to confirm or reject them.",
+            ref=ref,
+        )
+    if kind == K.BANK_CHANGE_CONFIRMED:
+        return _(
+            "The fund has confirmed new bank details for your organisation no. %(ref)s: grants "
+            "will be paid into that account. If nobody in your organisation asked for this "
+            "change, tell the fund at once.",
+            ref=ref,
+        )
+    return _(
+        "The fund has rejected the new bank details proposed for your organisation no. "
+        "%(ref)s; the organisation page says why.",
+        ref=ref,
+    )
 
 
 def _note_mention(subject_kind: str, ref: str) -> str:

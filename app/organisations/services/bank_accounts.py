@@ -14,10 +14,18 @@ from schwifty.exceptions import SchwiftyException
 
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import (
+    Permission,
     can_manage_organisation,
     can_verify_organisation,
 )
 from app.audit.services import record_event
+from app.notifications.models import NotificationKind
+from app.notifications.services import (
+    fund_staff_with,
+    link_to,
+    notify_all,
+    organisation_staff,
+)
 from app.organisations.models import BankAccount
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import (
@@ -129,6 +137,18 @@ def _warning_days() -> int:
     return settings().bank_accounts.change_warning_days
 
 
+def _tell(users: Iterable[User], kind: NotificationKind, account: BankAccount) -> None:
+    """A notification with the organisation's number and a link to its bank section: never the
+    account itself."""
+    notify_all(
+        users,
+        kind=kind,
+        link=link_to("organisations.show", organisation_id=account.organisation_id)
+        + "#bank-account",
+        params={"reference": str(account.organisation_id)},
+    )
+
+
 def _ensure_may_propose(actor: User, organisation: Organisation) -> None:
     if not (
         can_manage_organisation(actor, organisation) or can_verify_organisation(actor, organisation)
@@ -185,6 +205,18 @@ def propose_bank_account(
         subject=account,
         changes={"organisation_id": [None, organisation.id]},
     )
+    # The fund managers who may confirm it; the proposer may not.
+    _tell(
+        [
+            user
+            for user in fund_staff_with(
+                Permission.VERIFY_ORGANISATION, organisation_id=organisation.id
+            )
+            if user.id != actor.id
+        ],
+        NotificationKind.BANK_CHANGE_PROPOSED,
+        account,
+    )
     return account
 
 
@@ -226,6 +258,10 @@ def confirm_bank_account(
         subject=account,
         changes={"superseded": [None, previous.id if previous else None]},
     )
+    # Every member, the proposer too: a change someone else slipped in is noticed.
+    _tell(
+        organisation_staff(account.organisation_id), NotificationKind.BANK_CHANGE_CONFIRMED, account
+    )
     return account
 
 
@@ -248,6 +284,9 @@ def reject_bank_account(
         summary=f"Bank details {mask_account(account)} rejected for {account.organisation.name}",
         subject=account,
         changes={"reason": [None, account.rejection_reason]},
+    )
+    _tell(
+        organisation_staff(account.organisation_id), NotificationKind.BANK_CHANGE_REJECTED, account
     )
     return account
 
