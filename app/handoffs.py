@@ -228,9 +228,23 @@ _ROWS: list[tuple[str, Iterable[StrEnum], StrEnum, Row]] = [
     ),
     (
         "application",
-        WITHDRAWABLE_STATUSES,
+        [A.DRAFT],
         A.WITHDRAWN,
-        Silent("the applicant's own choice: it leaves the fund's lists and nobody has a step"),
+        Silent("a draft the fund never saw: nobody there has a step to stop"),
+    ),
+    (
+        # The fund was working on it: those who screen stop (and free its reviewers).
+        "application",
+        WITHDRAWABLE_STATUSES - {A.DRAFT},
+        A.WITHDRAWN,
+        (
+            Tell(
+                _fund(Permission.SCREEN_APPLICATION, _org),
+                K.ATTENTION_NEEDED,
+                _application_page,
+                _own_reference,
+            ),
+        ),
     ),
     (
         "application",

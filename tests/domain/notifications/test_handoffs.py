@@ -147,6 +147,10 @@ def test_a_submission_reaches_the_screeners_and_a_receipt_the_colleagues(app, st
     assert application.reference in body
     assert application.organisation.name not in subject + body
     assert "Shelter" not in body
+    # Withdrawn once the fund has it: those who screen are told to stop.
+    applications.withdraw_application(actor=submitter, application=application)
+    (stop,) = _received(screener, NotificationKind.ATTENTION_NEEDED)
+    assert stop.params == {"reference": application.reference}
 
 
 def test_grant_hand_offs_from_agreement_to_payment(app):
