@@ -79,6 +79,13 @@ NAV_ITEMS: list[NavItem] = [
         group="selection",
     ),
     NavItem(
+        "organisations.bank_changes",
+        _l("Bank details changes"),
+        _l("Changes of organisations' bank details waiting for a second person to confirm."),
+        Permission.VERIFY_ORGANISATION,
+        group="selection",
+    ),
+    NavItem(
         "screening.queue",
         _l("Due diligence"),
         _l("Possible sanctions-list matches waiting for a decision."),

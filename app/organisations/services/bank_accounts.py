@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import (
@@ -316,6 +317,19 @@ def pending_bank_account(organisation_id: int) -> BankAccount | None:
             BankAccount.organisation_id == organisation_id, _pending_clause()
         )
     ).one_or_none()
+
+
+def pending_bank_changes() -> list[BankAccount]:
+    """Every change waiting for confirmation, the oldest first, with its organisation and
+    proposer (one query whatever their number)."""
+    return list(
+        db.session.scalars(
+            sa.select(BankAccount)
+            .where(_pending_clause())
+            .options(joinedload(BankAccount.organisation), joinedload(BankAccount.proposed_by))
+            .order_by(BankAccount.proposed_at, BankAccount.id)
+        )
+    )
 
 
 def bank_account_history(organisation_id: int) -> list[BankAccount]:

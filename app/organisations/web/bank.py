@@ -176,6 +176,18 @@ def reject_bank_account(account_id: int) -> Any:
     )
 
 
+@requires(Permission.VERIFY_ORGANISATION)
+def bank_changes() -> Any:
+    """The fund's queue: every change of bank details waiting for a second person."""
+    changes = bank.pending_bank_changes()
+    return render_template(
+        "organisations/bank_changes.html",
+        changes=changes,
+        destinations=bank.destinations({change.organisation_id for change in changes}),
+        mask_account=bank.mask_account,
+    )
+
+
 def register(bp: Blueprint) -> None:
     """Add these pages to the organisations blueprint (endpoints ``organisations.*``)."""
     bp.add_url_rule(
@@ -183,6 +195,7 @@ def register(bp: Blueprint) -> None:
         view_func=propose_bank_account,
         methods=["GET", "POST"],
     )
+    bp.add_url_rule("/bank-changes", view_func=bank_changes)
     bp.add_url_rule(
         "/bank-accounts/<int:account_id>/confirm", view_func=confirm_bank_account, methods=["POST"]
     )
