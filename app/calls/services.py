@@ -91,56 +91,20 @@ def _clean_texts(texts: Mapping[str, str]) -> dict[str, str]:
 
 
 def _validate(details: CallDetails) -> dict[str, Any]:
-    """Check a call's details and return the column values to store."""
+    """Check a call's details and return the column values to store (each check refuses with
+    the first problem it finds, in the order the form shows the fields)."""
     reference = details.reference.strip()
     if not reference:
         raise ValidationFailed(N_("Give the call a reference."))
-    if details.opens_at.tzinfo is None or details.closes_at.tzinfo is None:
-        raise ValidationFailed(N_("Opening and closing times need a time zone."))
-    if details.closes_at <= details.opens_at:
-        raise ValidationFailed(N_("The call must close after it opens."))
-    try:
-        ZoneInfo(details.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(N_("%(zone)s is not a time zone."), zone=details.timezone)
+    _check_dates(details)
     currency = details.currency.strip().upper()
     if not _CURRENCY.match(currency):
         raise ValidationFailed(N_("%(currency)s is not a currency code."), currency=currency)
-    default_amount, default_duration = window_defaults(details.window)
-    max_amount = default_amount if details.max_amount is None else details.max_amount
-    max_duration = (
-        default_duration if details.max_duration_months is None else details.max_duration_months
-    )
-    if max_amount <= 0:
-        raise ValidationFailed(N_("The maximum grant must be more than zero."))
-    if max_duration <= 0:
-        raise ValidationFailed(N_("The maximum duration must be at least one month."))
-    if details.envelope < 0:
-        raise ValidationFailed(N_("The envelope cannot be negative."))
-    countries = [c.strip().upper() for c in details.eligible_countries if c.strip()]
-    bad = [c for c in countries if not _COUNTRY.match(c)]
-    if bad:
-        raise ValidationFailed(N_("Unknown countries: %(codes)s."), codes=", ".join(bad))
-    documents = {}
-    kinds = {kind.value for kind in DocumentKind}
-    for kind, count in details.required_documents.items():
-        if kind not in kinds:
-            raise ValidationFailed(N_("Unknown document kind: %(kind)s."), kind=kind)
-        if count < 0 or count > 10:
-            raise ValidationFailed(N_("Ask for between 0 and 10 documents of each kind."))
-        if count:
-            documents[kind] = int(count)
-    languages = list(dict.fromkeys(details.languages))
-    unknown = [code for code in languages if code not in PROPOSAL_LANGUAGES]
-    if unknown:
-        raise ValidationFailed(N_("Unknown languages: %(codes)s."), codes=", ".join(unknown))
-    for criterion in details.criteria:
-        if not criterion.name.strip():
-            raise ValidationFailed(N_("Every scoring criterion needs a name."))
-        if criterion.weight <= 0:
-            raise ValidationFailed(
-                N_("The weight of %(criterion)s must be more than zero."), criterion=criterion.name
-            )
+    max_amount, max_duration = _limits(details)
+    countries = _eligible_countries(details)
+    documents = _required_documents(details)
+    languages = _languages(details)
+    _check_criteria(details)
     return {
         "reference": reference,
         "window": details.window,
@@ -162,6 +126,72 @@ def _validate(details: CallDetails) -> dict[str, Any]:
         "required_documents": documents,
         "languages": languages,
     }
+
+
+def _check_dates(details: CallDetails) -> None:
+    if details.opens_at.tzinfo is None or details.closes_at.tzinfo is None:
+        raise ValidationFailed(N_("Opening and closing times need a time zone."))
+    if details.closes_at <= details.opens_at:
+        raise ValidationFailed(N_("The call must close after it opens."))
+    try:
+        ZoneInfo(details.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed(N_("%(zone)s is not a time zone."), zone=details.timezone)
+
+
+def _limits(details: CallDetails) -> tuple[int, int]:
+    """The largest grant and the longest duration: the window's defaults unless given."""
+    default_amount, default_duration = window_defaults(details.window)
+    max_amount = default_amount if details.max_amount is None else details.max_amount
+    max_duration = (
+        default_duration if details.max_duration_months is None else details.max_duration_months
+    )
+    if max_amount <= 0:
+        raise ValidationFailed(N_("The maximum grant must be more than zero."))
+    if max_duration <= 0:
+        raise ValidationFailed(N_("The maximum duration must be at least one month."))
+    if details.envelope < 0:
+        raise ValidationFailed(N_("The envelope cannot be negative."))
+    return max_amount, max_duration
+
+
+def _eligible_countries(details: CallDetails) -> list[str]:
+    countries = [c.strip().upper() for c in details.eligible_countries if c.strip()]
+    bad = [c for c in countries if not _COUNTRY.match(c)]
+    if bad:
+        raise ValidationFailed(N_("Unknown countries: %(codes)s."), codes=", ".join(bad))
+    return countries
+
+
+def _required_documents(details: CallDetails) -> dict[str, int]:
+    documents = {}
+    kinds = {kind.value for kind in DocumentKind}
+    for kind, count in details.required_documents.items():
+        if kind not in kinds:
+            raise ValidationFailed(N_("Unknown document kind: %(kind)s."), kind=kind)
+        if count < 0 or count > 10:
+            raise ValidationFailed(N_("Ask for between 0 and 10 documents of each kind."))
+        if count:
+            documents[kind] = int(count)
+    return documents
+
+
+def _languages(details: CallDetails) -> list[str]:
+    languages = list(dict.fromkeys(details.languages))
+    unknown = [code for code in languages if code not in PROPOSAL_LANGUAGES]
+    if unknown:
+        raise ValidationFailed(N_("Unknown languages: %(codes)s."), codes=", ".join(unknown))
+    return languages
+
+
+def _check_criteria(details: CallDetails) -> None:
+    for criterion in details.criteria:
+        if not criterion.name.strip():
+            raise ValidationFailed(N_("Every scoring criterion needs a name."))
+        if criterion.weight <= 0:
+            raise ValidationFailed(
+                N_("The weight of %(criterion)s must be more than zero."), criterion=criterion.name
+            )
 
 
 def _ensure_reference_free(reference: str, call_id: int | None) -> None:
