@@ -12,7 +12,6 @@ from wtforms import (
     FormField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -43,6 +42,7 @@ from app.platform.categories import (
     Theme,
 )
 from app.platform.money import to_major
+from app.web.countries import CountriesField
 from app.web.display import country_choices, language_name
 from app.web.forms import AmountField, WholeNumberField
 from app.web.labels import choices
@@ -108,10 +108,8 @@ class SummaryForm(SectionForm):
 
 
 class LocationsForm(SectionForm):
-    countries = SelectMultipleField(
+    countries = CountriesField(
         _l("Countries where the project takes place"),
-        render_kw={"size": 8},
-        description=_l("Hold Ctrl (or Cmd) to choose several."),
     )
     locations = TextAreaField(_l("Places (regions, towns, districts)"), render_kw={"rows": 3})
 

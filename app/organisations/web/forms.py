@@ -13,7 +13,6 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -24,6 +23,7 @@ from app.accounts.web.auth.forms import strip_whitespace
 from app.applications.models import OrganisationProfile, RiskRating
 from app.applications.services import DueDiligenceDetails
 from app.platform.categories import ORGANISATION_DOCUMENT_KINDS, DocumentKind
+from app.web.countries import CountriesField
 from app.web.display import country_choices
 from app.web.forms import WholeNumberField
 from app.web.labels import choices
@@ -42,10 +42,8 @@ class OrganisationForm(FlaskForm):
         filters=[strip_whitespace],
         validators=[Optional(), Email(), Length(max=254)],
     )
-    countries_of_operation = SelectMultipleField(
+    countries_of_operation = CountriesField(
         _l("Countries where you work"),
-        render_kw={"size": 8},
-        description=_l("Hold Ctrl (or Cmd) to choose several."),
     )
     registration_number = StringField(
         _l("Registration number"), validators=[Optional(), Length(max=100)]
