@@ -13,6 +13,7 @@ from app.accounts.permissions import can_stop_monthly_gift
 from app.audit.services import record_event
 from app.donations.gateway import PaymentDeclined, PaymentGateway, stripe_id
 from app.donations.models import (
+    Donor,
     Gift,
     GiftKind,
     GiftStatus,
@@ -22,12 +23,9 @@ from app.donations.models import (
 from app.donations.payments.common import idempotency_key_for, new_token, opening_key_for
 from app.donations.payments.recording import fail_gift
 from app.donations.payments.subscriptions import mirror_subscription, set_subscription_status
-from app.donations.services import (
-    find_or_create_individual_donor,
-    normalise_email,
-    offered_currencies,
-)
+from app.donations.services import find_or_create_individual_donor, offered_currencies
 from app.donations.services.checks import check_amount, check_currency
+from app.donations.services.donors import giver_name_and_address
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Conflict, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
@@ -74,10 +72,8 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
     check_amount(request.amount)
     # The donor record may carry another person's name (one record per address): the gift keeps
     # the name typed for it.
-    donor_name = request.name.strip()[:300]
-    email = normalise_email(request.email)
-    if not donor_name or not email:
-        raise ValidationFailed(N_("Please give your name and e-mail address."))
+    donor_name, email = giver_name_and_address(request.name, request.email)
+    donor_name = donor_name[:300]
     token = new_token()
     kind = "subscription" if request.monthly else "gift"
     customer_id = gateway.create_customer(
@@ -89,29 +85,9 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
         idempotency_key=opening_key_for(kind, token, "setup-intent"),
     )
     donor = find_or_create_individual_donor(actor=actor, name=request.name, email=request.email)
-    actor_id = actor.id if isinstance(actor, User) else None
-    record: Gift | GiftSubscription
-    if request.monthly:
-        record = GiftSubscription(
-            donor=donor,
-            donor_name=donor_name,
-            amount=request.amount,
-            currency=currency,
-            public_recognition=request.public_recognition,
-            public_token=token,
-            created_by_id=actor_id,
-        )
-    else:
-        record = Gift(
-            donor=donor,
-            donor_name=donor_name,
-            kind=GiftKind.ONE_OFF,
-            amount=request.amount,
-            currency=currency,
-            public_recognition=request.public_recognition,
-            public_token=token,
-            created_by_id=actor_id,
-        )
+    record = _pending_record(
+        request, donor=donor, donor_name=donor_name, currency=currency, token=token, actor=actor
+    )
     record.stripe_customer_id = customer_id
     record.stripe_setup_intent_id = str(intent["id"])
     db.session.add(record)
@@ -124,6 +100,33 @@ def start_gift(*, actor: Any, gateway: PaymentGateway, request: GiveRequest) -> 
     )
     return StartedGift(
         token=token, client_secret=str(intent["client_secret"]), monthly=request.monthly
+    )
+
+
+def _pending_record(
+    request: GiveRequest, *, donor: Donor, donor_name: str, currency: str, token: str, actor: Any
+) -> Gift | GiftSubscription:
+    """The gift, or the monthly gift, waiting for the card to be confirmed."""
+    actor_id = actor.id if isinstance(actor, User) else None
+    if request.monthly:
+        return GiftSubscription(
+            donor=donor,
+            donor_name=donor_name,
+            amount=request.amount,
+            currency=currency,
+            public_recognition=request.public_recognition,
+            public_token=token,
+            created_by_id=actor_id,
+        )
+    return Gift(
+        donor=donor,
+        donor_name=donor_name,
+        kind=GiftKind.ONE_OFF,
+        amount=request.amount,
+        currency=currency,
+        public_recognition=request.public_recognition,
+        public_token=token,
+        created_by_id=actor_id,
     )
 
 

@@ -32,12 +32,17 @@ def _actor_id(actor: Any) -> int | None:
     return actor.id if isinstance(actor, User) else None
 
 
-def find_or_create_individual_donor(*, actor: Any, name: str, email: str) -> Donor:
-    """The donor record of a person giving online: their own when signed in, else by e-mail."""
-    email = normalise_email(email)
-    name = name.strip()
+def giver_name_and_address(name: str, email: str) -> tuple[str, str]:
+    """The name and address a person typed to give, cleaned; refused when either is missing."""
+    name, email = name.strip(), normalise_email(email)
     if not name or not email:
         raise ValidationFailed(N_("Please give your name and e-mail address."))
+    return name, email
+
+
+def find_or_create_individual_donor(*, actor: Any, name: str, email: str) -> Donor:
+    """The donor record of a person giving online: their own when signed in, else by e-mail."""
+    name, email = giver_name_and_address(name, email)
     query = sa.select(Donor).where(
         Donor.organisation_id.is_(None), Donor.kind == DonorKind.INDIVIDUAL
     )
