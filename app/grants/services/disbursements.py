@@ -207,7 +207,10 @@ def confirm_disbursement(
     """
     grant = lock_tranche(tranche)
     ensure_fund_staff(actor, grant, Permission.CONFIRM_DISBURSEMENT)
-    ensure_approved_for(tranche, ensure_payable(grant.organisation, now=now))
+    # No bank-account check here: the money left when the tranche was sent, to the account it
+    # was approved for (send checked it). The books must be able to say so even if the
+    # grantee's account has changed since; refusing would leave "Failed" as the only, false,
+    # way out.
     reference = clean_text(bank_reference, limit=100)
     if not reference:
         raise ValidationFailed(N_("Give the bank's reference for the payment."))
