@@ -149,10 +149,14 @@ def seal_ledger() -> int:
     """Seal the ledger's transfers since the last checkpoint (`flask ledger seal`); 0 when
     there were none."""
     from app.ledger.verify import seal_ledger as seal
+    from app.ledger.web.seal_mail import email_seal_to_auditors
 
     def job() -> int:
         checkpoint = seal(actor=None)
-        return 0 if checkpoint is None else checkpoint.transfer_count
+        if checkpoint is None:
+            return 0
+        email_seal_to_auditors(checkpoint)
+        return checkpoint.transfer_count
 
     return _one_transaction("ledger transfers sealed", job)
 

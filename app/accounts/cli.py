@@ -64,24 +64,48 @@ ledger_cli = AppGroup("ledger", help="Seal and verify the ledger.")
 def ledger_seal() -> None:
     """Write a checkpoint: a hash chain over the transfers since the last one."""
     from app.ledger.verify import seal_ledger
+    from app.ledger.web.seal_mail import email_seal_to_auditors
 
     checkpoint = seal_ledger(actor=None)
+    auditors = 0 if checkpoint is None else email_seal_to_auditors(checkpoint)
     db.session.commit()
     if checkpoint is None:
         click.echo("Nothing to seal: no transfer since the last checkpoint.")
         return
     click.echo(
         f"Sealed {checkpoint.transfer_count} transfer(s), sequence "
-        f"{checkpoint.first_sequence}-{checkpoint.last_sequence}: {checkpoint.hash}"
+        f"{checkpoint.first_sequence}-{checkpoint.last_sequence}: {checkpoint.hash} "
+        f"(e-mailed to {auditors} auditor(s))"
     )
 
 
 @ledger_cli.command("verify")
-def ledger_verify() -> None:
+@click.option(
+    "--against",
+    "published",
+    multiple=True,
+    metavar="HEAD_OR_FILE",
+    help="A seal head kept outside the database (its 64-character hash), or a file holding "
+    "heads (the saved transparency API answer, an auditor's e-mail); repeatable. The chain "
+    "recomputed from the transfers must pass through every one.",
+)
+def ledger_verify(published: tuple[str, ...]) -> None:
     """Recompute every checkpoint and every account's totals; exit 1 on any difference."""
-    from app.ledger.verify import verify_ledger
+    from pathlib import Path
 
-    report = verify_ledger()
+    from app.ledger.verify import heads_in, verify_ledger
+
+    heads: list[str] = []
+    for value in published:
+        path = Path(value)
+        found = heads_in(path.read_text(errors="replace")) if path.is_file() else heads_in(value)
+        if not found:
+            raise click.BadParameter(
+                f"{value!r} is neither a 64-character seal head nor a file holding one.",
+                param_hint="--against",
+            )
+        heads += [head for head in found if head not in heads]
+    report = verify_ledger(against=heads)
     if not report.ok:
         click.echo(f"Ledger verification FAILED: {report.problems[0]}", err=True)
         for problem in report.problems[1:20]:
@@ -92,3 +116,5 @@ def ledger_verify() -> None:
         f"{report.checkpoints} checkpoint(s) covering {report.sealed_transfers} transfer(s); "
         f"posted debits = posted credits = {report.total_debits}."
     )
+    if heads:
+        click.echo(f"The transfers lead to all {report.heads_reached} published head(s) given.")

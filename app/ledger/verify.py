@@ -3,12 +3,18 @@
 ``seal_ledger`` hashes every transfer since the last checkpoint, in sequence order, chained
 to the previous checkpoint's hash. ``verify_ledger`` recomputes every checkpoint and every
 account's four totals from the transfers and reports the first difference.
+
+The checkpoints sit in the database they protect: deleting them and sealing again would make a
+changed ledger verify. So every seal's head is published outside it (app/ledger/heads.py), and
+``verify_ledger(against=...)`` also checks that the chain recomputed from the transfers, from
+the first one, still passes through each head kept outside.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -130,6 +136,8 @@ class VerifyReport:
     transfers: int = 0
     total_debits: int = 0
     total_credits: int = 0
+    # Heads published outside the database that the recomputed chain still passes through.
+    heads_reached: int = 0
 
     @property
     def ok(self) -> bool:
@@ -198,11 +206,51 @@ def _recomputed_totals() -> sa.Select[Any]:
     )
 
 
-def verify_ledger() -> VerifyReport:
+_HEAD = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+
+
+def heads_in(text: str) -> list[str]:
+    """The chain hashes written in ``text`` (a saved API answer, an e-mail, a list), in order,
+    each once; the genesis hash, which every chain starts from, is left out."""
+    heads: list[str] = []
+    for match in _HEAD.findall(text):
+        head = match.lower()
+        if head != GENESIS_HASH and head not in heads:
+            heads.append(head)
+    return heads
+
+
+def _check_heads(report: VerifyReport, heads: Sequence[str]) -> None:
+    """Chain every transfer from the first one and note where each published head is passed.
+
+    A seal's hash is the running hash after its last transfer, so a head kept outside is reached
+    exactly when no transfer up to it was changed, removed or slipped in, whatever the
+    checkpoints now say.
+    """
+    wanted = {head.lower() for head in heads}
+    reached: set[str] = set()
+    digest, count = GENESIS_HASH, 0
+    for row in _transfers_between(0, None):
+        digest = hashlib.sha256(f"{digest}\x1e{_canonical(row)}".encode()).hexdigest()
+        count += 1
+        if digest in wanted:
+            reached.add(digest)
+    report.heads_reached = len(reached)
+    for head in heads:
+        if head.lower() not in reached:
+            report.problems.append(
+                f"published head {head} is not on the chain recomputed from the {count} "
+                f"transfer(s) (which ends at {digest[:16]}): a transfer it covered was changed, "
+                "removed or added since it was published"
+            )
+
+
+def verify_ledger(*, against: Sequence[str] = ()) -> VerifyReport:
     """Recompute every checkpoint and every account's totals; list every difference found.
 
-    The account comparison is one statement, so it sees one consistent snapshot even while
-    postings continue.
+    ``against``: seal heads kept outside the database, which the chain recomputed from the
+    transfers must still pass through. The account comparison is one statement, so it sees one
+    consistent snapshot even while postings continue.
     """
     report = VerifyReport()
     previous_hash, after = GENESIS_HASH, 0
@@ -249,4 +297,6 @@ def verify_ledger() -> VerifyReport:
     report.transfers = db.session.execute(
         sa.select(sa.func.count()).select_from(Transfer)
     ).scalar_one()
+    if against:
+        _check_heads(report, against)
     return report

@@ -62,6 +62,16 @@ def transparency_json() -> Any:
                     key: public_value(value) for key, value in data.people.exploitation.items()
                 },
             },
+            "ledger_seals": [
+                {
+                    "hash": seal.hash,
+                    "first_sequence": seal.first_sequence,
+                    "last_sequence": seal.last_sequence,
+                    "transfer_count": seal.transfer_count,
+                    "sealed_at": seal.sealed_at.isoformat(),
+                }
+                for seal in data.seals
+            ],
         }
     )
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.ledger.heads import SealHead, published_heads
 from app.reporting.balances import key_figures
 from app.reporting.contributions import DonorTable, by_donor
 from app.reporting.grants import CountryLine, GrantTotals, by_country, grant_totals
@@ -33,6 +34,9 @@ class Transparency:
     donors: DonorTable
     countries: list[CountryLine]
     people: PublicPeople
+    # The newest seals' heads, newest first: published so that people outside the database
+    # keep them and can check the ledger against them (app/ledger/heads.py).
+    seals: list[SealHead]
 
 
 def transparency(*, donor_limit: int = 200) -> Transparency:
@@ -50,4 +54,5 @@ def transparency(*, donor_limit: int = 200) -> Transparency:
             sex_age=suppress_table(people.sex_age),
             exploitation=suppress_table(people.exploitation),
         ),
+        seals=published_heads(),
     )
