@@ -17,6 +17,7 @@ from celery.schedules import crontab
 from app.accounts.models import Role
 from app.accounts.services import find_user_by_email
 from app.grants.models import ReportKind
+from app.ledger.heads import published_heads
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import queue_email
 from app.platform.db import utcnow
@@ -102,6 +103,20 @@ def test_the_daily_seal_seals_once(app):
     first, second = run_twice(app, SEAL_LEDGER)
 
     assert first > 0 and second == 0
+
+
+def test_the_daily_seal_e_mails_its_head_to_each_auditor(app):
+    auditor = user_with(Role.AUDITOR)
+    fund(1_000 * USD)
+    db.session.commit()
+
+    run_twice(app, SEAL_LEDGER)
+
+    [message] = db.session.execute(
+        db.select(OutboxMessage).where(OutboxMessage.idempotency_key.like("ledger-seal:%"))
+    ).scalars()
+    assert message.recipient == auditor.email
+    assert f"flask ledger verify --against {published_heads()[0].hash}" in message.body
 
 
 def test_the_daily_purge_empties_old_bodies_once(app):
