@@ -23,6 +23,7 @@ from app.accounts.permissions import find_assignments_with
 from app.accounts.web.account.routes import bp as account
 from app.accounts.web.admin.routes import bp as admin
 from app.accounts.web.auth.routes import bp as auth
+from app.applications import api as applications_api
 from app.applications.services.verification import check_sanctions_with
 from app.applications.web.first_steps import first_steps_context
 from app.applications.web.labels import status_badge
@@ -34,6 +35,7 @@ from app.calls.web.routes import bp as calls
 from app.calls.workflow import count_undecided_with
 from app.donations.cli import donations_cli
 from app.donations.web.routes import bp as donations
+from app.grants import api as grants_api
 from app.grants.cli import grants_cli
 from app.grants.web.labels import grant_day, grant_label
 from app.grants.web.routes import bp as grants
@@ -62,6 +64,8 @@ from app.screening.services.decisions import ensure_no_sanctions_hold
 from app.screening.services.matching import screen_changed_organisations
 from app.screening.web.routes import bp as screening
 from app.tasks import celery_init_app
+from app.tokens import api as tokens_api
+from app.tokens.web.routes import bp as tokens
 from app.web import display, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
 from app.web.labels import label
@@ -73,6 +77,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     main,
     auth,
     account,
+    tokens,
     admin,
     audit,
     ledger,
@@ -146,7 +151,7 @@ SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
 
 
 # Each feature's JSON endpoints (its api.py) are added to the one versioned API blueprint.
-API_MODULES = (calls_api, reporting_api)
+API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api)
 
 
 def bootstrap(app: Flask) -> None:

@@ -15,12 +15,48 @@ from app.calls.models import Call
 from app.calls.services import public_calls
 from app.platform.db import utcnow
 from app.web.access import public
-from app.web.api import bp
+from app.web.api import Operation, bp, documented
 from app.web.links import public_url
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
     return {"amount_minor": amount, "currency": currency}
+
+
+_MONEY = {
+    "type": "object",
+    "required": ["amount_minor", "currency"],
+    "properties": {"amount_minor": {"type": "integer"}, "currency": {"type": "string"}},
+}
+CALL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "reference", "title", "status", "is_open", "opens_at", "closes_at", "url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "reference": {"type": "string"},
+        "title": {"type": "object", "additionalProperties": {"type": "string"}},
+        "description": {"type": "object", "additionalProperties": {"type": "string"}},
+        "window": {"type": "string"},
+        "status": {"type": "string"},
+        "is_open": {"type": "boolean"},
+        "opens_at": {"type": "string", "format": "date-time"},
+        "closes_at": {"type": "string", "format": "date-time"},
+        "timezone": {"type": "string"},
+        "max_grant": _MONEY,
+        "max_duration_months": {"type": ["integer", "null"]},
+        "envelope": _MONEY,
+        "eligible_countries": {"type": "array", "items": {"type": "string"}},
+        "url": {"type": "string"},
+    },
+}
+CALLS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["generated_at", "calls"],
+    "properties": {
+        "generated_at": {"type": "string", "format": "date-time"},
+        "calls": {"type": "array", "items": CALL_SCHEMA},
+    },
+}
 
 
 def call_as_json(call: Call, *, now: Any) -> dict[str, Any]:
@@ -50,6 +86,21 @@ def call_as_json(call: Call, *, now: Any) -> dict[str, Any]:
 
 @bp.get("/calls")
 @public
+@documented(
+    Operation(
+        summary="Open and upcoming calls for proposals",
+        response=CALLS_SCHEMA,
+        parameters=(
+            {
+                "name": "include",
+                "in": "query",
+                "required": False,
+                "description": "closed: add the past calls",
+                "schema": {"type": "string", "enum": ["closed"]},
+            },
+        ),
+    )
+)
 def calls() -> Any:
     now = utcnow()
     include_closed = request.args.get("include") == "closed"

@@ -15,15 +15,49 @@ from app.reporting.suppression import public_value
 from app.reporting.transparency import transparency
 from app.reporting.web.cache import cached, public_data_version
 from app.web.access import public
-from app.web.api import bp
+from app.web.api import Operation, bp, documented
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
     return {"amount_minor": amount, "currency": currency}
 
 
+_MONEY = {
+    "type": "object",
+    "required": ["amount_minor", "currency"],
+    "properties": {"amount_minor": {"type": "integer"}, "currency": {"type": "string"}},
+}
+# A count of people, or "<5" where a small number could identify someone.
+_PEOPLE = {"anyOf": [{"type": "integer"}, {"const": "<5"}]}
+TRANSPARENCY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["generated_at", "currency", "totals", "donors", "grants_by_country"],
+    "properties": {
+        "generated_at": {"type": "string", "format": "date-time"},
+        "currency": {"type": "string"},
+        "totals": {
+            "type": "object",
+            "properties": {
+                "received": _MONEY,
+                "disbursed": _MONEY,
+                "grants": {"type": "integer"},
+                "granted": _MONEY,
+                "organisations": {"type": "integer"},
+                "countries": {"type": "integer"},
+                "people_assisted": _PEOPLE,
+            },
+        },
+        "donors": {"type": "array", "items": {"type": "object"}},
+        "other_donors": _MONEY,
+        "grants_by_country": {"type": "array", "items": {"type": "object"}},
+        "people_assisted": {"type": "object"},
+    },
+}
+
+
 @bp.get("/transparency")
 @public
+@documented(Operation(summary="The public transparency figures", response=TRANSPARENCY_SCHEMA))
 def transparency_json() -> Any:
     currency = str(current_app.config["FUNCTIONAL_CURRENCY"])
     data = cached("transparency", transparency, public_data_version())

@@ -1,8 +1,279 @@
 """Version 1 of the JSON API: the blueprint each feature's ``api.py`` adds its routes to (they
-are imported in app/bootstrap.py). Errors come back as ``{"error": {"status", "message"}}``."""
+are imported in app/bootstrap.py), who is asking, and the OpenAPI document (docs/api.md).
+
+Public routes answer anyone. Every other route wants ``Authorization: Bearer <token>``, a
+personal access token (app/tokens/): the request then acts as the token's owner, with exactly
+their permissions, and is rate-limited per token. A missing or refused token is a 401 in RFC
+9457 problem details (``application/problem+json``); other errors keep the API's
+``{"error": {"status", "message"}}`` (app/web/errors.py).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.models import User
+from app.platform.db import utcnow
+from app.platform.extensions import db, limiter, login_manager
+from app.tokens import services as tokens
+from app.tokens.models import ApiToken, TokenScope
+from app.web.access import PUBLIC, access_rule_of, public
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+# Per token: generous for a program paging through a list, low enough to stop a runaway loop.
+TOKEN_RATE_LIMIT = "120 per minute"  # noqa: S105 - a rate, not a secret
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def problem(status: int, kind: str, title: str, detail: str) -> Any:
+    """An RFC 9457 problem details response."""
+    # A name, not a page to fetch: docs/api.md lists each kind.
+    response = jsonify(
+        type=f"urn:trustfund:problem:{kind}", title=title, status=status, detail=detail
+    )
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _presented_token() -> ApiToken | None:
+    """The token of the Authorization header, looked up once per request."""
+    if "api_token" not in g:
+        scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
+        g.api_token = tokens.find_token(raw.strip()) if scheme.lower() == "bearer" else None
+    found: ApiToken | None = g.api_token
+    return found
+
+
+def _rate_key() -> str:
+    token = _presented_token()
+    return f"api-token:{token.id}" if token is not None else f"api-ip:{request.remote_addr}"
+
+
+# The limiter checks before the blueprint's hooks run, so it finds the token itself. Requests
+# without a token (the public routes) are not counted here: those are cached and answer anyone.
+limiter.limit(
+    TOKEN_RATE_LIMIT,
+    key_func=_rate_key,
+    exempt_when=lambda: "Authorization" not in request.headers,
+)(bp)
+
+
+def _staff_requires_2fa() -> bool:
+    return bool(current_app.config.get("REQUIRE_2FA_FOR_STAFF"))
+
+
+@bp.before_request
+def _authenticate() -> Any:
+    """Act as the token's owner, or refuse with a 401 the client can read."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    rule = access_rule_of(view) if view is not None else None
+    header = request.headers.get("Authorization")
+    if header is None:
+        if rule is not None and rule.kind != PUBLIC:
+            return problem(
+                401,
+                "token-missing",
+                _("Authentication required"),
+                _("Send a personal access token in the header Authorization: Bearer <token>."),
+            )
+        # Public: answered the same for everyone, whoever the browser's session belongs to.
+        return None
+    if not header.lower().startswith("bearer "):
+        return problem(
+            401,
+            "token-invalid",
+            _("Invalid token"),
+            _("Send a personal access token in the header Authorization: Bearer <token>."),
+        )
+    now = utcnow()
+    try:
+        token = tokens.check_token(
+            _presented_token(), now=now, staff_requires_2fa=_staff_requires_2fa()
+        )
+    except tokens.TokenRefused as refusal:
+        return problem(401, "token-invalid", _("Invalid token"), refusal.translated(_))
+    if TokenScope.READ not in token.scope_set and request.method in ("GET", "HEAD"):
+        return problem(
+            403,
+            "scope-missing",
+            _("Scope missing"),
+            _("This token may not read: it lacks the scope “read”."),
+        )
+    tokens.note_use(token, now=now)
+    db.session.commit()
+    # The request acts as the token's owner, without a session cookie being made.
+    login_manager._update_request_context_with_user(token.user)
+    return None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one route: written beside the route, read by
+    ``openapi_document`` from the URL map, so a route cannot be forgotten in it."""
+
+    summary: str
+    response: dict[str, Any]
+    description: str = ""
+    parameters: tuple[dict[str, Any], ...] = field(default=())
+
+
+def documented(operation: Operation) -> Callable[[F], F]:
+    """Attach ``operation`` to a view (put it nearest the ``def``: the access and rate-limit
+    wrappers copy it outwards)."""
+
+    def decorator(view: F) -> F:
+        view.api_operation = operation  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def operation_of(view: Callable[..., Any]) -> Operation | None:
+    return getattr(view, "api_operation", None)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "message"],
+            "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+        }
+    },
+}
+# Money in the token routes: a string of minor units (no float, no size limit) and its currency.
+MONEY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["amount_minor", "currency"],
+    "properties": {
+        "amount_minor": {"type": "string", "pattern": "^-?[0-9]+$"},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    },
+}
+TIME_SCHEMA: dict[str, Any] = {"type": "string", "format": "date-time"}
+CURSOR_PARAMETERS: tuple[dict[str, Any], ...] = (
+    {
+        "name": "after",
+        "in": "query",
+        "required": False,
+        "description": "The next_cursor of the previous page.",
+        "schema": {"type": "string"},
+    },
+)
+
+
+def page_schema(key: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": [key, "next_cursor"],
+        "properties": {
+            key: {"type": "array", "items": item},
+            "next_cursor": {"type": ["string", "null"]},
+        },
+    }
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of every /api/v1 route, from the routes themselves."""
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith(f"{bp.name}."):
+            continue
+        view = app.view_functions[rule.endpoint]
+        operation = operation_of(view)
+        access = access_rule_of(view)
+        if operation is None or access is None:
+            raise LookupError(f"{rule.endpoint} has no OpenAPI operation or access rule")
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
+        responses: dict[str, Any] = {
+            "200": {
+                "description": operation.summary,
+                "content": {"application/json": {"schema": operation.response}},
+            }
+        }
+        entry: dict[str, Any] = {
+            "operationId": rule.endpoint.removeprefix(f"{bp.name}."),
+            "summary": operation.summary,
+            "parameters": list(operation.parameters),
+            "responses": responses,
+        }
+        if operation.description:
+            entry["description"] = operation.description
+        if access.kind == PUBLIC:
+            entry["security"] = []
+        else:
+            problem_body = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
+            error_body = {"application/json": {"schema": ERROR_SCHEMA}}
+            responses["401"] = {
+                "description": "No token, or a refused one",
+                "content": problem_body,
+            }
+            responses["403"] = {"description": "Not allowed to this person", "content": error_body}
+            responses["429"] = {"description": f"More than {TOKEN_RATE_LIMIT} for this token"}
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{app.config.get('FUND_SHORT_NAME', 'Trust Fund Grants')} API",
+            "version": "1",
+            "description": "See docs/api.md. Token routes take Authorization: Bearer <token>.",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal access token made on /account/tokens",
+                }
+            }
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }
+
+
+@bp.get("/openapi.json")
+@public
+@documented(
+    Operation(
+        summary="This OpenAPI 3.1 document",
+        response={"type": "object", "required": ["openapi", "paths"]},
+    )
+)
+def openapi() -> Any:
+    response = jsonify(openapi_document(current_app))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def api_user() -> User:
+    """The person the request acts for: the token's owner (each feature's ``api.py`` asks here,
+    since only the request layer reads Flask-Login)."""
+    user: User = current_user._get_current_object()
+    return user

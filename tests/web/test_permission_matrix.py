@@ -12,6 +12,8 @@ import pytest
 from flask import Flask
 
 from app.accounts.models import Role
+from app.tokens.models import TokenScope
+from app.tokens.services import create_token
 from app.web.access import PUBLIC, access_rule_of
 from tests.factories import user_with
 
@@ -57,8 +59,16 @@ def test_an_undeclared_route_is_caught(app):
     assert undeclared_endpoints(other) == ["forgotten"]
 
 
-def _call(client: Any, method: str, url: str) -> Any:
-    return client.open(url, method=method, data={}, follow_redirects=False)
+def _call(client: Any, method: str, url: str, headers: dict[str, str] | None = None) -> Any:
+    return client.open(url, method=method, data={}, headers=headers, follow_redirects=False)
+
+
+def _api_headers(user: Any) -> dict[str, str]:
+    """The JSON API answers a personal access token, never the browser's session."""
+    if user is None:
+        return {}
+    _token, secret = create_token(actor=user, name="permission walk", scopes=[TokenScope.READ])
+    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
@@ -68,14 +78,20 @@ def test_each_role_gets_what_the_permission_map_says(app, client, sign_in, role)
         user = user_with(role)
         sign_in(user)
     problems = []
+    api_headers = _api_headers(user)
     for endpoint, url, method in _routes(app):
         rule = access_rule_of(app.view_functions[endpoint])
         if user is not None and endpoint == "auth.logout":
             continue  # signing out mid-walk would turn the rest of the walk anonymous
-        response = _call(client, method, url)
+        is_api = url.startswith("/api/")
+        response = _call(client, method, url, api_headers if is_api else None)
         status = response.status_code
         if status >= 500:
             problems.append(f"{method} {url}: {status}")
+        elif is_api and user is None and rule.kind != PUBLIC:
+            # No token: the API answers 401 (problem details), it has no sign-in page.
+            if status != 401:
+                problems.append(f"{method} {url}: anonymous got {status}, expected 401")
         elif rule.kind == PUBLIC:
             # Public pages may still redirect (e.g. the 2FA step without a pending sign-in).
             if status in (401, 403):

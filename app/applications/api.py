@@ -1,0 +1,116 @@
+"""``GET /api/v1/applications``: the applications the token's owner may see (docs/api.md).
+
+The fund's staff who see every application (``VIEW_ALL_APPLICATIONS``) get all of them, as on
+the "All applications" page; an NGO's people get their organisations' own, as on "My
+applications"; anyone else an empty list. Newest change first, in keyset pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify
+
+from app.accounts.permissions import Permission, has_permission
+from app.accounts.services import organisation_ids_of
+from app.applications import services as ngo
+from app.applications.models import Application
+from app.web.access import login_required
+from app.web.api import (
+    CURSOR_PARAMETERS,
+    MONEY_SCHEMA,
+    TIME_SCHEMA,
+    Operation,
+    api_user,
+    bp,
+    documented,
+    page_schema,
+)
+from app.web.keyset import newest_first_page
+
+APPLICATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "id",
+        "call",
+        "organisation",
+        "title",
+        "status",
+        "requested",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "call": {
+            "type": "object",
+            "required": ["id", "reference"],
+            "properties": {"id": {"type": "integer"}, "reference": {"type": "string"}},
+        },
+        "organisation": {
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "title": {"type": "string"},
+        "status": {"type": "string"},
+        "requested": MONEY_SCHEMA,
+        "created_at": TIME_SCHEMA,
+        "updated_at": TIME_SCHEMA,
+        "submitted_at": {"anyOf": [TIME_SCHEMA, {"type": "null"}]},
+    },
+}
+
+
+def application_as_json(application: Application) -> dict[str, Any]:
+    return {
+        "id": application.id,
+        "call": {"id": application.call.id, "reference": application.call.reference},
+        "organisation": {
+            "id": application.organisation.id,
+            "name": application.organisation.name,
+        },
+        "title": application.title,
+        "status": application.status.value,
+        "requested": {
+            "amount_minor": str(application.requested_amount),
+            "currency": application.currency,
+        },
+        "created_at": application.created_at.isoformat(),
+        "updated_at": application.updated_at.isoformat(),
+        "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
+    }
+
+
+@bp.get("/applications")
+@login_required
+@documented(
+    Operation(
+        summary="The applications you may see, newest change first",
+        description="All of them for the fund's staff, your organisations' for an NGO.",
+        response=page_schema("applications", APPLICATION_SCHEMA),
+        parameters=CURSOR_PARAMETERS,
+    )
+)
+def applications() -> Any:
+    person = api_user()
+    query = ngo.filter_applications()
+    if not has_permission(person, Permission.VIEW_ALL_APPLICATIONS):
+        # The same reach as "My applications": the organisations the person belongs to.
+        mine = (
+            organisation_ids_of(person)
+            if has_permission(person, Permission.APPLY_FOR_GRANT)
+            else set()
+        )
+        query = query.where(Application.organisation_id.in_(sorted(mine)))
+    page = newest_first_page(
+        query,
+        moment=Application.updated_at,
+        row_id=Application.id,
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return jsonify(
+        applications=[application_as_json(a) for a in page.items],
+        next_cursor=page.next_cursor,
+    )

@@ -1,0 +1,41 @@
+"""The form that makes a personal access token."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.accounts.web.admin.forms import CheckboxListField
+from app.tokens.models import TokenScope
+from app.tokens.services import DEFAULT_DAYS, MAX_DAYS
+
+SCOPE_LABELS = {
+    TokenScope.READ: _l("Read: see what you can see in the application"),
+    TokenScope.WRITE: _l("Write: reserved, nothing can be changed through the API yet"),
+}
+
+
+class CreateTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("What the token is for, e.g. 'Monthly report export'."),
+    )
+    scopes = CheckboxListField(
+        _l("Scopes"),
+        choices=[(scope.value, label) for scope, label in SCOPE_LABELS.items()],
+        default=[TokenScope.READ.value],
+        validators=[DataRequired(message=_l("Choose at least one scope."))],
+    )
+    days = IntegerField(
+        _l("Days until it expires"),
+        default=DEFAULT_DAYS,
+        validators=[DataRequired(), NumberRange(min=1, max=MAX_DAYS)],
+    )
+    code = StringField(
+        _l("6-digit code from your authenticator app"),
+        validators=[Optional(), Length(min=6, max=8)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
