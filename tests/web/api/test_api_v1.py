@@ -14,7 +14,7 @@ from app.platform.db import utcnow
 from app.platform.extensions import db
 from app.tokens import services as tokens
 from app.tokens.models import TokenScope
-from app.web.api import openapi_document
+from app.web.api import TOKEN_RATE_LIMIT, openapi_document
 from tests.applications_support import (
     applicant_of,
     ngo_organisation,
@@ -177,3 +177,12 @@ def test_the_public_routes_answer_as_documented(app, client):
     open_call()
     assert get(app, client, "/api/v1/calls").status_code == 200
     assert get(app, client, "/api/v1/transparency").status_code == 200
+
+
+def test_each_token_has_its_own_rate_limit(app, client):
+    user = user_with(Role.APPLICANT)
+    busy, other = bearer(user), bearer(user)
+    allowed = int(TOKEN_RATE_LIMIT.split()[0])
+    statuses = [client.get("/api/v1/me", headers=busy).status_code for _ in range(allowed + 1)]
+    assert statuses[:allowed] == [200] * allowed and statuses[-1] == 429
+    assert client.get("/api/v1/me", headers=other).status_code == 200
