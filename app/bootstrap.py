@@ -63,6 +63,8 @@ from app.screening.cli import screening_cli
 from app.screening.services.decisions import ensure_no_sanctions_hold
 from app.screening.services.matching import screen_changed_organisations
 from app.screening.web.routes import bp as screening
+from app.search.text import install_sqlite_function
+from app.search.web.routes import bp as search
 from app.tasks import celery_init_app
 from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
@@ -92,6 +94,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     notifications,
     screening,
     notes,
+    search,
     dev_mail,
 )
 
@@ -157,6 +160,7 @@ API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_ap
 def bootstrap(app: Flask) -> None:
     """Register everything above on ``app``. Session hooks are registered once per process."""
     connect_workflows()
+    install_sqlite_function()  # search_fold, which PostgreSQL gets from a migration
     links.install(page_path)  # the rules' notices link to pages the web side names
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

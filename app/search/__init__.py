@@ -1,0 +1,1 @@
+"""Staff search across applications, organisations, grants, donors and contributions."""

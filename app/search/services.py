@@ -1,0 +1,343 @@
+"""The search itself: one query per kind of record, each limited to what the reader may see.
+
+Every word of the query must occur (folded, see text.py) in the record's searchable text, or,
+for a word that names a country in any of the interface's languages (or is its ISO code), the
+record must be in that country. A kind the reader may not list is not queried at all; the
+one kind with a narrower rule (the Board's applications) is narrowed in its query, so a record
+the reader may not open is never found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from babel import Locale
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.accounts.models import Membership, Organisation, User
+from app.accounts.permissions import BOARD_STAGE_STATUSES, Permission, has_permission
+from app.applications.models import Application
+from app.calls.services import PROPOSAL_LANGUAGES
+from app.donations.models import BankReceipt, Donor, Gift, Pledge
+from app.grants.models import Grant
+from app.platform.extensions import db
+from app.search.text import SQL_FUNCTION, fold, terms
+
+# A column or an expression of text; a query's rows are (id, title, text, rank).
+Text = ColumnElement[Any] | QueryableAttribute[Any]
+Rows = sa.Select[int, str, str, int]
+
+
+class Kind(StrEnum):
+    APPLICATION = "application"
+    ORGANISATION = "organisation"
+    GRANT = "grant"
+    DONOR = "donor"
+    GIFT = "gift"
+    PLEDGE = "pledge"
+    BANK_RECEIPT = "bank_receipt"
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: Kind
+    id: int
+    title: str
+    # The text the words were found in, whole: the page cuts and marks it.
+    text: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: Kind
+    hits: list[Hit]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class Query:
+    words: list[str]
+    # For each word, the countries it names (empty when it names none).
+    countries: list[frozenset[str]]
+    phrase: str
+
+    @property
+    def empty(self) -> bool:
+        return not self.words
+
+
+def parse(text: str) -> Query:
+    words = terms(text)
+    return Query(words, [countries_named(w) for w in words], " ".join(words))
+
+
+@cache
+def _country_names() -> dict[str, frozenset[str]]:
+    """Folded country name, in each interface language, or ISO code -> codes."""
+    found: dict[str, set[str]] = {}
+    for language in PROPOSAL_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                found.setdefault(fold(str(name)), set()).add(code)
+                found.setdefault(code.lower(), set()).add(code)
+    return {name: frozenset(codes) for name, codes in found.items()}
+
+
+def countries_named(word: str) -> frozenset[str]:
+    return _country_names().get(word, frozenset())
+
+
+def searchable_kinds(actor: User) -> list[Kind]:
+    """The kinds of record this reader may find: those whose lists they may see."""
+    kinds = []
+    if has_permission(actor, Permission.VIEW_ALL_APPLICATIONS) or has_permission(
+        actor, Permission.VIEW_BOARD_PACK
+    ):
+        kinds.append(Kind.APPLICATION)
+    if has_permission(actor, Permission.VERIFY_ORGANISATION) or has_permission(
+        actor, Permission.VIEW_ALL_APPLICATIONS
+    ):
+        kinds.append(Kind.ORGANISATION)
+    if has_permission(actor, Permission.VIEW_ALL_APPLICATIONS) or has_permission(
+        actor, Permission.VIEW_LEDGER
+    ):
+        kinds.append(Kind.GRANT)
+    if has_permission(actor, Permission.VIEW_ALL_CONTRIBUTIONS):
+        kinds += [Kind.DONOR, Kind.GIFT, Kind.PLEDGE, Kind.BANK_RECEIPT]
+    return kinds
+
+
+# Literals, not bound parameters, so the expression is spelled as the indexes' (migration
+# dd0cfd610248) and PostgreSQL's planner recognises it.
+_EMPTY = sa.literal_column("''", sa.Text)
+_SPACE = sa.literal_column("' '", sa.Text)
+
+
+def folded(column: Text) -> ColumnElement[str]:
+    """The column folded by the database (the same ``search_fold`` on every dialect)."""
+    return document(column)
+
+
+def document(*columns: Text) -> ColumnElement[str]:
+    """Several columns as one text, folded (the expression the PostgreSQL indexes are on)."""
+    joined: ColumnElement[str] = sa.func.coalesce(columns[0], _EMPTY)
+    for column in columns[1:]:
+        joined = joined.op("||")(_SPACE).op("||")(sa.func.coalesce(column, _EMPTY))
+    return getattr(sa.func, SQL_FUNCTION)(joined)
+
+
+def _contains(haystack: ColumnElement[str], word: str) -> ColumnElement[bool]:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return haystack.like(f"%{escaped}%", escape="\\")
+
+
+def _in_country(column: Text, codes: frozenset[str], many: bool) -> ColumnElement[bool]:
+    # A JSON list of codes is stored as text like ["KE", "UG"] on both databases.
+    if many:
+        return sa.or_(*(sa.cast(column, sa.Text).like(f'%"{code}"%') for code in sorted(codes)))
+    return column.in_(sorted(codes))
+
+
+def _matches(
+    query: Query,
+    haystack: ColumnElement[str],
+    country: Text | None = None,
+    *,
+    many_countries: bool = False,
+) -> ColumnElement[bool]:
+    conditions = []
+    for word, codes in zip(query.words, query.countries, strict=True):
+        found = _contains(haystack, word)
+        if codes and country is not None:
+            found = sa.or_(found, _in_country(country, codes, many_countries))
+        conditions.append(found)
+    return sa.and_(*conditions)
+
+
+def _rank(query: Query, title: ColumnElement[str]) -> ColumnElement[int]:
+    """3 when the title is the query, 2 when it starts with it, 1 when it contains it, else 0."""
+    phrase = query.phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.case(
+        (title == query.phrase, 3),
+        (title.like(f"{phrase}%", escape="\\"), 2),
+        (title.like(f"%{phrase}%", escape="\\"), 1),
+        else_=0,
+    )
+
+
+def _select(
+    kind: Kind,
+    query: Query,
+    *,
+    key: Text,
+    title: Text,
+    text: Text,
+    haystack: ColumnElement[str],
+    country: Text | None = None,
+    many_countries: bool = False,
+) -> Rows:
+    rank = _rank(query, folded(title)).label("rank")
+    return (
+        sa.select(key, title, text, rank)
+        .where(_matches(query, haystack, country, many_countries=many_countries))
+        .order_by(rank.desc(), key.desc())
+    )
+
+
+def _applications(actor: User, query: Query) -> Rows:
+    statement = _select(
+        Kind.APPLICATION,
+        query,
+        key=Application.id,
+        title=Application.title,
+        text=Application.summary,
+        haystack=APPLICATION_DOCUMENT,
+        country=Application.countries,
+        many_countries=True,
+    )
+    if not has_permission(actor, Permission.VIEW_ALL_APPLICATIONS):
+        # The Board: applications that reached it, never those of an organisation they are in.
+        own = sa.select(Membership.organisation_id).where(Membership.user_id == actor.id)
+        statement = statement.where(
+            Application.status.in_(sorted(BOARD_STAGE_STATUSES)),
+            Application.organisation_id.not_in(own),
+        )
+    return statement
+
+
+def _organisations(actor: User, query: Query) -> Rows:
+    return _select(
+        Kind.ORGANISATION,
+        query,
+        key=Organisation.id,
+        title=Organisation.name,
+        text=Organisation.name,
+        haystack=ORGANISATION_DOCUMENT,
+        country=Organisation.country,
+    )
+
+
+def _grants(actor: User, query: Query) -> Rows:
+    return _select(
+        Kind.GRANT,
+        query,
+        key=Grant.id,
+        title=Grant.reference + " " + Grant.title,
+        text=Grant.title,
+        haystack=GRANT_DOCUMENT,
+    )
+
+
+def _donors(actor: User, query: Query) -> Rows:
+    return _select(
+        Kind.DONOR,
+        query,
+        key=Donor.id,
+        title=Donor.name,
+        text=Donor.name,
+        haystack=DONOR_DOCUMENT,
+        country=Donor.country,
+    )
+
+
+def _gifts(actor: User, query: Query) -> Rows:
+    return _select(
+        Kind.GIFT,
+        query,
+        key=Gift.id,
+        title=Gift.donor_name,
+        text=Gift.donor_name,
+        haystack=folded(Gift.donor_name),
+    )
+
+
+def _pledges(actor: User, query: Query) -> Rows:
+    return _select(
+        Kind.PLEDGE,
+        query,
+        key=Pledge.id,
+        title=Donor.name,
+        text=sa.func.coalesce(Pledge.note, ""),
+        haystack=document(Donor.name, Pledge.note),
+        country=Donor.country,
+    ).join(Donor, Donor.id == Pledge.donor_id)
+
+
+def _bank_receipts(actor: User, query: Query) -> Rows:
+    return _select(
+        Kind.BANK_RECEIPT,
+        query,
+        key=BankReceipt.id,
+        title=BankReceipt.bank_reference,
+        text=sa.func.coalesce(BankReceipt.payer_name, ""),
+        haystack=document(BankReceipt.bank_reference, BankReceipt.payer_name, BankReceipt.note),
+    )
+
+
+# The searchable text of each table, as the PostgreSQL trigram indexes spell it.
+APPLICATION_DOCUMENT = document(
+    Application.title, Application.summary, Application.locations, Application.target_groups_notes
+)
+ORGANISATION_DOCUMENT = folded(Organisation.name)
+GRANT_DOCUMENT = document(Grant.reference, Grant.title)
+DONOR_DOCUMENT = folded(Donor.name)
+
+# Trigram (pg_trgm) indexes on those texts, so "contains" is an index scan on PostgreSQL; made by
+# migration dd0cfd610248 there only (SQLite has no search_fold outside this app).
+TRIGRAM_INDEXES = tuple(
+    sa.Index(
+        f"ix_search_{model.__tablename__}",
+        expression.label("document"),
+        postgresql_using="gin",
+        postgresql_ops={"document": "gin_trgm_ops"},
+    )
+    for model, expression in (
+        (Application, APPLICATION_DOCUMENT),
+        (Organisation, ORGANISATION_DOCUMENT),
+        (Grant, GRANT_DOCUMENT),
+        (Donor, DONOR_DOCUMENT),
+    )
+)
+for _table, _index in zip(
+    (Application.__table__, Organisation.__table__, Grant.__table__, Donor.__table__),
+    TRIGRAM_INDEXES,
+    strict=True,
+):
+    assert isinstance(_table, sa.Table)
+    _table.append_constraint(_index)
+
+
+QUERIES: dict[Kind, Callable[[User, Query], Rows]] = {
+    Kind.APPLICATION: _applications,
+    Kind.ORGANISATION: _organisations,
+    Kind.GRANT: _grants,
+    Kind.DONOR: _donors,
+    Kind.GIFT: _gifts,
+    Kind.PLEDGE: _pledges,
+    Kind.BANK_RECEIPT: _bank_receipts,
+}
+
+
+def search(
+    *, actor: User, text: str, kinds: list[Kind] | None = None, page: int = 1, per_page: int = 10
+) -> list[Found]:
+    """A page of each kind's best matches that the reader may see (one query per kind)."""
+    query = parse(text)
+    if query.empty:
+        return []
+    allowed = searchable_kinds(actor)
+    found = []
+    for kind in allowed if kinds is None else [k for k in allowed if k in kinds]:
+        statement = QUERIES[kind](actor, query).limit(per_page + 1).offset((page - 1) * per_page)
+        rows = db.session.execute(statement).all()
+        hits = [Hit(kind, row[0], row[1] or "", row[2] or "", row[3]) for row in rows[:per_page]]
+        if hits:
+            found.append(Found(kind, hits, has_more=len(rows) > per_page))
+    return found
