@@ -117,6 +117,16 @@ def revoke_token(*, actor: User, token_id: int, now: datetime | None = None) -> 
     return token
 
 
+def revoke_every_token_of(user: User, *, now: datetime | None = None) -> int:
+    """Revoke all of ``user``'s tokens still in force (their account is closed); how many."""
+    in_force = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in in_force:
+        token.revoked_at = now or utcnow()
+    return len(in_force)
+
+
 def find_token(raw: str) -> ApiToken | None:
     """The token with this secret, whatever its state."""
     if not raw.startswith(TOKEN_PREFIX):

@@ -22,6 +22,7 @@ from app.notifications.models import Notification
 from app.platform.errors import N_, Conflict, DomainError, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
 from app.reviews.models import AssignmentStatus, Review, ReviewAssignment, ReviewStatus
+from app.tokens.services import revoke_every_token_of
 
 # A reserved top-level domain (RFC 2606): no mail is ever delivered there, and no one can
 # register with such an address (the address check refuses special-use domains). Each closed
@@ -245,6 +246,7 @@ def anonymise_account(user: User) -> None:
     user.session_version += 1
     user.role_grants.clear()
     user.memberships.clear()
+    revoke_every_token_of(user)  # a program must not keep acting for a closed account
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     for donor in old_donors:
         _anonymise_donor(donor, name=name)

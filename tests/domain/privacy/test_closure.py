@@ -15,11 +15,13 @@ from app.donations.memory_gateway import MemoryGateway
 from app.donations.models import DonationReceipt
 from app.grants import services as grants
 from app.platform.db import utcnow
-from app.platform.errors import Conflict, PermissionDenied
+from app.platform.errors import Conflict, DomainError, PermissionDenied
 from app.platform.extensions import db
 from app.platform.storage import LocalStorage
 from app.privacy import services as privacy
 from app.privacy.services.retention import purge_unconfirmed_accounts
+from app.tokens import services as tokens
+from app.tokens.models import TokenScope
 from tests.donations_support import assert_ledger_ok, start_and_confirm
 from tests.factories import PASSWORD, user_with
 from tests.grants_support import USD, active_grant, fund, officers, signatory
@@ -77,6 +79,17 @@ def test_closing_signs_out_everywhere_and_clears_two_factor(app):
     assert privacy.is_closed(user)
     with pytest.raises(Conflict):
         privacy.close_own_account(user=user)
+
+
+def test_closing_revokes_every_api_token_so_no_program_acts_for_the_account(app):
+    user = user_with(Role.DONOR)
+    token, secret = tokens.create_token(actor=user, name="My script", scopes=[TokenScope.READ])
+
+    privacy.close_own_account(user=user)
+
+    assert token.revoked_at is not None
+    with pytest.raises(DomainError):
+        tokens.check_token(tokens.find_token(secret), now=utcnow(), staff_requires_2fa=False)
 
 
 def test_the_last_administrator_cannot_close_until_there_is_another(app):
