@@ -20,8 +20,9 @@ ending with its commit:
 What each operation needs (pending gifts, confirmed pledges with their receipts, sent tranches)
 is made through the same services before the runs (people and grants with the tests' helpers,
 tests/factories.py and tests/grants_support.py), BENCH_MONEY_ITEMS per process and round, so
-making it is not measured: a sent tranche, a whole grant's life up to it, takes about 0.1 s to
-make on an idle machine, so there are BENCH_MONEY_TRANCHES (100) of them. A process stops
+making it is not measured: a sent tranche, a whole grant's life up to it, took 0.2 to 2 s to
+make on the busy machine (more as grants accumulate), so there are BENCH_MONEY_TRANCHES (100)
+of them; making them is the longest part of a run. A process stops
 at BENCH_SECONDS or when its items are used up; its rate is what it did over the time it took.
 Runs alternate (pgbench, then each flow), every run after ``VACUUM ANALYZE`` and a
 ``CHECKPOINT``; the medians over BENCH_ROUNDS give one JSON line per flow, with the 99th
