@@ -114,8 +114,8 @@ def searchable_kinds(actor: User) -> list[Kind]:
     return kinds
 
 
-# Literals, not bound parameters, so the expression is spelled as the indexes' (migration
-# dd0cfd610248) and PostgreSQL's planner recognises it.
+# Literals, not bound parameters, so the expression is spelled as the indexes'
+# (migrations dd0cfd610248, 291399288dcc) and PostgreSQL's planner recognises it.
 _EMPTY = sa.literal_column("''", sa.Text)
 _SPACE = sa.literal_column("' '", sa.Text)
 
@@ -139,9 +139,10 @@ def _contains(haystack: ColumnElement[str], word: str) -> ColumnElement[bool]:
 
 
 def _in_country(column: Text, codes: frozenset[str], many: bool) -> ColumnElement[bool]:
-    # A JSON list of codes is stored as text like ["KE", "UG"] on both databases.
+    # A JSON list of codes is part of the folded document as text like ["ke", "ug"] (on both
+    # databases), so the same trigram index finds the code, quotes included.
     if many:
-        return sa.or_(*(sa.cast(column, sa.Text).like(f'%"{code}"%') for code in sorted(codes)))
+        return sa.or_(*(column.like(f'%"{code.lower()}"%') for code in sorted(codes)))
     return column.in_(sorted(codes))
 
 
@@ -156,7 +157,9 @@ def _matches(
     for word, codes in zip(query.words, query.countries, strict=True):
         found = _contains(haystack, word)
         if codes and country is not None:
-            found = sa.or_(found, _in_country(country, codes, many_countries))
+            found = sa.or_(
+                found, _in_country(haystack if many_countries else country, codes, many_countries)
+            )
         conditions.append(found)
     return sa.and_(*conditions)
 
@@ -254,7 +257,7 @@ def _gifts(actor: User, query: Query) -> Rows:
         key=Gift.id,
         title=Gift.donor_name,
         text=Gift.donor_name,
-        haystack=folded(Gift.donor_name),
+        haystack=GIFT_DOCUMENT,
     )
 
 
@@ -283,14 +286,19 @@ def _bank_receipts(actor: User, query: Query) -> Rows:
 
 # The searchable text of each table, as the PostgreSQL trigram indexes spell it.
 APPLICATION_DOCUMENT = document(
-    Application.title, Application.summary, Application.locations, Application.target_groups_notes
+    Application.title,
+    Application.summary,
+    Application.locations,
+    Application.target_groups_notes,
+    sa.cast(Application.countries, sa.Text),
 )
 ORGANISATION_DOCUMENT = folded(Organisation.name)
 GRANT_DOCUMENT = document(Grant.reference, Grant.title)
 DONOR_DOCUMENT = folded(Donor.name)
+GIFT_DOCUMENT = folded(Gift.donor_name)
 
 # Trigram (pg_trgm) indexes on those texts, so "contains" is an index scan on PostgreSQL; made by
-# migration dd0cfd610248 there only (SQLite has no search_fold outside this app).
+# migrations dd0cfd610248 and 291399288dcc there only (SQLite has no search_fold outside this app).
 TRIGRAM_INDEXES = tuple(
     sa.Index(
         f"ix_search_{model.__tablename__}",
@@ -303,10 +311,11 @@ TRIGRAM_INDEXES = tuple(
         (Organisation, ORGANISATION_DOCUMENT),
         (Grant, GRANT_DOCUMENT),
         (Donor, DONOR_DOCUMENT),
+        (Gift, GIFT_DOCUMENT),
     )
 )
 for _table, _index in zip(
-    (Application.__table__, Organisation.__table__, Grant.__table__, Donor.__table__),
+    (t.__table__ for t in (Application, Organisation, Grant, Donor, Gift)),
     TRIGRAM_INDEXES,
     strict=True,
 ):

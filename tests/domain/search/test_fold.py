@@ -13,7 +13,7 @@ SAMPLES = [
     "ÉCOLE Ñandú Łódź Straße",
     "جَمْعِيَّة الأَمَل إِلى مدرسةٌ",
     "Общество Ёлка",
-    "ＦＵＬＬ width ﬁ",
+    "\uff26\uff35\uff2c\uff2c width \ufb01",  # full-width letters, a ligature
     "北京 救助 站",
 ]
 
