@@ -22,7 +22,7 @@ from app.donations.models import (
 )
 from app.donations.reports.totals import gift_reversals
 from app.platform.extensions import db
-from app.reporting.sql import date_year, year_of
+from app.platform.sql import date_year, year_of
 
 UNIDENTIFIED = "unidentified"  # bank receipts nobody has matched to a donor yet
 

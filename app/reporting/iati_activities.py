@@ -25,6 +25,7 @@ from app.grants.models import Grant, GrantStatus, TrancheStatus
 from app.platform.categories import Theme
 from app.platform.db import utcnow
 from app.platform.extensions import db
+from app.platform.sql import month_of, year_of
 from app.reporting.iati_sectors import themes_of
 from app.reporting.iati_xml import (
     DATE_ACTUAL_END,
@@ -51,7 +52,6 @@ from app.reporting.iati_xml import (
     transaction,
     where_and_what,
 )
-from app.reporting.sql import month_of, year_of
 
 STATUS_CODES = {
     GrantStatus.AWARDED: "1",  # pipeline: the agreement is not signed yet

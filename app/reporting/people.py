@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app.grants.models import FigureDimension, GrantReport, ReportFigure, ReportStatus
 from app.platform.categories import AgeGroup, FormOfExploitation, Sex
 from app.platform.extensions import db
-from app.reporting.sql import date_year
+from app.platform.sql import date_year
 
 
 def sex_age_key(sex: Sex, age: AgeGroup) -> str:

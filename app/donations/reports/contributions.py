@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.donations.models import Donor, DonorKind, Gift, GiftKind, Pledge
 from app.platform.extensions import db
-from app.reporting.sql import day_of, year_of
+from app.platform.sql import day_of, year_of
 
 
 class ContributionKind(StrEnum):

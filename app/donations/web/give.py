@@ -23,7 +23,6 @@ from flask_login import current_user
 from app.donations import payments
 from app.donations.gateway import construct_event
 from app.donations.models import DonationReceipt, Gift, GiftStatus, GiftSubscription
-from app.donations.reports.recognition import recognition as recognition_by_year
 from app.donations.services import offered_currencies, receipt_for
 from app.donations.web.blueprint import bp
 from app.donations.web.forms import GiveForm
@@ -46,6 +45,7 @@ from app.platform.db import utcnow
 from app.platform.errors import DomainError
 from app.platform.extensions import csrf, db, limiter
 from app.platform.money import to_minor
+from app.reporting.recognition import recognition as recognition_by_year
 from app.reporting.web.cache import cached
 from app.web.access import public
 from app.web.display import money

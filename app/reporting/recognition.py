@@ -1,4 +1,7 @@
-"""The public recognition page: money received per year, and by whom where it may be said."""
+"""The public recognition page: money received per year, and by whom where it may be said.
+
+Made from reporting's figures of contributions, so it lives with reporting (donations' own
+rules never depend on reporting, which reads them)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from app.donations.models import GOVERNMENT_KINDS
+from app.reporting.contributions import by_year_and_donor
 
 
 @dataclass
@@ -21,9 +25,6 @@ class RecognitionYear:
 def recognition() -> list[RecognitionYear]:
     """Money received per year: governments by name (UN practice), others by name only when
     they opted in, everyone else counted together as anonymous. One grouped query."""
-    # Reporting reads donations' models; imported here so donations never depends on it at load.
-    from app.reporting.contributions import by_year_and_donor
-
     years: dict[int, RecognitionYear] = {}
     for line in by_year_and_donor():
         if line.amount <= 0:
