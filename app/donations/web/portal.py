@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -145,19 +146,23 @@ def stop_monthly(subscription_id: int) -> Any:
     return redirect(url_for("donations.portal"))
 
 
-@bp.route("/pledges/new", methods=["GET", "POST"])
-@requires(Permission.MAKE_PLEDGE)
-def new_pledge() -> Any:
-    form = _pledge_form()
+def pledge_page(
+    form: PledgeForm,
+    *,
+    donor: Callable[[], Donor],
+    said: Callable[[Pledge], str],
+    finance: bool,
+) -> Any:
+    """The pledge form, a donor's or finance's: records the pledge for the ``donor`` chosen
+    (ValueError when none was: the form says why) and says ``said`` of it."""
     if form.validate_on_submit():
         earlier = earlier_record(form, "pledge")
         if earlier is not None:
             return already_sent("donations.pledge", pledge_id=earlier)
         try:
-            donor = _donor_for_choice(form)
             pledge = services.make_pledge(
                 actor=current_user,
-                donor=donor,
+                donor=donor(),
                 amount=form.amount_minor(),
                 currency=form.currency.data or "",
                 year=form.year.data or 0,
@@ -175,15 +180,24 @@ def new_pledge() -> Any:
             form.form_errors.append(error.translated(_))
         else:
             db.session.commit()
-            flash(
-                _(
-                    "Thank you: your pledge of %(amount)s is recorded. The fund will confirm it.",
-                    amount=money(pledge.amount, pledge.currency),
-                ),
-                "success",
-            )
+            flash(said(pledge), "success")
             return redirect(url_for("donations.pledge", pledge_id=pledge.id))
-    return render_template("donations/pledge_form.html", form=form, finance=False)
+    return render_template("donations/pledge_form.html", form=form, finance=finance)
+
+
+@bp.route("/pledges/new", methods=["GET", "POST"])
+@requires(Permission.MAKE_PLEDGE)
+def new_pledge() -> Any:
+    form = _pledge_form()
+    return pledge_page(
+        form,
+        donor=lambda: _donor_for_choice(form),
+        said=lambda pledge: _(
+            "Thank you: your pledge of %(amount)s is recorded. The fund will confirm it.",
+            amount=money(pledge.amount, pledge.currency),
+        ),
+        finance=False,
+    )
 
 
 @bp.get("/pledges/<int:pledge_id>")

@@ -22,15 +22,12 @@ from app.donations.web.forms import (
     FinancePledgeForm,
     ReasonForm,
 )
-from app.donations.web.portal import currency_choices, earmark_choices, letter_upload
+from app.donations.web.portal import currency_choices, earmark_choices, pledge_page
 from app.platform.db import utcnow
-from app.platform.errors import DomainError
 from app.platform.extensions import db
-from app.platform.storage import get_storage
 from app.web.access import requires
 from app.web.display import money
 from app.web.forms import page_number
-from app.web.once import already_sent, earlier_record, remember_record
 
 
 def finance_context(pledge: Pledge) -> dict[str, Any]:
@@ -114,40 +111,14 @@ def _pledging_donor(form: FinancePledgeForm) -> Donor:
 @requires(Permission.CONFIRM_PLEDGE)
 def record_pledge() -> Any:
     form = _finance_pledge_form()
-    if form.validate_on_submit():
-        earlier = earlier_record(form, "pledge")
-        if earlier is not None:
-            return already_sent("donations.pledge", pledge_id=earlier)
-        try:
-            pledge = services.make_pledge(
-                actor=current_user,
-                donor=_pledging_donor(form),
-                amount=form.amount_minor(),
-                currency=form.currency.data or "",
-                year=form.year.data or 0,
-                earmark=form.earmark.data or None,
-                instalments=form.instalment_list(),
-                letter=letter_upload(form.letter),
-                storage=get_storage(),
-                note=form.note.data,
-            )
-            remember_record(form, pledge.id)
-        except ValueError:
-            db.session.rollback()
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.translated(_))
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Pledge of %(amount)s recorded.",
-                    amount=money(pledge.amount, pledge.currency),
-                ),
-                "success",
-            )
-            return redirect(url_for("donations.pledge", pledge_id=pledge.id))
-    return render_template("donations/pledge_form.html", form=form, finance=True)
+    return pledge_page(
+        form,
+        donor=lambda: _pledging_donor(form),
+        said=lambda pledge: _(
+            "Pledge of %(amount)s recorded.", amount=money(pledge.amount, pledge.currency)
+        ),
+        finance=True,
+    )
 
 
 @bp.post("/donations/pledges/<int:pledge_id>/confirm")
