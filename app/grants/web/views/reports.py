@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -174,31 +175,31 @@ def submit_report(report_id: int) -> Any:
     )
 
 
-@bp.post("/reports/<int:report_id>/accept")
-@requires(Permission.ACCEPT_GRANT_REPORT)
-def accept_report(report_id: int) -> Any:
+def _review(report_id: int, decide: Callable[..., object], success: str) -> Any:
+    """The fund's answer to a submitted report: the service ``decide`` takes it with the
+    reviewer's comment, then the report's page says ``success``."""
     item = _report_or_404(report_id)
     form = ReviewForm()
     return perform(
-        lambda: grant_reports.accept_report(
-            actor=current_user, report=item, comment=form.comment.data or ""
-        ),
-        success=_("The report is accepted."),
+        lambda: decide(actor=current_user, report=item, comment=form.comment.data or ""),
+        success=success,
         target=url_for("grants.report", report_id=item.id),
     )
+
+
+@bp.post("/reports/<int:report_id>/accept")
+@requires(Permission.ACCEPT_GRANT_REPORT)
+def accept_report(report_id: int) -> Any:
+    return _review(report_id, grant_reports.accept_report, _("The report is accepted."))
 
 
 @bp.post("/reports/<int:report_id>/request-changes")
 @requires(Permission.ACCEPT_GRANT_REPORT)
 def request_report_changes(report_id: int) -> Any:
-    item = _report_or_404(report_id)
-    form = ReviewForm()
-    return perform(
-        lambda: grant_reports.request_report_changes(
-            actor=current_user, report=item, comment=form.comment.data or ""
-        ),
-        success=_("The organisation is asked to change the report."),
-        target=url_for("grants.report", report_id=item.id),
+    return _review(
+        report_id,
+        grant_reports.request_report_changes,
+        _("The organisation is asked to change the report."),
     )
 
 
