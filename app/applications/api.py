@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
-
-from app.accounts.permissions import Permission, has_permission
-from app.accounts.services import organisation_ids_of
+from app.accounts.permissions import Permission
 from app.applications import services as ngo
 from app.applications.models import Application
 from app.web.access import login_required
@@ -24,9 +21,10 @@ from app.web.api import (
     api_user,
     bp,
     documented,
+    newest_first_json,
+    organisations_in_reach,
     page_schema,
 )
-from app.web.keyset import newest_first_page
 
 APPLICATION_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -94,23 +92,15 @@ def application_as_json(application: Application) -> dict[str, Any]:
     )
 )
 def applications() -> Any:
-    person = api_user()
     query = ngo.filter_applications()
-    if not has_permission(person, Permission.VIEW_ALL_APPLICATIONS):
-        # The same reach as "My applications": the organisations the person belongs to.
-        mine = (
-            organisation_ids_of(person)
-            if has_permission(person, Permission.APPLY_FOR_GRANT)
-            else set()
-        )
+    # The same reach as "My applications": the organisations the person belongs to.
+    mine = organisations_in_reach(api_user(), Permission.APPLY_FOR_GRANT)
+    if mine is not None:
         query = query.where(Application.organisation_id.in_(sorted(mine)))
-    page = newest_first_page(
+    return newest_first_json(
+        "applications",
         query,
         moment=Application.updated_at,
         row_id=Application.id,
-        per_page=current_app.config["PAGE_SIZE"],
-    )
-    return jsonify(
-        applications=[application_as_json(a) for a in page.items],
-        next_cursor=page.next_cursor,
+        as_json=application_as_json,
     )

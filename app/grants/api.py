@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
-
-from app.accounts.permissions import Permission, has_permission
-from app.accounts.services import organisation_ids_of
+from app.accounts.permissions import Permission
 from app.grants import queries
 from app.grants.models import Grant
 from app.grants.services.common import today
@@ -25,9 +22,10 @@ from app.web.api import (
     api_user,
     bp,
     documented,
+    newest_first_json,
+    organisations_in_reach,
     page_schema,
 )
-from app.web.keyset import newest_first_page
 
 DATE_SCHEMA: dict[str, Any] = {"type": "string", "format": "date"}
 GRANT_SCHEMA: dict[str, Any] = {
@@ -92,21 +90,10 @@ def grant_as_json(grant: Grant) -> dict[str, Any]:
     )
 )
 def grants() -> Any:
-    person = api_user()
-    mine: set[int] | None = None
-    if not has_permission(person, Permission.VIEW_ALL_APPLICATIONS):
-        # The same reach as "My grants": the organisations the person belongs to.
-        mine = (
-            organisation_ids_of(person)
-            if has_permission(person, Permission.SUBMIT_GRANT_REPORT)
-            else set()
-        )
+    # The same reach as "My grants": the organisations the person belongs to.
+    mine = organisations_in_reach(api_user(), Permission.SUBMIT_GRANT_REPORT)
     # The boards' query, its board order replaced by the keyset's.
     query = queries.list_grants(on=today(), organisation_ids=mine).order_by(None)
-    page = newest_first_page(
-        query,
-        moment=Grant.awarded_at,
-        row_id=Grant.id,
-        per_page=current_app.config["PAGE_SIZE"],
+    return newest_first_json(
+        "grants", query, moment=Grant.awarded_at, row_id=Grant.id, as_json=grant_as_json
     )
-    return jsonify(grants=[grant_as_json(g) for g in page.items], next_cursor=page.next_cursor)

@@ -14,16 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import User
+from app.accounts.permissions import Permission, has_permission
+from app.accounts.services import organisation_ids_of
 from app.platform.db import utcnow
 from app.platform.extensions import db, limiter, login_manager
 from app.tokens import services as tokens
 from app.tokens.models import ApiToken, TokenScope
 from app.web.access import PUBLIC, access_rule_of, public
+from app.web.keyset import newest_first_page
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -182,6 +186,31 @@ CURSOR_PARAMETERS: tuple[dict[str, Any], ...] = (
         "schema": {"type": "string"},
     },
 )
+
+
+def organisations_in_reach(person: User, member_permission: Permission) -> set[int] | None:
+    """Whose records a token route lists, as the matching pages do: every organisation's
+    (``None``) for the fund's staff who see every application, the person's own organisations'
+    when they hold ``member_permission``, no one's otherwise."""
+    if has_permission(person, Permission.VIEW_ALL_APPLICATIONS):
+        return None
+    return organisation_ids_of(person) if has_permission(person, member_permission) else set()
+
+
+def newest_first_json(
+    key: str,
+    query: sa.Select[Any],
+    *,
+    moment: Any,
+    row_id: Any,
+    as_json: Callable[[Any], dict[str, Any]],
+) -> Any:
+    """One keyset page of ``query`` (newest ``moment`` first) as ``{key: [...], next_cursor}``,
+    the shape ``page_schema`` describes."""
+    page = newest_first_page(
+        query, moment=moment, row_id=row_id, per_page=current_app.config["PAGE_SIZE"]
+    )
+    return jsonify({key: [as_json(item) for item in page.items], "next_cursor": page.next_cursor})
 
 
 def page_schema(key: str, item: dict[str, Any]) -> dict[str, Any]:
