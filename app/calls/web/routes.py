@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -157,31 +158,30 @@ def edit(call_id: int) -> Any:
     )
 
 
+def _step(call_id: int, make: Callable[..., object], said: str) -> Any:
+    """One step of a call's life: the service ``make`` moves it, the call's page says ``said``."""
+    call = db.get_or_404(Call, call_id)
+    make(actor=current_user, call=call)
+    db.session.commit()
+    flash(said, "success")
+    return redirect(url_for("calls.show", call_id=call.id))
+
+
 @bp.post("/<int:call_id>/publish")
 @requires(Permission.MANAGE_CALLS)
 def publish(call_id: int) -> Any:
-    call = db.get_or_404(Call, call_id)
-    calls.publish_call(actor=current_user, call=call)
-    db.session.commit()
-    flash(_("The call is published: applicants can see it now."), "success")
-    return redirect(url_for("calls.show", call_id=call.id))
+    return _step(
+        call_id, calls.publish_call, _("The call is published: applicants can see it now.")
+    )
 
 
 @bp.post("/<int:call_id>/close")
 @requires(Permission.MANAGE_CALLS)
 def close(call_id: int) -> Any:
-    call = db.get_or_404(Call, call_id)
-    calls.close_call(actor=current_user, call=call)
-    db.session.commit()
-    flash(_("The call is closed."), "success")
-    return redirect(url_for("calls.show", call_id=call.id))
+    return _step(call_id, calls.close_call, _("The call is closed."))
 
 
 @bp.post("/<int:call_id>/decide")
 @requires(Permission.MANAGE_CALLS)
 def decide(call_id: int) -> Any:
-    call = db.get_or_404(Call, call_id)
-    calls.decide_call(actor=current_user, call=call)
-    db.session.commit()
-    flash(_("The call is marked as decided."), "success")
-    return redirect(url_for("calls.show", call_id=call.id))
+    return _step(call_id, calls.decide_call, _("The call is marked as decided."))
