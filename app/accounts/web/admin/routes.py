@@ -144,24 +144,28 @@ def revoke_role(user_id: int, role: str) -> Any:
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
+def _set_active(user_id: int, *, active: bool) -> Any:
+    """Let someone sign in again, or no longer: the user's page says which."""
+    user = db.get_or_404(User, user_id)
+    accounts.set_user_active(actor=current_user, user=user, active=active)
+    db.session.commit()
+    if active:
+        flash(_("%(name)s can sign in again.", name=user.full_name), "success")
+    else:
+        flash(_("%(name)s can no longer sign in.", name=user.full_name), "warning")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @bp.post("/users/<int:user_id>/deactivate")
 @requires(Permission.MANAGE_USERS)
 def deactivate(user_id: int) -> Any:
-    user = db.get_or_404(User, user_id)
-    accounts.set_user_active(actor=current_user, user=user, active=False)
-    db.session.commit()
-    flash(_("%(name)s can no longer sign in.", name=user.full_name), "warning")
-    return redirect(url_for("admin.user_detail", user_id=user.id))
+    return _set_active(user_id, active=False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @requires(Permission.MANAGE_USERS)
 def reactivate(user_id: int) -> Any:
-    user = db.get_or_404(User, user_id)
-    accounts.set_user_active(actor=current_user, user=user, active=True)
-    db.session.commit()
-    flash(_("%(name)s can sign in again.", name=user.full_name), "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id))
+    return _set_active(user_id, active=True)
 
 
 @bp.post("/users/<int:user_id>/close")
