@@ -34,7 +34,7 @@ from app.ledger import chart
 from app.ledger.models import TransferCode, TransferKind
 from app.ledger.rules import TransferSpec
 from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
-from app.organisations.services.bank_accounts import ensure_payable
+from app.organisations.services.destinations import ensure_payable
 from app.platform.db import utcnow
 from app.platform.errors import N_, Conflict, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db

@@ -1,11 +1,11 @@
 """Bank details: a change proposed by the organisation or the fund, confirmed by a second person
-of the fund, held for BANK_CHANGE_HOLD_DAYS before money goes to it; the checks payments ask."""
+of the fund, held for BANK_CHANGE_HOLD_DAYS before money goes to it. Where payments go and the
+check each payment step makes are in destinations.py."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -134,7 +134,7 @@ def _hold_days() -> int:
     return settings().bank_accounts.change_hold_days
 
 
-def _warning_days() -> int:
+def warning_days() -> int:
     return settings().bank_accounts.change_warning_days
 
 
@@ -295,18 +295,18 @@ def reject_bank_account(
 # --- reading -------------------------------------------------------------------------------
 
 
-def _current_clause() -> sa.ColumnElement[bool]:
+def current_clause() -> sa.ColumnElement[bool]:
     return sa.and_(BankAccount.confirmed_at.is_not(None), BankAccount.superseded_at.is_(None))
 
 
-def _pending_clause() -> sa.ColumnElement[bool]:
+def pending_clause() -> sa.ColumnElement[bool]:
     return sa.and_(BankAccount.confirmed_at.is_(None), BankAccount.rejected_at.is_(None))
 
 
 def current_bank_account(organisation_id: int) -> BankAccount | None:
     return db.session.scalars(
         sa.select(BankAccount).where(
-            BankAccount.organisation_id == organisation_id, _current_clause()
+            BankAccount.organisation_id == organisation_id, current_clause()
         )
     ).one_or_none()
 
@@ -314,7 +314,7 @@ def current_bank_account(organisation_id: int) -> BankAccount | None:
 def pending_bank_account(organisation_id: int) -> BankAccount | None:
     return db.session.scalars(
         sa.select(BankAccount).where(
-            BankAccount.organisation_id == organisation_id, _pending_clause()
+            BankAccount.organisation_id == organisation_id, pending_clause()
         )
     ).one_or_none()
 
@@ -325,7 +325,7 @@ def pending_bank_changes() -> list[BankAccount]:
     return list(
         db.session.scalars(
             sa.select(BankAccount)
-            .where(_pending_clause())
+            .where(pending_clause())
             .options(joinedload(BankAccount.organisation), joinedload(BankAccount.proposed_by))
             .order_by(BankAccount.proposed_at, BankAccount.id)
         )
@@ -341,108 +341,3 @@ def bank_account_history(organisation_id: int) -> list[BankAccount]:
             .order_by(BankAccount.proposed_at.desc(), BankAccount.id.desc())
         )
     )
-
-
-@dataclass
-class Destination:
-    """Where a payment to an organisation would go, as the checker sees it."""
-
-    current: BankAccount | None = None
-    pending: BankAccount | None = None
-    # Other organisations whose current or proposed account is this one.
-    shared_with: list[str] = field(default_factory=list)
-    # When the current account was confirmed, if within BANK_CHANGE_WARNING_DAYS.
-    changed_at: datetime | None = None
-    held_until: datetime | None = None
-
-    @property
-    def masked(self) -> str | None:
-        return mask_account(self.current) if self.current else None
-
-
-def destinations(
-    organisation_ids: Iterable[int], *, now: datetime | None = None
-) -> dict[int, Destination]:
-    """The destination of each organisation's payments, in two queries for any number."""
-    now = now or utcnow()
-    ids = set(organisation_ids)
-    found: dict[int, Destination] = {oid: Destination() for oid in ids}
-    if not ids:
-        return found
-    live = sa.or_(_current_clause(), _pending_clause())
-    rows = db.session.scalars(
-        sa.select(BankAccount).where(BankAccount.organisation_id.in_(ids), live)
-    ).all()
-    for row in rows:
-        if row.is_pending:
-            found[row.organisation_id].pending = row
-        else:
-            found[row.organisation_id].current = row
-    keys = {row.account_key for row in rows}
-    sharers: dict[str, set[tuple[int, str]]] = defaultdict(set)
-    if keys:
-        for key, oid, name in db.session.execute(
-            sa.select(BankAccount.account_key, Organisation.id, Organisation.name)
-            .join(Organisation, Organisation.id == BankAccount.organisation_id)
-            .where(BankAccount.account_key.in_(keys), live)
-        ):
-            sharers[key].add((oid, name))
-    since = now - timedelta(days=_warning_days())
-    for oid, destination in found.items():
-        others = {
-            name
-            for row in (destination.current, destination.pending)
-            if row is not None
-            for other, name in sharers[row.account_key]
-            if other != oid
-        }
-        destination.shared_with = sorted(others)
-        current = destination.current
-        if current is not None and current.confirmed_at and current.confirmed_at >= since:
-            destination.changed_at = current.confirmed_at
-        if current is not None and current.active_from and current.active_from > now:
-            destination.held_until = current.active_from
-    return found
-
-
-def destination(organisation_id: int, *, now: datetime | None = None) -> Destination:
-    return destinations([organisation_id], now=now)[organisation_id]
-
-
-# --- payments ------------------------------------------------------------------------------
-
-
-def ensure_payable(organisation: Organisation, *, now: datetime | None = None) -> BankAccount:
-    """Lock the organisation's row (as a confirmation does), then refuse a payment step unless a
-    confirmed account is past its hold and no change is waiting. Called after the tranche's
-    locks, so the order is always grant, tranche, organisation."""
-    lock_rows(organisation)
-    now = now or utcnow()
-    if pending_bank_account(organisation.id) is not None:
-        raise Conflict(
-            N_(
-                "A change of %(organisation)s's bank details is waiting for confirmation: no "
-                "payment step until it is confirmed or rejected."
-            ),
-            organisation=organisation.name,
-        )
-    current = current_bank_account(organisation.id)
-    if current is None:
-        raise Conflict(
-            N_(
-                "%(organisation)s has no confirmed bank account: no payment until the fund "
-                "confirms one."
-            ),
-            organisation=organisation.name,
-        )
-    if current.active_from is not None and current.active_from > now:
-        raise Conflict(
-            N_(
-                "%(organisation)s's bank account changed on %(changed)s: payments are held "
-                "until %(until)s."
-            ),
-            organisation=organisation.name,
-            changed=(current.confirmed_at or now).date().isoformat(),
-            until=current.active_from.date().isoformat(),
-        )
-    return current

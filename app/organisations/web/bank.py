@@ -23,6 +23,7 @@ from app.accounts.permissions import (
 )
 from app.organisations.models import BankAccount
 from app.organisations.services import bank_accounts as bank
+from app.organisations.services import destinations as payees
 from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.web.access import login_required, requires
@@ -93,7 +94,7 @@ def bank_section(organisation: Organisation) -> dict[str, Any]:
     may_decide = can_verify_organisation(current_user, organisation)
     staff = may_decide or has_permission(current_user, Permission.VIEW_ALL_APPLICATIONS)
     return {
-        "bank": bank.destination(organisation.id),
+        "bank": payees.destination(organisation.id),
         "bank_history": bank.bank_account_history(organisation.id) if staff else [],
         "can_propose_bank": _may_propose(current_user, organisation),
         "can_decide_bank": may_decide,
@@ -183,7 +184,7 @@ def bank_changes() -> Any:
     return render_template(
         "organisations/bank_changes.html",
         changes=changes,
-        destinations=bank.destinations({change.organisation_id for change in changes}),
+        destinations=payees.destinations({change.organisation_id for change in changes}),
         mask_account=bank.mask_account,
     )
 

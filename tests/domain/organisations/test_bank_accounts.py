@@ -14,6 +14,7 @@ from app.grants import services as grants
 from app.grants.models import TrancheStatus
 from app.organisations.models import BankAccount
 from app.organisations.services import bank_accounts as bank
+from app.organisations.services import destinations as payees
 from app.platform.db import utcnow
 from app.platform.errors import Conflict, PermissionDenied, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db
@@ -123,7 +124,7 @@ def test_an_account_used_by_two_organisations_is_flagged_on_both():
     bank.propose_bank_account(
         actor=proposer_of(two), organisation=two, details=german_details(number=777)
     )
-    found = bank.destinations([one.id, two.id])
+    found = payees.destinations([one.id, two.id])
     assert found[one.id].shared_with == ["Two"]
     assert found[two.id].shared_with == ["One"]
 
@@ -153,7 +154,7 @@ def test_no_payment_step_without_a_confirmed_account_past_its_hold():
     bank.confirm_bank_account(actor=manager(), account=change)
     with pytest.raises(Conflict, match="payments are held until"):
         grants.approve_disbursement(actor=people.checker, tranche=tranche)
-    destination = bank.destination(organisation.id)
+    destination = payees.destination(organisation.id)
     assert destination.held_until == change.active_from
     assert destination.changed_at == change.confirmed_at
 

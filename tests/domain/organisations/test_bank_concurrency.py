@@ -16,6 +16,7 @@ from app.grants import services as grants
 from app.grants.models import Tranche, TrancheStatus
 from app.organisations.models import BankAccount
 from app.organisations.services import bank_accounts as bank
+from app.organisations.services import destinations as payees
 from app.platform.errors import Conflict
 from app.platform.extensions import db
 from tests.bank_support import german_details, proposer_of
@@ -81,7 +82,7 @@ def test_a_change_confirmed_while_a_tranche_is_approved_holds_the_approval(app, 
     assert isinstance(results[1], Conflict), results
 
     def check() -> tuple[Any, bool]:
-        destination = bank.destination(_get(Tranche, ids["tranche"]).grant.organisation_id)
+        destination = payees.destination(_get(Tranche, ids["tranche"]).grant.organisation_id)
         return _get(Tranche, ids["tranche"]).status, destination.held_until is not None
 
     assert committed(app, check) == (TrancheStatus.REQUESTED, True)

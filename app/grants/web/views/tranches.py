@@ -22,7 +22,7 @@ from app.grants.web.views.common import back, may, perform
 from app.grants.workflow import TRANCHE_WORKFLOW
 from app.ledger.services.transfers import transfers_for_document
 from app.ledger.web import labels as ledger_labels
-from app.organisations.services import bank_accounts as bank
+from app.organisations.services import destinations as payees
 from app.platform.extensions import db
 from app.web.access import login_required, requires
 from app.web.display import money
@@ -52,7 +52,7 @@ def disbursements() -> Any:
         totals={state: sum(t.amount for t in rows) for state, rows in queue.items()},
         upcoming=queries.next_tranches(on=on),
         # Where each grantee's payments go: the checker approves knowing it.
-        destinations=bank.destinations(
+        destinations=payees.destinations(
             {t.grant.organisation_id for rows in queue.values() for t in rows}
         ),
         can_request=has_permission(current_user, Permission.REQUEST_DISBURSEMENT),
@@ -120,7 +120,7 @@ def tranche(tranche_id: int) -> Any:
         if item.status in (TrancheStatus.SCHEDULED, TrancheStatus.FAILED)
         else [],
         actions=tranche_actions(grant).get(item.id, set()),
-        destination=bank.destination(grant.organisation_id),
+        destination=payees.destination(grant.organisation_id),
         bank_form=BankReferenceForm(),
         reason_form=ReasonForm(),
         TrancheStatus=TrancheStatus,
