@@ -3,6 +3,7 @@ taking back, reassigning and changing the due date."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -92,25 +93,39 @@ def _chosen_reviewer(application: Application) -> tuple[User, date] | None:
     return reviewer, form.due_on.data
 
 
-@bp.post("/applications/<int:application_id>/assign")
-@requires(Permission.ASSIGN_REVIEWERS)
-def add_reviewer(application_id: int) -> Any:
-    application = visible_or_404(Application, application_id, exists)
+def _ask_reviewer(
+    application: Application,
+    ask: Callable[[User, date], object],
+    said: Callable[[User], str],
+) -> Any:
+    """Ask the reviewer the assignment form chose (a new one, or another in place of one):
+    the service ``ask`` decides, the assignment page says ``said`` or why not."""
     target = redirect(url_for("reviews.assign", application_id=application.id))
     chosen = _chosen_reviewer(application)
     if chosen is None:
         return target
     reviewer, due_on = chosen
     try:
-        assignment_rules.assign_reviewer(
-            actor=current_user, application=application, reviewer=reviewer, due_on=due_on
-        )
+        ask(reviewer, due_on)
     except DomainError as error:
         flash_error(error)
         return target
     db.session.commit()
-    flash(_("%(name)s is asked to review.", name=reviewer.full_name), "success")
+    flash(said(reviewer), "success")
     return target
+
+
+@bp.post("/applications/<int:application_id>/assign")
+@requires(Permission.ASSIGN_REVIEWERS)
+def add_reviewer(application_id: int) -> Any:
+    application = visible_or_404(Application, application_id, exists)
+    return _ask_reviewer(
+        application,
+        lambda reviewer, due_on: assignment_rules.assign_reviewer(
+            actor=current_user, application=application, reviewer=reviewer, due_on=due_on
+        ),
+        lambda reviewer: _("%(name)s is asked to review.", name=reviewer.full_name),
+    )
 
 
 @bp.post("/applications/<int:application_id>/assign-suggested")
@@ -162,21 +177,13 @@ def remove(assignment_id: int) -> Any:
 @requires(Permission.ASSIGN_REVIEWERS)
 def reassign(assignment_id: int) -> Any:
     assignment = _assignment_for_fund(assignment_id)
-    target = redirect(url_for("reviews.assign", application_id=assignment.application_id))
-    chosen = _chosen_reviewer(assignment.application)
-    if chosen is None:
-        return target
-    reviewer, due_on = chosen
-    try:
-        assignment_rules.reassign_review(
+    return _ask_reviewer(
+        assignment.application,
+        lambda reviewer, due_on: assignment_rules.reassign_review(
             actor=current_user, assignment=assignment, reviewer=reviewer, due_on=due_on
-        )
-    except DomainError as error:
-        flash_error(error)
-        return target
-    db.session.commit()
-    flash(_("The review is now asked of %(name)s.", name=reviewer.full_name), "success")
-    return target
+        ),
+        lambda reviewer: _("The review is now asked of %(name)s.", name=reviewer.full_name),
+    )
 
 
 @bp.post("/assignments/<int:assignment_id>/due-date")
