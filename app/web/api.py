@@ -230,41 +230,9 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith(f"{bp.name}."):
             continue
-        view = app.view_functions[rule.endpoint]
-        operation = operation_of(view)
-        access = access_rule_of(view)
-        if operation is None or access is None:
-            raise LookupError(f"{rule.endpoint} has no OpenAPI operation or access rule")
-        path = rule.rule
-        for name in rule.arguments:
-            path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
-        responses: dict[str, Any] = {
-            "200": {
-                "description": operation.summary,
-                "content": {"application/json": {"schema": operation.response}},
-            }
-        }
-        entry: dict[str, Any] = {
-            "operationId": rule.endpoint.removeprefix(f"{bp.name}."),
-            "summary": operation.summary,
-            "parameters": list(operation.parameters),
-            "responses": responses,
-        }
-        if operation.description:
-            entry["description"] = operation.description
-        if access.kind == PUBLIC:
-            entry["security"] = []
-        else:
-            problem_body = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
-            error_body = {"application/json": {"schema": ERROR_SCHEMA}}
-            responses["401"] = {
-                "description": "No token, or a refused one",
-                "content": problem_body,
-            }
-            responses["403"] = {"description": "Not allowed to this person", "content": error_body}
-            responses["429"] = {"description": f"More than {TOKEN_RATE_LIMIT} for this token"}
+        entry = _operation_entry(rule, app.view_functions[rule.endpoint])
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = entry
+            paths.setdefault(_openapi_path(rule), {})[method.lower()] = entry
     return {
         "openapi": "3.1.0",
         "info": {
@@ -285,6 +253,45 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": paths,
     }
+
+
+def _openapi_path(rule: Any) -> str:
+    """``/applications/<int:id>`` as OpenAPI writes it: ``/applications/{id}``."""
+    path = str(rule.rule)
+    for name in rule.arguments:
+        path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
+    return path
+
+
+def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
+    """One operation: what it answers, and for token routes the refusals it may give."""
+    operation = operation_of(view)
+    access = access_rule_of(view)
+    if operation is None or access is None:
+        raise LookupError(f"{rule.endpoint} has no OpenAPI operation or access rule")
+    responses: dict[str, Any] = {
+        "200": {
+            "description": operation.summary,
+            "content": {"application/json": {"schema": operation.response}},
+        }
+    }
+    entry: dict[str, Any] = {
+        "operationId": rule.endpoint.removeprefix(f"{bp.name}."),
+        "summary": operation.summary,
+        "parameters": list(operation.parameters),
+        "responses": responses,
+    }
+    if operation.description:
+        entry["description"] = operation.description
+    if access.kind == PUBLIC:
+        entry["security"] = []
+        return entry
+    problem_body = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
+    error_body = {"application/json": {"schema": ERROR_SCHEMA}}
+    responses["401"] = {"description": "No token, or a refused one", "content": problem_body}
+    responses["403"] = {"description": "Not allowed to this person", "content": error_body}
+    responses["429"] = {"description": f"More than {TOKEN_RATE_LIMIT} for this token"}
+    return entry
 
 
 @bp.get("/openapi.json")
