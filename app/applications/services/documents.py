@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import can_edit_application, can_manage_organisation
 from app.applications.models import Application, Document, DueDiligenceStatus
@@ -24,6 +26,24 @@ def check_uploaded_file(*, filename: str, data: bytes) -> InspectedFile:
     grant report's attachment): by its content (app/applications/uploads.py), within the size
     the fund accepts (``UPLOAD_MAX_BYTES``)."""
     return inspect_upload(data, filename, max_bytes=settings().uploads.max_bytes)
+
+
+def store_uploaded_file(
+    *, actor: User, filename: str, data: bytes, storage: Storage
+) -> tuple[InspectedFile, dict[str, Any]]:
+    """Check a file sent to the fund (``check_uploaded_file``) and keep its bytes privately:
+    what the check found, and the columns every stored file has (a document's, a report
+    attachment's)."""
+    inspected = check_uploaded_file(filename=filename, data=data)
+    columns: dict[str, Any] = {
+        "filename": inspected.filename,
+        "content_type": inspected.content_type,
+        "size_bytes": inspected.size_bytes,
+        "sha256": inspected.sha256,
+        "storage_key": storage.save(data),
+        "uploaded_by_id": actor.id,
+    }
+    return inspected, columns
 
 
 def upload_document(
@@ -50,17 +70,11 @@ def upload_document(
             raise PermissionDenied(N_("Only the organisation's own staff can add documents."))
         if kind not in ORGANISATION_DOCUMENT_KINDS:
             raise ValidationFailed(N_("This kind of document belongs to an application."))
-    inspected = check_uploaded_file(filename=filename, data=data)
+    inspected, stored = store_uploaded_file(
+        actor=actor, filename=filename, data=data, storage=storage
+    )
     document = Document(
-        organisation_id=organisation.id,
-        application=application,
-        kind=kind,
-        filename=inspected.filename,
-        content_type=inspected.content_type,
-        size_bytes=inspected.size_bytes,
-        sha256=inspected.sha256,
-        storage_key=storage.save(data),
-        uploaded_by_id=actor.id,
+        organisation_id=organisation.id, application=application, kind=kind, **stored
     )
     db.session.add(document)
     db.session.flush()

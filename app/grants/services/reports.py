@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission, has_permission, is_member
-from app.applications.services.documents import check_uploaded_file
+from app.applications.services.documents import store_uploaded_file
 from app.audit.services import record_event
 from app.grants import notices
 from app.grants.models import (
@@ -283,15 +283,10 @@ def attach_report_file(
 ) -> ReportAttachment:
     """Check a file as every file sent to the fund is checked, and keep it privately."""
     _ensure_editable(actor, report)
-    inspected = check_uploaded_file(filename=filename, data=data)
-    attachment = ReportAttachment(
-        filename=inspected.filename,
-        content_type=inspected.content_type,
-        size_bytes=inspected.size_bytes,
-        sha256=inspected.sha256,
-        storage_key=storage.save(data),
-        uploaded_by_id=actor.id,
+    inspected, stored = store_uploaded_file(
+        actor=actor, filename=filename, data=data, storage=storage
     )
+    attachment = ReportAttachment(**stored)
     report.attachments.append(attachment)
     db.session.flush()
     record_event(
