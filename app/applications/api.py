@@ -16,6 +16,7 @@ from app.web.access import login_required
 from app.web.api import (
     CURSOR_PARAMETERS,
     MONEY_SCHEMA,
+    ORGANISATION_SCHEMA,
     TIME_SCHEMA,
     Operation,
     api_user,
@@ -46,11 +47,7 @@ APPLICATION_SCHEMA: dict[str, Any] = {
             "required": ["id", "reference"],
             "properties": {"id": {"type": "integer"}, "reference": {"type": "string"}},
         },
-        "organisation": {
-            "type": "object",
-            "required": ["id", "name"],
-            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
-        },
+        "organisation": ORGANISATION_SCHEMA,
         "title": {"type": "string"},
         "status": {"type": "string"},
         "requested": MONEY_SCHEMA,

@@ -17,6 +17,7 @@ from app.web.access import login_required
 from app.web.api import (
     CURSOR_PARAMETERS,
     MONEY_SCHEMA,
+    ORGANISATION_SCHEMA,
     TIME_SCHEMA,
     Operation,
     api_user,
@@ -47,11 +48,7 @@ GRANT_SCHEMA: dict[str, Any] = {
         "id": {"type": "integer"},
         "reference": {"type": "string"},
         "application_id": {"type": "integer"},
-        "organisation": {
-            "type": "object",
-            "required": ["id", "name"],
-            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
-        },
+        "organisation": ORGANISATION_SCHEMA,
         "title": {"type": "string"},
         "status": {"type": "string"},
         "amount": MONEY_SCHEMA,

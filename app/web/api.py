@@ -177,6 +177,12 @@ MONEY_SCHEMA: dict[str, Any] = {
     },
 }
 TIME_SCHEMA: dict[str, Any] = {"type": "string", "format": "date-time"}
+# The organisation a record belongs to, named.
+ORGANISATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+}
 CURSOR_PARAMETERS: tuple[dict[str, Any], ...] = (
     {
         "name": "after",
