@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -88,29 +89,35 @@ def _amendment_or_404(amendment_id: int) -> Amendment:
     return visible_or_404(Amendment, amendment_id, lambda actor, a: can_view_grant(actor, a.grant))
 
 
-@bp.post("/amendments/<int:amendment_id>/approve")
-@requires(Permission.ACCEPT_GRANT_REPORT)
-def approve_amendment(amendment_id: int) -> Any:
+def _review(
+    amendment_id: int, decide: Callable[..., object], said: Callable[[Amendment], str]
+) -> Any:
+    """The fund's answer to an amendment: the service ``decide`` takes it with the reviewer's
+    comment, then the amendment's page says ``said``."""
     item = _amendment_or_404(amendment_id)
     form = ReviewForm()
     return perform(
-        lambda: grant_amendments.approve_amendment(
-            actor=current_user, amendment=item, comment=form.comment.data or ""
-        ),
-        success=_("Amendment %(number)s is approved and applied.", number=item.number),
+        lambda: decide(actor=current_user, amendment=item, comment=form.comment.data or ""),
+        success=said(item),
         target=url_for("grants.amendment", amendment_id=item.id),
+    )
+
+
+@bp.post("/amendments/<int:amendment_id>/approve")
+@requires(Permission.ACCEPT_GRANT_REPORT)
+def approve_amendment(amendment_id: int) -> Any:
+    return _review(
+        amendment_id,
+        grant_amendments.approve_amendment,
+        lambda item: _("Amendment %(number)s is approved and applied.", number=item.number),
     )
 
 
 @bp.post("/amendments/<int:amendment_id>/reject")
 @requires(Permission.ACCEPT_GRANT_REPORT)
 def reject_amendment(amendment_id: int) -> Any:
-    item = _amendment_or_404(amendment_id)
-    form = ReviewForm()
-    return perform(
-        lambda: grant_amendments.reject_amendment(
-            actor=current_user, amendment=item, comment=form.comment.data or ""
-        ),
-        success=_("Amendment %(number)s is refused.", number=item.number),
-        target=url_for("grants.amendment", amendment_id=item.id),
+    return _review(
+        amendment_id,
+        grant_amendments.reject_amendment,
+        lambda item: _("Amendment %(number)s is refused.", number=item.number),
     )
