@@ -53,6 +53,7 @@ from app.web.forms import page_number
 from app.web.labels import label
 from app.web.links import public_url
 from app.web.lookup import visible_or_404
+from app.web.uploads import upload_from_form
 
 bp = Blueprint(
     "organisations", __name__, template_folder="../templates", url_prefix="/organisations"
@@ -187,25 +188,8 @@ def upload(organisation_id: int) -> Any:
     # A refusal is said next to the file field, on the page the file was chosen on.
     if not form.validate_on_submit():
         return _show_page(organisation, profile, form, 422)
-    upload = form.file.data
-    try:
-        document = ngo.upload_document(
-            actor=current_user,
-            organisation=organisation,
-            kind=DocumentKind(form.kind.data),
-            filename=upload.filename or "",
-            data=upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1),
-            storage=get_storage(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.file.errors = [
-            _(
-                "%(file)s was not uploaded: %(reason)s",
-                file=upload.filename or "?",
-                reason=error.translated(_),
-            )
-        ]
+    document = upload_from_form(form, organisation=organisation)
+    if document is None:
         return _show_page(organisation, profile, form, 422)
     db.session.commit()
     flash(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,13 +14,12 @@ from app.applications.models import Application, Document
 from app.applications.web.blueprint import bp
 from app.applications.web.forms import application_upload_form
 from app.applications.web.views.common import attachments_page
-from app.platform.categories import DocumentKind
-from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.platform.storage import get_storage
 from app.web.access import requires
 from app.web.labels import label
 from app.web.lookup import visible_or_404
+from app.web.uploads import upload_from_form
 
 
 @bp.post("/<int:application_id>/attachments")
@@ -32,26 +31,10 @@ def upload(application_id: int) -> Any:
     if not form.validate_on_submit():
         # Said next to the field it is about, on the page the file was chosen on.
         return attachments_page(application, form, 422)
-    upload = form.file.data
-    try:
-        document = ngo.upload_document(
-            actor=current_user,
-            organisation=application.organisation,
-            application=application,
-            kind=DocumentKind(form.kind.data),
-            filename=upload.filename or "",
-            data=upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1),
-            storage=get_storage(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.file.errors = [
-            _(
-                "%(file)s was not uploaded: %(reason)s",
-                file=upload.filename or "?",
-                reason=error.translated(_),
-            )
-        ]
+    document = upload_from_form(
+        form, organisation=application.organisation, application=application
+    )
+    if document is None:
         return attachments_page(application, form, 422)
     db.session.commit()
     flash(
