@@ -99,7 +99,8 @@ def test_ngo_journey(cast, live, lang, tmp_path):
     page.locator("#registration_number").fill("SN-DKR-2016-B-4411")
     page.locator("#registration_date").fill("2016-03-14")
     page.locator("#un_partner_portal_id").fill("UNPP-SN-20931")
-    page.locator("#countries_of_operation").select_option(["SN", "ML"])
+    page.locator("#countries_of_operation-SN").check()
+    page.locator("#countries_of_operation-ML").check()
     page.locator("#assistance_since_year").fill("2016")
     page.locator("#survivor_led").check()
     page.locator("#bank_account_holder").fill("Association Espoir Sahel")
@@ -166,7 +167,7 @@ def test_ngo_journey(cast, live, lang, tmp_path):
     ngo.step("summary")
     _save(ngo)
     assert page.url.endswith("/sections/locations"), page.url
-    page.locator("#countries").select_option(["SN"])
+    page.locator("#countries-SN").check()
     page.locator("#locations").fill("Tambacounda, Kédougou")
     ngo.step("locations")
     _save(ngo)
@@ -209,6 +210,20 @@ def test_ngo_journey(cast, live, lang, tmp_path):
     page.get_by_role("link", name=t("Review and submit")).click()
     page.wait_for_url(f"**{application_path}")
     ngo.step("review")
+    # Check your answers: sending without the declaration is refused, next to the checkbox too.
+    page.get_by_role("link", name=t("Submit the application")).click()
+    page.wait_for_url(f"**{application_path}/submit")
+    ngo.step("check-your-answers")
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Submit the application")).click()
+    refusal = t("Confirm the declaration to submit the application.")
+    assert t("There is a problem") in page.locator("#error-summary").inner_text()
+    assert refusal in page.locator("#declaration-error").inner_text()
+    # The server's 422 is the answer asked for here; any other problem still fails the journey.
+    problems = cast.recorder.problems
+    problems[:] = [p for p in problems if not ("422" in p and p.endswith("/submit)"))]
+    ngo.step("declaration-missing")
+    page.locator("#declaration").check()
     with page.expect_navigation():
         page.get_by_role("button", name=t("Submit the application")).click()
     assert t(
@@ -240,6 +255,9 @@ def test_ngo_journey(cast, live, lang, tmp_path):
     with ngo.page.expect_navigation():
         form.get_by_role("button", name=t("Send the answer")).click()
     ngo.step("answer-sent")
+    ngo.page.get_by_role("link", name=t("Submit again")).click()
+    ngo.page.wait_for_url(f"**{application_path}/submit")
+    ngo.page.locator("#declaration").check()
     with ngo.page.expect_navigation():
         ngo.page.get_by_role("button", name=t("Submit again")).click()
     assert t(

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -319,3 +320,15 @@ class MessageForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class SubmitForm(FlaskForm):
+    """The declaration ticked on the check-your-answers page before the application is sent."""
+
+    declaration = BooleanField(
+        _l(
+            "I confirm that the information in this application is correct and complete, and that "
+            "I may submit it on behalf of the organisation."
+        ),
+        validators=[DataRequired(message=_l("Confirm the declaration to submit the application."))],
+    )

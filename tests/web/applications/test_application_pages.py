@@ -28,6 +28,8 @@ from tests.applications_support import (
 )
 from tests.factories import MembershipFactory, user_with
 
+DECLARED = {"declaration": "y"}
+
 
 def text(response) -> str:
     body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).replace("&#39;", "'")
@@ -142,7 +144,9 @@ def test_an_ngo_goes_from_the_call_page_to_a_submitted_read_only_application(cli
     assert "Complete 100 %" in overview
     assert "USD 9,350.00" in overview and "USD 1,215.50" in overview and "USD 10,565.50" in overview
 
-    response = client.post(f"/applications/{application.id}/submit", follow_redirects=True)
+    response = client.post(
+        f"/applications/{application.id}/submit", data=DECLARED, follow_redirects=True
+    )
     assert "Your application is submitted." in text(response)
     db.session.refresh(application)
     assert application.status == ApplicationStatus.SUBMITTED
@@ -182,7 +186,9 @@ def test_a_late_submission_is_refused_with_the_deadline_named(client, sign_in, s
     application.call.closes_at = utcnow() - timedelta(seconds=1)
     db.session.flush()
     sign_in(applicant_of(application.organisation))
-    response = client.post(f"/applications/{application.id}/submit", follow_redirects=True)
+    response = client.post(
+        f"/applications/{application.id}/submit", data=DECLARED, follow_redirects=True
+    )
     assert (
         f"The deadline for this call was {application.call.closes_at:%Y-%m-%d %H:%M:%S} UTC. "
         "Applications cannot be submitted after the deadline." in text(response)
@@ -200,7 +206,9 @@ def test_an_unverified_organisation_is_told_why_it_cannot_submit(client, sign_in
     sign_in(applicant_of(organisation))
     overview = text(client.get(f"/applications/{application.id}"))
     assert "Your organisation must be verified by the fund before you can submit." in overview
-    response = client.post(f"/applications/{application.id}/submit", follow_redirects=True)
+    response = client.post(
+        f"/applications/{application.id}/submit", data=DECLARED, follow_redirects=True
+    )
     assert "Only verified organisations can submit." in text(response)
 
 
@@ -258,10 +266,14 @@ def test_the_information_request_round_trip_in_the_browser(client, sign_in, stor
     page = text(client.get(f"/applications/{application.id}"))
     assert "The fund has asked for more information." in page
     assert "Is the shelter licensed by the authorities?" in page
-    refused = client.post(f"/applications/{application.id}/submit", follow_redirects=True)
+    refused = client.post(
+        f"/applications/{application.id}/submit", data=DECLARED, follow_redirects=True
+    )
     assert "Answer the fund's request for information before you resubmit." in text(refused)
     client.post(f"/applications/{application.id}/reply", data={"body": "Yes: licence 42."})
-    response = client.post(f"/applications/{application.id}/submit", follow_redirects=True)
+    response = client.post(
+        f"/applications/{application.id}/submit", data=DECLARED, follow_redirects=True
+    )
     assert "Your application is submitted again." in text(response)
     db.session.refresh(application)
     assert application.status == ApplicationStatus.SUBMITTED
@@ -355,3 +367,36 @@ def test_other_staff_and_donors_cannot_read_applications(client, sign_in, role):
     application = started_application()
     sign_in(user_with(role))
     assert client.get(f"/applications/{application.id}").status_code == 404
+
+
+def test_the_applicant_checks_the_answers_and_ticks_the_declaration_before_sending(
+    client, sign_in, storage
+):
+    application = started_application()
+    complete(application, applicant_of(application.organisation), storage)
+    sign_in(applicant_of(application.organisation))
+    overview = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert f'href="/applications/{application.id}/submit"' in overview
+
+    check = client.get(f"/applications/{application.id}/submit")
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200
+    assert "Check your answers before you submit" in page
+    for name in ("summary", "locations", "budget", "attachments"):
+        assert f'href="/applications/{application.id}/sections/{name}">Change<' in page
+    assert re.search(r'<input[^>]*id="declaration"[^>]*type="checkbox"', page)
+
+    refused = client.post(f"/applications/{application.id}/submit", data={})
+    assert refused.status_code == 422
+    words = text(refused)
+    assert "There is a problem" in words
+    assert words.count("Confirm the declaration to submit the application.") == 2
+    db.session.refresh(application)
+    assert application.status == ApplicationStatus.DRAFT
+
+    sent = client.post(f"/applications/{application.id}/submit", data=DECLARED)
+    assert sent.status_code == 302
+    db.session.refresh(application)
+    assert application.status == ApplicationStatus.SUBMITTED
+    # Once sent, the check page sends back to the application.
+    assert client.get(f"/applications/{application.id}/submit").status_code == 302

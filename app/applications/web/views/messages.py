@@ -4,25 +4,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.permissions import Permission, can_view_application
+from app.accounts.permissions import Permission, can_edit_application, can_view_application
 from app.applications import services as ngo
 from app.applications.models import Application, ApplicationStatus
 from app.applications.web.blueprint import bp
-from app.applications.web.forms import MessageForm, WithdrawForm
+from app.applications.web.forms import MessageForm, SubmitForm, WithdrawForm
+from app.applications.web.views.common import page_context
 from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.web.access import requires
 from app.web.lookup import visible_or_404
 
 
+def _check_page(application: Application, form: SubmitForm, status: int = 200) -> Any:
+    return render_template(
+        "applications/check.html",
+        **page_context(application),
+        budget_by_category=ngo.budget_by_category(application),
+        organisation_documents=ngo.organisation_documents(application.organisation),
+        change_links=True,
+        form=form,
+    ), status
+
+
+@bp.get("/<int:application_id>/submit")
+@requires(Permission.APPLY_FOR_GRANT)
+def check(application_id: int) -> Any:
+    """Check your answers: everything about to be sent, a link back to each section, and the
+    declaration to tick; sending is the POST below."""
+    application = visible_or_404(Application, application_id, can_view_application)
+    if not can_edit_application(current_user, application):
+        flash(_("This application can no longer be changed."), "info")
+        return redirect(url_for("applications.show", application_id=application.id))
+    return _check_page(application, SubmitForm())
+
+
 @bp.post("/<int:application_id>/submit")
 @requires(Permission.APPLY_FOR_GRANT)
 def submit(application_id: int) -> Any:
     application = visible_or_404(Application, application_id, can_view_application)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _check_page(application, form, 422)
     resubmission = application.status == ApplicationStatus.INFO_REQUESTED
     try:
         ngo.submit_application(actor=current_user, application=application)
