@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.accounts.models import Membership, Organisation, User
 from app.accounts.permissions import BOARD_STAGE_STATUSES, Permission, has_permission
-from app.applications.models import Application
+from app.applications.models import Application, BudgetLine, WorkplanActivity
 from app.calls.services import PROPOSAL_LANGUAGES
 from app.donations.models import BankReceipt, Donor, Gift, Pledge
 from app.grants.models import Grant
@@ -152,16 +152,39 @@ def _matches(
     country: Text | None = None,
     *,
     many_countries: bool = False,
+    key: Text | None = None,
+    parts: tuple[tuple[Text, ColumnElement[str]], ...] = (),
 ) -> ColumnElement[bool]:
-    conditions = []
+    """Every word in the haystack (or, for a country, the record in it), or in one of its
+    ``parts``: rows of other tables, (the record's id there, their folded text)."""
+    in_record = []
     for word, codes in zip(query.words, query.countries, strict=True):
         found = _contains(haystack, word)
         if codes and country is not None:
             found = sa.or_(
                 found, _in_country(haystack if many_countries else country, codes, many_countries)
             )
-        conditions.append(found)
-    return sa.and_(*conditions)
+        in_record.append(found)
+    if not parts or key is None:
+        return sa.and_(*in_record)
+    # Records with every word in their own text (the indexes, intersected), and the few whose
+    # parts hold one of the words, checked word by word. One condition with an OR across tables
+    # would make PostgreSQL read every record.
+    in_parts = [
+        [key.in_(sa.select(part).where(_contains(text, word))) for part, text in parts]
+        for word in query.words
+    ]
+    some_part = sa.union(
+        *(
+            sa.select(part).where(sa.or_(*(_contains(text, word) for word in query.words)))
+            for part, text in parts
+        )
+    )
+    with_parts = sa.select(key).where(
+        key.in_(some_part),
+        *(sa.or_(own, *others) for own, others in zip(in_record, in_parts, strict=True)),
+    )
+    return key.in_(sa.union(sa.select(key).where(*in_record), with_parts))
 
 
 def _rank(query: Query, title: ColumnElement[str]) -> ColumnElement[int]:
@@ -185,13 +208,13 @@ def _select(
     haystack: ColumnElement[str],
     country: Text | None = None,
     many_countries: bool = False,
+    parts: tuple[tuple[Text, ColumnElement[str]], ...] = (),
 ) -> Rows:
     rank = _rank(query, folded(title)).label("rank")
-    return (
-        sa.select(key, title, text, rank)
-        .where(_matches(query, haystack, country, many_countries=many_countries))
-        .order_by(rank.desc(), key.desc())
+    matches = _matches(
+        query, haystack, country, many_countries=many_countries, key=key, parts=parts
     )
+    return sa.select(key, title, text, rank).where(matches).order_by(rank.desc(), key.desc())
 
 
 def _applications(actor: User, query: Query) -> Rows:
@@ -204,6 +227,11 @@ def _applications(actor: User, query: Query) -> Rows:
         haystack=APPLICATION_DOCUMENT,
         country=Application.countries,
         many_countries=True,
+        # The work plan's and the budget's lines are words of the proposal too.
+        parts=(
+            (WorkplanActivity.application_id, ACTIVITY_DOCUMENT),
+            (BudgetLine.application_id, BUDGET_LINE_DOCUMENT),
+        ),
     )
     if not has_permission(actor, Permission.VIEW_ALL_APPLICATIONS):
         # The Board: applications that reached it, never those of an organisation they are in.
@@ -296,9 +324,12 @@ ORGANISATION_DOCUMENT = folded(Organisation.name)
 GRANT_DOCUMENT = document(Grant.reference, Grant.title)
 DONOR_DOCUMENT = folded(Donor.name)
 GIFT_DOCUMENT = folded(Gift.donor_name)
+ACTIVITY_DOCUMENT = folded(WorkplanActivity.description)
+BUDGET_LINE_DOCUMENT = folded(BudgetLine.description)
 
-# Trigram (pg_trgm) indexes on those texts, so "contains" is an index scan on PostgreSQL; made by
-# migrations dd0cfd610248 and 291399288dcc there only (SQLite has no search_fold outside this app).
+# Trigram (pg_trgm) indexes on those texts, so "contains" is an index scan on PostgreSQL; made
+# there only, by migrations dd0cfd610248, 291399288dcc and 29ee3b0c3f86 (SQLite has no search_fold
+# outside this app).
 TRIGRAM_INDEXES = tuple(
     sa.Index(
         f"ix_search_{model.__tablename__}",
@@ -312,10 +343,15 @@ TRIGRAM_INDEXES = tuple(
         (Grant, GRANT_DOCUMENT),
         (Donor, DONOR_DOCUMENT),
         (Gift, GIFT_DOCUMENT),
+        (WorkplanActivity, ACTIVITY_DOCUMENT),
+        (BudgetLine, BUDGET_LINE_DOCUMENT),
     )
 )
 for _table, _index in zip(
-    (t.__table__ for t in (Application, Organisation, Grant, Donor, Gift)),
+    (
+        t.__table__
+        for t in (Application, Organisation, Grant, Donor, Gift, WorkplanActivity, BudgetLine)
+    ),
     TRIGRAM_INDEXES,
     strict=True,
 ):

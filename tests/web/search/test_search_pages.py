@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 
 from app.accounts.models import Role
-from app.applications.models import ApplicationStatus
+from app.applications.models import (
+    ApplicationStatus,
+    BudgetCategory,
+    BudgetLine,
+    WorkplanActivity,
+)
 from app.platform.extensions import db
 from tests.applications_support import (
     applicant_of,
@@ -51,6 +56,27 @@ def test_a_phrase_of_the_summary_finds_the_application_and_is_marked(client, sig
     assert f"/applications/{application.id}" in page
     assert "<mark>night</mark> <mark>shelter</mark>" in page
     assert f"/applications/{application.id}" not in _page(client, "day shelter")
+
+
+def test_words_of_the_work_plan_and_the_budget_find_the_application(client, sign_in):
+    application = _proposal(name="Pine", summary="Reintegration.")
+    application.activities.append(
+        WorkplanActivity(position=1, description="Vocational café", start_month=1, end_month=6)
+    )
+    application.budget_lines.append(
+        BudgetLine(
+            position=1,
+            category=BudgetCategory.DIRECT_ASSISTANCE,
+            description="Sewing machines",
+            quantity=2,
+            unit_cost=100_00,
+        )
+    )
+    db.session.flush()
+    sign_in(user_with(Role.FUND_MANAGER))
+    for query in ("vocational cafe", "sewing reintegration", "shelter machines"):
+        assert f"/applications/{application.id}" in _page(client, query), query
+    assert f"/applications/{application.id}" not in _page(client, "sewing bakery")
 
 
 def test_an_organisation_is_found_with_or_without_accents(client, sign_in):
