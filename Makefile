@@ -39,7 +39,7 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | grep -v "^compiling" || true
 
 extract-messages: $(BIN)/.installed-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_pgettext:1c,2 -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 # Only the Bootstrap rules the app uses (purgecss.config.cjs), written to

@@ -121,6 +121,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "country_name": display.country_name,
     "language_name": display.language_name,
     "bdi": display.isolated,
+    "ltr": display.left_to_right,
     "label": label,
     "day": grant_day,
     "reject_page": without_page,

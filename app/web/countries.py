@@ -8,6 +8,8 @@ from flask_babel import get_locale
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.web.display import sort_key
+
 # M49 region code -> ISO 3166 alpha-2 codes of the countries and territories it contains
 # (UN Statistics Division, "Standard country or area codes for statistical use"); the few
 # territories CLDR names apart (Canary Islands, Sark...) go where CLDR's containment puts them.
@@ -51,7 +53,7 @@ def group_by_region(
     for code, name in choices:
         groups.setdefault(REGION_OF.get(code, _ELSEWHERE), []).append((code, name))
     named = [(str(territories.get(region, region)), members) for region, members in groups.items()]
-    return sorted(named, key=lambda item: item[0].casefold())
+    return sorted(named, key=lambda item: sort_key(item[0]))
 
 
 class CountriesField(SelectMultipleField):

@@ -5,6 +5,7 @@ Every page may use them: template filters and globals, listed in app/bootstrap.p
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -92,7 +93,14 @@ def country_choices() -> list[tuple[str, str]]:
         for c in territories
         if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES
     ]
-    return sorted(((c, str(territories[c])) for c in codes), key=lambda item: item[1].casefold())
+    return sorted(((c, str(territories[c])) for c in codes), key=lambda item: sort_key(item[1]))
+
+
+def sort_key(name: str) -> str:
+    """A name's place in an alphabetical list the way readers expect it: accents and case set
+    aside (Sénégal between Sénégal's neighbours, Égypte among the E), without ICU."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def language_name(code: str) -> str:
@@ -151,6 +159,14 @@ def describe(problem: Problem) -> str:
             country_name(code) for code in str(params["countries"]).split(", ")
         )
     return str(gettext(problem.message, **params))
+
+
+def left_to_right(text: object) -> Markup:
+    """A code or an ISO date (2026-000012, 2026-12-07) that reads left to right in any page: in
+    a right-to-left line its parts would otherwise be reordered around the hyphens."""
+    if text is None or text == "":
+        return Markup("")
+    return Markup('<bdi dir="ltr">{}</bdi>').format(text)
 
 
 def isolated(text: object) -> Markup:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from app.reviews.models import (
@@ -56,7 +56,7 @@ _PAIRS: list[tuple[StrEnum, LazyString]] = [
     (Recommendation.DO_NOT_FUND, _l("Do not fund")),
     (PanelOutcome.RECOMMENDED, _l("Recommend to the Board")),
     (PanelOutcome.NOT_RECOMMENDED, _l("Do not recommend")),
-    (MeetingStatus.OPEN, _l("Open")),
+    (MeetingStatus.OPEN, lazy_pgettext("status", "Open")),
     (MeetingStatus.CLOSED, _l("Record closed")),
     (DecisionOutcome.APPROVED, _l("Approved")),
     (DecisionOutcome.RESERVE, _l("Reserve list")),

@@ -101,5 +101,8 @@ def confirm(hit_id: int) -> Any:
 def organisation(organisation_id: int) -> Any:
     found = db.get_or_404(Organisation, organisation_id)
     return render_template(
-        "screening/organisation.html", organisation=found, hits=hits_of(found.id)
+        "screening/organisation.html",
+        organisation=found,
+        hits=hits_of(found.id),
+        listed=current_list(),
     )

@@ -170,6 +170,19 @@ def test_the_receipt_link_opens_the_printable_receipt_and_cannot_be_forged(app, 
     assert client.get("/receipts/r/garbage").status_code == 404
 
 
+def test_an_arabic_receipt_keeps_its_number_and_dates_left_to_right(app, client, gateway):
+    # In a right-to-left line "2026-000012" would read "000012-2026": codes and ISO dates are
+    # isolated left to right.
+    gift = _succeeded(client, gateway, amount=50_00, name="ليلى حسن")
+    receipt = services.receipt_for(gift=gift)
+    page = client.get(
+        f"/receipts/r/{receipt_token(receipt)}", headers={"Accept-Language": "ar"}
+    ).get_data(as_text=True)
+    assert 'dir="rtl"' in page
+    assert f'<bdi dir="ltr">{receipt.reference}</bdi>' in page
+    assert f'<bdi dir="ltr">{receipt.issued_at.date().isoformat()}</bdi>' in page
+
+
 def test_the_stop_link_in_a_monthly_receipt_stops_the_gift(app, client, gateway):
     subscription = start_and_confirm(gateway, monthly=True)
     with app.test_request_context():

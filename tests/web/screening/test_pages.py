@@ -94,3 +94,11 @@ def test_the_ngo_sees_no_way_to_the_screening_pages(client, sign_in, hit):
     organisation = client.get(f"/organisations/{hit.organisation_id}").get_data(as_text=True)
     assert "/screening/" not in organisation
     assert client.get("/screening/").status_code == 403
+
+
+def test_before_any_list_is_imported_no_page_says_an_organisation_was_cleared(client, sign_in):
+    organisation = ngo_organisation(name="Blue Horizon Relief Fund")
+    sign_in(user_with(Role.FUND_MANAGER))
+    history = client.get(f"/screening/organisations/{organisation.id}").get_data(as_text=True)
+    assert "Not screened yet" in history and "matched the sanctions list" not in history
+    assert "flask screening import" in client.get("/screening/").get_data(as_text=True)
