@@ -47,7 +47,7 @@ def post_fork(server, worker):
     app = server.app.wsgi()
     if "sqlalchemy" not in getattr(app, "extensions", {}):
         return  # another app under the same settings (bench/minimal_app.py)
-    from app.extensions import db
+    from app.platform.extensions import db
 
     with app.app_context():
         db.engine.dispose(close=False)
