@@ -63,6 +63,8 @@ class GiftSubscription(TimestampMixin, Model):
     # The name typed on the Give page: the donor record is found by e-mail address, which two
     # people (a couple) may share, so each month's receipt names whoever set the gift up.
     donor_name: Mapped[str] = mapped_column(sa.String(300))
+    # The language of the page it was given on: each month's receipt is written in it.
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
     amount: Mapped[int] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(sa.String(3))
     status: Mapped[SubscriptionStatus] = mapped_column(
@@ -112,6 +114,9 @@ class Gift(TimestampMixin, Model):
     # Who gave, as typed for this gift (or its monthly gift): the receipt names this person, not
     # the donor record's name (one record per e-mail address, which two people may share).
     donor_name: Mapped[str] = mapped_column(sa.String(300))
+    # The language of the page it was given on: its receipt e-mail is written in it (the webhook
+    # that records the gift comes from Stripe, in no visitor's language).
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
     kind: Mapped[GiftKind] = mapped_column(str_enum(GiftKind, "gift_kind"))
     status: Mapped[GiftStatus] = mapped_column(
         str_enum(GiftStatus, "gift_status"), default=GiftStatus.PENDING, index=True

@@ -40,6 +40,7 @@ class GiveRequest:
     name: str
     email: str
     public_recognition: bool = False
+    locale: str | None = None  # the page's language: the receipt e-mail is written in it
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _pending_record(
         return GiftSubscription(
             donor=donor,
             donor_name=donor_name,
+            locale=request.locale,
             amount=request.amount,
             currency=currency,
             public_recognition=request.public_recognition,
@@ -121,6 +123,7 @@ def _pending_record(
     return Gift(
         donor=donor,
         donor_name=donor_name,
+        locale=request.locale,
         kind=GiftKind.ONE_OFF,
         amount=request.amount,
         currency=currency,

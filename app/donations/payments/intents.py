@@ -89,6 +89,7 @@ def sync_invoice(*, gateway: StripeReader, invoice_id: str) -> list[DonationRece
             donor_id=subscription.donor_id,
             subscription=subscription,
             donor_name=subscription.donor_name,
+            locale=subscription.locale,
             kind=GiftKind.MONTHLY,
             amount=amount,
             currency=str(invoice.get("currency") or subscription.currency).upper(),

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -145,6 +146,7 @@ def start_gift() -> Any:
                 name=form.name.data or "",
                 email=form.email.data or "",
                 public_recognition=form.recognition.data == "named",
+                locale=str(get_locale() or "") or None,
             ),
         )
     except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from flask import current_app
@@ -153,7 +154,10 @@ def send_receipts(receipts: list[DonationReceipt]) -> None:
     was written to the outbox; one key per receipt, so it is never queued twice.
     """
     for receipt in receipts:
-        message = receipt_email_body(receipt)
+        # In the language the gift was made in (the webhook that records it has none of its own).
+        locale = receipt.gift.locale if receipt.gift is not None else None
+        with force_locale(locale) if locale else nullcontext():
+            message = receipt_email_body(receipt)
         if message is None:
             continue
         to, subject, body = message

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import MembershipRole, OrganisationKind, Role
-from app.donations import services
+from app.donations import payments, services
 from app.donations.memory_gateway import MemoryGateway
 from app.donations.models import (
     BankReceipt,
@@ -30,6 +30,7 @@ from app.donations.web.support import (
     receipt_token,
     sign,
 )
+from app.outbox.models import OutboxMessage
 from app.platform.db import utcnow
 from app.platform.extensions import db
 from tests.donations_support import (
@@ -479,3 +480,37 @@ def test_the_contributions_csv_defuses_a_donor_name_that_looks_like_a_formula(
     csv_text = client.get("/donations/contributions.csv").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in csv_text
     assert ",=HYPERLINK" not in csv_text
+
+
+def test_a_gift_made_on_the_arabic_page_gets_its_receipt_e_mail_in_arabic(client, gateway):
+    # The receipt is written when Stripe's webhook arrives, a request in no visitor's language:
+    # the gift keeps the language of the page it was given on.
+    with client.session_transaction() as session:
+        session["locale"] = "ar"
+    started = client.post(
+        "/give",
+        data={
+            "amount": "custom",
+            "custom_amount": "50",
+            "currency": "USD",
+            "frequency": "one_off",
+            "name": "ليلى حسن",
+            "email": "layla@example.org",
+            "recognition": "anonymous",
+        },
+    )
+    assert started.status_code == 200
+    gift = db.session.execute(select(Gift)).scalar_one()
+    assert gift.locale == "ar"
+    gateway.complete_setup(gift.stripe_setup_intent_id, "pm_card_visa")
+    payments.confirm_gift(
+        actor=None, gateway=gateway, gift=gift, setup_intent_id=gift.stripe_setup_intent_id
+    )
+    deliver(
+        client,
+        gateway.event("payment_intent.succeeded", gateway.get(gift.stripe_payment_intent_id)),
+    )
+    mail = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key.like("donation-receipt:%"))
+    ).scalar_one()
+    assert "السيد/السيدة ليلى حسن" in mail.body and "Dear" not in mail.body
