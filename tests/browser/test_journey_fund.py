@@ -271,6 +271,21 @@ def _review(cast: Any, arranged: Arranged, login: str, comment: str) -> None:
     reviewer.page.check("input[name=recommendation][value=fund]")
     reviewer.page.fill("textarea[name=comments]", comment)
     _submit(reviewer, "form[action$='/review']", "button[name=action][value=submit]")
+    # Check your answers: the draft is saved; sending without the declaration is refused.
+    reviewer.page.wait_for_url(f"**/reviews/assignments/{assignment}/submit")
+    assert comment in reviewer.page.locator("main").inner_text()
+    reviewer.step(f"{login}-check-your-review")
+    send = f"form[action$='/reviews/assignments/{assignment}/submit']"
+    _submit(reviewer, send)
+    refusal = reviewer.t("Confirm the declaration to submit the review.")
+    assert reviewer.t("There is a problem") in reviewer.page.locator("#error-summary").inner_text()
+    assert refusal in reviewer.page.locator("#declaration-error").inner_text()
+    # The server's 422 is the answer asked for here; any other problem still fails the journey.
+    problems = cast.recorder.problems
+    problems[:] = [p for p in problems if not ("422" in p and p.endswith(f"{assignment}/submit)"))]
+    reviewer.step(f"{login}-declaration-missing")
+    reviewer.page.locator("#declaration").check()
+    _submit(reviewer, send)
     _flash(reviewer, "Your review is submitted. Thank you.")
     reviewer.step(f"{login}-review-submitted")
 
@@ -313,6 +328,23 @@ def _board_decides(cast: Any, arranged: Arranged) -> None:
         votes.nth(index).select_option("approve")
     board.step("board-decision-form")
     _submit(board, "form[action*='/decide/']")
+    # The decision read back: "Change" brings the filled form back; recording it needs the
+    # declaration, refused without it.
+    assert board.t("Check the decision before you record it") in board.page.inner_text("h1")
+    board.step("board-decision-check")
+    _submit(board, "form[action*='/decide/']", "button[name=action][value=change]")
+    assert board.page.input_value("textarea[name=rationale]") == (
+        "Ranked first; strong survivor participation."
+    )
+    _submit(board, "form[action*='/decide/']")
+    _submit(board, "form[action*='/decide/']", "button[name=action][value=record]")
+    refusal = board.t("Confirm the declaration to record the decision.")
+    assert refusal in board.page.locator("#declaration-error").inner_text()
+    problems = cast.recorder.problems
+    problems[:] = [p for p in problems if not ("422" in p and "/decide/" in p)]
+    board.step("board-declaration-missing")
+    board.page.locator("#declaration").check()
+    _submit(board, "form[action*='/decide/']", "button[name=action][value=record]")
     # The outcome's name comes from the reviews area's labels: compare the sentence up to it.
     recorded = board.t(
         "The decision on %(ref)s is recorded: %(outcome)s.", ref=arranged.reference, outcome="|"

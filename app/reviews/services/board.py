@@ -139,15 +139,12 @@ def record_decision(
     nothing edits it (the table refuses UPDATE and DELETE); a reserve is approved later by a
     new decision."""
     outcome = DecisionOutcome(outcome)
-    _check_may_decide(actor, meeting, application)
-    target = S(outcome.value)
-    APPLICATION_WORKFLOW.find(application, target)  # refuse before writing anything
     rationale, conditions = rationale.strip(), conditions.strip()
-    if not rationale:
-        raise ValidationFailed(N_("Record the Board's reasons for the decision."))
-    amount = _amount_approved(outcome, application, approved_amount, conditions=conditions)
+    amount, cast = _checked_decision(
+        actor, meeting, application, outcome, votes, rationale, approved_amount, conditions
+    )
+    target = S(outcome.value)
     voters = voters_for(meeting, application)
-    cast = _votes_cast(meeting, voters, outcome, votes)
     decision = BoardDecision(
         application_id=application.id,
         meeting_id=meeting.id,
@@ -176,6 +173,50 @@ def record_decision(
     )
     db.session.flush()
     return decision
+
+
+def check_decision(
+    *,
+    actor: User,
+    meeting: BoardMeeting,
+    application: Application,
+    outcome: DecisionOutcome,
+    votes: Mapping[int, Vote],
+    rationale: str,
+    approved_amount: int | None = None,
+    conditions: str = "",
+) -> None:
+    """Refuse, writing nothing, what ``record_decision`` would refuse: the decision is read back
+    to the person recording it before it is recorded, and what is wrong is said first."""
+    _checked_decision(
+        actor,
+        meeting,
+        application,
+        DecisionOutcome(outcome),
+        votes,
+        rationale.strip(),
+        approved_amount,
+        conditions.strip(),
+    )
+
+
+def _checked_decision(
+    actor: User,
+    meeting: BoardMeeting,
+    application: Application,
+    outcome: DecisionOutcome,
+    votes: Mapping[int, Vote],
+    rationale: str,
+    approved_amount: int | None,
+    conditions: str,
+) -> tuple[int | None, dict[int, Vote]]:
+    """The amount approved and the votes cast, once every rule of a decision holds."""
+    _check_may_decide(actor, meeting, application)
+    APPLICATION_WORKFLOW.find(application, S(outcome.value))  # refuse before writing anything
+    if not rationale:
+        raise ValidationFailed(N_("Record the Board's reasons for the decision."))
+    amount = _amount_approved(outcome, application, approved_amount, conditions=conditions)
+    return amount, _votes_cast(meeting, voters_for(meeting, application), outcome, votes)
 
 
 def _check_may_decide(actor: User, meeting: BoardMeeting, application: Application) -> None:

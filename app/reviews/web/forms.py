@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -115,6 +116,18 @@ class ReviewForm(FlaskForm):
     )
 
 
+class ReviewSubmitForm(FlaskForm):
+    """The declaration ticked on the check page before the review is sent, final."""
+
+    declaration = BooleanField(
+        _l(
+            "I have no conflict of interest with this application and these scores are my own "
+            "judgement."
+        ),
+        validators=[DataRequired(message=_l("Confirm the declaration to submit the review."))],
+    )
+
+
 class RecommendForm(FlaskForm):
     outcome = RadioField(
         _l("Recommendation to the Board"),
@@ -177,6 +190,10 @@ class DecisionForm(FlaskForm):
         render_kw={"rows": 3},
     )
     votes = FieldList(FormField(VoteEntry))
+    # Ticked on the summary page, where the decision is read back before it is recorded.
+    declaration = BooleanField(
+        _l("The decision recorded here is the one the Board took at this meeting.")
+    )
 
 
 class EmptyForm(FlaskForm):

@@ -145,6 +145,27 @@ def test_decision_refusals(storage):
     assert db.session.execute(select(BoardDecision)).first() is None
 
 
+def test_a_decision_is_checked_before_it_is_recorded_and_the_check_writes_nothing(storage):
+    application = before_board(storage)
+    held = meeting()
+    values = {
+        "actor": manager(),
+        "meeting": held,
+        "application": application,
+        "outcome": DecisionOutcome.APPROVED,
+        "votes": votes(held),
+        "rationale": "Good.",
+        "approved_amount": application.requested_amount,
+    }
+    with pytest.raises(ValidationFailed, match="cannot exceed"):
+        reviews.check_decision(**{**values, "approved_amount": application.requested_amount + 1})
+    with pytest.raises(ValidationFailed, match="do not carry"):
+        reviews.check_decision(**{**values, "votes": votes(held, Vote.REJECT)})
+    reviews.check_decision(**values)
+    assert application.status == ApplicationStatus.RECOMMENDED
+    assert db.session.execute(select(BoardDecision)).first() is None
+
+
 def test_quorum_counts_members_present_who_may_vote(storage, app):
     application = before_board(storage)
     members = [board_member() for _ in range(3)]

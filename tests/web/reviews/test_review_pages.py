@@ -3,6 +3,7 @@ the applicant sees (timeline, reason, decision letter), never the reviewers."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -112,7 +113,12 @@ def test_a_reviewer_drafts_submits_and_then_reads_the_others(storage, client, si
     form.update(
         {"scores-1-score": "3", "scores-1-justification": "Able.", "recommendation": "fund"}
     )
-    assert client.post(f"/reviews/assignments/{mine.id}/review", data=form).status_code == 302
+    checking = client.post(f"/reviews/assignments/{mine.id}/review", data=form)
+    assert checking.status_code == 302
+    assert checking.location.endswith(f"/reviews/assignments/{mine.id}/submit")
+    assert mine.review.status == ReviewStatus.DRAFT
+    sent = client.post(f"/reviews/assignments/{mine.id}/submit", data={"declaration": "y"})
+    assert sent.status_code == 302
     assert mine.review.status == ReviewStatus.SUBMITTED
     page = client.get(f"/reviews/assignments/{mine.id}").get_data(as_text=True)
     assert "Reviewer A" in page
@@ -199,16 +205,34 @@ def test_the_board_meets_and_decides_in_the_browser(storage, client, sign_in):
         },
     )
     assert too_much.status_code == 422
-    done = client.post(
-        url,
-        data={
-            "outcome": "approved",
-            "approved_amount": "9000.00",
-            "conditions": "Visits.",
-            "rationale": "Good.",
-            **votes,
-        },
-    )
+    decision = {
+        "outcome": "approved",
+        "approved_amount": "9000.00",
+        "conditions": "Visits.",
+        "rationale": "Good.",
+        **votes,
+    }
+    # Read back first, the values carried in hidden fields; nothing is recorded yet.
+    check = client.post(url, data=decision)
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200
+    assert "Check the decision before you record it" in page
+    assert "9,000.00" in page and "Visits." in page
+    assert '<input type="hidden" name="approved_amount" value="9000.00">' in page
+    assert re.search(r'<input[^>]*id="declaration"[^>]*type="checkbox"', page)
+    assert application.status == ApplicationStatus.RECOMMENDED
+    # "Change" brings back the form, filled.
+    change = client.post(url, data={**decision, "action": "change"})
+    assert change.status_code == 200
+    assert 'value="9000.00"' in change.get_data(as_text=True)
+    assert "Visits.</textarea>" in change.get_data(as_text=True)
+    refused = client.post(url, data={**decision, "action": "record"})
+    assert refused.status_code == 422
+    words = re.sub(r"<[^>]+>", " ", refused.get_data(as_text=True))
+    assert "There is a problem" in words
+    assert words.count("Confirm the declaration to record the decision.") == 2
+    assert application.status == ApplicationStatus.RECOMMENDED
+    done = client.post(url, data={**decision, "action": "record", "declaration": "y"})
     assert done.status_code == 302
     decision = db.session.query(BoardDecision).filter_by(application_id=application.id).one()
     assert decision.approved_amount == 9_000_00
@@ -347,3 +371,44 @@ def test_a_double_click_that_the_database_refuses_is_a_conflict_not_a_crash(
     assert response.status_code == 409
     assert "sent twice" in response.get_data(as_text=True)
     assert assignments_of(application) == []
+
+
+def test_a_reviewer_checks_the_review_and_ticks_the_declaration_before_sending(
+    storage, client, sign_in
+):
+    application = in_review(storage)
+    mine = cleared(application)
+    criteria = application.call.criteria
+    sign_in(mine.reviewer)
+    form = {"action": "submit", "recommendation": "fund", "comments": "Lean budget."}
+    for index, criterion in enumerate(criteria):
+        form[f"scores-{index}-criterion_id"] = criterion.id
+        form[f"scores-{index}-score"] = str(3 + index % 2)
+        form[f"scores-{index}-justification"] = f"Reason {index}."
+    saved = client.post(f"/reviews/assignments/{mine.id}/review", data=form)
+    assert saved.location.endswith(f"/reviews/assignments/{mine.id}/submit")
+    assert mine.review.status == ReviewStatus.DRAFT  # saved, not sent
+
+    check = client.get(saved.location)
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200
+    assert "Check your answers before you submit" in page
+    assert "Reason 0." in page and "Lean budget." in page
+    for anchor in ("scores-0-score", "scores-1-score", "recommendation-0", "comments"):
+        assert f'href="/reviews/assignments/{mine.id}#{anchor}">Change<' in page
+    assert re.search(r'<input[^>]*id="declaration"[^>]*type="checkbox"', page)
+
+    refused = client.post(f"/reviews/assignments/{mine.id}/submit", data={})
+    assert refused.status_code == 422
+    words = re.sub(r"<[^>]+>", " ", refused.get_data(as_text=True))
+    assert "There is a problem" in words
+    assert words.count("Confirm the declaration to submit the review.") == 2
+    assert mine.review.status == ReviewStatus.DRAFT
+
+    sent = client.post(f"/reviews/assignments/{mine.id}/submit", data={"declaration": "y"})
+    assert sent.status_code == 302
+    assert mine.review.status == ReviewStatus.SUBMITTED
+    scores = [mine.review.score_for(c.id).score for c in criteria]
+    assert scores == [3 + index % 2 for index in range(len(criteria))]
+    # Once sent, the check page sends back to the review, which reads as submitted.
+    assert client.get(f"/reviews/assignments/{mine.id}/submit").status_code == 302

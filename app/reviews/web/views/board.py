@@ -139,40 +139,63 @@ def decide(meeting_id: int, application_id: int) -> Any:
             N_("You belong to the applicant organisation, so you cannot record its decision.")
         )
     form = _decision_form(meeting, application)
+    action = request.form.get("action")
+    if action == "change":
+        # Back from the summary: the form filled with what was entered, nothing refused yet.
+        return _decide_page(meeting, application, form)
     if form.validate_on_submit():
+        values = _decision_values(form)
         try:
-            amount = _record_decision(meeting, application, form)
+            if action != "record":
+                board_rules.check_decision(
+                    actor=current_user, meeting=meeting, application=application, **values
+                )
+                return _decision_check_page(meeting, application, form)
+            if not form.declaration.data:
+                form.declaration.errors = [_("Confirm the declaration to record the decision.")]
+                return _decision_check_page(meeting, application, form, 422)
+            board_rules.record_decision(
+                actor=current_user, meeting=meeting, application=application, **values
+            )
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(error.translated(_))
         else:
             db.session.commit()
-            _flash_decision(application, DecisionOutcome(form.outcome.data), amount)
+            _flash_decision(application, values["outcome"], values["approved_amount"])
             return redirect(url_for("reviews.meeting", meeting_id=meeting.id))
     return _decide_page(meeting, application, form)
 
 
-def _record_decision(
-    meeting: BoardMeeting, application: Application, form: DecisionForm
-) -> int | None:
-    """Record the decision the form describes; returns the amount approved (None otherwise)."""
+def _decision_values(form: DecisionForm) -> dict[str, Any]:
+    """The decision the form describes, as ``check_decision`` and ``record_decision`` take it."""
     votes: dict[int, Vote] = {}
     for entry in form.votes:
         if str(entry.member_id.data).isdigit() and entry.vote.data in {v.value for v in Vote}:
             votes[int(entry.member_id.data)] = Vote(entry.vote.data)
     approving = form.outcome.data == DecisionOutcome.APPROVED
-    amount = form.approved_amount.minor if approving else None
-    board_rules.record_decision(
-        actor=current_user,
+    return {
+        "outcome": DecisionOutcome(form.outcome.data),
+        "votes": votes,
+        "rationale": form.rationale.data or "",
+        "approved_amount": form.approved_amount.minor if approving else None,
+        "conditions": (form.conditions.data or "") if approving else "",
+    }
+
+
+def _decision_check_page(
+    meeting: BoardMeeting, application: Application, form: DecisionForm, status: int = 200
+) -> Any:
+    """The decision read back before it is recorded, the values carried in hidden fields."""
+    return render_template(
+        "reviews/decide_check.html",
         meeting=meeting,
         application=application,
-        outcome=DecisionOutcome(form.outcome.data),
-        votes=votes,
-        rationale=form.rationale.data or "",
-        approved_amount=amount,
-        conditions=(form.conditions.data or "") if approving else "",
-    )
-    return amount
+        form=form,
+        values=_decision_values(form),
+        members={m.id: m for m in meeting.members},
+        locale=page_locale(),
+    ), status
 
 
 def _flash_decision(application: Application, outcome: DecisionOutcome, amount: int | None) -> None:

@@ -16,14 +16,20 @@ from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.reviews.models import AssignmentStatus, Recommendation, ReviewAssignment
 from app.reviews.queries.assignments import assignments_for_reviewer, is_open
-from app.reviews.queries.scores import review_weighted_score, to_decimal, visible_reviews
+from app.reviews.queries.scores import (
+    review_problems,
+    review_weighted_score,
+    to_decimal,
+    visible_reviews,
+)
 from app.reviews.services import assignment as assignment_rules
 from app.reviews.services import scoring as scoring_rules
 from app.reviews.services.scoring import ScoreInput
 from app.reviews.web.blueprint import bp
-from app.reviews.web.forms import DeclarationForm, ReviewForm
+from app.reviews.web.forms import DeclarationForm, ReviewForm, ReviewSubmitForm
 from app.reviews.web.views.common import application_context, page_locale
 from app.web.access import requires
+from app.web.display import describe
 from app.web.lookup import visible_or_404
 
 S = ApplicationStatus
@@ -164,10 +170,9 @@ def save_review(assignment_id: int) -> Any:
     if not form.validate_on_submit():
         return _render_assignment(assignment, review_form=form, status=422)
     submitting = request.form.get("action") == "submit"
-    service = scoring_rules.submit_review if submitting else scoring_rules.save_review
     recommendation = form.recommendation.data
     try:
-        service(
+        review = scoring_rules.save_review(
             actor=current_user,
             assignment=assignment,
             scores=_scores_from(form),
@@ -181,8 +186,80 @@ def save_review(assignment_id: int) -> Any:
         form.form_errors.append(error.translated(_))
         return _render_assignment(assignment, review_form=form, status=error.status_code)
     db.session.commit()
-    if submitting:
-        flash(_("Your review is submitted. Thank you."), "success")
-    else:
+    if not submitting:
         flash(_("Your draft is saved."), "success")
+        return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
+    # Submitting: the draft is kept, and what is still missing is said on the form; a complete
+    # review goes to the check page, where the reviewer ticks the declaration and sends it.
+    problems = review_problems(review)
+    if problems:
+        flash(_("Your draft is saved."), "success")
+        form.form_errors.extend(describe(problem) for problem in problems)
+        return _render_assignment(assignment, review_form=form, status=422)
+    return redirect(url_for("reviews.check_review", assignment_id=assignment.id))
+
+
+def _checkable(assignment: ReviewAssignment) -> bool:
+    """A draft that may still be sent: the reviewer is active and the application in review."""
+    review = assignment.review
+    return (
+        review is not None
+        and not review.is_submitted
+        and assignment.status == AssignmentStatus.ACTIVE
+        and assignment.application.status == S.IN_REVIEW
+    )
+
+
+def _check_page(assignment: ReviewAssignment, form: ReviewSubmitForm, status: int = 200) -> Any:
+    application = assignment.application
+    criteria = list(application.call.criteria)
+    review = assignment.review
+    return render_template(
+        "reviews/review_check.html",
+        assignment=assignment,
+        application=application,
+        review=review,
+        criteria=criteria,
+        own_score=review_weighted_score(review, criteria) if review else None,
+        to_decimal=to_decimal,
+        form=form,
+    ), status
+
+
+@bp.get("/assignments/<int:assignment_id>/submit")
+@requires(Permission.REVIEW_APPLICATION)
+def check_review(assignment_id: int) -> Any:
+    """Check your answers: the scores, the recommendation and the comments about to be sent,
+    a link back to each, and the declaration to tick; sending is the POST below."""
+    assignment = _own_assignment(assignment_id)
+    if not _checkable(assignment):
+        return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
+    return _check_page(assignment, ReviewSubmitForm())
+
+
+@bp.post("/assignments/<int:assignment_id>/submit")
+@requires(Permission.REVIEW_APPLICATION)
+def submit_review(assignment_id: int) -> Any:
+    assignment = _own_assignment(assignment_id)
+    review = assignment.review
+    if review is None:
+        return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
+    form = ReviewSubmitForm()
+    if not form.validate_on_submit():
+        return _check_page(assignment, form, 422)
+    try:
+        # The draft saved on the way here is what the reviewer checked: it is what is sent.
+        scoring_rules.submit_review(
+            actor=current_user,
+            assignment=assignment,
+            scores={s.criterion_id: ScoreInput(s.score, s.justification) for s in review.scores},
+            recommendation=review.recommendation,
+            comments=review.comments,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(error.translated(_))
+        return _check_page(assignment, form, error.status_code)
+    db.session.commit()
+    flash(_("Your review is submitted. Thank you."), "success")
     return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
