@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-
-import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission, has_permission, is_member
@@ -22,7 +20,6 @@ from app.grants import notices
 from app.grants.models import (
     REPORT_OUTSTANDING,
     FigureDimension,
-    Grant,
     GrantBudgetLine,
     GrantReport,
     GrantStatus,
@@ -317,28 +314,6 @@ def remove_report_file(*, actor: User, attachment: ReportAttachment) -> str:
 
 
 # --- reminders -------------------------------------------------------------------------------
-
-
-def reports_needing_reminder(*, on: date, days: int) -> list[GrantReport]:
-    """Outstanding reports of running grants due within ``days`` or overdue, not reminded in
-    the last ``days`` days (a reminder a fortnight is enough)."""
-    horizon = on + timedelta(days=days)
-    since = utcnow() - timedelta(days=days)
-    return list(
-        db.session.execute(
-            sa.select(GrantReport)
-            .join(Grant, Grant.id == GrantReport.grant_id)
-            .where(
-                Grant.status.in_(list(REPORTING_STATES)),
-                GrantReport.status.in_(list(REPORT_OUTSTANDING)),
-                GrantReport.due_date <= horizon,
-                sa.or_(
-                    GrantReport.last_reminded_at.is_(None), GrantReport.last_reminded_at < since
-                ),
-            )
-            .order_by(GrantReport.due_date, GrantReport.id)
-        ).scalars()
-    )
 
 
 def remind_report(*, report: GrantReport, at: datetime | None = None) -> None:

@@ -16,14 +16,11 @@ from app.grants.services import reports
 from app.grants.services.reports import ReportData
 from app.platform.categories import DocumentKind
 from app.platform.errors import InvalidTransition, ValidationFailed
-from app.platform.extensions import db
 from tests.applications_support import PDF, applicant_of, started_application
 from tests.factories import user_with
 from tests.grants_support import (
     USD,
     active_grant,
-    complete_report,
-    days_ago,
     fund,
     manager,
     officers,
@@ -188,18 +185,6 @@ def test_a_bad_report_attachment_is_refused_with_the_sentence_a_document_gets(
         )
     assert attachment_refused.value.message == document_refused.value.message
     assert report.attachments == []
-
-
-def test_reminders_find_reports_due_soon_or_overdue_once_a_fortnight(grant):
-    report = report_of(grant, ReportKind.PROGRESS)
-    report.due_date = days_ago(-5)
-    db.session.flush()
-    due = reports.reports_needing_reminder(on=days_ago(0), days=14)
-    assert report in due
-    reports.remind_report(report=report)
-    assert report not in reports.reports_needing_reminder(on=days_ago(0), days=14)
-    complete_report(report)
-    assert report not in reports.reports_needing_reminder(on=days_ago(0), days=14)
 
 
 def test_spend_everything_helper_matches_the_budget(grant):
