@@ -2,6 +2,9 @@
 
 import gc
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 # Every interface of the container, so that Docker can forward to it; only the reverse proxy
 # may reach it (publish the port on 127.0.0.1 or on the proxy's network only: README
@@ -29,6 +32,27 @@ errorlog = "-"
 # nothing uses it (older versions ignore this setting).
 control_socket_disable = True
 
+# /metrics adds up the counts of every worker (prometheus-client's multiprocess mode): the
+# processes write them to files in one folder, which must be set before the app is imported
+# (this file is read first) and empty when the server starts. PROMETHEUS_MULTIPROC_DIR names it;
+# unset, each server gets a fresh folder of its own (on tmpfs when there is one).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+        prefix="trustfund-metrics-",
+        dir="/dev/shm" if os.path.isdir("/dev/shm") else None,  # noqa: S108 - mkdtemp: private
+    )
+
+
+def on_starting(server):
+    """Empty the metrics folder: counts left by an earlier server would be added to ours."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.iterdir():
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+
 
 def pre_fork(server, worker):
     """Keep the preloaded app's objects out of every garbage collection in the workers.
@@ -51,3 +75,11 @@ def post_fork(server, worker):
 
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def child_exit(server, worker):
+    """A worker ended (recycled, or killed after its timeout): its counts stay in the folder and
+    keep being added up; prometheus-client forgets its live gauges."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
