@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser.page_weight import (
     FIRST_PAINT_BUDGET_MS,
     FIRST_VISIT_BUDGET,
@@ -65,3 +67,53 @@ def test_application_page_is_light_and_cached(cast, live, browser):
         assert slow.first_paint_ms <= FIRST_PAINT_BUDGET_MS, slow.describe()
     finally:
         slow_context.close()
+
+
+NGO_SECTIONS = ["summary", "locations", "focus", "beneficiaries", "workplan", "budget"]
+
+
+# French: the longer words; one language is enough for bytes, the others weigh the same files.
+@pytest.mark.parametrize("lang", ["fr"])
+def test_every_page_an_ngo_uses_is_light_first_and_next(cast, live, browser):
+    """Each page of the NGO's day, opened first in an empty browser cache (a colleague on a
+    shared computer, a link in an e-mail) and then walked one after the other as they are used."""
+    ngo = cast.sign_in("ngo")
+    path = _draft_application_path(ngo)
+    pages = [
+        "/",
+        "/applications/",
+        path,
+        *(f"{path}/sections/{name}" for name in NGO_SECTIONS),
+        f"{path}/sections/attachments",
+        "/organisations/mine",
+        "/grants/",
+        "/calls/",
+    ]
+    heavy, rechecked = [], []
+    seen: set[str] = set()  # static files the walking browser already has
+    walk = browser.new_context(storage_state=ngo.context.storage_state())
+    try:
+        for number, page in enumerate(pages):
+            fresh = browser.new_context(storage_state=ngo.context.storage_state())
+            try:
+                first = measure(fresh, f"{live.url}{page}")
+            finally:
+                fresh.close()
+            if first.app_bytes > FIRST_VISIT_BUDGET:
+                heavy.append(f"first visit {first.describe()}")
+            after = measure(walk, f"{live.url}{page}")
+            rechecked += [url for url in after.static_fetched if url in seen]
+            # A static file first needed on this page is downloaded once: not counted here.
+            new_files = set(after.static_fetched) - seen
+            page_bytes = sum(
+                size
+                for url, size, _ in after.requests
+                if url.startswith(after.app_origin) and url not in new_files
+            )
+            if number and page_bytes > NEXT_PAGE_BUDGET:
+                heavy.append(f"next page {after.describe()}")
+            seen |= set(after.static_files)
+    finally:
+        walk.close()
+    assert not heavy, "\n".join(heavy)
+    assert rechecked == [], rechecked
