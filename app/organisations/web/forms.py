@@ -56,7 +56,16 @@ class OrganisationForm(FlaskForm):
         maximum=2100,
     )
     un_partner_portal_id = StringField(
-        _l("UN Partner Portal ID"), validators=[Optional(), Length(max=40)]
+        _l("UN Partner Portal ID"),
+        validators=[Optional(), Length(max=40)],
+        # Fresh eyes (issue 19): an NGO new to the UN did not know what this was or where to
+        # find it; the fund needs it to verify the organisation.
+        description=_l(
+            "The identifier the UN Partner Portal (www.unpartnerportal.org) gave your "
+            "organisation when it registered there; it is shown on your organisation's profile "
+            "in the portal. The fund needs it to verify your organisation: if you are not "
+            "registered there yet, register first, then come back and add it."
+        ),
     )
     survivor_led = BooleanField(_l("The organisation is led by survivors of trafficking"))
     psea_policy = BooleanField(

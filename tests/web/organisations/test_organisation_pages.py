@@ -41,6 +41,9 @@ def test_an_applicant_registers_their_organisation(client, sign_in):
     applicant = user_with(Role.APPLICANT)
     sign_in(applicant)
     assert client.get("/organisations/mine").location.endswith("/organisations/register")
+    # The form says what the UN Partner Portal ID is and where to find it (fresh eyes).
+    form = text(client.get("/organisations/register"))
+    assert "The identifier the UN Partner Portal (www.unpartnerportal.org) gave" in form
     response = client.post(
         "/organisations/register",
         data={
