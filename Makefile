@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 
-.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench clean extract-messages css js
+.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench scale-check clean extract-messages css js
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -102,6 +102,14 @@ bench: install-dev
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
 	$(BIN)/python -m bench
+
+# Scale-out, shown (bench/scale_out.py): two gunicorn servers, two Celery workers and a beat on
+# this machine against one PostgreSQL database (SCALE_DATABASE_URL, made afresh), one Redis
+# database (SCALE_REDIS_URL, default 9) and moto's S3 server; a gift, an application with its
+# file and a tranche go through both servers in turn; every e-mail is sent once and the ledger
+# verifies. About 30 to 70 s; tests/test_scale_out.py runs it in the PostgreSQL run.
+scale-check: install-dev translations
+	$(BIN)/python -m bench.scale_out
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .coverage
