@@ -52,8 +52,9 @@ from app.platform.categories import Theme
 from app.platform.cli import backup_command, restore_command
 from app.platform.money import currency_exponent
 from app.reporting import api as reporting_api
-from app.reporting.cli import reports_cli
+from app.reporting.cli import iati_cli, reports_cli
 from app.reporting.web import cache as reporting_cache
+from app.reporting.web.open_data import bp as open_data
 from app.reporting.web.routes import bp as reporting
 from app.reviews.cli import reviews_cli
 from app.reviews.queries.assignments import active_assignment, review_progress
@@ -90,6 +91,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     donations,
     grants,
     reporting,
+    open_data,
     reviews,
     notifications,
     screening,
@@ -103,6 +105,7 @@ COMMANDS: tuple[click.Command, ...] = (
     users_cli,
     ledger_cli,
     reports_cli,
+    iati_cli,
     reviews_cli,
     grants_cli,
     donations_cli,

@@ -51,6 +51,7 @@ from app.notifications.models import Notification  # noqa: F401
 from app.organisations.models import BankAccount  # noqa: F401
 from app.outbox.models import OutboxMessage  # noqa: F401
 from app.platform.submissions import FormSubmission  # noqa: F401
+from app.reporting.models import PublishedFile  # noqa: F401
 from app.reviews.models import (  # noqa: F401
     BoardDecision,
     BoardMeeting,

@@ -29,6 +29,8 @@ REMIND_GRANT_REPORTS = "grants.remind"
 SEAL_LEDGER = "ledger.seal"
 PURGE_UNCONFIRMED_ACCOUNTS = "users.purge_unconfirmed"
 IMPORT_SANCTIONS_LIST = "screening.import_list"
+PUBLISH_IATI = "reporting.publish_iati"
+REPUBLISH_IATI = "reporting.republish_iati"
 
 # The daily jobs and their minute past DAILY_JOBS_HOUR_UTC, a few minutes apart so that one
 # worker runs them one after the other; the seal comes after the night's other jobs.
@@ -39,6 +41,7 @@ DAILY_JOBS = {
     "purge-sent-e-mails": (PURGE_OUTBOX, 15),
     "purge-unconfirmed-accounts": (PURGE_UNCONFIRMED_ACCOUNTS, 20),
     "import-the-sanctions-list": (IMPORT_SANCTIONS_LIST, 25),
+    "republish-the-iati-files": (REPUBLISH_IATI, 30),
 }
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,12 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
                 "task": SEND_OUTBOX,
                 "schedule": float(config["OUTBOX_POLL_SECONDS"]),
                 "options": {"expires": float(config["OUTBOX_POLL_SECONDS"])},
+            },
+            # The IATI files follow a change to their data within a minute.
+            "publish-the-iati-files": {
+                "task": PUBLISH_IATI,
+                "schedule": 60.0,
+                "options": {"expires": 60.0},
             },
             **{
                 name: {
@@ -171,6 +180,39 @@ def purge_unconfirmed_accounts() -> int:
 
     days = int(current_app.config["UNCONFIRMED_ACCOUNT_DAYS"])
     return _one_transaction("unconfirmed accounts removed", lambda: purge(older_than_days=days))
+
+
+@shared_task(name=PUBLISH_IATI)
+def publish_iati() -> int:
+    """Make the published IATI files again if the data they are made from changed (as
+    `flask iati publish`); run by the beat every minute. The files made, 0 when unchanged."""
+    from app.platform.extensions import db
+    from app.reporting.publication import publish
+    from app.reporting.web.iati import publisher
+
+    try:
+        made = publish(publisher())
+    finally:
+        db.session.remove()
+    if made:
+        logger.info("IATI files published: %s", ", ".join(made))
+    return len(made)
+
+
+@shared_task(name=REPUBLISH_IATI)
+def republish_iati() -> int:
+    """Make both published IATI files again, changed or not (`flask iati publish --force`):
+    once a day, for what no fingerprint sees (the day itself)."""
+    from app.platform.extensions import db
+    from app.reporting.publication import publish
+    from app.reporting.web.iati import publisher
+
+    try:
+        made = publish(publisher(), force=True)
+    finally:
+        db.session.remove()
+    logger.info("IATI files republished: %s", ", ".join(made))
+    return len(made)
 
 
 @shared_task(name=IMPORT_SANCTIONS_LIST)

@@ -91,6 +91,10 @@ class Base:
     # IATI's Standard Ruleset (its standard_py.json, from IATI's IATI-Rulesets repository),
     # which the IATI data-quality page checks the files against; unset, the page says so.
     IATI_RULESET_PATH = os.environ.get("IATI_RULESET_PATH", "")
+    # How often `flask outbox send --loop` looks whether the published IATI files' data changed.
+    IATI_PUBLISH_CHECK_SECONDS = float(os.environ.get("IATI_PUBLISH_CHECK_SECONDS", "30"))
+    # The licence the IATI files are published under, as the IATI Registry names it.
+    IATI_LICENCE = os.environ.get("IATI_LICENCE", "cc-by")
     # Countries whose UN M49 region should differ from the standard one, e.g. {"XK": "150"}.
     REPORTING_REGION_OVERRIDES: dict[str, str] = {}
     # Dashboard and transparency figures are reused while no audit event or ledger transfer has

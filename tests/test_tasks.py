@@ -26,10 +26,12 @@ from app.platform.storage import LocalStorage
 from app.reviews import services as reviews
 from app.tasks import (
     IMPORT_SANCTIONS_LIST,
+    PUBLISH_IATI,
     PURGE_OUTBOX,
     PURGE_UNCONFIRMED_ACCOUNTS,
     REMIND_GRANT_REPORTS,
     REMIND_REVIEWERS,
+    REPUBLISH_IATI,
     SEAL_LEDGER,
     SEND_OUTBOX,
     celery_init_app,
@@ -68,7 +70,7 @@ def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
     daily = {
         entry["task"]: entry["schedule"]
         for entry in settings["beat_schedule"].values()
-        if entry["task"] != SEND_OUTBOX
+        if entry["task"] not in {SEND_OUTBOX, PUBLISH_IATI}
     }
     assert set(daily) == {
         REMIND_REVIEWERS,
@@ -77,12 +79,13 @@ def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
         PURGE_OUTBOX,
         PURGE_UNCONFIRMED_ACCOUNTS,
         IMPORT_SANCTIONS_LIST,
+        REPUBLISH_IATI,
     }
     for schedule in daily.values():
         assert isinstance(schedule, crontab)
         assert schedule.hour == {3} and len(schedule.minute) == 1
         assert schedule.day_of_week == set(range(7))
-    assert len({min(s.minute) for s in daily.values()}) == 6  # one after the other
+    assert len({min(s.minute) for s in daily.values()}) == 7  # one after the other
 
 
 def test_every_scheduled_task_is_registered(app):
@@ -162,6 +165,21 @@ def test_the_daily_report_reminders_remind_once(app):
     db.session.commit()
 
     assert run_twice(app, REMIND_GRANT_REPORTS) == (1, 0)
+
+
+def test_the_beat_publishes_the_iati_files_every_minute_when_their_data_changed(app):
+    settings = celery_settings(SCHEDULE)
+    [entry] = [e for e in settings["beat_schedule"].values() if e["task"] == PUBLISH_IATI]
+    assert entry["schedule"] == 60.0
+
+    assert run_twice(app, PUBLISH_IATI) == (2, 0)  # both files; then nothing changed
+    fund(1_000 * USD)
+    db.session.commit()
+    assert run_twice(app, PUBLISH_IATI) == (2, 0)
+
+
+def test_the_daily_republication_makes_both_iati_files_whatever_changed(app):
+    assert run_twice(app, REPUBLISH_IATI) == (2, 2)
 
 
 def test_the_worker_task_sends_what_is_due(app, mailbox):

@@ -24,10 +24,18 @@ outbox_cli = AppGroup("outbox", help="The e-mail outbox: send what is due, forge
     help="Keep sending, looking again every SECONDS (make run uses 2), until stopped.",
 )
 def send(every: float | None) -> None:
-    """Send every e-mail that is due; a failure is kept to be tried again later."""
+    """Send every e-mail that is due; a failure is kept to be tried again later. In a loop, the
+    published IATI files are also made again when their data changed (every
+    IATI_PUBLISH_CHECK_SECONDS): the loop is the periodic job ``make run`` has."""
     from app.outbox.sending import send_due
 
+    next_publication = time.monotonic()
     while True:
+        if every is not None and time.monotonic() >= next_publication:
+            _publish_iati()
+            next_publication = time.monotonic() + float(
+                current_app.config["IATI_PUBLISH_CHECK_SECONDS"]
+            )
         try:
             done = send_due()
         except Exception:
@@ -49,6 +57,19 @@ def send(every: float | None) -> None:
                 err=True,
             )
         time.sleep(every)
+
+
+def _publish_iati() -> None:
+    """One publication tick (app/reporting/publication.py); it never stops the loop."""
+    from app.reporting.publication import publish_if_changed
+    from app.reporting.web.iati import publisher
+
+    try:
+        made = publish_if_changed(publisher())
+    finally:
+        db.session.remove()
+    if made:
+        click.echo(f"IATI files published: {', '.join(made)}.", err=True)
 
 
 @outbox_cli.command("purge")

@@ -51,3 +51,23 @@ def _write_whole(path: Path, chunks: Iterable[str]) -> None:
         if partial is not None:
             partial.unlink(missing_ok=True)
         raise click.ClickException(f"Cannot write {path}: {error.strerror or error}") from error
+
+
+iati_cli = AppGroup("iati", help="The published IATI files.")
+
+
+@iati_cli.command("publish")
+@click.option(
+    "--force", is_flag=True, help="Make both files again even if their data did not change."
+)
+def publish_command(force: bool) -> None:
+    """Make and store the IATI activity and organisation files served at /open-data/, if the
+    data they are made from changed since they were last made (as the periodic tick does)."""
+    from app.reporting.publication import publish
+    from app.reporting.web.iati import publisher
+
+    made = publish(publisher(), force=force)
+    if made:
+        click.echo(f"Published: {', '.join(made)}.")
+    else:
+        click.echo("Nothing changed since the files were last published.")

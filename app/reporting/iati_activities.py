@@ -213,7 +213,9 @@ def _online_gift_transactions(activity: ET.Element, publisher: IatiPublisher) ->
 
 def grant_activity(grant: Grant, publisher: IatiPublisher) -> ET.Element:
     activity = new_activity(publisher, grant.currency, "2")
-    activity.set("last-updated-datetime", grant.updated_at.replace(microsecond=0).isoformat())
+    # Changed when the grant or its application (its themes, countries, texts) last changed.
+    updated = max(grant.updated_at, grant.application.updated_at)
+    activity.set("last-updated-datetime", updated.replace(microsecond=0).isoformat())
     _describe_grant(activity, grant, publisher)
     _grant_participants(activity, grant, publisher)
     _grant_status_and_dates(activity, grant)

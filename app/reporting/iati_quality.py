@@ -32,6 +32,11 @@ class ActivityQuality:
     title: str | None
     failures: list[Failure]
 
+    @property
+    def lacks_groups(self) -> bool:
+        """A grant's activity with no sector: its groups, which give them, are to be chosen."""
+        return self.grant_id is not None and any("sector" in f.reason for f in self.failures)
+
     def fixes(self) -> list[str]:
         found = [fix for word, fix in FIXES if any(word in f.reason for f in self.failures)]
         return list(dict.fromkeys(found))

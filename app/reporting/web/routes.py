@@ -34,7 +34,6 @@ from app.reporting import activity, balances, contributions, grants, people
 from app.reporting.annual import FIRST_YEAR, LAST_YEAR, annual_report
 from app.reporting.exports import TABLES
 from app.reporting.iati import iati_activities
-from app.reporting.iati_organisation import iati_organisations
 from app.reporting.iati_quality import iati_quality
 from app.reporting.people import sex_age_key
 from app.reporting.statement import statement
@@ -53,7 +52,7 @@ from app.reporting.web.forms import TRANSFERS, ExportForm, PeriodForm
 from app.reporting.web.iati import publisher, ruleset
 from app.web.access import public, requires
 from app.web.display import country_name, money, number
-from app.web.labels import label
+from app.web.labels import choices, label
 from app.web.page_cache import kept_per_reader
 
 bp = Blueprint("reporting", __name__, template_folder="../templates")
@@ -355,7 +354,12 @@ def iati_quality_page() -> Any:
     """Every IATI Standard Ruleset rule each activity of the file breaks, and why."""
     rules = ruleset()
     report = iati_quality(publisher(), rules) if rules is not None else None
-    return render_template("reporting/iati_quality.html", report=report)
+    return render_template(
+        "reporting/iati_quality.html",
+        report=report,
+        may_correct=Permission.AWARD_GRANT in permissions_of(current_user),
+        groups=choices(Theme),
+    )
 
 
 # --- public ----------------------------------------------------------------------------------
@@ -364,9 +368,8 @@ def iati_quality_page() -> Any:
 @bp.get("/reports/iati-organisation.xml")
 @public
 def iati_organisation() -> Any:
-    """The publisher's IATI organisation file (budgets and expenditure per year): public, as
-    IATI publishing means."""
-    return Response("".join(iati_organisations(publisher())), mimetype="application/xml")
+    """Where the organisation file was first served: now the published one's address."""
+    return redirect(url_for("open_data.iati_organisation_file"), code=301)
 
 
 @bp.get("/transparency")

@@ -63,3 +63,22 @@ def test_the_small_generated_fund_publishes_a_valid_organisation_file(app, check
     organisation = _checked(checks).find("iati-organisation")
     assert len(organisation.findall("total-budget")) >= 2  # the generator spreads over years
     assert organisation.findall("recipient-country-budget")
+
+
+def test_the_demo_publishes_a_valid_organisation_file(app, checks):
+    from devtools.seed import load_demo
+
+    load_demo()
+    organisation = _checked(checks).find("iati-organisation")
+    assert organisation.findall("total-budget")
+    assert organisation.findall("total-expenditure")
+
+
+def test_grants_in_every_state_publish_a_valid_organisation_file(app, checks):
+    from tests.domain.reporting.test_iati_rules import grants_in_every_state
+
+    grants_in_every_state()
+    organisation = _checked(checks).find("iati-organisation")
+    # Returned funds are taken off what was spent, never below what the ledger shows.
+    assert organisation.findall("recipient-country-budget")
+    assert all(float(e.findtext("value")) > 0 for e in organisation.findall("total-expenditure"))

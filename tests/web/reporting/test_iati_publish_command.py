@@ -1,0 +1,35 @@
+"""`flask iati publish`, and the publication tick of the loop `make run` runs
+(`flask outbox send --loop`)."""
+
+from __future__ import annotations
+
+from app.outbox import cli as outbox_cli
+from app.reporting.publication import ACTIVITIES, ORGANISATION, published
+from tests.grants_support import USD, fund
+
+
+def test_the_command_publishes_what_changed_and_forced_everything(app):
+    runner = app.test_cli_runner()
+    assert (
+        "Published: iati-activities, iati-organisation."
+        in runner.invoke(args=["iati", "publish"]).output
+    )
+    assert "Nothing changed" in runner.invoke(args=["iati", "publish"]).output
+    fund(1_000 * USD)
+    assert "Published: iati-activities" in runner.invoke(args=["iati", "publish"]).output
+    assert "Published: iati-activities" in runner.invoke(args=["iati", "publish", "--force"]).output
+
+
+class Stop(Exception):
+    pass
+
+
+def test_the_outbox_loop_publishes_the_iati_files(app, monkeypatch):
+    def stop(_seconds: float) -> None:
+        raise Stop
+
+    monkeypatch.setattr(outbox_cli.time, "sleep", stop)
+    result = app.test_cli_runner().invoke(args=["outbox", "send", "--loop", "2"])
+    assert isinstance(result.exception, Stop)
+    assert "IATI files published: iati-activities, iati-organisation." in result.output
+    assert published(ACTIVITIES) is not None and published(ORGANISATION) is not None
