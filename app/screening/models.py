@@ -25,6 +25,11 @@ class HitStatus(StrEnum):
     CONFIRMED = "confirmed"  # the listed party: blocks for good
 
 
+# The hits that hold an organisation: the services refuse, and the database's payment-hold
+# triggers list the same statuses (migration 5d1f0e7a9c21; a test compares them).
+HOLDING_HIT_STATUSES = (HitStatus.OPEN, HitStatus.CONFIRMED)
+
+
 class ScreenedName(StrEnum):
     """Which of the organisation's names matched."""
 

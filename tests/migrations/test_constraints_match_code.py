@@ -20,6 +20,7 @@ from flask import Flask
 
 from app.accounts.permissions import INCOMPATIBLE_ROLES
 from app.platform.extensions import db
+from app.screening.models import HOLDING_HIT_STATUSES
 
 QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
@@ -171,3 +172,34 @@ def test_the_roles_trigger_refuses_exactly_the_incompatible_pairs(schema: Schema
     assert set().union(*(_events(sql) for _name, sql in triggers)) == {"INSERT", "UPDATE"}
     for name, sql in triggers:
         assert _pairs_in(sql) == in_code, f"{name} refuses {_pairs_in(sql)}, the code {in_code}"
+
+
+def test_the_payment_hold_triggers_refuse_the_steps_for_the_holding_matches(schema: Schema) -> None:
+    # Migration 5d1f0e7a9c21: a tranche approved or sent behind the services' back is refused
+    # while a match holds its organisation or its bank account is in its hold. A later
+    # batch_alter_table of grant_tranches on SQLite drops them; this says so.
+    triggers = [
+        (name, sql)
+        for name, sql in schema.triggers.get("grant_tranches", [])
+        if name.startswith("grant_tranches_") and name.endswith("_hold")
+    ]
+    expected = (
+        {"grant_tranches_payment_hold"}
+        if schema.dialect == "postgresql"
+        else {"grant_tranches_sanctions_hold", "grant_tranches_bank_hold"}
+    )
+    assert {name for name, _sql in triggers} == expected
+    holding = {status.value for status in HOLDING_HIT_STATUSES}
+    sanctions = " ".join(sql for name, sql in triggers if "bank" not in name)
+    assert "screening_hits" in sanctions
+    assert holding in [
+        set(_listed_values(listed)) for listed in re.findall(r"\bIN\s*(\([^)]*\))", sanctions)
+    ]
+    for _name, sql in triggers:
+        # PostgreSQL gives the WHEN clause back as "= ANY (ARRAY[...])": the values are there.
+        assert set(_listed_values(sql)) >= {"approved", "sent"}, sql
+    if schema.dialect == "postgresql":
+        # A new holding match locks its organisation, as the payment step does.
+        assert [name for name, _sql in schema.triggers.get("screening_hits", [])] == [
+            "screening_hits_lock_organisation"
+        ]

@@ -130,6 +130,8 @@ def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
     account = ensure_payable(grant.organisation, now=now)
     ensure_no_sanctions_hold(grant.organisation)
     again = tranche.status == TrancheStatus.APPROVED
+    # Dated before the status is written: the database's payment-hold trigger times the step by it.
+    tranche.approved_at = now or utcnow()
     TRANCHE_WORKFLOW.transition(
         tranche,
         TrancheStatus.APPROVED,
@@ -138,7 +140,6 @@ def approve_disbursement(*, actor: User, tranche: Tranche, now: datetime | None 
         changes={"approved_account_id": [tranche.approved_account_id, account.id]},
     )
     tranche.approved_by_id = actor.id
-    tranche.approved_at = now or utcnow()
     tranche.approved_account_id = account.id
     db.session.flush()
     return tranche
@@ -172,9 +173,9 @@ def send_disbursement(*, actor: User, tranche: Tranche, now: datetime | None = N
             total=format_money(committed + tranche.amount, grant.currency),
             amount=format_money(grant.amount, grant.currency),
         )
+    tranche.sent_at = now or utcnow()  # before the status, as in approve_disbursement
     TRANCHE_WORKFLOW.transition(tranche, TrancheStatus.SENT, actor=actor)
     tranche.sent_by_id = actor.id
-    tranche.sent_at = now or utcnow()
     require_accepted(
         post_transfers(
             [

@@ -11,7 +11,7 @@ from app.audit.services import record_event
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Conflict, SegregationOfDuties, ValidationFailed
 from app.platform.extensions import db
-from app.screening.models import HitStatus, ScreeningHit
+from app.screening.models import HOLDING_HIT_STATUSES, HitStatus, ScreeningHit
 
 
 def standing_hits(organisation_id: int) -> list[ScreeningHit]:
@@ -20,7 +20,7 @@ def standing_hits(organisation_id: int) -> list[ScreeningHit]:
         sa.select(ScreeningHit)
         .where(
             ScreeningHit.organisation_id == organisation_id,
-            ScreeningHit.status.in_((HitStatus.OPEN, HitStatus.CONFIRMED)),
+            ScreeningHit.status.in_(HOLDING_HIT_STATUSES),
         )
         .order_by(ScreeningHit.id)
     ).scalars()

@@ -5,13 +5,12 @@ account nobody approved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
@@ -22,40 +21,11 @@ from app.organisations.services import bank_accounts as bank
 from app.platform.db import utcnow
 from app.platform.errors import Conflict
 from app.platform.extensions import db
-from tests.bank_support import german_details, proposer_of
-from tests.grants_support import USD, activate, approved_application, award, fund, manager, officers
-from tests.real_commits import committed, committed_rows_removed, race
+from tests.bank_support import cleanup, german_details, get, tranche_under_way
+from tests.real_commits import committed, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
-
-
-@pytest.fixture
-def cleanup(app: Flask) -> Iterator[None]:
-    with committed_rows_removed(app):
-        yield
-
-
-def _get(model: Any, ident: int) -> Any:
-    found = db.session.get(model, ident)
-    assert found is not None
-    return found
-
-
-def _approved_tranche() -> dict[str, int]:
-    fund(50_000 * USD)
-    fm = manager()
-    grant = activate(award(approved_application(amount=10_000 * USD), fm), fm)
-    people = officers()
-    tranche = grant.tranches[0]
-    grants.request_disbursement(actor=people.maker, tranche=tranche)
-    grants.approve_disbursement(actor=people.checker, tranche=tranche)
-    return {
-        "tranche": tranche.id,
-        "organisation": grant.organisation_id,
-        "proposer": proposer_of(grant.organisation).id,
-        "maker": people.maker.id,
-        "fm": manager().id,
-    }
+__all__ = ["cleanup"]  # the fixture
 
 
 def _last_event(action: str) -> int:
@@ -69,21 +39,21 @@ def _last_event(action: str) -> int:
 def test_a_change_of_account_confirmed_while_a_tranche_is_sent_never_pays_the_new_account(
     app, cleanup
 ):
-    ids = committed(app, _approved_tranche)
+    ids = committed(app, lambda: tranche_under_way(approved=True))
     # The send is dated past the new account's hold, so only the approval stands in its way.
     later = utcnow() + timedelta(days=11)
 
     def change() -> str:
-        organisation = _get(Tranche, ids["tranche"]).grant.organisation
+        organisation = get(Tranche, ids["tranche"]).grant.organisation
         account = bank.propose_bank_account(
-            actor=_get(User, ids["proposer"]), organisation=organisation, details=german_details()
+            actor=get(User, ids["proposer"]), organisation=organisation, details=german_details()
         )
-        bank.confirm_bank_account(actor=_get(User, ids["fm"]), account=account)
+        bank.confirm_bank_account(actor=get(User, ids["fm"]), account=account)
         return "changed"
 
     def send() -> str:
         grants.send_disbursement(
-            actor=_get(User, ids["maker"]), tranche=_get(Tranche, ids["tranche"]), now=later
+            actor=get(User, ids["maker"]), tranche=get(Tranche, ids["tranche"]), now=later
         )
         return "sent"
 
@@ -92,7 +62,7 @@ def test_a_change_of_account_confirmed_while_a_tranche_is_sent_never_pays_the_ne
     assert results[0] == "changed", results
 
     def outcome() -> tuple[Any, int, int | None, int | None]:
-        tranche = _get(Tranche, ids["tranche"])
+        tranche = get(Tranche, ids["tranche"])
         sent = db.session.scalar(
             sa.select(sa.func.max(AuditEvent.id)).where(AuditEvent.action == "tranche.sent")
         )

@@ -5,11 +5,10 @@ the new account is being confirmed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from app.accounts.models import User
 from app.grants import services as grants
@@ -18,44 +17,20 @@ from app.organisations.models import BankAccount
 from app.organisations.services import bank_accounts as bank
 from app.organisations.services import destinations as payees
 from app.platform.errors import Conflict
-from app.platform.extensions import db
-from tests.bank_support import german_details, proposer_of
-from tests.grants_support import USD, activate, approved_application, award, fund, manager, officers
-from tests.real_commits import committed, committed_rows_removed, race
+from tests.bank_support import cleanup, german_details, get, tranche_under_way
+from tests.real_commits import committed, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.real_commits]
-
-
-@pytest.fixture
-def cleanup(app: Flask) -> Iterator[None]:
-    with committed_rows_removed(app):
-        yield
-
-
-def _get(model: Any, ident: int) -> Any:
-    found = db.session.get(model, ident)
-    assert found is not None
-    return found
+__all__ = ["cleanup"]  # the fixture
 
 
 def _requested_tranche_and_pending_change() -> dict[str, int]:
-    fund(50_000 * USD)
-    fm = manager()
-    grant = activate(award(approved_application(amount=10_000 * USD), fm), fm)
-    people = officers()
-    tranche = grant.tranches[0]
-    grants.request_disbursement(actor=people.maker, tranche=tranche)
+    ids = tranche_under_way()
+    organisation = get(Tranche, ids["tranche"]).grant.organisation
     change = bank.propose_bank_account(
-        actor=proposer_of(grant.organisation),
-        organisation=grant.organisation,
-        details=german_details(),
+        actor=get(User, ids["proposer"]), organisation=organisation, details=german_details()
     )
-    return {
-        "tranche": tranche.id,
-        "checker": people.checker.id,
-        "change": change.id,
-        "fm": manager().id,
-    }
+    return {**ids, "change": change.id}
 
 
 def test_a_change_confirmed_while_a_tranche_is_approved_holds_the_approval(app, cleanup):
@@ -63,13 +38,13 @@ def test_a_change_confirmed_while_a_tranche_is_approved_holds_the_approval(app, 
 
     def confirm() -> str:
         bank.confirm_bank_account(
-            actor=_get(User, ids["fm"]), account=_get(BankAccount, ids["change"])
+            actor=get(User, ids["fm"]), account=get(BankAccount, ids["change"])
         )
         return "confirmed"
 
     def approve() -> str:
         grants.approve_disbursement(
-            actor=_get(User, ids["checker"]), tranche=_get(Tranche, ids["tranche"])
+            actor=get(User, ids["checker"]), tranche=get(Tranche, ids["tranche"])
         )
         return "approved"
 
@@ -82,7 +57,7 @@ def test_a_change_confirmed_while_a_tranche_is_approved_holds_the_approval(app, 
     assert isinstance(results[1], Conflict), results
 
     def check() -> tuple[Any, bool]:
-        destination = payees.destination(_get(Tranche, ids["tranche"]).grant.organisation_id)
-        return _get(Tranche, ids["tranche"]).status, destination.held_until is not None
+        destination = payees.destination(get(Tranche, ids["tranche"]).grant.organisation_id)
+        return get(Tranche, ids["tranche"]).status, destination.held_until is not None
 
     assert committed(app, check) == (TrancheStatus.REQUESTED, True)
