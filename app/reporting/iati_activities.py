@@ -37,12 +37,14 @@ from app.reporting.iati_xml import (
     INCOMING_COMMITMENT,
     INCOMING_FUNDS,
     INCOMING_PLEDGE,
+    OBJECTIVES,
     ORG_TYPE_MULTILATERAL,
     ORG_TYPE_NGO,
     OUTGOING_COMMITMENT,
     ROLE_ACCOUNTABLE,
     ROLE_FUNDING,
     ROLE_IMPLEMENTING,
+    XML_LANG,
     IatiPublisher,
     activity_identifier,
     day,
@@ -239,6 +241,25 @@ def _describe_grant(activity: ET.Element, grant: Grant, publisher: IatiPublisher
     lang = written_in if written_in and written_in != publisher.language else None
     sub(activity, "title", grant.title, lang=lang)
     sub(activity, "description", grant.application.summary or grant.title, lang=lang)
+    _call_objectives(activity, grant, publisher)
+
+
+def _call_objectives(activity: ET.Element, grant: Grant, publisher: IatiPublisher) -> None:
+    """The call the grant answers, as its objectives (description type 2), in every language
+    the fund wrote the call in: the file's language first, each other one named."""
+    texts = {
+        code: text.strip() for code, text in (grant.application.call.description or {}).items()
+    }
+    texts = {code: text for code, text in texts.items() if text}
+    if not texts:
+        return
+    element = ET.SubElement(activity, "description", {"type": OBJECTIVES})
+    first = publisher.language if publisher.language in texts else sorted(texts)[0]
+    for code in [first, *sorted(set(texts) - {first})]:
+        narrative = ET.SubElement(
+            element, "narrative", {} if code == publisher.language else {XML_LANG: code}
+        )
+        narrative.text = texts[code]
 
 
 def _grant_participants(activity: ET.Element, grant: Grant, publisher: IatiPublisher) -> None:

@@ -49,6 +49,14 @@ SDG_TARGETS = (
     ("16.2", "End abuse, exploitation, trafficking and violence against children"),
 )
 
+# The OECD DAC gender equality policy marker (IATI PolicyMarker 1, vocabulary 1), given where an
+# activity reaches women and girls: "1", a significant objective (gender equality matters to the
+# project, whose principal objective is help to victims of trafficking). Reviewable here.
+POLICY_MARKER_VOCABULARY = "1"
+GENDER_EQUALITY = "1"
+GENDER_SIGNIFICANT = "1"
+GENDER_THEMES = frozenset({Theme.WOMEN_AND_GIRLS})
+
 CRS_VOCABULARY = "1"
 FUND_VOCABULARY = "99"
 SDG_TARGET_VOCABULARY = "3"
@@ -93,3 +101,11 @@ def sector_shares(
 
 CRS_NAMES = {code: name for (code, name), _own in THEME_SECTORS.values()}
 THEME_NAMES = {theme.value: own for theme, (_crs, own) in THEME_SECTORS.items()}
+
+
+def gender_significance(theme_lists: Sequence[Sequence[Theme]]) -> str | None:
+    """The gender equality marker's significance for activities with these themes, or None
+    where it does not apply."""
+    if any(GENDER_THEMES.intersection(themes) for themes in theme_lists):
+        return GENDER_SIGNIFICANT
+    return None

@@ -15,9 +15,12 @@ from app.reporting.iati_sectors import (
     CRS_NAMES,
     CRS_VOCABULARY,
     FUND_VOCABULARY,
+    GENDER_EQUALITY,
+    POLICY_MARKER_VOCABULARY,
     SDG_TARGET_VOCABULARY,
     SDG_TARGETS,
     THEME_NAMES,
+    gender_significance,
     sector_shares,
     themes_of,
 )
@@ -45,6 +48,7 @@ REGION_VOCABULARY_DAC = "1"
 # for. Given per activity, never per transaction, as the ruleset asks (one or the other).
 REGION_UNSPECIFIED = "998"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+OBJECTIVES = "2"  # DescriptionType: the objectives of the activity
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,17 @@ def where_and_what(
         sub(activity, "sector", THEME_NAMES[code], **attributes)
     for target, name in SDG_TARGETS:
         sub(activity, "tag", name, vocabulary=SDG_TARGET_VOCABULARY, code=target)
+    significance = gender_significance([themes_of(codes) for codes in theme_lists])
+    if significance is not None:
+        ET.SubElement(
+            activity,
+            "policy-marker",
+            {
+                "vocabulary": POLICY_MARKER_VOCABULARY,
+                "code": GENDER_EQUALITY,
+                "significance": significance,
+            },
+        )
 
 
 def transaction(

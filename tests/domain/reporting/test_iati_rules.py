@@ -115,6 +115,20 @@ def test_the_demo_file_passes_every_rule(app, schema, ruleset):
     assert grant.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert {s.get("vocabulary") for s in grant.findall("sector")} == {"1", "99"}
     assert [t.get("code") for t in grant.findall("tag")] == ["5.2", "8.7", "16.2"]
+    # The call each grant answers, as its objectives, in every language the fund wrote it in.
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    objectives = [
+        [n.get(lang) for n in a.findall("description[@type='2']/narrative")]
+        for a in document.findall("iati-activity")[1:]
+    ]
+    assert [None, "es", "fr"] in objectives
+    # The gender equality marker where a grant reaches women and girls, and only there.
+    for activity in document.findall("iati-activity")[1:]:
+        reaches_women = activity.find("sector[@code='women_and_girls']") is not None
+        markers = [
+            (m.get("code"), m.get("significance")) for m in activity.findall("policy-marker")
+        ]
+        assert markers == ([("1", "1")] if reaches_women else [])
 
 
 def _themed(grant: Grant) -> Grant:
@@ -170,6 +184,12 @@ def test_a_grant_in_every_state_passes_every_rule(app, schema, ruleset):
         for s in document.findall("iati-activity")[-1].findall("sector[@vocabulary='1']")
     ]
     assert crs == [("15180", "33.33"), ("16015", "33.34"), ("15160", "33.33")]
+    marker = document.findall("iati-activity")[-1].find("policy-marker")
+    assert (marker.get("vocabulary"), marker.get("code"), marker.get("significance")) == (
+        "1",
+        "1",
+        "1",
+    )
 
 
 def test_the_small_generated_fund_passes_every_rule(app, schema, ruleset):
