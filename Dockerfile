@@ -14,6 +14,26 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# pg_dump and pg_restore for `flask backup` / `flask restore`. From the PostgreSQL project's own
+# Debian repository, at POSTGRES_CLIENT_VERSION: pg_dump refuses a server newer than itself and
+# dumps any older one, so the client is at least the server's version (compose.yaml runs
+# PostgreSQL 17; decision 0084). The repository's key is fetched over HTTPS, as its
+# instructions say.
+ARG POSTGRES_CLIENT_VERSION=17
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+        https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && . /etc/os-release \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_CLIENT_VERSION}" \
+    && apt-get purge -y --auto-remove curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && pg_dump --version && pg_restore --version
+
 # Dependencies in their own layer: it is rebuilt only when pyproject.toml changes. The list is
 # read from pyproject.toml so it is written in one place; the app itself runs from /app.
 COPY pyproject.toml ./
@@ -33,7 +53,7 @@ RUN pybabel compile -d app/translations \
     && chmod 0755 docker/entrypoint.sh \
     && groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app \
-    && mkdir -p /app/instance/uploads \
+    && mkdir -p /app/instance/uploads /app/instance/backups \
     && chown -R app:app /app/instance
 
 USER app
