@@ -33,6 +33,7 @@ from app.donations.models import (  # noqa: F401
     ReceiptSequence,
     StripeEvent,
 )
+from app.funding.models import Restriction  # noqa: F401
 from app.grants.models import (  # noqa: F401
     Amendment,
     Grant,

@@ -18,8 +18,8 @@ from app.applications.models import Application
 from app.grants.models import Grant, Tranche, TrancheStatus
 from app.platform.db import utcnow
 from app.platform.extensions import db
+from app.platform.regions import Region, region_of
 from app.platform.sql import json_elements, json_length, month_of, year_of
-from app.reporting.regions import Region, region_of
 
 UNSPECIFIED = ""  # the country (or theme) of a grant that names none
 

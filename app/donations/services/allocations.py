@@ -16,9 +16,9 @@ from app.donations.models import (
 )
 from app.donations.services.exchange_rates import functional_currency
 from app.donations.workflow import PLEDGE_WORKFLOW
+from app.funding.services import contribution_account_id
 from app.ledger.chart import (
     CASH_BANK,
-    FUND_AVAILABLE,
     FUND_PLEDGED,
     account_by_key,
     receivable_account,
@@ -181,7 +181,8 @@ def _allocation_transfers(
                 code=TransferCode.PLEDGE_PAYMENT,
                 amount=cash,
                 debit_account_id=pledged.id,
-                credit_account_id=account_by_key(FUND_AVAILABLE).id,
+                # A restricted pledge's money goes to its own balance (app/funding).
+                credit_account_id=contribution_account_id(pledge.id),
                 memo=f"Pledge {pledge.id} paid",
                 document_type=document_type,
                 document_id=document_id,

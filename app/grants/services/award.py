@@ -20,18 +20,16 @@ from app.applications.models import (
 )
 from app.applications.services import profile_of
 from app.audit.services import record_event
+from app.funding.allocation import GrantProfile
+from app.funding.services import commit_to_grant, fundable_for, grant_profile
 from app.grants.models import Grant, GrantBudgetLine, GrantSequence, GrantStatus
 from app.grants.services.common import (
     add_months,
     format_money,
-    fund_available,
     grant_ledger_account,
 )
 from app.grants.services.schedule import build_schedule, scale_amounts, tranche_shares
-from app.ledger import chart
-from app.ledger.models import TransferCode
-from app.ledger.rules import TransferSpec, TransferStatus
-from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
+from app.ledger.services.posting import transfer_id
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import (
     N_,
@@ -80,7 +78,7 @@ def award_grant(
     lock_rows(application)
     ensure_no_sanctions_hold(application.organisation)
     decision = _approving_decision(application)
-    terms = _award_terms(application, decision)
+    terms = _award_terms(application, decision, on=now.date())
     grant = _new_grant(
         actor=actor,
         application=application,
@@ -134,7 +132,7 @@ def _approving_decision(application: Application) -> Any:
     return decision
 
 
-def _award_terms(application: Application, decision: Any) -> _AwardTerms:
+def _award_terms(application: Application, decision: Any, *, on: date) -> _AwardTerms:
     """Currency, amount, support cost and risk rating, refused when the fund cannot cover them."""
     functional = settings().fund.currency
     if application.call.currency.upper() != functional.upper():
@@ -158,7 +156,8 @@ def _award_terms(application: Application, decision: Any) -> _AwardTerms:
         )
     rate = settings().fund.psc_rate
     psc = apply_rate(amount, rate)
-    available = fund_available()
+    # Restricted balances matching the grant count, and are used first (app/funding).
+    available = fundable_for(funding_profile(application, on=on))
     if available < amount + psc:
         raise _pending_funds(available=available, needed=amount + psc, currency=functional)
     return _AwardTerms(
@@ -231,30 +230,34 @@ def _copy_budget(grant: Grant, application: Application) -> None:
 
 
 def _commit_money(*, actor: User, grant: Grant) -> None:
-    """Post the commitment ``fund:available`` → ``grant:<id>``."""
+    """Post the commitment ``fund:restricted:<id>`` (the matching restricted balances, by the
+    funding rule of app/funding/allocation.py) and ``fund:available`` → ``grant:<id>``."""
     functional = grant.currency
-    results = post_transfers(
-        [
-            TransferSpec(
-                id=_commitment_id(grant),
-                code=TransferCode.COMMITMENT,
-                amount=grant.commitment,
-                debit_account_id=chart.account_by_key(chart.FUND_AVAILABLE).id,
-                credit_account_id=grant_ledger_account(grant).id,
-                document_type="grant",
-                document_id=str(grant.id),
-                memo=f"{grant.reference}: grant {format_money(grant.amount, functional)} "
-                f"+ PSC {format_money(grant.psc_amount, functional)}",
-            )
-        ],
+    profile = funding_profile(grant.application, on=grant.awarded_at.date())
+    draws = commit_to_grant(
         actor=actor,
+        grant_id=grant.id,
+        grant_account_id=grant_ledger_account(grant).id,
+        amount=grant.commitment,
+        grant=profile,
+        memo=f"{grant.reference}: grant {format_money(grant.amount, functional)} "
+        f"+ PSC {format_money(grant.psc_amount, functional)}",
     )
-    if any(result.status == TransferStatus.EXCEEDS_CREDITS for result in results):
+    if draws is None:
         # Another award took the money between our check and the posting.
         raise _pending_funds(
-            available=fund_available(), needed=grant.commitment, currency=functional
+            available=fundable_for(profile), needed=grant.commitment, currency=functional
         )
-    require_accepted(results)
+
+
+def funding_profile(application: Application, *, on: date) -> GrantProfile:
+    """What a restriction is matched against: the call's themes, the countries, the call."""
+    return grant_profile(
+        themes=application.call.themes or [],
+        countries=application.countries or [],
+        call_id=application.call_id,
+        on=on,
+    )
 
 
 def _pending_funds(*, available: int, needed: int, currency: str) -> Conflict:
@@ -311,5 +314,5 @@ def grant_reference(year: int, number: int) -> str:
     return f"{settings().grants.reference_prefix}/{year}/{number:03d}"
 
 
-def _commitment_id(grant: Grant) -> Any:
+def _commitment_id(grant: Grant) -> Any:  # the unrestricted part (app/funding)
     return transfer_id("grant", grant.id, "commitment")

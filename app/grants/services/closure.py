@@ -10,6 +10,7 @@ from typing import Any
 from app.accounts.models import User
 from app.accounts.permissions import Permission
 from app.audit.services import record_event
+from app.funding.services import Return, post_returns
 from app.grants.models import (
     END_OF_GRANT_REPORTS,
     TRANCHES_IN_FLIGHT,
@@ -33,9 +34,7 @@ from app.grants.services.common import (
 from app.grants.workflow import CLOSURE_TRANCHE_WORKFLOW, GRANT_WORKFLOW
 from app.ledger import chart
 from app.ledger.models import TransferCode
-from app.ledger.rules import TransferSpec
 from app.ledger.services.balances import account_balance
-from app.ledger.services.posting import post_transfers, require_accepted, transfer_id
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Conflict, InvalidTransition, ValidationFailed
 from app.platform.extensions import db
@@ -203,7 +202,12 @@ def record_grantee_refund(
     )
     grant.refunds.append(refund)
     db.session.flush()
-    require_accepted(post_transfers(_refund_transfers(grant, refund), actor=actor))
+    post_returns(
+        actor=actor,
+        grant_id=grant.id,
+        grant_account_id=grant_ledger_account(grant).id,
+        returns=_refund_returns(grant, refund),
+    )
     record_event(
         actor=actor,
         action="grant.refund_recorded",
@@ -236,37 +240,30 @@ def _check_refund(grant: Grant, *, amount: int, reference: str) -> ClosureStatem
     return statement
 
 
-def _refund_transfers(grant: Grant, refund: GrantRefund) -> list[TransferSpec]:
-    """``cash:bank`` → ``fund:available`` for the refund, and the support cost charged on it
-    back from ``psc:income``."""
-    fund = chart.account_by_key(chart.FUND_AVAILABLE).id
-    specs = [
-        TransferSpec(
-            id=transfer_id("grant", grant.id, "refund", refund.id),
-            code=TransferCode.REFUND,
+def _refund_returns(grant: Grant, refund: GrantRefund) -> list[Return]:
+    """``cash:bank`` → the fund for the refund, and the support cost charged on it back from
+    ``psc:income``; each goes back to the balances that funded the grant (app/funding)."""
+    returns = [
+        Return(
             amount=refund.amount,
+            code=TransferCode.REFUND,
             debit_account_id=chart.account_by_key(chart.CASH_BANK).id,
-            credit_account_id=fund,
-            document_type="grant",
-            document_id=str(grant.id),
+            id_parts=("grant", grant.id, "refund", refund.id),
             memo=f"{grant.reference}: unspent funds returned, "
             f"bank reference {refund.bank_reference}",
         )
     ]
     if refund.psc_reversed > 0:
-        specs.append(
-            TransferSpec(
-                id=transfer_id("grant", grant.id, "refund", refund.id, "psc"),
-                code=TransferCode.REVERSAL,
+        returns.append(
+            Return(
                 amount=refund.psc_reversed,
+                code=TransferCode.REVERSAL,
                 debit_account_id=chart.account_by_key(chart.PSC_INCOME).id,
-                credit_account_id=fund,
-                document_type="grant",
-                document_id=str(grant.id),
+                id_parts=("grant", grant.id, "refund", refund.id, "psc"),
                 memo=f"{grant.reference}: support cost on the refunded funds",
             )
         )
-    return specs
+    return returns
 
 
 def close_grant(*, actor: User, grant: Grant, now: datetime | None = None) -> Grant:
@@ -283,22 +280,20 @@ def close_grant(*, actor: User, grant: Grant, now: datetime | None = None) -> Gr
     statement = _check_closable(grant, account)
     released = statement.undisbursed
     if released > 0:
-        require_accepted(
-            post_transfers(
-                [
-                    TransferSpec(
-                        id=transfer_id("grant", grant.id, "release"),
-                        code=TransferCode.RELEASE,
-                        amount=released,
-                        debit_account_id=account.id,
-                        credit_account_id=chart.account_by_key(chart.FUND_AVAILABLE).id,
-                        document_type="grant",
-                        document_id=str(grant.id),
-                        memo=f"{grant.reference}: undisbursed commitment released at closure",
-                    )
-                ],
-                actor=actor,
-            )
+        # Back to the balances that funded the grant, in proportion (app/funding).
+        post_returns(
+            actor=actor,
+            grant_id=grant.id,
+            grant_account_id=account.id,
+            returns=[
+                Return(
+                    amount=released,
+                    code=TransferCode.RELEASE,
+                    debit_account_id=account.id,
+                    id_parts=("grant", grant.id, "release"),
+                    memo=f"{grant.reference}: undisbursed commitment released at closure",
+                )
+            ],
         )
     GRANT_WORKFLOW.transition(
         grant, GrantStatus.CLOSED, actor=actor, changes={"released": [None, released]}

@@ -6,9 +6,9 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from app.donations.web.forms import DONOR_KIND_LABELS
+from app.platform.regions import Region
 from app.reporting import statement as st
 from app.reporting.contributions import UNIDENTIFIED
-from app.reporting.regions import Region
 
 SECTION_TITLES: dict[str, LazyString] = {
     st.AVAILABLE: _l("Fund balance available for grants"),
