@@ -40,6 +40,8 @@ from app.grants.cli import grants_cli
 from app.grants.web.labels import grant_day, grant_label
 from app.grants.web.routes import bp as grants
 from app.handoffs import subscribe_all as subscribe_handoffs
+from app.jobs.cli import jobs_cli
+from app.jobs.web.routes import bp as jobs
 from app.ledger.web.routes import bp as ledger
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
@@ -54,6 +56,7 @@ from app.platform.money import currency_exponent
 from app.reporting import api as reporting_api
 from app.reporting.cli import iati_cli, reports_cli
 from app.reporting.web import cache as reporting_cache
+from app.reporting.web.export_jobs import register_export_job
 from app.reporting.web.open_data import bp as open_data
 from app.reporting.web.routes import bp as reporting
 from app.reviews.cli import reviews_cli
@@ -98,6 +101,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     notes,
     search,
     dev_mail,
+    jobs,
 )
 
 # `flask <group> ...`; `flask db` comes from Flask-Migrate, `flask demo` from devtools (below).
@@ -110,6 +114,7 @@ COMMANDS: tuple[click.Command, ...] = (
     grants_cli,
     donations_cli,
     outbox_cli,
+    jobs_cli,
     screening_cli,
     backup_command,
     restore_command,
@@ -195,6 +200,7 @@ def connect_workflows() -> None:
     count_undecided_with(undecided_count)
     subscribe_handoffs()
     check_sanctions_with(ensure_no_sanctions_hold)
+    register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
 
 
 def _development_commands() -> Iterator[click.Command]:

@@ -46,6 +46,7 @@ from app.grants.models import (  # noqa: F401
     ReportFigure,
     Tranche,
 )
+from app.jobs.models import Job  # noqa: F401
 from app.ledger.models import Account, Checkpoint, Transfer  # noqa: F401
 from app.notes.models import InternalNote  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401

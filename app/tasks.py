@@ -29,6 +29,8 @@ REMIND_GRANT_REPORTS = "grants.remind"
 SEAL_LEDGER = "ledger.seal"
 PURGE_UNCONFIRMED_ACCOUNTS = "users.purge_unconfirmed"
 IMPORT_SANCTIONS_LIST = "screening.import_list"
+RUN_JOBS = "jobs.run_due"
+PURGE_JOB_FILES = "jobs.purge_files"
 PUBLISH_IATI = "reporting.publish_iati"
 REPUBLISH_IATI = "reporting.republish_iati"
 
@@ -41,6 +43,7 @@ DAILY_JOBS = {
     "purge-sent-e-mails": (PURGE_OUTBOX, 15),
     "purge-unconfirmed-accounts": (PURGE_UNCONFIRMED_ACCOUNTS, 20),
     "import-the-sanctions-list": (IMPORT_SANCTIONS_LIST, 25),
+    "delete-expired-job-files": (PURGE_JOB_FILES, 35),
     "republish-the-iati-files": (REPUBLISH_IATI, 30),
 }
 
@@ -66,6 +69,12 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
                 "task": PUBLISH_IATI,
                 "schedule": 60.0,
                 "options": {"expires": 60.0},
+            },
+            # Long jobs (app/jobs): also started at once by the page that queues one.
+            "run-the-jobs": {
+                "task": RUN_JOBS,
+                "schedule": float(config["OUTBOX_POLL_SECONDS"]),
+                "options": {"expires": float(config["OUTBOX_POLL_SECONDS"])},
             },
             **{
                 name: {
@@ -107,6 +116,27 @@ def send_outbox() -> dict[str, int]:
         return asdict(send_due())
     finally:
         db.session.remove()
+
+
+@shared_task(name=RUN_JOBS)
+def run_jobs() -> dict[str, int]:
+    """Run the long jobs that are due (app/jobs/running.py): every few seconds from the beat,
+    and at once when a page queues one."""
+    from app.jobs.running import run_due
+    from app.platform.extensions import db
+
+    try:
+        return asdict(run_due())
+    finally:
+        db.session.remove()
+
+
+@shared_task(name=PURGE_JOB_FILES)
+def purge_job_files() -> int:
+    """Delete the files of jobs whose download time is up (`flask jobs purge`)."""
+    from app.jobs.running import purge_expired
+
+    return _one_transaction("expired job files deleted", purge_expired)
 
 
 def _one_transaction(what: str, job: Callable[[], int]) -> int:

@@ -197,6 +197,11 @@ class Base:
     # many days after it was made, by the daily job (`flask users purge-unconfirmed`).
     UNCONFIRMED_ACCOUNT_DAYS = _env_int("UNCONFIRMED_ACCOUNT_DAYS", 30)
 
+    # Long work (app/jobs): an export of more rows than this is made by a worker and followed on
+    # a job page; its file can be downloaded for JOB_RESULT_KEEP_HOURS hours, then it is deleted.
+    EXPORT_JOB_THRESHOLD_ROWS = _env_int("EXPORT_JOB_THRESHOLD_ROWS", 5000)
+    JOB_RESULT_KEEP_HOURS = _env_int("JOB_RESULT_KEEP_HOURS", 24)
+
     # Payments (Stripe, or localstripe via STRIPE_API_BASE).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")

@@ -1,4 +1,5 @@
-"""`flask outbox send`: send the e-mails that are due (from cron, or in a loop under `make run`);
+"""`flask outbox send`: send the e-mails that are due and run the jobs that are due (app/jobs),
+from cron or in a loop under `make run`;
 `flask outbox purge`: empty the bodies of e-mails sent long ago (daily, like the beat does)."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def send(every: float | None) -> None:
     """Send every e-mail that is due; a failure is kept to be tried again later. In a loop, the
     published IATI files are also made again when their data changed (every
     IATI_PUBLISH_CHECK_SECONDS): the loop is the periodic job ``make run`` has."""
+    from app.jobs.running import run_due
     from app.outbox.sending import send_due
 
     next_publication = time.monotonic()
@@ -38,6 +40,7 @@ def send(every: float | None) -> None:
             )
         try:
             done = send_due()
+            ran = run_due()  # the long jobs (app/jobs) are run from the same tick
         except Exception:
             if every is None:
                 raise
@@ -50,7 +53,10 @@ def send(every: float | None) -> None:
             db.session.remove()  # each pass reads afresh
         if every is None:
             click.echo(f"{done.sent} sent, {done.retrying} to try again, {done.failed} failed.")
+            click.echo(f"{ran.done} job(s) done, {ran.failed} failed.")
             return
+        if ran.done or ran.failed:
+            click.echo(f"jobs: {ran.done} done, {ran.failed} failed.", err=True)
         if done.sent or done.retrying or done.failed:
             click.echo(
                 f"outbox: {done.sent} sent, {done.retrying} to try again, {done.failed} failed.",

@@ -25,6 +25,7 @@ from app.outbox.services import (
 )
 from app.platform.db import utcnow
 from app.platform.extensions import db
+from app.platform.logging import bound_request_id
 from app.platform.mail import MailNotSent, deliver_email
 
 
@@ -62,33 +63,42 @@ def send_due(*, limit: int = 100, now: datetime | None = None) -> Dispatched:
         message = db.session.get(OutboxMessage, due_id)
         if message is None:
             continue
-        try:
-            deliver_email(
-                to=message.recipient,
-                subject=message.subject,
-                body=message.body,
-                message_id=message_id(message, domain),
-            )
-        except MailNotSent as error:
-            record_failure(message=message, error=str(error), now=moment, policy=policy)
-            failed = message.status == OutboxStatus.FAILED
-            current_app.logger.warning(
-                "E-mail %s to %s not sent (attempt %s%s): %s",
-                message.id,
-                message.recipient,
-                message.attempts,
-                ", given up" if failed else "",
-                error,
-            )
-            if failed:
-                done.failed += 1
-            else:
-                done.retrying += 1
-        else:
-            record_sent(message=message, now=utcnow())
-            done.sent += 1
+        # The sender's lines about this message carry the id of the request that wrote it.
+        with bound_request_id(message.request_id):
+            _send_one(message, done=done, now=moment, policy=policy, domain=domain)
         db.session.commit()
     return done
+
+
+def _send_one(
+    message: OutboxMessage, *, done: Dispatched, now: datetime, policy: RetryPolicy, domain: str
+) -> None:
+    try:
+        deliver_email(
+            to=message.recipient,
+            subject=message.subject,
+            body=message.body,
+            message_id=message_id(message, domain),
+        )
+    except MailNotSent as error:
+        record_failure(message=message, error=str(error), now=now, policy=policy)
+        failed = message.status == OutboxStatus.FAILED
+        current_app.logger.warning(
+            "E-mail %s to %s not sent (attempt %s%s): %s",
+            message.id,
+            message.recipient,
+            message.attempts,
+            ", given up" if failed else "",
+            error,
+        )
+        if failed:
+            done.failed += 1
+        else:
+            done.retrying += 1
+    else:
+        record_sent(message=message, now=utcnow())
+        current_app.logger.info("E-mail %s sent (attempt %s)", message.id, message.attempts)
+        done.sent += 1
 
 
 def purge_sent(*, now: datetime | None = None) -> int:

@@ -24,6 +24,7 @@ from app.outbox.models import OutboxMessage, OutboxStatus
 from app.platform.db import utcnow
 from app.platform.errors import N_, Conflict
 from app.platform.extensions import db
+from app.platform.logging import current_request_id
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def queue_email(
             attempts=0,
             next_attempt_at=now,
             created_at=now,
+            request_id=current_request_id(),
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )

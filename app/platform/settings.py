@@ -86,6 +86,14 @@ class UploadSettings:
 
 
 @dataclass(frozen=True)
+class JobSettings:
+    """Long work done by a worker (app/jobs)."""
+
+    export_threshold_rows: int  # an export of more rows is made as a job
+    keep_hours: int  # how long a job's file can be downloaded
+
+
+@dataclass(frozen=True)
 class Settings:
     fund: FundSettings
     calls: CallSettings
@@ -94,6 +102,7 @@ class Settings:
     reviews: ReviewSettings
     screening: ScreeningSettings
     uploads: UploadSettings
+    jobs: JobSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -138,6 +147,10 @@ class Settings:
                 match_threshold=float(read.decimal("SANCTIONS_MATCH_THRESHOLD", at_most=100))
             ),
             uploads=UploadSettings(max_bytes=read.integer("UPLOAD_MAX_BYTES", minimum=1)),
+            jobs=JobSettings(
+                export_threshold_rows=read.integer("EXPORT_JOB_THRESHOLD_ROWS", minimum=0),
+                keep_hours=read.integer("JOB_RESULT_KEEP_HOURS", minimum=1),
+            ),
         )
 
 

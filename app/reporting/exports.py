@@ -47,6 +47,24 @@ def _when(column: Any, since: datetime, until: datetime) -> Any:
     return sa.and_(column >= since, column < until)
 
 
+def _count(*queries: Any) -> int:
+    """How many rows the queries give together (one COUNT each, their ordering dropped)."""
+    return sum(
+        int(
+            db.session.execute(
+                sa.select(sa.func.count()).select_from(q.order_by(None).subquery())
+            ).scalar_one()
+        )
+        for q in queries
+    )
+
+
+def contribution_count(since: datetime, until: datetime) -> int:
+    return _count(
+        _gift_query(since, until), _pledge_query(since, until), _bank_receipt_query(since, until)
+    )
+
+
 def contribution_rows(since: datetime, until: datetime) -> Iterator[Row]:
     """Gifts (by creation), pledges (by creation) and bank receipts (by value date)."""
     yield from _gift_rows(since, until)
@@ -54,7 +72,7 @@ def contribution_rows(since: datetime, until: datetime) -> Iterator[Row]:
     yield from _bank_receipt_rows(since, until)
 
 
-def _gift_rows(since: datetime, until: datetime) -> Iterator[Row]:
+def _gift_query(since: datetime, until: datetime) -> Any:
     moment = sa.func.coalesce(Gift.succeeded_at, Gift.created_at)
     gifts = (
         sa.select(
@@ -73,7 +91,11 @@ def _gift_rows(since: datetime, until: datetime) -> Iterator[Row]:
         .where(_when(moment, since, until))
         .order_by(moment, Gift.id)
     )
-    for row in _stream(gifts):
+    return gifts
+
+
+def _gift_rows(since: datetime, until: datetime) -> Iterator[Row]:
+    for row in _stream(_gift_query(since, until)):
         yield (
             "gift",
             row[0],
@@ -91,7 +113,7 @@ def _gift_rows(since: datetime, until: datetime) -> Iterator[Row]:
         )
 
 
-def _pledge_rows(since: datetime, until: datetime) -> Iterator[Row]:
+def _pledge_query(since: datetime, until: datetime) -> Any:
     pledges = (
         sa.select(
             Pledge.id,
@@ -109,7 +131,11 @@ def _pledge_rows(since: datetime, until: datetime) -> Iterator[Row]:
         .where(_when(Pledge.created_at, since, until))
         .order_by(Pledge.created_at, Pledge.id)
     )
-    for row in _stream(pledges):
+    return pledges
+
+
+def _pledge_rows(since: datetime, until: datetime) -> Iterator[Row]:
+    for row in _stream(_pledge_query(since, until)):
         yield (
             "pledge",
             row[0],
@@ -127,7 +153,7 @@ def _pledge_rows(since: datetime, until: datetime) -> Iterator[Row]:
         )
 
 
-def _bank_receipt_rows(since: datetime, until: datetime) -> Iterator[Row]:
+def _bank_receipt_query(since: datetime, until: datetime) -> Any:
     receipts = (
         sa.select(
             BankReceipt.id,
@@ -144,7 +170,11 @@ def _bank_receipt_rows(since: datetime, until: datetime) -> Iterator[Row]:
         .where(BankReceipt.value_date >= since.date(), BankReceipt.value_date < until.date())
         .order_by(BankReceipt.value_date, BankReceipt.id)
     )
-    for row in _stream(receipts):
+    return receipts
+
+
+def _bank_receipt_rows(since: datetime, until: datetime) -> Iterator[Row]:
+    for row in _stream(_bank_receipt_query(since, until)):
         yield (
             "bank_receipt",
             row[0],
@@ -162,7 +192,7 @@ def _bank_receipt_rows(since: datetime, until: datetime) -> Iterator[Row]:
         )
 
 
-def application_rows(since: datetime, until: datetime) -> Iterator[Row]:
+def _application_query(since: datetime, until: datetime) -> Any:
     query = (
         sa.select(
             Application.id,
@@ -182,7 +212,11 @@ def application_rows(since: datetime, until: datetime) -> Iterator[Row]:
         .where(_when(Application.created_at, since, until))
         .order_by(Application.created_at, Application.id)
     )
-    for row in _stream(query):
+    return query
+
+
+def application_rows(since: datetime, until: datetime) -> Iterator[Row]:
+    for row in _stream(_application_query(since, until)):
         yield (
             f"APP-{row[0]:05d}",
             row[1],
@@ -200,7 +234,7 @@ def application_rows(since: datetime, until: datetime) -> Iterator[Row]:
         )
 
 
-def grant_rows(since: datetime, until: datetime) -> Iterator[Row]:
+def _grant_query(since: datetime, until: datetime) -> Any:
     paid = (
         sa.select(sa.func.coalesce(sa.func.sum(Tranche.amount), 0))
         .where(Tranche.grant_id == Grant.id, Tranche.status == TrancheStatus.PAID)
@@ -228,7 +262,11 @@ def grant_rows(since: datetime, until: datetime) -> Iterator[Row]:
         .where(_when(Grant.awarded_at, since, until))
         .order_by(Grant.awarded_at, Grant.id)
     )
-    for row in _stream(query):
+    return query
+
+
+def grant_rows(since: datetime, until: datetime) -> Iterator[Row]:
+    for row in _stream(_grant_query(since, until)):
         currency = row[9]
         yield (
             row[0],
@@ -251,8 +289,7 @@ def grant_rows(since: datetime, until: datetime) -> Iterator[Row]:
         )
 
 
-def disbursement_rows(since: datetime, until: datetime) -> Iterator[Row]:
-    """Tranches sent to the bank in the period (paid, in transit or failed)."""
+def _disbursement_query(since: datetime, until: datetime) -> Any:
     grant = aliased(Grant)
     query = (
         sa.select(
@@ -274,7 +311,12 @@ def disbursement_rows(since: datetime, until: datetime) -> Iterator[Row]:
         .where(_when(Tranche.sent_at, since, until))
         .order_by(Tranche.sent_at, Tranche.id)
     )
-    for row in _stream(query):
+    return query
+
+
+def disbursement_rows(since: datetime, until: datetime) -> Iterator[Row]:
+    """Tranches sent to the bank in the period (paid, in transit or failed)."""
+    for row in _stream(_disbursement_query(since, until)):
         currency = row[7]
         yield (
             f"{row[0]}/T{row[1]}",
@@ -299,6 +341,8 @@ class ExportTable:
     name: str
     columns: tuple[str, ...]
     rows: Callable[[datetime, datetime], Iterator[Row]]
+    # How many rows ``rows`` gives for the period (a large export is made by a worker).
+    count: Callable[[datetime, datetime], int]
 
 
 TABLES: dict[str, ExportTable] = {
@@ -322,6 +366,7 @@ TABLES: dict[str, ExportTable] = {
                 "earmark",
             ),
             contribution_rows,
+            contribution_count,
         ),
         ExportTable(
             "applications",
@@ -341,6 +386,7 @@ TABLES: dict[str, ExportTable] = {
                 "submitted_at",
             ),
             application_rows,
+            lambda since, until: _count(_application_query(since, until)),
         ),
         ExportTable(
             "grants",
@@ -364,6 +410,7 @@ TABLES: dict[str, ExportTable] = {
                 "closed_at",
             ),
             grant_rows,
+            lambda since, until: _count(_grant_query(since, until)),
         ),
         ExportTable(
             "disbursements",
@@ -384,6 +431,7 @@ TABLES: dict[str, ExportTable] = {
                 "bank_reference",
             ),
             disbursement_rows,
+            lambda since, until: _count(_disbursement_query(since, until)),
         ),
     )
 }

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import get_locale, get_timezone
@@ -24,15 +23,15 @@ from werkzeug.datastructures import MultiDict
 
 from app.accounts.permissions import Permission, permissions_of
 from app.applications.models import ApplicationStatus
+from app.jobs.services import enqueue
+from app.jobs.web.wake import wake_worker
 from app.ledger import chart
-from app.ledger.web.export import COLUMNS as TRANSFER_COLUMNS
-from app.ledger.web.export import csv_row as transfer_row
-from app.ledger.web.queries import export as ledger_queries
 from app.platform.categories import AgeGroup, FormOfExploitation, Sex, Theme
 from app.platform.db import utcnow
+from app.platform.extensions import db
+from app.platform.settings import settings
 from app.reporting import activity, balances, contributions, grants, people
 from app.reporting.annual import FIRST_YEAR, LAST_YEAR, annual_report
-from app.reporting.exports import TABLES
 from app.reporting.iati import iati_activities
 from app.reporting.iati_quality import iati_quality
 from app.reporting.people import sex_age_key
@@ -47,7 +46,8 @@ from app.reporting.web.cache import (
     whole_page_for_visitors,
 )
 from app.reporting.web.charts import BarChart, ColumnChart, bar_chart, column_chart
-from app.reporting.web.export import csv_lines, file_chunks, spooled, write_xlsx
+from app.reporting.web.export import file_chunks, spooled
+from app.reporting.web.export_jobs import EXPORT_JOB, ExportRequest, build_export, export_size
 from app.reporting.web.forms import TRANSFERS, ExportForm, PeriodForm
 from app.reporting.web.iati import publisher, ruleset
 from app.web.access import public, requires
@@ -305,32 +305,25 @@ def exports() -> Any:
     if not form.validate():
         return render_template("reporting/exports.html", form=form), 400
     period = form.period
-    name = f"{form.table.data}-{period.start}-to-{period.end}.{form.format.data}"
-    if form.table.data == TRANSFERS:
-        if form.format.data == "csv":
-            # The ledger's own export, as it is.
-            return redirect(
-                url_for("ledger.export", since=str(period.start), until=str(period.end))
-            )
-        transfers = (
-            transfer_row(row)
-            for row in ledger_queries.transfers_for_export(since=period.since, until=period.until)
-        )
-        return _xlsx("transfers", TRANSFER_COLUMNS, transfers, filename=name)
-    table = TABLES[form.table.data]
-    rows = table.rows(period.since, period.until)
-    if form.format.data == "xlsx":
-        return _xlsx(table.name, table.columns, rows, filename=name)
-    return _download(
-        stream_with_context(csv_lines(table.columns, rows)), filename=name, mimetype="text/csv"
+    wanted = ExportRequest(
+        table=str(form.table.data), format=str(form.format.data), start=period.start, end=period.end
     )
-
-
-def _xlsx(title: str, columns: Any, rows: Any, *, filename: str) -> Response:
-    # Written during the request (a zip cannot be sent before it is complete), then sent.
+    size = export_size(wanted)
+    if size > settings().jobs.export_threshold_rows:
+        # Too large to make during the request: a worker makes it; its page shows how far.
+        job = enqueue(
+            actor=current_user, kind=EXPORT_JOB, parameters=wanted.parameters(), total=size
+        )
+        db.session.commit()
+        wake_worker()
+        return redirect(url_for("jobs.status", job_id=job.id), code=303)
+    if wanted.table == TRANSFERS and wanted.format == "csv":
+        # The ledger's own export, as it is.
+        return redirect(url_for("ledger.export", since=str(period.start), until=str(period.end)))
+    # Small: made now (a zip cannot be sent before it is complete), by the workers' function.
     target = spooled()
-    write_xlsx(target, title, columns, rows)
-    return _download(file_chunks(target), filename=filename, mimetype=XLSX)
+    built = build_export(wanted.parameters(), target, lambda _done: None)
+    return _download(file_chunks(target), filename=built.file_name, mimetype=built.content_type)
 
 
 @bp.get("/reports/iati.xml")

@@ -70,3 +70,15 @@ def transfers_for_export(
         if len(rows) < EXPORT_CHUNK:
             return
         after = rows[-1].sequence
+
+
+def count_transfers_for_export(*, since: datetime, until: datetime) -> int:
+    """How many transfers were created in [since, until) (a large export is made by a worker)."""
+    t = Transfer.__table__.c
+    return int(
+        db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(Transfer.__table__)
+            .where(t.created_at >= since, t.created_at < until)
+        ).scalar_one()
+    )

@@ -1,0 +1,1 @@
+"""The job status page, its JSON for the pages script, and the download."""
