@@ -30,6 +30,7 @@ from app.applications.web.labels import status_badge
 from app.applications.web.routes import bp as applications
 from app.applications.workflow import count_reviews_with
 from app.audit.web.routes import bp as audit
+from app.bankfiles.web.routes import bp as bankfiles
 from app.calls import api as calls_api
 from app.calls.web.routes import bp as calls
 from app.calls.workflow import count_undecided_with
@@ -93,6 +94,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     api_v1,
     donations,
     grants,
+    bankfiles,
     reporting,
     open_data,
     reviews,

@@ -17,6 +17,12 @@ from app.applications.models import (  # noqa: F401
     WorkplanActivity,
 )
 from app.audit.models import AuditEvent  # noqa: F401
+from app.bankfiles.models import (  # noqa: F401
+    BankStatement,
+    PaymentBatch,
+    PaymentBatchItem,
+    StatementEntry,
+)
 from app.calls.models import Call, RubricCriterion  # noqa: F401
 from app.donations.models import (  # noqa: F401
     BankReceipt,

@@ -77,6 +77,13 @@ def proxy_networks(addresses: list[str]) -> list[ipaddress.IPv4Network | ipaddre
     return networks
 
 
+# Made-up accounts (valid checksums) the demo and the tests pay from.
+SAMPLE_FUND_BANK_ACCOUNTS = (
+    "USD=CH9300762011623852957:UBSWCHZH80A,EUR=DE89370400440532013000:COBADEFFXXX,"
+    "CHF=CH5604835012345678009:CRESCHZZ80A,JPY=1234567:BOTKJPJT"
+)
+
+
 class Base:
     # Identity of the fund: nothing is hard-wired to one fund (DESIGN.md intro).
     FUND_NAME = os.environ.get(
@@ -288,6 +295,9 @@ class Base:
     # warned of an account confirmed within BANK_CHANGE_WARNING_DAYS.
     BANK_CHANGE_HOLD_DAYS = _env_int("BANK_CHANGE_HOLD_DAYS", 10)
     BANK_CHANGE_WARNING_DAYS = _env_int("BANK_CHANGE_WARNING_DAYS", 30)
+    # Payment files (pain.001): the fund's own account each currency is paid from,
+    # "USD=<IBAN or account number>:<BIC>,EUR=..."; a currency not listed gets no file.
+    FUND_BANK_ACCOUNTS = os.environ.get("FUND_BANK_ACCOUNTS", "")
 
     # Selection (issue 6): reviewers per application suggested, days a reviewer has, reminders
     # this many days before the due date (and daily once overdue), the spread between reviewers'
@@ -339,6 +349,7 @@ class Development(Base):
     DEBUG = True
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     EMAIL_ALLOW_TEST_DOMAIN = _env_bool("EMAIL_ALLOW_TEST_DOMAIN", True)
+    FUND_BANK_ACCOUNTS = os.environ.get("FUND_BANK_ACCOUNTS", SAMPLE_FUND_BANK_ACCOUNTS)
 
 
 class Testing(Base):
@@ -358,6 +369,7 @@ class Testing(Base):
     # Test databases are emptied between tests and their ids start again: never reuse figures.
     REPORTING_CACHE_SECONDS = 0
     PAGE_CACHE_SECONDS = 0
+    FUND_BANK_ACCOUNTS = SAMPLE_FUND_BANK_ACCOUNTS
 
 
 class Production(Base):

@@ -94,6 +94,23 @@ class JobSettings:
 
 
 @dataclass(frozen=True)
+class DebtorAccount:
+    """The fund's own bank account a currency's payment files are paid from."""
+
+    account: str  # IBAN (electronic form) or the bank's account number
+    bic: str
+
+    @property
+    def is_iban(self) -> bool:
+        return self.account[:2].isalpha()
+
+
+@dataclass(frozen=True)
+class BankFileSettings:
+    debtor_accounts: Mapping[str, DebtorAccount]  # FUND_BANK_ACCOUNTS, by ISO 4217 currency
+
+
+@dataclass(frozen=True)
 class Settings:
     fund: FundSettings
     calls: CallSettings
@@ -102,6 +119,7 @@ class Settings:
     reviews: ReviewSettings
     screening: ScreeningSettings
     uploads: UploadSettings
+    bank_files: BankFileSettings
     jobs: JobSettings
 
     @classmethod
@@ -147,6 +165,7 @@ class Settings:
                 match_threshold=float(read.decimal("SANCTIONS_MATCH_THRESHOLD", at_most=100))
             ),
             uploads=UploadSettings(max_bytes=read.integer("UPLOAD_MAX_BYTES", minimum=1)),
+            bank_files=BankFileSettings(debtor_accounts=read.debtor_accounts("FUND_BANK_ACCOUNTS")),
             jobs=JobSettings(
                 export_threshold_rows=read.integer("EXPORT_JOB_THRESHOLD_ROWS", minimum=0),
                 keep_hours=read.integer("JOB_RESULT_KEEP_HOURS", minimum=1),
@@ -259,6 +278,38 @@ class _Reader:
                 raise self._refuse(name, wanted)
             shares[str(rating)] = exact
         return MappingProxyType(shares)
+
+    def debtor_accounts(self, name: str) -> Mapping[str, DebtorAccount]:
+        """``"USD=CH9300762011623852957:UBSWCHZH80A,EUR=..."``: each currency's account (an IBAN,
+        checked, or the bank's account number) and its bank's BIC; empty: no payment files."""
+        value = self._value(name)
+        wanted = "a list like USD=<IBAN or account number>:<BIC>,EUR=..."
+        if not isinstance(value, str):
+            raise self._refuse(name, wanted)
+        accounts: dict[str, DebtorAccount] = {}
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            currency, _, rest = item.partition("=")
+            number, _, bic = rest.rpartition(":")
+            currency, number = currency.strip().upper(), number.replace(" ", "").upper()
+            if not _is_currency(currency) or not number or not _is_account(number, bic.strip()):
+                raise self._refuse(name, wanted)
+            accounts[currency] = DebtorAccount(account=number, bic=bic.strip().upper())
+        return MappingProxyType(accounts)
+
+
+def _is_account(number: str, bic: str) -> bool:
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        BIC(bic)
+        if number[:2].isalpha():
+            IBAN(number)
+    except SchwiftyException:
+        return False
+    return len(number) <= 34 and number.isalnum()
 
 
 def _as_decimal(value: Any) -> Decimal | None:
