@@ -526,6 +526,29 @@ def webhooks_at_both(processes: Processes) -> None:
         )
 
 
+def metrics_add_up(site: str, scrapes: int = 6) -> dict[str, float]:
+    """Whichever of the server's gunicorn workers answers /metrics, it counts the requests every
+    worker answered (docker/gunicorn.conf.py's multiprocess folder): the one gift started and
+    the one tranche requested there are counted once in every scrape."""
+    wanted = {
+        'endpoint="donations.start_gift",method="POST",status="200"': 1.0,
+        'endpoint="grants.request_tranche",method="POST",status="302"': 1.0,
+    }
+    for _ in range(scrapes):
+        text = Browser().get(f"{site}/metrics").decode()
+        for labels, count in wanted.items():
+            found = re.search(
+                r"^trustfund_http_requests_total\{" + re.escape(labels) + r"\} (\S+)$",
+                text,
+                re.MULTILINE,
+            )
+            check(
+                found and float(found.group(1)) == count,
+                f"/metrics on {site}: {labels} is {found and found.group(1)}, expected {count}",
+            )
+    return wanted
+
+
 def race_the_workers(redis_url: str, tasks: int = 8) -> None:
     """Besides the beat's one a second, several sending tasks at once: both workers take some
     and claim the same due messages at the same moment (each is sent by one only)."""
@@ -655,6 +678,8 @@ def run() -> dict[str, Any]:
                     "worker",
                     "--concurrency",
                     "1",
+                    "--prefetch-multiplier",
+                    "1",
                     "--hostname",
                     f"scale{number}@%h",
                     "--loglevel",
@@ -692,6 +717,7 @@ def run() -> dict[str, Any]:
             token = give(a, b, stripe_base)
             apply(a, b, plan["cookies"], plan["application_id"])
             pay_tranche(a, b, plan["cookies"], plan["tranche_id"])
+            race_the_workers(settings["redis"])
             document_id, key = check_records(
                 setup_app, token, plan["application_id"], plan["tranche_id"]
             )
@@ -709,10 +735,14 @@ def run() -> dict[str, Any]:
             keys = [item["Key"] for item in stored.get("Contents", [])]
             check(any(stored_key.endswith(key) for stored_key in keys), f"the bucket holds {keys}")
             webhooks_at_both(processes)
-            race_the_workers(settings["redis"])
+            metrics_add_up(a)
             step = lap("journeys", step)
             mail = outbox_drained(setup_app, captured)
             mail["sent_by_worker"] = sent_by_worker(processes)
+            mail["sending_tasks_by_worker"] = {
+                name: len(re.findall(r"outbox\.send_due\[[^]]*\] succeeded", processes.log(name)))
+                for name in ("worker-1", "worker-2")
+            }
             check(
                 sum(mail["sent_by_worker"].values()) == mail["e-mails"],
                 f"the workers' logs count {mail['sent_by_worker']}",
