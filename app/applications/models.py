@@ -111,6 +111,9 @@ class OrganisationProfile(TimestampMixin, Model):
     survivor_led: Mapped[bool] = mapped_column(default=False)
     psea_policy: Mapped[bool] = mapped_column(default=False)
     bank_account_holder: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The person who heads the organisation (chair, executive director): screened like the
+    # organisation's own names.
+    director_name: Mapped[str] = mapped_column(sa.String(200), default="")
     # Normalised copies, indexed, so possible duplicates are found by the database.
     registration_number_key: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
     bank_account_holder_key: Mapped[str] = mapped_column(sa.String(200), default="", index=True)

@@ -35,10 +35,17 @@ class DueDiligenceDetails:
     survivor_led: bool = False
     psea_policy: bool = False
     bank_account_holder: str = ""
+    director_name: str = ""
 
 
 # Changing one of these after verification sends the file back to the fund for checking.
-_SENSITIVE_FIELDS = ("legal_name", "registration_number", "bank_account_holder", "country")
+_SENSITIVE_FIELDS = (
+    "legal_name",
+    "registration_number",
+    "bank_account_holder",
+    "director_name",
+    "country",
+)
 
 
 def registration_number_key(value: str) -> str:
@@ -81,6 +88,7 @@ def _clean_details(details: DueDiligenceDetails) -> dict[str, Any]:
         "survivor_led": bool(details.survivor_led),
         "psea_policy": bool(details.psea_policy),
         "bank_account_holder": details.bank_account_holder.strip(),
+        "director_name": details.director_name.strip(),
     }
 
 

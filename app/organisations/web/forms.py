@@ -36,6 +36,14 @@ class OrganisationForm(FlaskForm):
         validators=[Optional(), Length(max=300)],
         description=_l("Leave empty if it is the same as the name."),
     )
+    director_name = StringField(
+        _l("Name of the director"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "The person who heads the organisation (chair or executive director). The fund "
+            "checks it, like the organisation's name, against the UN sanctions list."
+        ),
+    )
     country = SelectField(_l("Country of registration"), validators=[DataRequired()])
     contact_email = EmailField(
         _l("Contact e-mail"),
@@ -97,6 +105,7 @@ class OrganisationForm(FlaskForm):
             "survivor_led",
             "psea_policy",
             "bank_account_holder",
+            "director_name",
         ):
             getattr(self, attr).data = getattr(profile, attr)
 
@@ -114,6 +123,7 @@ class OrganisationForm(FlaskForm):
             survivor_led=bool(self.survivor_led.data),
             psea_policy=bool(self.psea_policy.data),
             bank_account_holder=self.bank_account_holder.data or "",
+            director_name=self.director_name.data or "",
         )
 
 

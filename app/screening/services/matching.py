@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
@@ -22,6 +23,7 @@ from app.accounts.models import Membership, MembershipRole, Organisation, Role, 
 from app.applications.models import OrganisationProfile
 from app.notifications.models import NotificationKind
 from app.notifications.services import link_to, notify_all
+from app.organisations.models import BankAccount
 from app.platform.extensions import db
 from app.platform.settings import settings
 from app.screening.models import (
@@ -153,18 +155,29 @@ class ListIndex:
 
 
 def screened_names(
-    organisation: Organisation, session: Session | None = None
+    organisation: Organisation,
+    session: Session | None = None,
+    *,
+    account_holders: list[str] | None = None,
 ) -> list[tuple[ScreenedName, str]]:
-    """The organisation's names and its key people's: its name, legal name, bank-account
-    holder and the owners of its account (its signatories)."""
+    """The organisation's names and its key people's: its name, legal name, director, the
+    holder named in its file and on its bank accounts in use or proposed, and the owners of
+    its account (its signatories)."""
     session = _use(session)
     names = [(ScreenedName.ORGANISATION, organisation.name)]
     profile = _profile_of(organisation, session)
     if profile is not None:
         names += [
             (ScreenedName.LEGAL_NAME, profile.legal_name),
+            (ScreenedName.DIRECTOR, profile.director_name),
             (ScreenedName.BANK_ACCOUNT_HOLDER, profile.bank_account_holder),
         ]
+    names += [
+        (ScreenedName.BANK_ACCOUNT_HOLDER, holder)
+        for holder in (
+            _account_holders(organisation, session) if account_holders is None else account_holders
+        )
+    ]
     names += [
         (ScreenedName.SIGNATORY, membership.user.full_name)
         for membership in organisation.memberships
@@ -177,6 +190,27 @@ def screened_names(
             seen.add(name_key(name))
             unique.append((kind, name))
     return unique
+
+
+def _account_holders(organisation: Organisation, session: Session) -> list[str]:
+    """The holders of the organisation's bank accounts that are in use or waiting for
+    confirmation, also one about to be inserted by this flush."""
+    found = [
+        obj.holder_name
+        for obj in session.new
+        if isinstance(obj, BankAccount)
+        and organisation.id is not None
+        and obj.organisation_id == organisation.id
+    ]
+    if organisation.id is not None:
+        found += session.scalars(
+            sa.select(BankAccount.holder_name).where(
+                BankAccount.organisation_id == organisation.id,
+                BankAccount.rejected_at.is_(None),
+                BankAccount.superseded_at.is_(None),
+            )
+        ).all()
+    return found
 
 
 def _profile_of(organisation: Organisation, session: Session) -> OrganisationProfile | None:
@@ -198,6 +232,7 @@ def screen_organisation(
     index: ListIndex | None = None,
     session: Session | None = None,
     threshold: float | None = None,
+    account_holders: list[str] | None = None,
 ) -> list[ScreeningHit]:
     """Raise a hit for every listed entry one of the organisation's names matches, unless the
     entry already has an open or confirmed hit, or a cleared one while the entry is unchanged.
@@ -206,7 +241,7 @@ def screen_organisation(
     index = index if index is not None else ListIndex.current(session)
     threshold = match_threshold() if threshold is None else threshold
     best: dict[int, Match] = {}
-    for screened, name in screened_names(organisation, session):
+    for screened, name in screened_names(organisation, session, account_holders=account_holders):
         for match in index.matches(screened, name, threshold):
             if match.entry_id not in best or match.score > best[match.entry_id].score:
                 best[match.entry_id] = match
@@ -263,9 +298,20 @@ def screen_all_organisations(session: Session | None = None) -> list[ScreeningHi
     )
     # Loaded at once and held here, so that each organisation's profile is found in the session.
     _held_profiles = session.execute(sa.select(OrganisationProfile)).scalars().all()
+    holders: dict[int, list[str]] = defaultdict(list)
+    for organisation_id, holder in session.execute(
+        sa.select(BankAccount.organisation_id, BankAccount.holder_name).where(
+            BankAccount.rejected_at.is_(None), BankAccount.superseded_at.is_(None)
+        )
+    ):
+        holders[organisation_id].append(holder)
     for organisation in organisations:
         raised += screen_organisation(
-            organisation, index=index, session=session, threshold=threshold
+            organisation,
+            index=index,
+            session=session,
+            threshold=threshold,
+            account_holders=holders.get(organisation.id, []),
         )
     return raised
 
@@ -293,8 +339,9 @@ def tell_deciders(hits: list[ScreeningHit], session: Session | None = None) -> N
 # What, when it changes, makes an organisation's names change (attribute names per model).
 _WATCHED: dict[type, tuple[str, ...]] = {
     Organisation: ("name",),
-    OrganisationProfile: ("legal_name", "bank_account_holder"),
+    OrganisationProfile: ("legal_name", "bank_account_holder", "director_name"),
     Membership: ("role", "user_id"),
+    BankAccount: ("holder_name",),
 }
 
 

@@ -15,6 +15,7 @@ LABELS: dict[object, LazyString] = {
     ScreenedName.LEGAL_NAME: _l("Legal name"),
     ScreenedName.BANK_ACCOUNT_HOLDER: _l("Bank account holder"),
     ScreenedName.SIGNATORY: _l("Signatory (owner of the account)"),
+    ScreenedName.DIRECTOR: _l("Director"),
     EntryKind.INDIVIDUAL: _l("Individual"),
     EntryKind.ENTITY: _l("Entity"),
 }

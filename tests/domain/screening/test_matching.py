@@ -3,12 +3,18 @@ caught; a different person with a common name is not; the names screened include
 
 from __future__ import annotations
 
+import pytest
+
 from app.accounts.models import Role
-from app.applications.models import OrganisationProfile
+from app.applications import services as ngo
+from app.applications.models import DueDiligenceStatus, OrganisationProfile, RiskRating
+from app.organisations.services import bank_accounts as bank
+from app.platform.errors import Conflict
 from app.platform.extensions import db
 from app.screening.models import ScreenedName
 from app.screening.services.matching import match_threshold, name_score
-from tests.applications_support import ngo_organisation
+from tests.applications_support import fund_manager, ngo_organisation
+from tests.bank_support import german_details
 from tests.factories import user_with
 from tests.screening_support import import_test_list, open_hits_of
 
@@ -81,3 +87,53 @@ def test_a_renamed_holder_is_screened_when_it_changes(app):
 def test_nothing_is_screened_before_a_list_is_imported(app):
     organisation = ngo_organisation(name="Blue Horizon Relief Fund")
     assert open_hits_of(organisation.id) == []
+
+
+def test_a_director_named_in_the_file_is_screened_and_holds_verification(app):
+    import_test_list()
+    organisation = ngo_organisation(name="Hope Shelter")
+    owner = organisation.memberships[0].user
+    # The director, typed with the words in another order, saved through the file's form.
+    ngo.update_due_diligence(
+        actor=owner,
+        organisation=organisation,
+        details=ngo.DueDiligenceDetails(
+            name="Hope Shelter",
+            country="NG",
+            legal_name="Hope Shelter",
+            registration_number="RC-1",
+            bank_account_holder="Hope Shelter",
+            director_name="Ivan Petrovich Sokolov",
+        ),
+    )
+    db.session.flush()
+
+    [hit] = open_hits_of(organisation.id)
+    assert (hit.screened, hit.entry.reference_number) == (ScreenedName.DIRECTOR, "KPi.902")
+    # A verified file whose director changed goes back to the fund, which cannot verify it
+    # while the match is open.
+    profile = db.session.get(OrganisationProfile, organisation.id)
+    assert profile is not None and profile.status == DueDiligenceStatus.DOCUMENTS_SUBMITTED
+    with pytest.raises(Conflict, match=r"possible match on the UN sanctions list \(KPi\.902\)"):
+        ngo.verify_organisation(
+            actor=fund_manager(), organisation=organisation, risk_rating=RiskRating.LOW
+        )
+
+
+def test_the_holder_of_a_proposed_bank_account_is_screened(app):
+    import_test_list()
+    organisation = ngo_organisation(name="Hope Shelter")
+    assert open_hits_of(organisation.id) == []
+
+    bank.propose_bank_account(
+        actor=organisation.memberships[0].user,
+        organisation=organisation,
+        details=german_details(holder_name="Green Crescent Trading Co"),
+    )
+
+    [hit] = open_hits_of(organisation.id)
+    assert (hit.screened, hit.entry.reference_number) == (
+        ScreenedName.BANK_ACCOUNT_HOLDER,
+        "QDe.903",
+    )
+    assert hit.screened_name == "Green Crescent Trading Co"
