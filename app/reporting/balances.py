@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.funding.services import RESTRICTED
 from app.ledger import chart
 from app.ledger.models import Account
 from app.ledger.services.balances import Balance
 from app.platform.extensions import db
 
 GRANTS = "grants"  # the sum of every grant:<id> account
+RESTRICTED_BALANCES = "restricted"  # the sum of every fund:restricted:<id> account
 FIXED = (
     chart.CASH_STRIPE,
     chart.CASH_BANK,
@@ -54,7 +56,11 @@ class KeyFigures:
 def account_totals() -> dict[str, Balance]:
     """Balances of the fixed accounts and of all grant accounts together, in one query."""
     a = Account.__table__.c
-    group = sa.case((a.code == chart.GRANT.code, sa.literal(GRANTS)), else_=a.key)
+    group = sa.case(
+        (a.code == chart.GRANT.code, sa.literal(GRANTS)),
+        (a.code == RESTRICTED.code, sa.literal(RESTRICTED_BALANCES)),
+        else_=a.key,
+    )
     rows = db.session.execute(
         sa.select(
             group.label("group"),
@@ -63,7 +69,7 @@ def account_totals() -> dict[str, Balance]:
             sa.func.coalesce(sa.func.sum(a.credits_pending), 0),
             sa.func.coalesce(sa.func.sum(a.credits_posted), 0),
         )
-        .where(sa.or_(a.key.in_(FIXED), a.code == chart.GRANT.code))
+        .where(sa.or_(a.key.in_(FIXED), a.code.in_([chart.GRANT.code, RESTRICTED.code])))
         .group_by(group)
     ).all()
     debit_normal = {chart.CASH_STRIPE: True, chart.CASH_BANK: True}
@@ -73,7 +79,10 @@ def account_totals() -> dict[str, Balance]:
         )
         for row in rows
     }
-    empty = {key: Balance(0, 0, 0, 0, debit_normal.get(key, False)) for key in (*FIXED, GRANTS)}
+    empty = {
+        key: Balance(0, 0, 0, 0, debit_normal.get(key, False))
+        for key in (*FIXED, GRANTS, RESTRICTED_BALANCES)
+    }
     return empty | found
 
 

@@ -1,7 +1,9 @@
 """The fund's statement for a period, reconciled to the ledger.
 
-Four sections, one per kind of ledger balance: the fund available for grants, commitments to
-grants not yet paid, pledges not yet received and programme support cost income. Each shows
+Five sections, one per kind of ledger balance: the fund available for grants (net assets
+without restrictions), restricted contributions not yet committed (net assets with
+restrictions: every ``fund:restricted:<id>`` account together, see app/funding), commitments
+to grants not yet paid, pledges not yet received and programme support cost income. Each shows
 the balance at the start, the period's movements by kind, and the balance at the end.
 
 How it is computed (two grouped queries, whatever the period or the size of the ledger):
@@ -26,18 +28,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.donations.models import Donor, Gift
+from app.funding.services import RESTRICTED as RESTRICTED_ACCOUNT
 from app.ledger import chart
 from app.ledger.models import Account, Transfer, TransferCode, TransferKind
 from app.platform.extensions import db
-from app.reporting.balances import GRANTS, account_totals
+from app.reporting.balances import GRANTS, RESTRICTED_BALANCES, account_totals
 from app.reporting.contributions import UNIDENTIFIED
 
 AVAILABLE = "available"
+RESTRICTED = "restricted"
 COMMITMENTS = "commitments"
 PLEDGES = "pledges"
 PSC = "psc"
 OTHER = "other"
-SECTIONS = (AVAILABLE, COMMITMENTS, PLEDGES, PSC)
+SECTIONS = (AVAILABLE, RESTRICTED, COMMITMENTS, PLEDGES, PSC)
 
 # Line keys (labels are in the web layer).
 CONTRIBUTIONS = "contributions"
@@ -125,8 +129,10 @@ class Section:
 class Statement:
     period: Period
     sections: dict[str, Section]
-    # Contributions received in the period by donor kind ("unidentified" when unknown).
+    # Unrestricted contributions received in the period by donor kind ("unidentified" when
+    # unknown); restricted ones (pledge payments to a restricted balance) apart.
     contributions_by_kind: dict[str, int]
+    restricted_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
     def reconciled(self) -> bool:
@@ -143,6 +149,7 @@ def _group(account: Any, fund: int, pledged: int, psc: int) -> Any:
         (account.id == pledged, sa.literal(PLEDGES)),
         (account.id == psc, sa.literal(PSC)),
         (account.code == chart.GRANT.code, sa.literal(COMMITMENTS)),
+        (account.code == RESTRICTED_ACCOUNT.code, sa.literal(RESTRICTED)),
         else_=sa.literal(OTHER),
     )
 
@@ -158,7 +165,10 @@ def _movements(period: Period, ids: dict[str, int]) -> list[Any]:
     in_period = sa.case((t.created_at < period.until, 1), else_=0)
 
     def tracked(account: Any) -> Any:
-        return sa.or_(account.id.in_([fund, pledged, psc]), account.code == chart.GRANT.code)
+        return sa.or_(
+            account.id.in_([fund, pledged, psc]),
+            account.code.in_([chart.GRANT.code, RESTRICTED_ACCOUNT.code]),
+        )
 
     query = (
         sa.select(t.code, debit_group, credit_group, in_period, sa.func.sum(t.amount))
@@ -187,6 +197,11 @@ def _classify(section: str, code: TransferCode, credited: bool) -> str:
         (AVAILABLE, TransferCode.RELEASE, True): RELEASED,
         (AVAILABLE, TransferCode.REFUND, True): GRANT_REFUNDS,
         (AVAILABLE, TransferCode.REVERSAL, True): PSC_RETURNED,
+        (RESTRICTED, TransferCode.PLEDGE_PAYMENT, True): CONTRIBUTIONS,
+        (RESTRICTED, TransferCode.COMMITMENT, False): COMMITTED,
+        (RESTRICTED, TransferCode.RELEASE, True): RELEASED,
+        (RESTRICTED, TransferCode.REFUND, True): GRANT_REFUNDS,
+        (RESTRICTED, TransferCode.REVERSAL, True): PSC_RETURNED,
         (COMMITMENTS, TransferCode.COMMITMENT, True): COMMITTED,
         (COMMITMENTS, TransferCode.DISBURSEMENT, False): DISBURSED,
         (COMMITMENTS, TransferCode.PSC, False): PSC_CHARGED,
@@ -204,11 +219,21 @@ def _classify(section: str, code: TransferCode, credited: bool) -> str:
 
 
 def contributions_by_kind(period: Period, *, fund_id: int) -> dict[str, int]:
-    """Gifts and pledge payments that reached the fund in the period, by donor kind.
+    """Gifts and unrestricted pledge payments that reached the fund in the period, by donor
+    kind.
 
     Gifts are followed to their donor through the gift record; pledge payments through the
     donor's receivable account (the cash side of the same payment, for the same amount).
     """
+    return _contributions(period, fund_id=fund_id, restricted=False)
+
+
+def restricted_contributions_by_kind(period: Period) -> dict[str, int]:
+    """Pledge payments that reached a restricted balance in the period, by donor kind."""
+    return _contributions(period, fund_id=None, restricted=True)
+
+
+def _contributions(period: Period, *, fund_id: int | None, restricted: bool) -> dict[str, int]:
     t = Transfer.__table__.c
     in_period = sa.and_(
         t.created_at >= period.since,
@@ -216,20 +241,17 @@ def contributions_by_kind(period: Period, *, fund_id: int) -> dict[str, int]:
         t.kind == TransferKind.SINGLE,
     )
     kind = sa.func.coalesce(sa.type_coerce(Donor.kind, sa.String), UNIDENTIFIED)
-    gifts = (
-        sa.select(kind.label("kind"), t.amount.label("amount"))
-        .select_from(Transfer.__table__)
-        .outerjoin(
-            Gift,
-            sa.and_(
-                t.document_type == "gift",
-                t.document_id == sa.cast(Gift.id, sa.String(60)),
-            ),
-        )
-        .outerjoin(Donor, Donor.id == Gift.donor_id)
-        .where(in_period, t.code == TransferCode.GIFT, t.credit_account_id == fund_id)
-    )
     receivable = aliased(Account, name="receivable")
+    # The same payment's release from fund:pledged went to a restricted balance.
+    release = aliased(Transfer, name="release")
+    to_restricted = sa.exists().where(
+        release.document_type == t.document_type,
+        release.document_id == t.document_id,
+        release.code == TransferCode.PLEDGE_PAYMENT,
+        release.credit_account_id.in_(
+            sa.select(Account.id).where(Account.code == RESTRICTED_ACCOUNT.code)
+        ),
+    )
     pledge_payments = (
         sa.select(kind.label("kind"), t.amount.label("amount"))
         .select_from(Transfer.__table__)
@@ -241,9 +263,26 @@ def contributions_by_kind(period: Period, *, fund_id: int) -> dict[str, int]:
             in_period,
             t.code == TransferCode.PLEDGE_PAYMENT,
             receivable.code == chart.RECEIVABLE.code,
+            to_restricted if restricted else ~to_restricted,
         )
     )
-    both = sa.union_all(gifts, pledge_payments).subquery("contributions")
+    if restricted:
+        both = pledge_payments.subquery("contributions")
+    else:
+        gifts = (
+            sa.select(kind.label("kind"), t.amount.label("amount"))
+            .select_from(Transfer.__table__)
+            .outerjoin(
+                Gift,
+                sa.and_(
+                    t.document_type == "gift",
+                    t.document_id == sa.cast(Gift.id, sa.String(60)),
+                ),
+            )
+            .outerjoin(Donor, Donor.id == Gift.donor_id)
+            .where(in_period, t.code == TransferCode.GIFT, t.credit_account_id == fund_id)
+        )
+        both = sa.union_all(gifts, pledge_payments).subquery("contributions")
     rows = db.session.execute(
         sa.select(both.c.kind, sa.func.sum(both.c.amount)).group_by(both.c.kind)
     ).all()
@@ -259,13 +298,14 @@ def statement(period: Period) -> Statement:
     totals = account_totals()
     current = {
         AVAILABLE: totals[chart.FUND_AVAILABLE].posted,
+        RESTRICTED: totals[RESTRICTED_BALANCES].posted,
         COMMITMENTS: totals[GRANTS].posted,
         PLEDGES: totals[chart.FUND_PLEDGED].posted,
         PSC: totals[chart.PSC_INCOME].posted,
     }
     sections = {key: Section(key) for key in SECTIONS}
     after: dict[str, int] = defaultdict(int)
-    ledger_contributions = 0
+    ledger_contributions: dict[str, int] = defaultdict(int)
     for code, debit_group, credit_group, in_period, amount in _movements(period, ids):
         code = TransferCode(code)
         for key, credited in ((credit_group, True), (debit_group, False)):
@@ -277,21 +317,28 @@ def statement(period: Period) -> Statement:
                 continue
             line = _classify(key, code, credited)
             if line == CONTRIBUTIONS:
-                ledger_contributions += effect
+                ledger_contributions[key] += effect
             else:
                 sections[key].add(line, effect)
     by_kind = contributions_by_kind(period, fund_id=ids[AVAILABLE])
+    restricted_by_kind = restricted_contributions_by_kind(period)
     for key, section in sections.items():
         section.ledger_closing = current[key] - after[key]
-    available = sections[AVAILABLE]
-    # The opening balance comes from the ledger; the contributions line from the donors.
-    in_period_ledger = available.movements + ledger_contributions
-    available.opening = available.ledger_closing - in_period_ledger
-    if by_kind:
-        available.lines = {CONTRIBUTIONS: sum(by_kind.values()), **available.lines}
+    # The opening balances come from the ledger; the contributions lines from the donors.
+    for key, kinds in ((AVAILABLE, by_kind), (RESTRICTED, restricted_by_kind)):
+        section = sections[key]
+        in_period_ledger = section.movements + ledger_contributions[key]
+        section.opening = section.ledger_closing - in_period_ledger
+        if kinds:
+            section.lines = {CONTRIBUTIONS: sum(kinds.values()), **section.lines}
     for key in (COMMITMENTS, PLEDGES, PSC):
         section = sections[key]
         section.opening = section.ledger_closing - section.movements
     for section in sections.values():
         section.lines = {line: section.lines[line] for line in LINE_ORDER if line in section.lines}
-    return Statement(period=period, sections=sections, contributions_by_kind=by_kind)
+    return Statement(
+        period=period,
+        sections=sections,
+        contributions_by_kind=by_kind,
+        restricted_by_kind=restricted_by_kind,
+    )

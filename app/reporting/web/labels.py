@@ -12,6 +12,7 @@ from app.reporting.contributions import UNIDENTIFIED
 
 SECTION_TITLES: dict[str, LazyString] = {
     st.AVAILABLE: _l("Fund balance available for grants"),
+    st.RESTRICTED: _l("Restricted contributions not yet committed"),
     st.COMMITMENTS: _l("Grant commitments not yet paid"),
     st.PLEDGES: _l("Pledges confirmed, not yet received"),
     st.PSC: _l("Programme support cost income"),
