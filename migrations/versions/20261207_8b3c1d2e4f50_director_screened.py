@@ -2,7 +2,7 @@
 list like its other key people (screening_hits.screened gains 'director')
 
 Revision ID: 8b3c1d2e4f50
-Revises: b7c2e94d1f30
+Revises: c4b1f2a90e57
 Create Date: 2026-12-07 02:25:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8b3c1d2e4f50'
-down_revision = 'b7c2e94d1f30'
+down_revision = 'c4b1f2a90e57'
 branch_labels = None
 depends_on = None
 
