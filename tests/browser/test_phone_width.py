@@ -96,6 +96,7 @@ def _pages(ids: dict[str, Any]) -> dict[str, list[str]]:
             "/donations/pledges",
             f"/pledges/{ids['pledge']}",
             "/ledger/",
+            "/reports/iati/quality",
         ],
         "finance": [
             "/dashboard",
@@ -114,6 +115,7 @@ def _pages(ids: dict[str, Any]) -> dict[str, list[str]]:
             "/my/giving",
             "/pledges/new",
             "/give",
+            "/open-data/iati",
         ],
     }
 
