@@ -28,12 +28,15 @@ from app.applications.services.verification import check_sanctions_with
 from app.applications.web.first_steps import first_steps_context
 from app.applications.web.labels import status_badge
 from app.applications.web.routes import bp as applications
-from app.applications.workflow import count_reviews_with
+from app.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
 from app.audit.web.routes import bp as audit
 from app.bankfiles.web.routes import bp as bankfiles
 from app.calls import api as calls_api
 from app.calls.web.routes import bp as calls
 from app.calls.workflow import count_undecided_with
+from app.copies.cli import copies_command
+from app.copies.services import on_submitted as check_copied_text
+from app.copies.web.routes import bp as copies
 from app.donations.cli import donations_cli
 from app.donations.web.routes import bp as donations
 from app.grants import api as grants_api
@@ -100,6 +103,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     reviews,
     notifications,
     screening,
+    copies,
     notes,
     search,
     dev_mail,
@@ -121,6 +125,7 @@ COMMANDS: tuple[click.Command, ...] = (
     backup_command,
     restore_command,
 )
+screening_cli.add_command(copies_command)  # flask screening copies
 
 TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "money": display.money,
@@ -202,6 +207,7 @@ def connect_workflows() -> None:
     count_undecided_with(undecided_count)
     subscribe_handoffs()
     check_sanctions_with(ensure_no_sanctions_hold)
+    APPLICATION_WORKFLOW.subscribe(check_copied_text)  # every submission is checked for copying
     register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
 
 

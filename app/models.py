@@ -24,6 +24,7 @@ from app.bankfiles.models import (  # noqa: F401
     StatementEntry,
 )
 from app.calls.models import Call, RubricCriterion  # noqa: F401
+from app.copies.models import CopyFlag, TextBand, TextSignature  # noqa: F401
 from app.donations.models import (  # noqa: F401
     BankReceipt,
     BankReceiptAllocation,

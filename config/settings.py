@@ -199,6 +199,8 @@ class Base:
     # and the score (0-100) from which a name is a possible match for a person to decide.
     SANCTIONS_LIST_URL = os.environ.get("SANCTIONS_LIST_URL", "")
     SANCTIONS_MATCH_THRESHOLD = float(os.environ.get("SANCTIONS_MATCH_THRESHOLD", "88"))
+    # The share (%) of a proposal's text found in another's from which the pair is flagged.
+    COPIED_TEXT_THRESHOLD = float(os.environ.get("COPIED_TEXT_THRESHOLD", "30"))
 
     # Retention (personal data): an account whose address was never confirmed is removed this
     # many days after it was made, by the daily job (`flask users purge-unconfirmed`).

@@ -78,6 +78,7 @@ class ReviewSettings:
 @dataclass(frozen=True)
 class ScreeningSettings:
     match_threshold: float  # 0 to 100
+    copied_text_threshold: float  # 0 to 100: the share of a proposal's text found in another's
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ class Settings:
                 board_quorum=read.integer("BOARD_QUORUM", minimum=1),
             ),
             screening=ScreeningSettings(
-                match_threshold=float(read.decimal("SANCTIONS_MATCH_THRESHOLD", at_most=100))
+                match_threshold=float(read.decimal("SANCTIONS_MATCH_THRESHOLD", at_most=100)),
+                copied_text_threshold=float(read.decimal("COPIED_TEXT_THRESHOLD", at_most=100)),
             ),
             uploads=UploadSettings(max_bytes=read.integer("UPLOAD_MAX_BYTES", minimum=1)),
             bank_files=BankFileSettings(debtor_accounts=read.debtor_accounts("FUND_BANK_ACCOUNTS")),

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.accounts.models import Organisation
 from app.accounts.permissions import Permission
+from app.copies.services import recent_flags
 from app.platform.extensions import db
 from app.screening.models import HitStatus, ScreeningHit
 from app.screening.services.decisions import clear_hit, confirm_hit, hits_of, open_hits
@@ -36,6 +37,7 @@ def queue() -> Any:
         hits=open_hits(),
         listed=current_list(),
         threshold=match_threshold(),
+        copy_flags=recent_flags(current_user),
     )
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_assign_reviewers
 from app.applications.models import Application, RiskRating
+from app.copies.services import flags_of as copy_flags_of
 from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.reviews.models import ScreeningOutcome
@@ -60,6 +61,7 @@ def screen(application_id: int) -> Any:
         **application_context(application),
         form=form,
         checklist=screening_checklist(application),
+        copy_flags=copy_flags_of(current_user, application),
         screenings=screenings_of(application),
         can_screen=screening_rules.can_screen(current_user, application),
         start_form=EmptyForm(),

@@ -1,0 +1,1 @@
+"""The copied-proposal pages (staff only)."""
