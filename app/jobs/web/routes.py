@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.jobs.models import JobStatus
 from app.jobs.services import FileExpired, JobView, file_to_download, job_for
 from app.web.access import login_required
+from app.web.display import number
 from app.web.downloads import send_private_file
 
 bp = Blueprint("jobs", __name__, template_folder="../templates", url_prefix="/jobs")
@@ -33,11 +35,11 @@ def _state(view: JobView) -> dict[str, Any]:
         if job.progress_total:
             message = _(
                 "%(done)s of %(total)s rows written.",
-                done=f"{job.progress_done:,}",
-                total=f"{job.progress_total:,}",
+                done=number(job.progress_done),
+                total=number(job.progress_total),
             )
         else:
-            message = _("%(done)s rows written.", done=f"{job.progress_done:,}")
+            message = _("%(done)s rows written.", done=number(job.progress_done))
     elif job.status == JobStatus.DONE:
         message = _("Your file is ready.")
     else:
@@ -54,6 +56,11 @@ def _state(view: JobView) -> dict[str, Any]:
         else None,
         "file_name": job.file_name,
         "link_text": _("Download %(name)s", name=job.file_name or ""),
+        "kept_until": _(
+            "The file is kept until %(time)s.", time=format_datetime(job.expires_at, "medium")
+        )
+        if job.status == JobStatus.DONE and not view.expired and job.expires_at
+        else None,
     }
 
 

@@ -14,6 +14,7 @@
   var message = document.getElementById("job-message");
   var download = document.getElementById("job-download");
   var link = document.getElementById("job-download-link");
+  var kept = document.getElementById("job-kept");
 
   function show(state) {
     if (state.percent !== null && state.percent !== undefined) {
@@ -28,6 +29,10 @@
       link.href = state.download_url;
       link.textContent = state.link_text;
       download.hidden = false;
+      if (state.kept_until) {
+        kept.textContent = state.kept_until;
+        kept.hidden = false;
+      }
       link.focus();
     }
   }

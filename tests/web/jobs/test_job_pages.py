@@ -59,6 +59,7 @@ def test_a_large_export_is_made_by_a_worker_and_downloaded_from_its_page(
     state = client.get(f"/jobs/{job.id}.json").get_json()
     assert state["status"] == "done" and state["percent"] == 100 and state["finished"]
     assert state["download_url"] == f"/jobs/{job.id}/download"
+    assert state["kept_until"].startswith("The file is kept until ")
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert "Your file is ready." in page and f'href="/jobs/{job.id}/download"' in page
     assert "http-equiv" not in page  # finished: nothing reloads it
@@ -118,7 +119,8 @@ def test_an_expired_file_is_refused_with_a_clear_message(
     page = response.get_data(as_text=True)
     assert "This file is no longer kept" in page
     assert f'href="/jobs/{job.id}/download"' not in page
-    assert client.get(f"/jobs/{job.id}.json").get_json()["download_url"] is None
+    state = client.get(f"/jobs/{job.id}.json").get_json()
+    assert state["download_url"] is None and state["kept_until"] is None
 
 
 def test_a_job_not_ready_cannot_be_downloaded(app, client, sign_in, scenario, monkeypatch):
