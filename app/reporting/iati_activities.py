@@ -24,6 +24,7 @@ from app.donations.models import (
 from app.grants.models import Grant, GrantStatus, TrancheStatus
 from app.platform.categories import Theme
 from app.platform.db import utcnow
+from app.platform.errors import N_
 from app.platform.extensions import db
 from app.platform.sql import month_of, year_of
 from app.reporting.iati_sectors import themes_of
@@ -55,6 +56,10 @@ from app.reporting.iati_xml import (
     where_and_what,
 )
 
+# The fund activity's description, in the file's language; app/reporting/web/iati.py gives the
+# publisher its translations.
+FUND_DESCRIPTION = N_("Contributions to the fund from governments, organisations and individuals.")
+
 STATUS_CODES = {
     GrantStatus.AWARDED: "1",  # pipeline: the agreement is not signed yet
     GrantStatus.AGREEMENT_SENT: "1",
@@ -84,11 +89,10 @@ def fund_activity(publisher: IatiPublisher) -> ET.Element:
 def _describe_fund(activity: ET.Element, publisher: IatiPublisher) -> None:
     header(activity, publisher, f"{publisher.organisation_ref}-FUND")
     sub(activity, "title", publisher.fund_name)
-    sub(
-        activity,
-        "description",
-        "Contributions to the fund from governments, organisations and individuals.",
-    )
+    description = sub(activity, "description", FUND_DESCRIPTION)
+    for code, text in publisher.fund_description_translations:
+        if code != publisher.language and text:
+            ET.SubElement(description, "narrative", {XML_LANG: code}).text = text
 
 
 def _fund_participants(activity: ET.Element, publisher: IatiPublisher) -> None:

@@ -62,6 +62,8 @@ class IatiPublisher:
     language: str = "en"
     # Where the fund's own sector vocabulary (its themes) is described.
     vocabulary_uri: str = ""
+    # The fund activity's description in each other language the app speaks: (code, text).
+    fund_description_translations: tuple[tuple[str, str], ...] = ()
 
 
 def sub(

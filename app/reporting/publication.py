@@ -43,7 +43,7 @@ ORGANISATION = "iati-organisation"
 CONTENT_TYPE = "application/xml; charset=utf-8"
 # Raised whenever what the files say changes for the same data (a new element, a new rule
 # met), so that the next tick publishes them again.
-FORMAT_VERSION = "2026-12-07.2"
+FORMAT_VERSION = "2026-12-07.3"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
+from app.reporting.iati_activities import FUND_DESCRIPTION
 from app.reporting.iati_rules import Ruleset, checker_available, load_ruleset
 from app.reporting.iati_xml import IatiPublisher
 
@@ -19,7 +22,19 @@ def publisher() -> IatiPublisher:
         currency=str(config["FUNCTIONAL_CURRENCY"]),
         # The transparency page lists the themes the fund's own sector vocabulary is made of.
         vocabulary_uri=f"{str(config['PUBLIC_BASE_URL']).rstrip('/')}/transparency",
+        fund_description_translations=_translations(FUND_DESCRIPTION),
     )
+
+
+def _translations(message: str) -> tuple[tuple[str, str], ...]:
+    """``message`` in each language the app speaks where a translation exists."""
+    found = []
+    for code in current_app.config["LANGUAGES"]:
+        with force_locale(code):
+            text = _(message)
+        if text != message:
+            found.append((str(code), text))
+    return tuple(found)
 
 
 def ruleset() -> Ruleset | None:

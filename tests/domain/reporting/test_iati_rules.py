@@ -198,3 +198,21 @@ def test_the_small_generated_fund_passes_every_rule(app, schema, ruleset):
     generate_fund(SCALES["small"])
     document = _checked(schema, ruleset)
     assert len(document.findall("iati-activity")) > 2
+
+
+def test_the_fund_activity_is_described_in_every_language_given(app, schema, ruleset):
+    from dataclasses import replace
+
+    publisher = replace(
+        PUBLISHER,
+        fund_description_translations=(("en", "ignored"), ("fr", "Contributions au Fonds.")),
+    )
+    text = "".join(iati_activities(publisher))
+    document = etree.fromstring(text.encode())
+    assert schema.validate(document), schema.error_log
+    assert _broken(check_text(text, ruleset)) == []
+    narratives = document.findall("iati-activity")[0].findall("description/narrative")
+    assert [(n.get("{http://www.w3.org/XML/1998/namespace}lang"), n.text) for n in narratives] == [
+        (None, "Contributions to the fund from governments, organisations and individuals."),
+        ("fr", "Contributions au Fonds."),
+    ]
