@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.applications.models import Application, OrganisationProfile
+from app.calls.models import Call
 from app.donations.models import BankReceipt, Donor, Gift, Pledge
 from app.grants.models import Grant, GrantRefund, Tranche, TrancheStatus
 from app.ledger.models import Transfer
@@ -61,7 +62,9 @@ FILES = (
 
 
 def _summary(
-    model: type[Grant | Application | OrganisationProfile | Donor | Pledge | Gift | BankReceipt],
+    model: type[
+        Grant | Application | Call | OrganisationProfile | Donor | Pledge | Gift | BankReceipt
+    ],
 ) -> list[sa.ScalarSelect[object]]:
     """How many rows a table has, and its newest change."""
     return [
@@ -76,6 +79,7 @@ def fingerprint(publisher: IatiPublisher) -> str:
         sa.select(
             *_summary(Grant),
             *_summary(Application),
+            *_summary(Call),
             *_summary(OrganisationProfile),
             *_summary(Donor),
             *_summary(Pledge),

@@ -33,3 +33,22 @@ def test_the_outbox_loop_publishes_the_iati_files(app, monkeypatch):
     assert isinstance(result.exception, Stop)
     assert "IATI files published: iati-activities, iati-organisation." in result.output
     assert published(ACTIVITIES) is not None and published(ORGANISATION) is not None
+
+
+def test_a_changed_call_text_or_grant_is_published_at_the_next_tick(app):
+    from app.platform.extensions import db
+    from app.reporting.publication import publish
+    from app.reporting.web.iati import publisher
+    from tests.reporting_support import build_scenario
+
+    grant = build_scenario().grant
+    assert publish(publisher()) == [ACTIVITIES, ORGANISATION]
+    call = grant.application.call
+    call.description = {**call.description, "fr": "Appel à propositions."}
+    db.session.flush()
+    assert publish(publisher()) == [ACTIVITIES, ORGANISATION]
+    assert "Appel à propositions." in published(ACTIVITIES).content.decode()
+    grant.title = "Shelter, renamed"
+    db.session.flush()
+    assert publish(publisher()) == [ACTIVITIES, ORGANISATION]
+    assert publish(publisher()) == []
