@@ -1,5 +1,6 @@
-"""Where a payment to an organisation would go, as the checker sees it, and the check every
-payment step makes (a confirmed account past its hold, no change waiting)."""
+"""Where a payment to an organisation would go, as the checker sees it, the check every
+payment step makes (a confirmed account past its hold, no change waiting), and what the
+due-diligence queue watches (changes waiting, accounts in their hold, accounts shared)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
 from app.organisations.models import BankAccount
@@ -17,6 +19,7 @@ from app.organisations.services.bank_accounts import (
     current_clause,
     mask_account,
     pending_bank_account,
+    pending_bank_changes,
     pending_clause,
     warning_days,
 )
@@ -125,3 +128,51 @@ def ensure_payable(organisation: Organisation, *, now: datetime | None = None) -
             until=current.active_from.date().isoformat(),
         )
     return current
+
+
+@dataclass
+class SharedAccount:
+    """One account (masked) that several organisations use or propose."""
+
+    masked: str
+    organisations: list[Organisation]
+
+
+@dataclass
+class BankWatch:
+    """What the due-diligence queue shows of bank details."""
+
+    pending: list[BankAccount]  # changes waiting for a second person, oldest first
+    held: list[BankAccount]  # confirmed accounts payments still wait for, soonest free first
+    shared: list[SharedAccount]
+
+
+def bank_watch(*, now: datetime | None = None) -> BankWatch:
+    """Changes waiting, accounts in their hold, and accounts used by more than one
+    organisation, in three queries whatever their number."""
+    now = now or utcnow()
+    live = sa.or_(current_clause(), pending_clause())
+    held = db.session.scalars(
+        sa.select(BankAccount)
+        .where(current_clause(), BankAccount.active_from > now)
+        .options(joinedload(BankAccount.organisation))
+        .order_by(BankAccount.active_from, BankAccount.id)
+    ).all()
+    shared_keys = (
+        sa.select(BankAccount.account_key)
+        .where(live)
+        .group_by(BankAccount.account_key)
+        .having(sa.func.count(sa.distinct(BankAccount.organisation_id)) > 1)
+    )
+    rows = db.session.scalars(
+        sa.select(BankAccount)
+        .where(live, BankAccount.account_key.in_(shared_keys))
+        .options(joinedload(BankAccount.organisation))
+        .order_by(BankAccount.account_key, BankAccount.organisation_id)
+    ).all()
+    groups: dict[str, SharedAccount] = {}
+    for row in rows:
+        group = groups.setdefault(row.account_key, SharedAccount(mask_account(row), []))
+        if row.organisation not in group.organisations:
+            group.organisations.append(row.organisation)
+    return BankWatch(pending=pending_bank_changes(), held=list(held), shared=list(groups.values()))

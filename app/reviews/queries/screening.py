@@ -18,8 +18,11 @@ from app.applications.models import (
 )
 from app.applications.services import application_documents_count, profile_of
 from app.calls.models import Call
+from app.organisations.services.bank_accounts import mask_account
+from app.organisations.services.destinations import destination
 from app.platform.extensions import db
 from app.reviews.models import Screening
+from app.screening.services.decisions import standing_hits
 
 S = ApplicationStatus
 
@@ -28,6 +31,8 @@ class Check(StrEnum):
     """The eligibility checklist: from the call's rules and the organisation's verification."""
 
     ORGANISATION_VERIFIED = "organisation_verified"
+    # No open or confirmed sanctions match on the organisation or its key people.
+    NO_SANCTIONS_MATCH = "no_sanctions_match"
     SUBMITTED_ON_TIME = "submitted_on_time"
     AMOUNT_WITHIN_CAP = "amount_within_cap"
     DURATION_WITHIN_CAP = "duration_within_cap"
@@ -70,6 +75,7 @@ def screening_checklist(application: Application) -> list[CheckItem]:
             profile is not None and profile.status == DueDiligenceStatus.VERIFIED,
             {"risk": str(profile.risk_rating) if profile and profile.risk_rating else ""},
         ),
+        _sanctions_check(application),
         *_call_rule_checks(application, call),
         *_track_record_checks(profile, application.submitted_at or call.closes_at),
         *_screener_checks(profile),
@@ -125,13 +131,33 @@ def _track_record_checks(profile: OrganisationProfile | None, moment: datetime) 
     ]
 
 
+def _sanctions_check(application: Application) -> CheckItem:
+    """Met while no match on the sanctions list holds the organisation; the reference of the
+    one that does is shown (the due-diligence queue has the rest)."""
+    hits = standing_hits(application.organisation_id)
+    detail = {"hit_id": hits[0].id, "status": str(hits[0].status)} if hits else {}
+    return CheckItem(Check.NO_SANCTIONS_MATCH, not hits, detail)
+
+
 def _screener_checks(profile: OrganisationProfile | None) -> list[CheckItem]:
-    """The checks only the documents answer; the account holder's name helps with the last."""
+    """The checks only the documents answer; the account holder's name, and the bank account
+    on record (masked, a pending change, another organisation using it), help with the last."""
     holder = profile.bank_account_holder if profile else ""
+    detail: dict[str, Any] = {"holder": holder}
+    if profile is not None:
+        payee = destination(profile.organisation_id)
+        account = payee.current or payee.pending
+        if account is not None:
+            detail.update(
+                account=mask_account(account),
+                account_holder=account.holder_name,
+                pending_change=payee.pending is not None,
+                shared_with=payee.shared_with,
+            )
     return [
         CheckItem(Check.NON_PROFIT_REGISTERED, None),
         CheckItem(Check.DIRECT_IMPLEMENTER, None),
-        CheckItem(Check.ACCOUNT_IN_OWN_NAME, None, {"holder": holder}),
+        CheckItem(Check.ACCOUNT_IN_OWN_NAME, None, detail),
     ]
 
 

@@ -26,6 +26,7 @@ from app.web.labels import label
 # "approved", "draft") and StrEnum members hash and compare as their values.
 _PAIRS: list[tuple[StrEnum, LazyString]] = [
     (Check.ORGANISATION_VERIFIED, _l("The organisation's due diligence is verified")),
+    (Check.NO_SANCTIONS_MATCH, _l("No open or confirmed match on the UN sanctions list")),
     (Check.SUBMITTED_ON_TIME, _l("Submitted before the deadline")),
     (Check.AMOUNT_WITHIN_CAP, _l("Amount requested within the call's maximum")),
     (Check.DURATION_WITHIN_CAP, _l("Duration within the call's maximum")),

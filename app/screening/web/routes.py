@@ -12,6 +12,8 @@ from flask_login import current_user
 from app.accounts.models import Organisation
 from app.accounts.permissions import Permission
 from app.copies.services import recent_flags
+from app.organisations.services.bank_accounts import mask_account
+from app.organisations.services.destinations import bank_watch
 from app.platform.extensions import db
 from app.screening.models import HitStatus, ScreeningHit
 from app.screening.services.decisions import clear_hit, confirm_hit, hits_of, open_hits
@@ -37,6 +39,8 @@ def queue() -> Any:
         hits=open_hits(),
         listed=current_list(),
         threshold=match_threshold(),
+        bank_watch=bank_watch(),
+        mask_account=mask_account,
         copy_flags=recent_flags(current_user),
     )
 
