@@ -46,6 +46,7 @@ from app.grants.web.routes import bp as grants
 from app.handoffs import subscribe_all as subscribe_handoffs
 from app.jobs.cli import jobs_cli
 from app.jobs.web.routes import bp as jobs
+from app.ledger.web.export_jobs import register_ledger_export_job
 from app.ledger.web.routes import bp as ledger
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
@@ -209,6 +210,7 @@ def connect_workflows() -> None:
     check_sanctions_with(ensure_no_sanctions_hold)
     APPLICATION_WORKFLOW.subscribe(check_copied_text)  # every submission is checked for copying
     register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
+    register_ledger_export_job()
 
 
 def _development_commands() -> Iterator[click.Command]:

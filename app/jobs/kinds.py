@@ -33,8 +33,8 @@ class JobKind:
     name: str
     label: str  # a msgid (N_), translated where it is shown
     build: Builder
-    # The requester must still hold this to fetch the file (a role withdrawn since: refused).
-    permission: Permission
+    # The requester must still hold these to fetch the file (a role withdrawn since: refused).
+    permissions: tuple[Permission, ...]
     # Someone else holding this may also see the job and fetch its file (an auditor).
     overseen_with: Permission | None = None
 

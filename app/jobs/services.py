@@ -153,12 +153,12 @@ def _may_see(job: Job, user: Any) -> bool:
     if kind is None:
         return False
     if job.requested_by_id is not None and job.requested_by_id == getattr(user, "id", None):
-        return has_permission(user, kind.permission)
+        return all(has_permission(user, permission) for permission in kind.permissions)
     return kind.overseen_with is not None and has_permission(user, kind.overseen_with)
 
 
 def job_for(*, actor: Any, job_id: int, now: datetime | None = None) -> JobView:
-    """The job as ``actor`` may see it: the requester (still holding the kind's permission) or
+    """The job as ``actor`` may see it: the requester (still holding the kind's permissions) or
     someone holding its overseeing permission. Anyone else is told it does not exist."""
     job = db.session.get(Job, job_id)
     if job is None or not _may_see(job, actor):

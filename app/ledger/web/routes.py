@@ -10,20 +10,23 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
-    stream_with_context,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, has_permission
+from app.jobs.services import enqueue
+from app.jobs.web.wake import wake_worker
 from app.ledger.chart import find_account
 from app.ledger.models import Account, TransferKind
 from app.ledger.services.balances import account_balance
 from app.ledger.services.transfers import find_transfer
 from app.ledger.web import labels
-from app.ledger.web.export import csv_lines
+from app.ledger.web.export_jobs import LEDGER_EXPORT_JOB, LedgerExport, build_ledger_export
 from app.ledger.web.forms import ExportForm, StatementFilterForm
 from app.ledger.web.queries.chart import (
     balance_of,
@@ -32,11 +35,12 @@ from app.ledger.web.queries.chart import (
     owned_accounts,
     owned_total,
 )
-from app.ledger.web.queries.export import transfers_for_export
 from app.ledger.web.queries.seals import seal_summary
 from app.ledger.web.queries.statements import statement_view
 from app.ledger.web.queries.transfer import transfer_context
 from app.platform.extensions import db
+from app.platform.settings import settings
+from app.reporting.web.export import file_chunks, spooled
 from app.web.access import requires
 from app.web.forms import page_number, whole_number_arg
 
@@ -179,16 +183,31 @@ def export() -> Any:
             valid = False
     if not valid:
         return render_template("ledger/export.html", form=form), 400
-    since, until = form.period
-    if since is None or until is None:  # both are required: the form was valid
+    if form.since.data is None or form.until.data is None:  # both are required: it was valid
         abort(400)
-    rows = transfers_for_export(since=since, until=until, code=form.code_value, account=account)
-    filename = f"ledger-transfers-{form.since.data}-to-{form.until.data}.csv"
+    wanted = LedgerExport(
+        since=form.since.data,
+        until=form.until.data,
+        code=form.code_value,
+        account_key=account.key if account is not None else None,
+    )
+    size = wanted.size()
+    if size > settings().jobs.export_threshold_rows:
+        # Too many transfers for a request: a worker writes the file; its page shows how far.
+        job = enqueue(
+            actor=current_user, kind=LEDGER_EXPORT_JOB, parameters=wanted.parameters(), total=size
+        )
+        db.session.commit()
+        wake_worker()
+        return redirect(url_for("jobs.status", job_id=job.id), code=303)
+    # Small: written now by the workers' function, then sent.
+    target = spooled()
+    built = build_ledger_export(wanted.parameters(), target, lambda _done: None)
     return Response(
-        stream_with_context(csv_lines(rows)),
-        mimetype="text/csv",
+        file_chunks(target),
+        mimetype=built.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": f'attachment; filename="{built.file_name}"',
             "Cache-Control": "no-store",
         },
     )

@@ -111,7 +111,7 @@ def register_export_job() -> None:
             name=EXPORT_JOB,
             label=N_("Data export"),
             build=build_export,
-            permission=Permission.EXPORT_DATA,
+            permissions=(Permission.EXPORT_DATA,),
             overseen_with=Permission.VIEW_AUDIT_LOG,
         )
     )

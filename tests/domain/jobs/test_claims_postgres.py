@@ -42,7 +42,7 @@ def _build(parameters: Any, target: io.BufferedIOBase, progress: Any) -> BuiltFi
 @pytest.fixture(autouse=True)
 def _kind() -> None:
     register_kind(
-        JobKind(name="test.pg", label="Rows", build=_build, permission=Permission.EXPORT_DATA)
+        JobKind(name="test.pg", label="Rows", build=_build, permissions=(Permission.EXPORT_DATA,))
     )
 
 

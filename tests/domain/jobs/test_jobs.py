@@ -49,7 +49,7 @@ def _test_kind() -> None:
             name="test.rows",
             label="Rows",
             build=_build,
-            permission=Permission.EXPORT_DATA,
+            permissions=(Permission.EXPORT_DATA,),
             overseen_with=Permission.VIEW_AUDIT_LOG,
         )
     )

@@ -72,13 +72,24 @@ def transfers_for_export(
         after = rows[-1].sequence
 
 
-def count_transfers_for_export(*, since: datetime, until: datetime) -> int:
-    """How many transfers were created in [since, until) (a large export is made by a worker)."""
+def count_transfers_for_export(
+    *,
+    since: datetime,
+    until: datetime,
+    code: TransferCode | None = None,
+    account: Account | None = None,
+) -> int:
+    """How many transfers ``transfers_for_export`` gives (a large export is made by a worker)."""
     t = Transfer.__table__.c
-    return int(
-        db.session.execute(
-            sa.select(sa.func.count())
-            .select_from(Transfer.__table__)
-            .where(t.created_at >= since, t.created_at < until)
-        ).scalar_one()
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Transfer.__table__)
+        .where(t.created_at >= since, t.created_at < until)
     )
+    if code is not None:
+        query = query.where(t.code == code)
+    if account is not None:
+        query = query.where(
+            sa.or_(t.debit_account_id == account.id, t.credit_account_id == account.id)
+        )
+    return int(db.session.execute(query).scalar_one())
