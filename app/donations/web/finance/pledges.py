@@ -16,6 +16,7 @@ from app.donations import services
 from app.donations.models import PAYABLE_PLEDGE_STATUSES, Donor, DonorKind, Pledge, PledgeStatus
 from app.donations.web.blueprint import bp
 from app.donations.web.finance.common import all_donors
+from app.donations.web.finance.restrictions import region_name
 from app.donations.web.forms import (
     DONOR_KIND_LABELS,
     ConfirmPledgeForm,
@@ -23,6 +24,7 @@ from app.donations.web.forms import (
     ReasonForm,
 )
 from app.donations.web.portal import currency_choices, earmark_choices, pledge_page
+from app.funding.services import restriction_of_pledge
 from app.platform.db import utcnow
 from app.platform.extensions import db
 from app.web.access import requires
@@ -32,7 +34,14 @@ from app.web.forms import page_number
 
 def finance_context(pledge: Pledge) -> dict[str, Any]:
     """What the pledge page shows finance: the confirmation form and close-out actions."""
+    restriction = restriction_of_pledge(pledge.id)
     return {
+        "restriction": restriction,
+        "region_name": region_name,
+        "can_restrict": restriction is None
+        and not pledge.allocations
+        and pledge.status not in (PledgeStatus.CANCELLED, PledgeStatus.WRITTEN_OFF)
+        and has_permission(current_user, Permission.CONFIRM_PLEDGE),
         "confirm_form": ConfirmPledgeForm(),
         "can_confirm": pledge.status == PledgeStatus.PLEDGED
         and has_permission(current_user, Permission.CONFIRM_PLEDGE),

@@ -1,0 +1,128 @@
+"""Restricted contributions as finance sees them: restricting a pledge before it is paid, and
+every restricted balance with what it holds, flagged when its period ends soon."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from app.accounts.permissions import Permission
+from app.calls.models import Call
+from app.donations.models import Pledge
+from app.donations.services.restrictions import RestrictionTerms, restrict_pledge
+from app.donations.web.blueprint import bp
+from app.funding.services import restriction_of_pledge
+from app.grants.services.common import add_months
+from app.platform.categories import Theme
+from app.platform.db import utcnow
+from app.platform.errors import DomainError
+from app.platform.extensions import db
+from app.platform.regions import Region
+from app.reporting.money_went import restricted_overview
+from app.reporting.web.labels import region_label
+from app.web.access import requires
+from app.web.display import country_choices
+from app.web.labels import choices
+
+# Restricted money still unspent this many months before its period ends is flagged.
+RESTRICTED_WARNING_MONTHS = 6
+
+
+class RestrictionForm(FlaskForm):
+    theme = SelectField(_l("Theme"), validators=[Optional()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    call_id = SelectField(_l("Call for proposals"), validators=[Optional()])
+    starts_on = DateField(_l("For grants awarded from"), validators=[Optional()])
+    ends_on = DateField(
+        _l("For grants awarded until"),
+        validators=[Optional()],
+        description=_l("Finance is warned when money is still unspent six months before."),
+    )
+
+
+def region_name(code: str) -> str:
+    try:
+        return region_label(Region(code))
+    except ValueError:
+        return code
+
+
+def _form() -> RestrictionForm:
+    form = RestrictionForm()
+    anything = ("", _("Any"))
+    form.theme.choices = [anything, *choices(Theme)]
+    form.region.choices = [anything] + [
+        (r.value, region_label(r)) for r in Region if r != Region.UNKNOWN
+    ]
+    form.country.choices = [anything, *country_choices()]
+    calls = db.session.execute(sa.select(Call).order_by(Call.id.desc()).limit(200)).scalars()
+    locale = str(get_locale())
+    form.call_id.choices = [anything] + [
+        (str(c.id), f"{c.reference} — {c.title_in(locale)}") for c in calls
+    ]
+    return form
+
+
+@bp.route("/donations/pledges/<int:pledge_id>/restriction", methods=["GET", "POST"])
+@requires(Permission.CONFIRM_PLEDGE)
+def restrict(pledge_id: int) -> Any:
+    pledge = db.get_or_404(Pledge, pledge_id)
+    existing = restriction_of_pledge(pledge.id)
+    form = _form()
+    if existing is None and form.validate_on_submit():
+        terms = RestrictionTerms(
+            theme=form.theme.data or None,
+            region=form.region.data or None,
+            country=form.country.data or None,
+            call_id=int(form.call_id.data) if form.call_id.data else None,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+        )
+        try:
+            restrict_pledge(actor=current_user, pledge=pledge, terms=terms)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.translated(_))
+        else:
+            db.session.commit()
+            flash(_("The pledge is restricted: its payments go to its own balance."), "success")
+            return redirect(url_for("donations.pledge", pledge_id=pledge.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "donations/finance/restriction.html",
+            pledge=pledge,
+            form=form,
+            existing=existing,
+            region_name=region_name,
+        ),
+        status,
+    )
+
+
+@bp.get("/donations/restricted")
+@requires(Permission.VIEW_ALL_CONTRIBUTIONS)
+def restricted_balances() -> Any:
+    today = utcnow().date()
+    warn_before: date = add_months(today, RESTRICTED_WARNING_MONTHS)
+    rows = restricted_overview()
+    return render_template(
+        "donations/finance/restricted.html",
+        rows=rows,
+        today=today,
+        warn_before=warn_before,
+        months=RESTRICTED_WARNING_MONTHS,
+        region_name=region_name,
+        flagged=[r for r in rows if r.ends_on and r.available > 0 and r.ends_on <= warn_before],
+    )
