@@ -37,6 +37,7 @@ class ScreenedName(StrEnum):
     LEGAL_NAME = "legal_name"
     BANK_ACCOUNT_HOLDER = "bank_account_holder"
     SIGNATORY = "signatory"  # an owner of its account, who signs its grant agreements
+    DIRECTOR = "director"  # the person who heads it, from its due-diligence file
 
 
 class SanctionsList(Model):
