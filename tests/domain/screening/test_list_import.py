@@ -72,8 +72,16 @@ def test_a_bad_list_is_refused_whole(app, data):
         import_test_list(data)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(lambda: list_bytes()[:-200], id="truncated"),
+        pytest.param(lambda: list_bytes().replace(b"</ENTITY>", b"</ENTTY>", 1), id="malformed"),
+        pytest.param(lambda: EMPTY, id="empty"),
+    ],
+)
 def test_a_refused_import_keeps_the_list_in_force_and_tells_the_administrators(
-    app, runner, tmp_path
+    app, runner, tmp_path, bad
 ):
     admin = user_with(Role.ADMIN)
     assert runner.invoke(args=["screening", "import", str(LIST_PATH)]).exit_code == 0
@@ -82,7 +90,7 @@ def test_a_refused_import_keeps_the_list_in_force_and_tells_the_administrators(
     organisation = ngo_organisation(name="Blue Horizon Relief Fund")
     db.session.commit()
     truncated = tmp_path / "consolidated.xml"
-    truncated.write_bytes(list_bytes()[:-200])
+    truncated.write_bytes(bad())
 
     result = runner.invoke(args=["screening", "import", str(truncated)])
 
