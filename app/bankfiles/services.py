@@ -151,7 +151,7 @@ def create_batch(
             )
         )
     fund = settings().fund
-    message_id = f"TFG{now:%Y%m%d}{uuid.uuid4().hex[:16].upper()}"
+    message_id = f"TFG{now:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
     execution = execution_date or now.date()
     content = pain001.build(
         message_id=message_id,
