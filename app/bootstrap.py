@@ -38,6 +38,7 @@ from app.copies.cli import copies_command
 from app.copies.services import on_submitted as check_copied_text
 from app.copies.web.routes import bp as copies
 from app.donations.cli import donations_cli
+from app.donations.web.contributions_export import register_contributions_export_job
 from app.donations.web.routes import bp as donations
 from app.grants import api as grants_api
 from app.grants.cli import grants_cli
@@ -211,6 +212,7 @@ def connect_workflows() -> None:
     APPLICATION_WORKFLOW.subscribe(check_copied_text)  # every submission is checked for copying
     register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
     register_ledger_export_job()
+    register_contributions_export_job()
 
 
 def _development_commands() -> Iterator[click.Command]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.accounts.permissions import Permission
 from app.donations.models import DonorKind, GiftStatus, PledgeStatus
@@ -14,14 +15,22 @@ from app.donations.reports.contributions import (
     ContributionFilter,
     ContributionKind,
     contribution_page,
-    iter_contributions,
 )
 from app.donations.reports.totals import contribution_totals
 from app.donations.web.blueprint import bp
+from app.donations.web.contributions_export import (
+    CONTRIBUTIONS_EXPORT_JOB,
+    build_contributions_csv,
+    contributions_size,
+    filter_parameters,
+)
 from app.donations.web.finance.common import all_donors
+from app.jobs.services import enqueue
+from app.jobs.web.wake import wake_worker
 from app.platform.db import utcnow
-from app.platform.money import to_major
-from app.reporting.web.export import csv_lines, file_chunks, spooled
+from app.platform.extensions import db
+from app.platform.settings import settings
+from app.reporting.web.export import file_chunks, spooled
 from app.web.access import requires
 from app.web.forms import NumberedPage, page_number, whole_number_arg
 
@@ -83,49 +92,23 @@ def contributions() -> Any:
 @requires(Permission.VIEW_ALL_CONTRIBUTIONS, Permission.EXPORT_DATA)
 def contributions_csv() -> Any:
     filters = _filters()
-    functional = current_app.config["FUNCTIONAL_CURRENCY"]
-    columns = [
-        "kind",
-        "id",
-        "date",
-        "year",
-        "donor",
-        "donor_kind",
-        "status",
-        "currency",
-        "amount",
-        f"amount_{functional.lower()}",
-        f"received_{functional.lower()}",
-        f"fee_{functional.lower()}",
-        "outstanding",
-        "earmark",
-    ]
-    rows = (
-        [
-            row.kind.value,
-            row.record_id,
-            row.day,
-            row.year,
-            row.donor_name,  # defused by csv_lines if it looks like a formula
-            row.donor.kind.value,
-            row.status,
-            row.currency,
-            to_major(row.amount, row.currency),
-            to_major(row.functional_amount, functional),
-            to_major(row.received_functional, functional),
-            to_major(row.fee_functional, functional),
-            to_major(row.outstanding, row.currency),
-            row.earmark,
-        ]
-        for row in iter_contributions(filters)
-    )
-    # Written during the request to a file that spills to disk when large (the list may hold
-    # hundreds of thousands of gifts), then sent in chunks.
+    size = contributions_size(filters)
+    if size > settings().jobs.export_threshold_rows:
+        # Too many for a request: a worker writes the file; its page shows how far.
+        job = enqueue(
+            actor=current_user,
+            kind=CONTRIBUTIONS_EXPORT_JOB,
+            parameters=filter_parameters(filters),
+            total=size,
+        )
+        db.session.commit()
+        wake_worker()
+        return redirect(url_for("jobs.status", job_id=job.id), code=303)
+    # Written now, by the workers' function, to a file that spills to disk when large.
     target = spooled()
-    for chunk in csv_lines(columns, rows):
-        target.write(chunk.encode())
+    built = build_contributions_csv(filter_parameters(filters), target, lambda _done: None)
     return Response(
         file_chunks(target),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=contributions.csv"},
+        mimetype=built.content_type,
+        headers={"Content-Disposition": f"attachment; filename={built.file_name}"},
     )
