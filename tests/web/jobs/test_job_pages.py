@@ -138,3 +138,22 @@ def test_the_job_page_in_french(app, client, sign_in, scenario, monkeypatch):
     job = db.session.execute(select(Job)).scalar_one()
     response = client.get(f"/jobs/{job.id}", headers={"Accept-Language": "fr"})
     assert response.status_code == 200
+
+
+def test_with_redis_the_page_wakes_a_worker_after_its_commit(
+    app, client, sign_in, scenario, monkeypatch
+):
+    import app.tasks as tasks
+
+    woken: list[int] = []
+
+    def delay() -> None:
+        # Called after the commit: the job is there for the worker to find.
+        woken.append(db.session.execute(select(Job)).scalar_one().id)
+
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/15")
+    monkeypatch.setattr(tasks.run_jobs, "delay", delay)
+    sign_in(user_with(Role.FUND_MANAGER))
+    change_settings(monkeypatch, app, "jobs", export_threshold_rows=0)
+    assert client.get(_export_url()).status_code == 303
+    assert len(woken) == 1
