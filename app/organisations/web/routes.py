@@ -48,6 +48,7 @@ from app.platform.db import utcnow
 from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.platform.storage import get_storage
+from app.screening.web.notice import due_diligence_notice
 from app.web.access import login_required, requires
 from app.web.forms import page_number
 from app.web.labels import label
@@ -125,6 +126,7 @@ def _show_page(
         can_invite=can_invite_colleague(current_user, organisation),
         can_verify=may_verify,
         can_see_screening=has_permission(current_user, Permission.DECIDE_SCREENING_HIT),
+        **due_diligence_notice(current_user, organisation),
         duplicates=ngo.possible_duplicates(organisation) if may_verify else [],
         years_registered=(today - profile.registration_date).days // 365
         if profile.registration_date

@@ -76,3 +76,30 @@ def test_the_screening_checklist_shows_the_match_and_the_account_on_record(clien
     item = page.split("No open or confirmed match on the UN sanctions list")[0][-400:]
     assert "not met" in item
     assert "/screening/hits/" in page
+
+
+def test_the_organisation_and_application_pages_say_what_holds_the_organisation(client, sign_in):
+    import_test_list()
+    application = submitted_application(get_storage())
+    organisation = application.organisation
+    profile = db.session.get(OrganisationProfile, organisation.id)
+    assert profile is not None
+    profile.director_name = "Sokolov Ivan Petrovich"
+    account = bank.propose_bank_account(
+        actor=proposer_of(organisation), organisation=organisation, details=german_details()
+    )
+    db.session.commit()
+    assert account.is_pending
+
+    sign_in(manager())
+    for url in (f"/organisations/{organisation.id}", f"/applications/{application.id}"):
+        page = client.get(url).get_data(as_text=True)
+        hold = page.split('id="due-diligence-hold"')[1].split("</div>")[0]
+        assert "KPi.902" in hold and "Director" in hold and "/screening/hits/" in hold, url
+        bank_note = page.split('id="due-diligence-bank"')[1].split("</div>")[0]
+        assert "waiting for confirmation" in bank_note, url
+
+    # The organisation's own people are not shown the fund's due-diligence notes.
+    sign_in(proposer_of(organisation))
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert 'id="due-diligence-hold"' not in page and "KPi.902" not in page

@@ -15,6 +15,7 @@ from app.applications.web.forms import MessageForm, WithdrawForm
 from app.applications.web.views.common import page_context
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.reviews.web.panel import selection_context
+from app.screening.web.notice import due_diligence_notice
 from app.web.access import login_required
 from app.web.downloads import send_private_file
 from app.web.lookup import visible_or_404
@@ -35,6 +36,7 @@ def show(application_id: int) -> Any:
         **page_context(application),
         **selection_context(application),
         profile=ngo.profile_of(application.organisation),
+        **due_diligence_notice(current_user, application.organisation),
         organisation_documents=ngo.organisation_documents(application.organisation),
         budget_by_category=ngo.budget_by_category(application),
         can_withdraw=ApplicationStatus.WITHDRAWN in moves,
