@@ -29,6 +29,7 @@ from app.applications.web.first_steps import first_steps_context
 from app.applications.web.labels import status_badge
 from app.applications.web.routes import bp as applications
 from app.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
+from app.audit.cli import audit_cli
 from app.audit.web.routes import bp as audit
 from app.bankfiles.web.routes import bp as bankfiles
 from app.calls import api as calls_api
@@ -116,6 +117,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 COMMANDS: tuple[click.Command, ...] = (
     users_cli,
     ledger_cli,
+    audit_cli,
     reports_cli,
     iati_cli,
     reviews_cli,

@@ -185,8 +185,12 @@ def remind_grant_reports() -> int:
 
 @shared_task(name=SEAL_LEDGER)
 def seal_ledger() -> int:
-    """Seal the ledger's transfers since the last checkpoint (`flask ledger seal`); 0 when
+    """Seal the ledger's transfers since the last checkpoint (`flask ledger seal`), then, in a
+    transaction of its own, the audit log's events since its last seal (`flask audit seal`),
+    each head e-mailed to the auditors; how many transfers and events were sealed, 0 when
     there were none."""
+    from app.audit.chain import seal_audit_log
+    from app.audit.web.seal_mail import email_audit_seal_to_auditors
     from app.ledger.verify import seal_ledger as seal
     from app.ledger.web.seal_mail import email_seal_to_auditors
 
@@ -197,7 +201,19 @@ def seal_ledger() -> int:
         email_seal_to_auditors(checkpoint)
         return checkpoint.transfer_count
 
-    return _one_transaction("ledger transfers sealed", job)
+    def audit_job() -> int:
+        checkpoint = seal_audit_log(actor=None)
+        if checkpoint is None:
+            return 0
+        email_audit_seal_to_auditors(checkpoint)
+        return checkpoint.event_count
+
+    try:
+        transfers = _one_transaction("ledger transfers sealed", job)
+    finally:
+        # After the ledger's, so that its seal's audit event is sealed the same night.
+        events = _one_transaction("audit events sealed", audit_job)
+    return transfers + events
 
 
 @shared_task(name=PURGE_UNCONFIRMED_ACCOUNTS)

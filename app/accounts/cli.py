@@ -86,25 +86,21 @@ def ledger_seal() -> None:
     multiple=True,
     metavar="HEAD_OR_FILE",
     help="A seal head kept outside the database (its 64-character hash), or a file holding "
-    "heads (the saved transparency API answer, an auditor's e-mail); repeatable. The chain "
-    "recomputed from the transfers must pass through every one.",
+    "heads (the saved transparency API answer, whose ledger_seals are read; an auditor's "
+    "e-mail); repeatable. The chain recomputed from the transfers must pass through every one.",
 )
 def ledger_verify(published: tuple[str, ...]) -> None:
     """Recompute every checkpoint and every account's totals; exit 1 on any difference."""
-    from pathlib import Path
+    from app.ledger.verify import verify_ledger
+    from app.platform.hashchain import NoHeadGiven, heads_given
 
-    from app.ledger.verify import heads_in, verify_ledger
-
-    heads: list[str] = []
-    for value in published:
-        path = Path(value)
-        found = heads_in(path.read_text(errors="replace")) if path.is_file() else heads_in(value)
-        if not found:
-            raise click.BadParameter(
-                f"{value!r} is neither a 64-character seal head nor a file holding one.",
-                param_hint="--against",
-            )
-        heads += [head for head in found if head not in heads]
+    try:
+        heads = heads_given(published, section="ledger_seals")
+    except NoHeadGiven as error:
+        raise click.BadParameter(
+            f"{error.value!r} is neither a 64-character seal head nor a file holding one.",
+            param_hint="--against",
+        ) from None
     report = verify_ledger(against=heads)
     if not report.ok:
         click.echo(f"Ledger verification FAILED: {report.problems[0]}", err=True)

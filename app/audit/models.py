@@ -1,4 +1,5 @@
-"""The audit event table. A database trigger rejects UPDATE and DELETE (see migrations)."""
+"""The audit log and its seals. A database trigger rejects UPDATE and DELETE on both (see
+migrations); the seals' hash chain (app/audit/chain.py) catches a change made around it."""
 
 from __future__ import annotations
 
@@ -31,3 +32,23 @@ class AuditEvent(Model):
     summary: Mapped[str] = mapped_column(sa.String(500))
     changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     ip: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class AuditCheckpoint(Model):
+    """A seal of the audit log: the hash chain over every event up to ``last_event_id``.
+
+    Append-only. Events with first_event_id <= id <= last_event_id are covered (ids have gaps
+    where a transaction rolled back; the count says how many events there are).
+    """
+
+    __tablename__ = "audit_checkpoints"
+    __table_args__ = (APPEND_ONLY,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_event_id: Mapped[int] = mapped_column(sa.BigInteger)
+    last_event_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    event_count: Mapped[int] = mapped_column(sa.Integer)
+    previous_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sealed_by_id: Mapped[int | None] = mapped_column(sa.Integer)

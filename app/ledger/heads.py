@@ -17,10 +17,7 @@ import sqlalchemy as sa
 
 from app.ledger.models import Checkpoint
 from app.platform.extensions import db
-
-# The transparency page and API show the newest heads only: each head covers every transfer
-# before it, so whoever keeps any one of them can check all the history up to it.
-PUBLISHED_HEADS = 30
+from app.platform.hashchain import PUBLISHED_HEADS
 
 
 @dataclass(frozen=True, slots=True)

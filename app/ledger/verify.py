@@ -7,16 +7,14 @@ account's four totals from the transfers and reports the first difference.
 The checkpoints sit in the database they protect: deleting them and sealing again would make a
 changed ledger verify. So every seal's head is published outside it (app/ledger/heads.py), and
 ``verify_ledger(against=...)`` also checks that the chain recomputed from the transfers, from
-the first one, still passes through each head kept outside.
+the first one, still passes through each head kept outside. The chaining and the search for
+heads are app/platform/hashchain.py's, shared with the audit log's seals.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,16 +24,13 @@ from app.audit.services import record_event
 from app.ledger.models import Account, Checkpoint, Transfer, TransferKind
 from app.ledger.services.batch import actor_id
 from app.platform.extensions import db
+from app.platform.hashchain import GENESIS_HASH, chain_hash, link, utc_text, walk_to_heads
 
-GENESIS_HASH = "0" * 64
 _CHUNK = 2000
 
 
 def _canonical(row: Any) -> str:
     """One transfer as the text that is hashed: every stored field, in a fixed format."""
-    created_at = row.created_at
-    if created_at.tzinfo is None:
-        created_at = created_at.replace(tzinfo=UTC)
     fields = (
         row.id,
         row.sequence,
@@ -50,18 +45,13 @@ def _canonical(row: Any) -> str:
         row.document_id or "",
         "" if row.actor_id is None else row.actor_id,
         row.memo or "",
-        created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        utc_text(row.created_at),
     )
     return "\x1f".join(str(getattr(value, "value", value)) for value in fields)
 
 
-def chain_hash(previous_hash: str, rows: Iterable[Any]) -> tuple[str, int]:
-    """The hash after chaining ``rows`` onto ``previous_hash``, and how many rows there were."""
-    digest, count = previous_hash, 0
-    for row in rows:
-        digest = hashlib.sha256(f"{digest}\x1e{_canonical(row)}".encode()).hexdigest()
-        count += 1
-    return digest, count
+def _canonicals(rows: Iterable[Any]) -> Iterator[str]:
+    return (_canonical(row) for row in rows)
 
 
 def _transfers_between(after: int, last: int | None) -> Iterator[Any]:
@@ -100,7 +90,7 @@ def seal_ledger(*, actor: Any) -> Checkpoint | None:
     count = 0
     digest = previous_hash
     for row in _transfers_between(after, None):
-        digest = hashlib.sha256(f"{digest}\x1e{_canonical(row)}".encode()).hexdigest()
+        digest = link(digest, _canonical(row))
         first = row.sequence if first is None else first
         last = row.sequence
         count += 1
@@ -206,20 +196,6 @@ def _recomputed_totals() -> sa.Select[Any]:
     )
 
 
-_HEAD = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
-
-
-def heads_in(text: str) -> list[str]:
-    """The chain hashes written in ``text`` (a saved API answer, an e-mail, a list), in order,
-    each once; the genesis hash, which every chain starts from, is left out."""
-    heads: list[str] = []
-    for match in _HEAD.findall(text):
-        head = match.lower()
-        if head != GENESIS_HASH and head not in heads:
-            heads.append(head)
-    return heads
-
-
 def _check_heads(report: VerifyReport, heads: Sequence[str]) -> None:
     """Chain every transfer from the first one and note where each published head is passed.
 
@@ -227,21 +203,14 @@ def _check_heads(report: VerifyReport, heads: Sequence[str]) -> None:
     exactly when no transfer up to it was changed, removed or slipped in, whatever the
     checkpoints now say.
     """
-    wanted = {head.lower() for head in heads}
-    reached: set[str] = set()
-    digest, count = GENESIS_HASH, 0
-    for row in _transfers_between(0, None):
-        digest = hashlib.sha256(f"{digest}\x1e{_canonical(row)}".encode()).hexdigest()
-        count += 1
-        if digest in wanted:
-            reached.add(digest)
-    report.heads_reached = len(reached)
+    walk = walk_to_heads(_canonicals(_transfers_between(0, None)), heads)
+    report.heads_reached = len(walk.reached)
     for head in heads:
-        if head.lower() not in reached:
+        if head.lower() not in walk.reached:
             report.problems.append(
-                f"published head {head} is not on the chain recomputed from the {count} "
-                f"transfer(s) (which ends at {digest[:16]}): a transfer it covered was changed, "
-                "removed or added since it was published"
+                f"published head {head} is not on the chain recomputed from the {walk.rows} "
+                f"transfer(s) (which ends at {walk.last_hash[:16]}): a transfer it covered was "
+                "changed, removed or added since it was published"
             )
 
 
@@ -266,7 +235,8 @@ def verify_ledger(*, against: Sequence[str] = ()) -> VerifyReport:
         if checkpoint.previous_hash != previous_hash:
             report.problems.append(f"{label}: does not chain to the checkpoint before it")
         digest, count = chain_hash(
-            checkpoint.previous_hash, _transfers_between(after, checkpoint.last_sequence)
+            checkpoint.previous_hash,
+            _canonicals(_transfers_between(after, checkpoint.last_sequence)),
         )
         if count != checkpoint.transfer_count:
             report.problems.append(

@@ -106,6 +106,16 @@ def transparency_json() -> Any:
                 }
                 for seal in data.seals
             ],
+            "audit_log_seals": [
+                {
+                    "hash": seal.hash,
+                    "first_event_id": seal.first_event_id,
+                    "last_event_id": seal.last_event_id,
+                    "event_count": seal.event_count,
+                    "sealed_at": seal.sealed_at.isoformat(),
+                }
+                for seal in data.audit_seals
+            ],
         }
     )
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.audit.heads import AuditSealHead, published_audit_heads
 from app.ledger.heads import SealHead, published_heads
 from app.reporting.balances import key_figures
 from app.reporting.contributions import DonorTable, by_donor
@@ -37,6 +38,8 @@ class Transparency:
     # The newest seals' heads, newest first: published so that people outside the database
     # keep them and can check the ledger against them (app/ledger/heads.py).
     seals: list[SealHead]
+    # The same for the audit log's seals (app/audit/heads.py).
+    audit_seals: list[AuditSealHead]
 
 
 def transparency(*, donor_limit: int = 200) -> Transparency:
@@ -55,4 +58,5 @@ def transparency(*, donor_limit: int = 200) -> Transparency:
             exploitation=suppress_table(people.exploitation),
         ),
         seals=published_heads(),
+        audit_seals=published_audit_heads(),
     )

@@ -22,7 +22,8 @@ from app.platform.extensions import db
 from app.web.links import public_url
 
 
-def _auditors() -> list[User]:
+def active_auditors() -> list[User]:
+    """Every active user with the auditor role: who gets a copy of each seal's head."""
     return list(
         db.session.execute(
             sa.select(User)
@@ -35,7 +36,7 @@ def _auditors() -> list[User]:
 
 def email_seal_to_auditors(checkpoint: Checkpoint) -> int:
     """Queue the seal's head to every active auditor; returns how many were queued."""
-    auditors = _auditors()
+    auditors = active_auditors()
     fund = current_app.config["FUND_SHORT_NAME"]
     sealed_at = checkpoint.sealed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     for auditor in auditors:

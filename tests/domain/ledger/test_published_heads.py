@@ -9,9 +9,10 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.ledger.heads import published_heads
-from app.ledger.verify import heads_in, verify_ledger
+from app.ledger.verify import verify_ledger
 from app.outbox.models import OutboxMessage
 from app.platform.extensions import db
+from app.platform.hashchain import heads_in
 from tests.domain.ledger.conftest import Books, post, spec
 from tests.factories import user_with
 
