@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.applications.models import Application, ApplicationStatus
+from app.funding.allocation import fundable
+from app.funding.services import restricted_balances
 from app.grants.models import (
     REPORT_OUTSTANDING,
     Amendment,
@@ -23,8 +25,8 @@ from app.grants.models import (
     Tranche,
     TrancheStatus,
 )
-from app.grants.services.award import approved_decision
-from app.grants.services.common import fund_available
+from app.grants.services.award import approved_decision, funding_profile
+from app.grants.services.common import fund_available, today
 from app.grants.services.disbursements import tranche_blockers
 from app.grants.services.reports import REPORTING_STATES
 from app.platform.errors import ValidationFailed
@@ -256,13 +258,15 @@ def awaiting_award(*, psc_rate: object) -> list[AwaitingAward]:
         .where(Application.status == ApplicationStatus.APPROVED, Grant.id.is_(None))
         .order_by(Application.id)
     ).scalars()
-    available = fund_available()
+    # Restricted balances matching an application count too (app/funding).
+    pool, restricted = fund_available(), restricted_balances()
     rate = Decimal(str(psc_rate))
     result = []
     for application in applications:
         decision = approved_decision(application)
         amount = int(decision.approved_amount) if decision is not None else None
         needed = amount + apply_rate(amount, rate) if amount is not None else None
+        available = fundable(pool, restricted, funding_profile(application, on=today()))
         result.append(
             AwaitingAward(application, amount, needed, needed is not None and needed > available)
         )

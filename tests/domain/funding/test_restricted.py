@@ -150,3 +150,14 @@ def test_only_finance_restricts_and_only_before_money_arrives():
     with pytest.raises(Conflict, match="already restricted"):
         restrict_pledge(actor=finance_user(), pledge=fresh, terms=MATCHING)
     db.session.flush()
+
+
+def test_the_awaiting_list_counts_the_restricted_money_that_matches():
+    from decimal import Decimal
+
+    from app.grants.queries import awaiting_award
+
+    paid_pledge(donor(), 12_000 * USD, terms=MATCHING)
+    application = approved_application(amount=10_000 * USD)
+    waiting = {a.application.id: a for a in awaiting_award(psc_rate=Decimal("0.13"))}
+    assert not waiting[application.id].pending_funds
