@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, utils
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
@@ -264,6 +265,17 @@ class ImportResult:
         return bool(self.statements)
 
 
+def statement_imported(account: str, statement_id: str) -> bool:
+    return (
+        db.session.execute(
+            sa.select(BankStatement.id).where(
+                BankStatement.account == account, BankStatement.statement_id == statement_id
+            )
+        ).first()
+        is not None
+    )
+
+
 def import_statement(
     *, actor: User, content: bytes, filename: str, now: datetime | None = None
 ) -> ImportResult:
@@ -275,13 +287,7 @@ def import_statement(
     digest = hashlib.sha256(content).hexdigest()
     result = ImportResult()
     for statement in parsed:
-        seen = db.session.execute(
-            sa.select(BankStatement.id).where(
-                BankStatement.account == statement.account,
-                BankStatement.statement_id == statement.statement_id,
-            )
-        ).first()
-        if seen is not None:
+        if statement_imported(statement.account, statement.statement_id):
             result.already_imported += 1
             continue
         row = BankStatement(
@@ -294,8 +300,14 @@ def import_statement(
             imported_by_id=actor.id,
             imported_at=now or utcnow(),
         )
-        db.session.add(row)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+        except IntegrityError:
+            # Another officer imported the same statement a moment ago: theirs stands.
+            result.already_imported += 1
+            continue
         paid, proposed, unmatched = result.paid, result.proposed, result.unmatched
         for tx in statement.transactions:
             _import_transaction(actor=actor, statement=row, tx=tx, result=result, now=now)

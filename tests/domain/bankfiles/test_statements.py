@@ -173,3 +173,19 @@ def test_money_in_is_proposed_against_a_pledge_and_confirmed_by_finance(batch_an
     assert proposed.outcome == EntryOutcome.CONFIRMED
     with pytest.raises(Exception):  # noqa: B017 - confirmed once only
         bankfiles.confirm_proposal(actor=officer, entry=proposed)
+
+
+def test_a_statement_imported_at_the_same_moment_by_another_officer_changes_nothing(
+    batch_and_spare, monkeypatch
+):
+    """Both read "not imported yet"; the second's insert meets the unique key and stops there."""
+    batch, _tranches = batch_and_spare
+    content = camt053(lines_for(batch))
+    bankfiles.import_statement(actor=finance(), content=content, filename="stmt.xml")
+    db.session.commit()
+    before = _counts()
+    monkeypatch.setattr(bankfiles, "statement_imported", lambda account, statement_id: False)
+    again = bankfiles.import_statement(actor=finance(), content=content, filename="stmt.xml")
+    assert not again.changed and again.already_imported == 1
+    db.session.commit()
+    assert _counts() == before
