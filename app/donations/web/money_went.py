@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import abort, render_template
 from flask_login import current_user
 
@@ -47,6 +48,21 @@ def annual_letter(year: int) -> Any:
         year=year,
         today=utcnow().date(),
         region_name=region_name,
+    )
+
+
+@bp.get("/transparency/donors")
+@public
+def government_donors() -> Any:
+    """Every government donor, with what their money paid to grantees (links to each)."""
+    figures = funding()
+    totals = figures.totals_by_donor()
+    governments = db.session.execute(
+        sa.select(Donor).where(Donor.kind.in_(list(GOVERNMENT_KINDS))).order_by(Donor.name)
+    ).scalars()
+    return render_template(
+        "donations/public_donors.html",
+        donors=[(donor, totals.get(donor.id, 0)) for donor in governments],
     )
 
 

@@ -68,6 +68,9 @@ def test_the_donor_and_the_public_see_where_the_money_went(client, sign_in):
     public = client.get(f"/transparency/donors/{giver.id}")
     assert public.status_code == 200
     assert grant.reference in public.get_data(as_text=True)
+    listing = client.get("/transparency/donors").get_data(as_text=True)
+    assert f"/transparency/donors/{giver.id}" in listing and "6,000.00" in listing
+    assert "/transparency/donors" in client.get("/donors").get_data(as_text=True)
     company = donor("Acme", DonorKind.COMPANY)
     assert client.get(f"/transparency/donors/{company.id}").status_code == 404
 
