@@ -9,24 +9,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.accounts.permissions import Permission
+from app.accounts.permissions import Permission, can_view_grant, can_view_grant_report
 from app.grants import queries
-from app.grants.models import Grant
+from app.grants.models import FigureDimension, Grant, GrantReport, ReportKind
+from app.grants.services import reports
 from app.grants.services.common import today
-from app.web.access import login_required
+from app.grants.services.reports import MAX_COUNT
+from app.platform.errors import N_, ValidationFailed
+from app.web.access import login_required, requires
 from app.web.api import (
     CURSOR_PARAMETERS,
+    IDEMPOTENCY_PARAMETER,
+    IF_NONE_MATCH_PARAMETER,
     MONEY_SCHEMA,
     ORGANISATION_SCHEMA,
     TIME_SCHEMA,
     Operation,
+    answer,
+    answer_or_not_modified,
     api_user,
     bp,
     documented,
+    idempotent,
+    json_object,
     newest_first_json,
     organisations_in_reach,
     page_schema,
 )
+from app.web.lookup import visible_or_404
 
 DATE_SCHEMA: dict[str, Any] = {"type": "string", "format": "date"}
 GRANT_SCHEMA: dict[str, Any] = {
@@ -84,6 +94,7 @@ def grant_as_json(grant: Grant) -> dict[str, Any]:
         description="All of them for the fund's staff, your organisations' for an NGO.",
         response=page_schema("grants", GRANT_SCHEMA),
         parameters=CURSOR_PARAMETERS,
+        not_modified=True,
     )
 )
 def grants() -> Any:
@@ -94,3 +105,198 @@ def grants() -> Any:
     return newest_first_json(
         "grants", query, moment=Grant.awarded_at, row_id=Grant.id, as_json=grant_as_json
     )
+
+
+# --- A grantee's reports: list them, submit one with its aggregate counts (docs/api.md) -----
+
+_GRANT_ID: dict[str, Any] = {
+    "name": "grant_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
+_COUNTS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
+}
+REPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "grant_id", "kind", "number", "status", "due_date", "submitted_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "grant_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": [k.value for k in ReportKind]},
+        "number": {"type": "integer"},
+        "status": {"type": "string"},
+        "due_date": DATE_SCHEMA,
+        "submitted_at": {"anyOf": [TIME_SCHEMA, {"type": "null"}]},
+        "people_assisted": {"type": "object"},
+    },
+}
+REPORTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["reports", "budget_lines"],
+    "properties": {
+        "reports": {"type": "array", "items": REPORT_SCHEMA},
+        "budget_lines": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "category", "description", "amount"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "category": {"type": "string"},
+                    "description": {"type": "string"},
+                    "amount": MONEY_SCHEMA,
+                },
+            },
+        },
+    },
+}
+REPORT_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "results": {"type": "string"},
+        "challenges": {"type": "string"},
+        "lessons": {"type": "string"},
+        "safeguarding_incidents": {"type": "integer", "minimum": 0},
+        "safeguarding_details": {"type": "string", "description": "Without personal data"},
+        "people_assisted": {
+            "type": "object",
+            "description": "Aggregate counts only: by '<sex>.<age>', by form of exploitation "
+            "and by type of assistance (codes of app/platform/categories.py)",
+            "properties": {
+                "by_sex_and_age": _COUNTS,
+                "by_form_of_exploitation": _COUNTS,
+                "by_assistance": _COUNTS,
+            },
+        },
+        "spending": {
+            "type": "object",
+            "description": "Spent per budget line id, a string of minor units",
+            "additionalProperties": {"type": "string", "pattern": "^[0-9]+$"},
+        },
+    },
+}
+_DIMENSIONS = {
+    "by_sex_and_age": FigureDimension.SEX_AGE,
+    "by_form_of_exploitation": FigureDimension.EXPLOITATION,
+    "by_assistance": FigureDimension.ASSISTANCE,
+}
+
+
+def report_as_json(report: GrantReport) -> dict[str, Any]:
+    people: dict[str, dict[str, int]] = {name: {} for name in _DIMENSIONS}
+    names = {dimension: name for name, dimension in _DIMENSIONS.items()}
+    for figure in report.figures:
+        people[names[figure.dimension]][figure.code] = figure.count
+    return {
+        "id": report.id,
+        "grant_id": report.grant_id,
+        "kind": report.kind.value,
+        "number": report.number,
+        "status": report.status.value,
+        "due_date": report.due_date.isoformat(),
+        "submitted_at": report.submitted_at.isoformat() if report.submitted_at else None,
+        "people_assisted": people,
+    }
+
+
+@bp.get("/grants/<int:grant_id>/reports")
+@login_required
+@documented(
+    Operation(
+        summary="A grant's reports, due and done, and its current budget lines",
+        response=REPORTS_SCHEMA,
+        parameters=(_GRANT_ID, IF_NONE_MATCH_PARAMETER),
+        problems=(404,),
+        not_modified=True,
+    )
+)
+def grant_reports(grant_id: int) -> Any:
+    grant = visible_or_404(Grant, grant_id, can_view_grant)
+    return answer_or_not_modified(
+        {
+            "reports": [
+                report_as_json(r) for r in sorted(grant.reports, key=lambda r: (r.due_date, r.id))
+            ],
+            "budget_lines": [
+                {
+                    "id": line.id,
+                    "category": line.category.value,
+                    "description": line.description,
+                    "amount": {"amount_minor": str(line.amount), "currency": grant.currency},
+                }
+                for line in grant.current_budget
+            ],
+        }
+    )
+
+
+@bp.post("/reports/<int:report_id>/submission")
+@requires(Permission.SUBMIT_GRANT_REPORT)
+@documented(
+    Operation(
+        summary="Submit a report with its aggregate counts, as its page saves and submits it",
+        response=REPORT_SCHEMA,
+        request=REPORT_BODY_SCHEMA,
+        parameters=(
+            {"name": "report_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+            IDEMPOTENCY_PARAMETER,
+        ),
+        problems=(404, 409, 422),
+    )
+)
+@idempotent
+def submit_report(report_id: int) -> Any:
+    report = visible_or_404(GrantReport, report_id, can_view_grant_report)
+    data = report_data(json_object())
+    actor = api_user()
+    reports.save_report(actor=actor, report=report, data=data)
+    reports.submit_report(actor=actor, report=report)
+    return answer(report_as_json(report))
+
+
+def report_data(body: dict[str, Any]) -> reports.ReportData:
+    """The JSON body as the report form's data (the service checks codes and ranges)."""
+    people = body.get("people_assisted", {})
+    if not isinstance(people, dict):
+        raise ValidationFailed(N_("%(field)s must be a JSON object."), field="people_assisted")
+    figures: dict[tuple[FigureDimension, str], int] = {}
+    for name, counts in people.items():
+        if name not in _DIMENSIONS or not isinstance(counts, dict):
+            raise ValidationFailed(N_("%(code)s is not one of the counted categories."), code=name)
+        for code, count in counts.items():
+            figures[(_DIMENSIONS[name], str(code))] = _whole(count, "people_assisted")
+    spending_in = body.get("spending", {})
+    if not isinstance(spending_in, dict):
+        raise ValidationFailed(N_("%(field)s must be a JSON object."), field="spending")
+    spending: dict[int, int] = {}
+    for line_id, amount in spending_in.items():
+        if not str(line_id).isdigit() or not isinstance(amount, str) or not amount.isdigit():
+            raise ValidationFailed(N_("Spending is a string of digits (minor units) per line id."))
+        spending[int(line_id)] = int(amount)
+    return reports.ReportData(
+        results=_text(body, "results"),
+        challenges=_text(body, "challenges"),
+        lessons=_text(body, "lessons"),
+        safeguarding_incidents=_whole(body.get("safeguarding_incidents", 0), "safeguarding"),
+        safeguarding_details=_text(body, "safeguarding_details"),
+        figures=figures,
+        expenditures=spending,
+    )
+
+
+def _text(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        raise ValidationFailed(N_("%(field)s has a value of the wrong type."), field=name)
+    return value
+
+
+def _whole(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(N_("%(field)s has a value of the wrong type."), field=name)
+    if not 0 <= value <= MAX_COUNT:
+        raise ValidationFailed(N_("Counts are whole numbers from 0 up."))
+    return value

@@ -13,7 +13,7 @@ from app.platform.db import Model, UTCDateTime, utcnow
 
 
 class TokenScope(StrEnum):
-    """What a token may do. Only reading is served yet; ``write`` is recorded for later."""
+    """What a token may do: ``read`` the GET routes, ``write`` the others (docs/api.md)."""
 
     READ = "read"
     WRITE = "write"
@@ -46,3 +46,25 @@ class ApiToken(Model):
 
     def is_usable_at(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+
+class IdempotencyKey(Model):
+    """The first answer to a POST sent with an ``Idempotency-Key``: a retry of the same request
+    gets it again instead of creating a second record (docs/api.md, decision 0097).
+
+    The row is written in the transaction that does the work, before the work: a second request
+    with the same key waits on the unique index until the first commits, then finds its answer.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The person the request acted for: their tokens share their keys.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    response_status: Mapped[int | None] = mapped_column(sa.Integer)
+    response_body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -10,23 +10,31 @@ their permissions, and is rate-limited per token. A missing or refused token is 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import unquote_etag
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission, has_permission
 from app.accounts.services import organisation_ids_of
 from app.platform.db import utcnow
+from app.platform.errors import N_, DomainError, ValidationFailed
 from app.platform.extensions import db, limiter, login_manager
+from app.tokens import idempotency
 from app.tokens import services as tokens
 from app.tokens.models import ApiToken, TokenScope
 from app.web.access import PUBLIC, access_rule_of, public
+from app.web.errors import _messages, render_error
 from app.web.keyset import newest_first_page
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -113,6 +121,13 @@ def _authenticate() -> Any:
             _("Scope missing"),
             _("This token may not read: it lacks the scope “read”."),
         )
+    if TokenScope.WRITE not in token.scope_set and request.method not in ("GET", "HEAD"):
+        return problem(
+            403,
+            "scope-missing",
+            _("Scope missing"),
+            _("This token may not change anything: it lacks the scope “write”."),
+        )
     tokens.note_use(token, now=now)
     db.session.commit()
     # The request acts as the token's owner, without a session cookie being made.
@@ -129,6 +144,13 @@ class Operation:
     response: dict[str, Any]
     description: str = ""
     parameters: tuple[dict[str, Any], ...] = field(default=())
+    # The JSON body a write route takes, and the status of its success.
+    request: dict[str, Any] | None = None
+    status: int = 200
+    # Refusals besides those of every token route (401, 403, 429), each a problem document.
+    problems: tuple[int, ...] = field(default=())
+    # A success may also be a bodiless 304 (If-None-Match matched the ETag).
+    not_modified: bool = False
 
 
 def documented(operation: Operation) -> Callable[[F], F]:
@@ -191,6 +213,13 @@ CURSOR_PARAMETERS: tuple[dict[str, Any], ...] = (
         "description": "The next_cursor of the previous page.",
         "schema": {"type": "string"},
     },
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "The page's ETag you have: 304 without a body if it is unchanged.",
+        "schema": {"type": "string"},
+    },
 )
 
 
@@ -212,11 +241,22 @@ def newest_first_json(
     as_json: Callable[[Any], dict[str, Any]],
 ) -> Any:
     """One keyset page of ``query`` (newest ``moment`` first) as ``{key: [...], next_cursor}``,
-    the shape ``page_schema`` describes."""
+    the shape ``page_schema`` describes, with an ETag (304 when If-None-Match names it)."""
     page = newest_first_page(
         query, moment=moment, row_id=row_id, per_page=current_app.config["PAGE_SIZE"]
     )
-    return jsonify({key: [as_json(item) for item in page.items], "next_cursor": page.next_cursor})
+    payload = {key: [as_json(item) for item in page.items], "next_cursor": page.next_cursor}
+    return answer_or_not_modified(payload)
+
+
+def answer_or_not_modified(payload: dict[str, Any]) -> Any:
+    """``payload`` with its ETag, or a bodiless 304 when If-None-Match already names it."""
+    etag = list_etag(payload)
+    if fresh_for_client(etag):
+        response = current_app.response_class(status=304)
+        response.headers["ETag"] = etag
+        return response
+    return answer(payload, etag=etag)
 
 
 def page_schema(key: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -276,11 +316,13 @@ def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
     if operation is None or access is None:
         raise LookupError(f"{rule.endpoint} has no OpenAPI operation or access rule")
     responses: dict[str, Any] = {
-        "200": {
+        str(operation.status): {
             "description": operation.summary,
             "content": {"application/json": {"schema": operation.response}},
         }
     }
+    if operation.not_modified:
+        responses["304"] = {"description": "Not modified since the ETag sent in If-None-Match"}
     entry: dict[str, Any] = {
         "operationId": rule.endpoint.removeprefix(f"{bp.name}."),
         "summary": operation.summary,
@@ -289,15 +331,35 @@ def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
     }
     if operation.description:
         entry["description"] = operation.description
+    if operation.request is not None:
+        entry["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": operation.request}},
+        }
     if access.kind == PUBLIC:
         entry["security"] = []
         return entry
     problem_body = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
-    error_body = {"application/json": {"schema": ERROR_SCHEMA}}
     responses["401"] = {"description": "No token, or a refused one", "content": problem_body}
-    responses["403"] = {"description": "Not allowed to this person", "content": error_body}
+    responses["403"] = {"description": "Not allowed to this person", "content": problem_body}
+    for status in operation.problems:
+        responses[str(status)] = {
+            "description": PROBLEM_DESCRIPTIONS[status],
+            "content": problem_body,
+        }
     responses["429"] = {"description": f"More than {TOKEN_RATE_LIMIT} for this token"}
     return entry
+
+
+PROBLEM_DESCRIPTIONS = {
+    400: "The request is malformed (a header, a parameter)",
+    404: "Not found, or not yours to see",
+    409: "The record's state does not allow this, or someone changed it at the same moment",
+    412: "If-Match does not name the current version",
+    422: "The body breaks a rule (problem details say which), or the Idempotency-Key was used "
+    "with a different request",
+    428: "If-Match is missing",
+}
 
 
 @bp.get("/openapi.json")
@@ -319,3 +381,160 @@ def api_user() -> User:
     since only the request layer reads Flask-Login)."""
     user: User = current_user._get_current_object()
     return user
+
+
+# Every error of the API is an RFC 9457 problem: its kind and title by status.
+_PROBLEM_KINDS: dict[int, tuple[str, Callable[[], str]]] = {
+    400: ("bad-request", lambda: _("Bad request")),
+    403: ("forbidden", lambda: _("Not allowed")),
+    404: ("not-found", lambda: _("Not found")),
+    405: ("method-not-allowed", lambda: _("Method not allowed")),
+    409: ("conflict", lambda: _("Conflict")),
+    412: ("precondition-failed", lambda: _("Precondition failed")),
+    415: ("unsupported-media-type", lambda: _("Unsupported media type")),
+    422: ("invalid", lambda: _("Please check your input")),
+    428: ("precondition-required", lambda: _("Precondition required")),
+}
+
+
+class PreconditionFailed(DomainError):
+    """If-Match names a version the record no longer has."""
+
+    status_code = 412
+
+
+def problem_for(status: int, detail: str) -> Any:
+    kind, title = _PROBLEM_KINDS.get(status, ("error", lambda: _("Something went wrong")))
+    return problem(status, kind, title(), detail)
+
+
+@bp.errorhandler(DomainError)
+def _domain_problem(error: DomainError) -> Any:
+    db.session.rollback()  # nothing half-written survives a refused action
+    return problem_for(error.status_code, error.translated(_))
+
+
+@bp.errorhandler(sa.exc.IntegrityError)
+def _integrity_problem(error: sa.exc.IntegrityError) -> Any:
+    db.session.rollback()
+    current_app.logger.warning("Refused by the database: %s", error.orig)
+    return problem_for(
+        409, _("Someone changed this at the same moment. Nothing was saved: read it again.")
+    )
+
+
+@bp.errorhandler(HTTPException)
+def _http_problem(error: HTTPException) -> Any:
+    status = error.code or 500
+    if status == 429:
+        return render_error(429)  # the limiter's Retry-After is added after this
+    return problem_for(status, _messages().get(status, error.description or ""))
+
+
+def etag_of(kind: str, record_id: int, version: int) -> str:
+    """A strong validator of one record's version (RFC 9110)."""
+    return f'"{kind}-{record_id}-v{version}"'
+
+
+def fresh_for_client(etag: str) -> bool:
+    """Whether the client's If-None-Match already names ``etag`` (answer 304; weak
+    comparison, RFC 9110 13.1.2)."""
+    value, _weak = unquote_etag(etag)
+    return bool(value) and request.if_none_match.contains_weak(value or "")
+
+
+def if_match_refused(etag: str) -> bool:
+    """Whether an If-Match header was sent and names another version (answer 412)."""
+    if "If-Match" not in request.headers:
+        return False
+    value, _weak = unquote_etag(etag)
+    return not request.if_match.contains(value or "")
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body, which must be an object (else 422 / 415)."""
+    if not request.is_json:
+        raise ValidationFailed(N_("Send a JSON body with Content-Type: application/json."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed(N_("The body must be a JSON object."))
+    return body
+
+
+def list_etag(payload: dict[str, Any]) -> str:
+    """A weak validator of a list page: the hash of what it says."""
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def answer(payload: dict[str, Any], *, status: int = 200, etag: str | None = None) -> Any:
+    response = jsonify(payload)
+    response.status_code = status
+    if etag is not None:
+        response.headers["ETag"] = etag
+    return response
+
+
+def idempotent(view: F) -> F:
+    """A POST that creates a record, made safe to retry: with an ``Idempotency-Key`` header, the
+    first answer is stored with the work in one transaction and a retry gets it again
+    (``Idempotent-Replayed: true``); the same key with another body is a 422. The view returns
+    its response without committing; this commits."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            response = view(*args, **kwargs)
+            db.session.commit()
+            return response
+        user_id = api_user().id
+        replay = idempotency.claim(
+            user_id=user_id,
+            key=key,
+            request_fingerprint=idempotency.fingerprint(
+                request.method, request.path, request.get_data()
+            ),
+        )
+        if replay is not None:
+            db.session.rollback()
+            response = current_app.response_class(
+                replay.body, status=replay.status, mimetype="application/json"
+            )
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        response = view(*args, **kwargs)
+        idempotency.record(
+            user_id=user_id,
+            key=key,
+            status=response.status_code,
+            body=response.get_data(as_text=True),
+        )
+        db.session.commit()
+        return response
+
+    return wrapper  # type: ignore[return-value]
+
+
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique string (a UUID): a retry with the same key and body gets the "
+    "first answer instead of creating a second record.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+IF_MATCH_PARAMETER: dict[str, Any] = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag you read: the change is refused (412) if someone saved since.",
+    "schema": {"type": "string"},
+}
+IF_NONE_MATCH_PARAMETER: dict[str, Any] = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag you have: 304 without a body if it is still current.",
+    "schema": {"type": "string"},
+}

@@ -64,10 +64,13 @@ def _call(client: Any, method: str, url: str, headers: dict[str, str] | None = N
 
 
 def _api_headers(user: Any) -> dict[str, str]:
-    """The JSON API answers a personal access token, never the browser's session."""
+    """The JSON API answers a personal access token, never the browser's session (one that
+    may read and write: the scopes have their own matrix, tests/web/api/test_api_matrix.py)."""
     if user is None:
         return {}
-    _token, secret = create_token(actor=user, name="permission walk", scopes=[TokenScope.READ])
+    _token, secret = create_token(
+        actor=user, name="permission walk", scopes=[TokenScope.READ, TokenScope.WRITE]
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 
