@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.bankfiles.models import BatchStatus, EntryOutcome
@@ -27,3 +28,9 @@ def bankfile_label(value: StrEnum) -> str:
 
 def bankfile_badge(value: StrEnum) -> str:
     return LABELS[value][1]
+
+
+def bankfile_note(note: str | None) -> str:
+    """A statement line's note in the reader's language (a refusal kept from a service is
+    already a sentence and is shown as it was written)."""
+    return _(note) if note else ""

@@ -17,7 +17,7 @@ from app.bankfiles import camt053
 from app.bankfiles import services as bankfiles
 from app.bankfiles.models import BankStatement, PaymentBatch, StatementEntry
 from app.bankfiles.web.forms import BatchForm, CancelForm, StatementForm
-from app.bankfiles.web.labels import bankfile_badge, bankfile_label
+from app.bankfiles.web.labels import bankfile_badge, bankfile_label, bankfile_note
 from app.donations.web.support import send_receipts
 from app.platform.errors import DomainError
 from app.platform.extensions import db
@@ -27,6 +27,7 @@ from app.web.access import requires
 bp = Blueprint("bankfiles", __name__, template_folder="../templates", url_prefix="/bank-files")
 bp.add_app_template_global(bankfile_label, "bankfile_label")
 bp.add_app_template_global(bankfile_badge, "bankfile_badge")
+bp.add_app_template_global(bankfile_note, "bankfile_note")
 
 
 def _page(statement_form: StatementForm | None = None, status: int = 200) -> Any:

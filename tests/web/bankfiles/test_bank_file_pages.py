@@ -151,3 +151,16 @@ def test_other_roles_cannot_make_files_or_import(client, sign_in, role, tranches
     assert _upload(client, b"<x/>").status_code == 403
     expected = 200 if role in (Role.FUND_MANAGER, Role.AUDITOR) else 403
     assert client.get("/bank-files/").status_code == expected
+
+
+def test_a_flagged_line_says_why_even_with_a_percent_sign(client, sign_in):
+    sign_in(finance())
+    _upload(client, camt053([Line(amount=12 * USD, reference="FEE-9")]))
+    entry = db.session.execute(sa.select(StatementEntry)).scalar_one()
+    page = client.get(f"/bank-files/statements/{entry.statement_id}").get_data(as_text=True)
+    assert "To look into" in page and "without an EndToEndId" in page
+    entry.note = "Refused: 100 % of the grant is already paid."
+    db.session.commit()
+    page = client.get(f"/bank-files/statements/{entry.statement_id}")
+    assert page.status_code == 200
+    assert "100 % of the grant" in page.get_data(as_text=True)
