@@ -197,11 +197,13 @@ def _pool_weights() -> dict[int | None, int]:
             ),
         )
     ).scalar_one()
+    # Card fees are not money given back: the donors' weights count their gifts before fees.
     given_back = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Transfer.amount), 0)).where(
             Transfer.kind == TransferKind.SINGLE,
             Transfer.debit_account_id == fund,
             Transfer.document_type == "gift",
+            Transfer.code.in_([TransferCode.REFUND, TransferCode.CHARGEBACK]),
         )
     ).scalar_one()
     other = int(received) - int(given_back) - donors_total

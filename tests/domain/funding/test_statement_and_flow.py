@@ -73,3 +73,15 @@ def test_people_assisted_are_shown_and_small_counts_hidden():
     flow = where_money_went(norway.id)
     assert flow.people == 15
     assert flow.grants[0].people == 15
+
+
+def test_the_pool_is_shared_by_what_donors_gave_before_card_fees():
+    from app.donations.memory_gateway import MemoryGateway
+    from tests.donations_support import seed_fund, start_and_confirm
+    from tests.reporting_support import succeed
+
+    seed_fund(1_000 * USD)  # money from no donor: "other sources"
+    gateway = MemoryGateway(fee_percent=3, fee_fixed=30)
+    gift = succeed(gateway, start_and_confirm(gateway, amount=250 * USD))
+    weights = funding().pool_weights
+    assert weights == {gift.donor_id: 250 * USD, None: 1_000 * USD}
