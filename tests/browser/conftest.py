@@ -93,8 +93,13 @@ LANGUAGES = ["en", "fr"]
 # The journeys and the keyboard run also go right to left (Arabic) and through CJK text
 # (Chinese); each module asks for them with ``pytestmark = journey_languages``.
 JOURNEY_LANGUAGES = [*LANGUAGES, "ar", "zh"]
-journey_languages = pytest.mark.parametrize("lang", JOURNEY_LANGUAGES)
+# ... and once more in French on a 375 px phone (issue 19: the journeys as NGOs and donors make
+# them, on a phone): ``width`` is "desktop" unless a test asks otherwise.
+journey_languages = pytest.mark.parametrize(
+    "lang,width", [*((lang, "desktop") for lang in JOURNEY_LANGUAGES), ("fr", "phone")]
+)
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE_VIEWPORT = {"width": 375, "height": 800}
 # localstripe accepts any test key; these name the browser tests in its logs.
 STRIPE_SECRET_KEY = "sk_test_browser"
 STRIPE_PUBLISHABLE_KEY = "pk_test_browser"
@@ -479,11 +484,18 @@ class Cast:
     """The people of one test, all in the test's language, and the test's screenshots."""
 
     def __init__(
-        self, live: Live, browser: Any, lang: str, recorder: Recorder, axe_source: str
+        self,
+        live: Live,
+        browser: Any,
+        lang: str,
+        recorder: Recorder,
+        axe_source: str,
+        width: str = "desktop",
     ) -> None:
         self.live = live
         self.browser = browser
         self.lang = lang
+        self.phone = width == "phone"
         self.recorder = recorder
         self.axe_source = axe_source
         self.actors: list[Actor] = []
@@ -503,7 +515,9 @@ class Cast:
         """A new, signed-out browser window whose browser prefers the test's language."""
         context = self.browser.new_context(
             locale={"en": "en-GB", "fr": "fr-FR"}.get(self.lang, self.lang),
-            viewport=VIEWPORT,
+            viewport=PHONE_VIEWPORT if self.phone else VIEWPORT,
+            is_mobile=self.phone,
+            has_touch=self.phone,
             base_url=self.live.url,
         )
         actor = Actor(self, context, name)
@@ -540,13 +554,25 @@ def lang(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def width() -> str:
+    """The window's width: "desktop" (1280 px), or "phone" (375 px) where a test's
+    parametrisation says so (journey_languages)."""
+    return "desktop"
+
+
+@pytest.fixture
 def cast(
-    request: pytest.FixtureRequest, live: Live, browser: Any, lang: str, axe_source: str
+    request: pytest.FixtureRequest,
+    live: Live,
+    browser: Any,
+    lang: str,
+    width: str,
+    axe_source: str,
 ) -> Iterator[Cast]:
     name = request.node.originalname.removeprefix("test_")
-    folder = SCREENSHOTS / name / lang
+    folder = SCREENSHOTS / name / (lang if width == "desktop" else f"{lang}-{width}")
     shutil.rmtree(folder, ignore_errors=True)
-    people = Cast(live, browser, lang, Recorder(folder), axe_source)
+    people = Cast(live, browser, lang, Recorder(folder), axe_source, width)
     try:
         yield people
         if request.node.stash.get(_FAILED, False):

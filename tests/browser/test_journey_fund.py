@@ -187,6 +187,12 @@ def _nav(actor: Any, label: str) -> None:
         .get_by_role("link", name=actor.t(label), exact=True, include_hidden=True)
         .first
     )
+    # On a phone the menu is folded behind its button first.
+    toggler = actor.page.locator("header .navbar-toggler")
+    if not link.is_visible() and toggler.is_visible():
+        if toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        actor.page.locator("header .navbar-collapse.show").wait_for()
     if not link.is_visible():
         link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/button").click()
     with actor.page.expect_navigation():
