@@ -115,6 +115,12 @@ def application_as_json(application: Application) -> dict[str, Any]:
         response=page_schema("applications", APPLICATION_SCHEMA),
         parameters=CURSOR_PARAMETERS,
         not_modified=True,
+        links={
+            "FirstApplication": {
+                "operationId": "application",
+                "parameters": {"application_id": "$response.body#/applications/0/id"},
+            }
+        },
     )
 )
 def applications() -> Any:
@@ -232,6 +238,25 @@ APPLICATION_DETAIL_SCHEMA: dict[str, Any] = {
 }
 
 
+def _links_from(source: str) -> dict[str, dict[str, Any]]:
+    """What a client does next with the application an answer describes."""
+    application_id = f"$response.body#/{source}"
+    return {
+        "ReadIt": {"operationId": "application", "parameters": {"application_id": application_id}},
+        "SaveASection": {
+            "operationId": "save_section",
+            "parameters": {
+                "application_id": application_id,
+                "header.If-Match": "$response.header.ETag",
+            },
+        },
+        "SubmitIt": {
+            "operationId": "submit_application",
+            "parameters": {"application_id": application_id},
+        },
+    }
+
+
 def application_detail_as_json(application: Application) -> dict[str, Any]:
     """The application, its version and each section's content and completeness."""
     return {
@@ -302,6 +327,7 @@ def _visible(application_id: int) -> Application:
         parameters=(_ID_PARAMETER, IF_NONE_MATCH_PARAMETER),
         problems=(404,),
         not_modified=True,
+        links=_links_from("id"),
     )
 )
 def application(application_id: int) -> Any:
@@ -331,6 +357,7 @@ def application(application_id: int) -> Any:
         },
         parameters=(IDEMPOTENCY_PARAMETER,),
         problems=(404, 409, 422),
+        links=_links_from("id"),
     )
 )
 @idempotent
@@ -372,6 +399,7 @@ def _is_id(value: Any) -> bool:
             {**IF_MATCH_PARAMETER, "required": True},
         ),
         problems=(404, 409, 412, 422, 428),
+        links=_links_from("id"),
     )
 )
 def save_section(application_id: int, section: str) -> Any:

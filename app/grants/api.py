@@ -95,6 +95,12 @@ def grant_as_json(grant: Grant) -> dict[str, Any]:
         response=page_schema("grants", GRANT_SCHEMA),
         parameters=CURSOR_PARAMETERS,
         not_modified=True,
+        links={
+            "FirstGrantsReports": {
+                "operationId": "grant_reports",
+                "parameters": {"grant_id": "$response.body#/grants/0/id"},
+            }
+        },
     )
 )
 def grants() -> Any:
@@ -211,6 +217,12 @@ def report_as_json(report: GrantReport) -> dict[str, Any]:
         parameters=(_GRANT_ID, IF_NONE_MATCH_PARAMETER),
         problems=(404,),
         not_modified=True,
+        links={
+            "SubmitFirstReport": {
+                "operationId": "submit_report",
+                "parameters": {"report_id": "$response.body#/reports/0/id"},
+            }
+        },
     )
 )
 def grant_reports(grant_id: int) -> Any:

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 from werkzeug.http import unquote_etag
 
 from app.accounts.models import User
@@ -34,7 +33,7 @@ from app.tokens import idempotency
 from app.tokens import services as tokens
 from app.tokens.models import ApiToken, TokenScope
 from app.web.access import PUBLIC, access_rule_of, public
-from app.web.errors import _messages, render_error
+from app.web.errors import api_problem, problem_response
 from app.web.keyset import newest_first_page
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -46,15 +45,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def problem(status: int, kind: str, title: str, detail: str) -> Any:
     """An RFC 9457 problem details response."""
-    # A name, not a page to fetch: docs/api.md lists each kind.
-    response = jsonify(
-        type=f"urn:trustfund:problem:{kind}", title=title, status=status, detail=detail
-    )
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
+    return problem_response(status, kind, title, detail)
 
 
 def _presented_token() -> ApiToken | None:
@@ -151,6 +142,9 @@ class Operation:
     problems: tuple[int, ...] = field(default=())
     # A success may also be a bodiless 304 (If-None-Match matched the ETag).
     not_modified: bool = False
+    # OpenAPI links from the success answer to the operations a client calls next (by
+    # operationId), which Schemathesis's stateful tests follow.
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def documented(operation: Operation) -> Callable[[F], F]:
@@ -321,6 +315,8 @@ def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
             "content": {"application/json": {"schema": operation.response}},
         }
     }
+    if operation.links:
+        responses[str(operation.status)]["links"] = operation.links
     if operation.not_modified:
         responses["304"] = {"description": "Not modified since the ETag sent in If-None-Match"}
     entry: dict[str, Any] = {
@@ -336,10 +332,12 @@ def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": operation.request}},
         }
+    problem_body = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
+    # Any route may find its URL or a header malformed (a NUL in a parameter, say).
+    responses["400"] = {"description": PROBLEM_DESCRIPTIONS[400], "content": problem_body}
     if access.kind == PUBLIC:
         entry["security"] = []
         return entry
-    problem_body = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
     responses["401"] = {"description": "No token, or a refused one", "content": problem_body}
     responses["403"] = {"description": "Not allowed to this person", "content": problem_body}
     for status in operation.problems:
@@ -352,7 +350,7 @@ def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
 
 
 PROBLEM_DESCRIPTIONS = {
-    400: "The request is malformed (a header, a parameter)",
+    400: "The request is malformed (a header, a parameter, a character that cannot be stored)",
     404: "Not found, or not yours to see",
     409: "The record's state does not allow this, or someone changed it at the same moment",
     412: "If-Match does not name the current version",
@@ -383,52 +381,16 @@ def api_user() -> User:
     return user
 
 
-# Every error of the API is an RFC 9457 problem: its kind and title by status.
-_PROBLEM_KINDS: dict[int, tuple[str, Callable[[], str]]] = {
-    400: ("bad-request", lambda: _("Bad request")),
-    403: ("forbidden", lambda: _("Not allowed")),
-    404: ("not-found", lambda: _("Not found")),
-    405: ("method-not-allowed", lambda: _("Method not allowed")),
-    409: ("conflict", lambda: _("Conflict")),
-    412: ("precondition-failed", lambda: _("Precondition failed")),
-    415: ("unsupported-media-type", lambda: _("Unsupported media type")),
-    422: ("invalid", lambda: _("Please check your input")),
-    428: ("precondition-required", lambda: _("Precondition required")),
-}
+def problem_for(status: int, detail: str) -> Any:
+    """An RFC 9457 problem of the kind ``status`` names (app/web/errors.py answers every error
+    under /api/v1/ so: a refused rule, a missing record, a malformed URL)."""
+    return api_problem(status, detail)
 
 
 class PreconditionFailed(DomainError):
     """If-Match names a version the record no longer has."""
 
     status_code = 412
-
-
-def problem_for(status: int, detail: str) -> Any:
-    kind, title = _PROBLEM_KINDS.get(status, ("error", lambda: _("Something went wrong")))
-    return problem(status, kind, title(), detail)
-
-
-@bp.errorhandler(DomainError)
-def _domain_problem(error: DomainError) -> Any:
-    db.session.rollback()  # nothing half-written survives a refused action
-    return problem_for(error.status_code, error.translated(_))
-
-
-@bp.errorhandler(sa.exc.IntegrityError)
-def _integrity_problem(error: sa.exc.IntegrityError) -> Any:
-    db.session.rollback()
-    current_app.logger.warning("Refused by the database: %s", error.orig)
-    return problem_for(
-        409, _("Someone changed this at the same moment. Nothing was saved: read it again.")
-    )
-
-
-@bp.errorhandler(HTTPException)
-def _http_problem(error: HTTPException) -> Any:
-    status = error.code or 500
-    if status == 429:
-        return render_error(429)  # the limiter's Retry-After is added after this
-    return problem_for(status, _messages().get(status, error.description or ""))
 
 
 def etag_of(kind: str, record_id: int, version: int) -> str:

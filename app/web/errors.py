@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,7 +49,41 @@ def wants_json() -> bool:
     )
 
 
+# Errors of the JSON API (/api/v1) are RFC 9457 problems: their kind and title by status.
+_PROBLEM_KINDS: dict[int, tuple[str, Callable[[], str]]] = {
+    400: ("bad-request", lambda: _("Bad request")),
+    403: ("forbidden", lambda: _("Not allowed")),
+    404: ("not-found", lambda: _("Not found")),
+    405: ("method-not-allowed", lambda: _("Method not allowed")),
+    409: ("conflict", lambda: _("Conflict")),
+    412: ("precondition-failed", lambda: _("Precondition failed")),
+    413: ("too-large", lambda: _("File too large")),
+    422: ("invalid", lambda: _("Please check your input")),
+    428: ("precondition-required", lambda: _("Precondition required")),
+    429: ("too-many-requests", lambda: _("Too many attempts")),
+}
+
+
+def problem_response(status: int, kind: str, title: str, detail: str) -> Any:
+    """An RFC 9457 problem details response; ``kind`` names the problem (docs/api.md)."""
+    response = jsonify(
+        type=f"urn:trustfund:problem:{kind}", title=title, status=status, detail=detail
+    )
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def api_problem(status: int, detail: str | None = None) -> Any:
+    kind, title = _PROBLEM_KINDS.get(status, ("error", lambda: _("Something went wrong")))
+    return problem_response(status, kind, title(), detail or _messages().get(status, ""))
+
+
 def render_error(status: int, message: str | None = None) -> tuple[Any, int]:
+    if request.path.startswith("/api/v1/"):
+        return api_problem(status, message), status
     message = message or _messages().get(status, _messages()[500])
     if wants_json():
         return jsonify(error={"status": status, "message": message}), status
