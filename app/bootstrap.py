@@ -53,6 +53,8 @@ from app.ledger.web.routes import bp as ledger
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
 from app.notifications.web.routes import bp as notifications
+from app.oauth import api as oauth_api
+from app.oauth.web.routes import bp as oauth_clients
 from app.organisations.web.routes import bp as organisations
 from app.outbox.cli import outbox_cli
 from app.outbox.web.routes import bp as dev_mail
@@ -91,6 +93,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     auth,
     account,
     tokens,
+    oauth_clients,
     admin,
     audit,
     ledger,
@@ -174,7 +177,7 @@ SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
 
 
 # Each feature's JSON endpoints (its api.py) are added to the one versioned API blueprint.
-API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api)
+API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api, oauth_api)
 
 
 def bootstrap(app: Flask) -> None:

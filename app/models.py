@@ -57,6 +57,7 @@ from app.jobs.models import Job  # noqa: F401
 from app.ledger.models import Account, Checkpoint, Transfer  # noqa: F401
 from app.notes.models import InternalNote  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.oauth.models import OAuthClient  # noqa: F401
 from app.organisations.models import BankAccount  # noqa: F401
 from app.outbox.models import OutboxMessage  # noqa: F401
 from app.platform.submissions import FormSubmission  # noqa: F401

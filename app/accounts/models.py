@@ -65,6 +65,9 @@ class User(TimestampMixin, Model):
     # Bumped on sign-out, password change, deactivation, role revoked or 2FA change: invalidates
     # every open session and remember-me cookie (decision 0001).
     session_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    # The account an OAuth client's tokens act through (app/oauth): it never signs in, is
+    # never told anything, and needs no second factor (its secret is the only credential).
+    is_program: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user",

@@ -92,7 +92,11 @@ def organisation_staff(organisation_id: int) -> list[User]:
     users = db.session.execute(
         sa.select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == organisation_id, User.is_active.is_(True))
+        .where(
+            Membership.organisation_id == organisation_id,
+            User.is_active.is_(True),
+            User.is_program.is_(False),  # an OAuth client's account is told nothing
+        )
         .order_by(User.id)
     ).scalars()
     return [u for u in users if has_permission(u, Permission.APPLY_FOR_GRANT)]
@@ -104,7 +108,7 @@ def fund_staff_with(permission: Permission, *, organisation_id: int) -> list[Use
     users = db.session.execute(
         sa.select(User)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(roles), User.is_active.is_(True))
+        .where(UserRole.role.in_(roles), User.is_active.is_(True), User.is_program.is_(False))
         .order_by(User.id)
         .distinct()
     ).scalars()

@@ -152,7 +152,7 @@ def check_token(token: ApiToken | None, *, now: datetime, staff_requires_2fa: bo
     user = token.user
     if not user.is_active:
         raise TokenRefused(N_("This token's account is closed or suspended."))
-    if staff_requires_2fa and user.is_staff and not user.totp_enabled:
+    if staff_requires_2fa and user.is_staff and not user.totp_enabled and not user.is_program:
         raise TokenRefused(N_("Staff tokens work only while two-factor authentication is on."))
     return token
 

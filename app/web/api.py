@@ -92,6 +92,8 @@ def _authenticate() -> Any:
         # Public: answered the same for everyone, whoever the browser's session belongs to.
         return None
     if not header.lower().startswith("bearer "):
+        if rule is not None and rule.kind == PUBLIC:
+            return None  # the OAuth token endpoint reads the client's Basic credentials itself
         return problem(
             401,
             "token-invalid",
@@ -142,6 +144,8 @@ class Operation:
     problems: tuple[int, ...] = field(default=())
     # A success may also be a bodiless 304 (If-None-Match matched the ETag).
     not_modified: bool = False
+    # How the body is sent: JSON, or a form (the OAuth token endpoint, as RFC 6749 asks).
+    request_media_type: str = "application/json"
     # OpenAPI links from the success answer to the operations a client calls next (by
     # operationId), which Schemathesis's stateful tests follow.
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -330,13 +334,18 @@ def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
     if operation.request is not None:
         entry["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": operation.request}},
+            "content": {operation.request_media_type: {"schema": operation.request}},
         }
     problem_body = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
     # Any route may find its URL or a header malformed (a NUL in a parameter, say).
     responses["400"] = {"description": PROBLEM_DESCRIPTIONS[400], "content": problem_body}
     if access.kind == PUBLIC:
         entry["security"] = []
+        for status in operation.problems:
+            responses[str(status)] = {
+                "description": PROBLEM_DESCRIPTIONS[status],
+                "content": problem_body,
+            }
         return entry
     responses["401"] = {"description": "No token, or a refused one", "content": problem_body}
     responses["403"] = {"description": "Not allowed to this person", "content": problem_body}
@@ -351,6 +360,7 @@ def _operation_entry(rule: Any, view: Any) -> dict[str, Any]:
 
 PROBLEM_DESCRIPTIONS = {
     400: "The request is malformed (a header, a parameter, a character that cannot be stored)",
+    401: "The client's credentials are wrong, or it is revoked",
     404: "Not found, or not yours to see",
     409: "The record's state does not allow this, or someone changed it at the same moment",
     412: "If-Match does not name the current version",

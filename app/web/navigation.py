@@ -179,6 +179,13 @@ NAV_ITEMS: list[NavItem] = [
         group="admin",
     ),
     NavItem(
+        "oauth_clients.index",
+        _l("API clients"),
+        _l("Programs that get API tokens with a client id and secret: register, rotate, revoke."),
+        Permission.MANAGE_USERS,
+        group="admin",
+    ),
+    NavItem(
         "admin.outbox",
         _l("Outgoing e-mail"),
         _l("E-mails waiting to be sent, sent, or failed: send a failed one again."),
