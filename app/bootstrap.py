@@ -50,6 +50,7 @@ from app.jobs.cli import jobs_cli
 from app.jobs.web.routes import bp as jobs
 from app.ledger.web.export_jobs import register_ledger_export_job
 from app.ledger.web.routes import bp as ledger
+from app.lists.web.routes import bp as lists
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
 from app.notifications.web.routes import bp as notifications
@@ -83,6 +84,7 @@ from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
 from app.web import display, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
+from app.web.lists import register_list_jobs
 from app.web.labels import label
 from app.web.links import page_path
 from app.web.main.routes import bp as main
@@ -112,6 +114,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     copies,
     notes,
     search,
+    lists,
     dev_mail,
     jobs,
 )
@@ -218,6 +221,7 @@ def connect_workflows() -> None:
     register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
     register_ledger_export_job()
     register_contributions_export_job()
+    register_list_jobs()  # each staff list's CSV (app/web/lists.py)
 
 
 def _development_commands() -> Iterator[click.Command]:

@@ -176,6 +176,10 @@ class Application(TimestampMixin, Model):
         sa.Index("ix_applications_listing", "updated_at", "id"),
         sa.Index("ix_applications_call_listing", "call_id", "updated_at", "id"),
         sa.Index("ix_applications_status_listing", "status", "updated_at", "id"),
+        # The list's other sorts, keyset on (column, id) (app/applications/web/listing.py).
+        sa.Index("ix_applications_title_sort", "title", "id"),
+        sa.Index("ix_applications_requested_sort", "requested_amount", "id"),
+        sa.Index("ix_applications_status_sort", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

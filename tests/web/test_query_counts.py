@@ -56,6 +56,17 @@ def _first_transfer() -> str:
 PAGES = [
     Page("/applications/all", Role.FUND_MANAGER, "<title>Applications ·"),
     Page("/applications/all?status=approved", Role.FUND_MANAGER, "<title>Applications ·"),
+    # Each sort of the staff lists (app/platform/listing.py), with filters combined.
+    Page("/applications/all?sort=title&dir=asc&q=a", Role.FUND_MANAGER, "<title>Applications ·"),
+    Page("/applications/all?sort=organisation&dir=desc", Role.FUND_MANAGER, "<title>Applications ·"),
+    Page(
+        "/applications/all?sort=country&dir=asc&status=submitted",
+        Role.FUND_MANAGER,
+        "<title>Applications ·",
+    ),
+    Page("/applications/all?sort=call&dir=asc", Role.FUND_MANAGER, "<title>Applications ·"),
+    Page("/applications/all?sort=requested&dir=desc", Role.FUND_MANAGER, "<title>Applications ·"),
+    Page("/applications/all?sort=status&dir=asc", Role.FUND_MANAGER, "<title>Applications ·"),
     Page("/applications/", "applicant_member", "<title>My applications ·"),
     Page("/calls/", "anonymous", "<title>Calls for proposals ·"),
     Page("/calls/manage", Role.FUND_MANAGER, "<title>Manage calls ·"),

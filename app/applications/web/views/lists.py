@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import lazyload, load_only
 
-from app.accounts.permissions import Permission, can_view_call, has_permission
+from app.accounts.permissions import Permission, can_view_call
 from app.applications import services as ngo
-from app.applications.models import Application, ApplicationStatus
+from app.applications.models import ApplicationStatus
 from app.applications.web.blueprint import bp
+from app.applications.web.listing import APPLICATIONS, listed_countries
 from app.applications.web.views.common import locale
 from app.calls.models import Call
 from app.platform.extensions import db
 from app.web.access import requires
-from app.web.forms import whole_number_arg
-from app.web.keyset import newest_first_page
+from app.web.lists import list_view
 from app.web.lookup import visible_or_404
 from app.web.page_cache import kept_per_reader
 
@@ -38,46 +38,24 @@ def index() -> Any:
 @requires(Permission.VIEW_ALL_APPLICATIONS)
 @kept_per_reader
 def all_applications() -> Any:
-    call_id = whole_number_arg("call_id")
-    raw_status = request.args.get("status", "")
-    status = (
-        ApplicationStatus(raw_status)
-        if raw_status in {s.value for s in ApplicationStatus}
-        else None
-    )
-    # Keyset pages on (updated_at, id): each is an index range scan whatever its depth. Only
-    # the columns the list shows are loaded: decoding every JSON column of every row (and of
-    # every call) cost more than the queries themselves.
-    listed = ngo.filter_applications(call_id=call_id, status=status).options(
-        load_only(
-            Application.id,
-            Application.title,
-            Application.status,
-            Application.currency,
-            Application.requested_amount,
-            Application.updated_at,
-            Application.call_id,
-            Application.organisation_id,
-        ),
-        joinedload(Application.call).load_only(Call.id, Call.reference).lazyload(Call.criteria),
-    )
-    page = newest_first_page(
-        listed,
-        moment=Application.updated_at,
-        row_id=Application.id,
-        per_page=current_app.config["PAGE_SIZE"],
-    )
+    """Every application: sorted by any column shown, filters that combine, the count, the CSV
+    of what is shown and the reader's saved views (app/web/lists.py); keyset pages on (sort
+    column, id), so each page is an index range scan whatever its depth."""
+    lv = list_view(APPLICATIONS, lambda state: APPLICATIONS.query(state.filters))
     return render_template(
         "applications/all.html",
-        can_bulk_screen=has_permission(current_user, Permission.SCREEN_APPLICATION),
-        page=page,
+        lv=lv,
+        page=lv.page,
         calls=db.session.execute(
             db.select(Call)
             .options(load_only(Call.id, Call.reference, Call.title), lazyload(Call.criteria))
             .order_by(Call.closes_at.desc())
         ).scalars(),
-        call_id=call_id,
-        status=raw_status,
+        countries=listed_countries(),
+        call_id=lv.state.filters.get("call_id"),
+        status=lv.state.raw_filters.get("status", ""),
+        country=lv.state.filters.get("country", ""),
+        q=lv.state.raw_filters.get("q", ""),
         statuses=list(ApplicationStatus),
         locale=locale(),
     )
