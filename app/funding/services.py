@@ -39,6 +39,7 @@ from app.ledger.services.posting import (
 )
 from app.platform.extensions import db
 from app.platform.regions import region_of
+from app.platform.settings import settings
 
 RESTRICTED = chart.AccountTemplate(
     3300, AccountType.NET_ASSETS, debits_must_not_exceed_credits=True
@@ -101,8 +102,9 @@ def grant_profile(
     on: date,
     region_overrides: Mapping[str, str] | None = None,
 ) -> GrantProfile:
-    """The grant as the funding rule sees it; regions are UN M49 (app/platform/regions.py)."""
-    overrides = region_overrides
+    """The grant as the funding rule sees it; regions are UN M49 (app/platform/regions.py),
+    with the deployment's REPORTING_REGION_OVERRIDES unless others are given (decision 0106)."""
+    overrides = settings().regions.overrides if region_overrides is None else region_overrides
     codes = frozenset(c.upper() for c in countries if c)
     return GrantProfile(
         themes=frozenset(themes),

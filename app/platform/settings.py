@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app  # noqa: TID251 - the one accessor of the rules' settings
 
+from app.platform.regions import Region
 from config.settings import ConfigurationError
 
 EXTENSION_KEY = "settings"
@@ -112,6 +113,13 @@ class BankFileSettings:
 
 
 @dataclass(frozen=True)
+class RegionSettings:
+    """UN M49 regions (app/platform/regions.py): countries placed in another region."""
+
+    overrides: Mapping[str, str]  # REPORTING_REGION_OVERRIDES: ISO 3166-1 alpha-2 -> M49 code
+
+
+@dataclass(frozen=True)
 class Settings:
     fund: FundSettings
     calls: CallSettings
@@ -122,6 +130,7 @@ class Settings:
     uploads: UploadSettings
     bank_files: BankFileSettings
     jobs: JobSettings
+    regions: RegionSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -172,6 +181,7 @@ class Settings:
                 export_threshold_rows=read.integer("EXPORT_JOB_THRESHOLD_ROWS", minimum=0),
                 keep_hours=read.integer("JOB_RESULT_KEEP_HOURS", minimum=1),
             ),
+            regions=RegionSettings(overrides=read.region_overrides("REPORTING_REGION_OVERRIDES")),
         )
 
 
@@ -299,6 +309,17 @@ class _Reader:
                 raise self._refuse(name, wanted)
             accounts[currency] = DebtorAccount(account=number, bic=bic.strip().upper())
         return MappingProxyType(accounts)
+
+    def region_overrides(self, name: str) -> Mapping[str, str]:
+        """``{"XK": "150"}``: a country's UN M49 region instead of the standard one."""
+        value = self.config.get(name) or {}
+        codes = {r.value for r in Region if r != Region.UNKNOWN}
+        if not isinstance(value, Mapping) or not all(
+            isinstance(country, str) and len(country) == 2 and country.isalpha() and region in codes
+            for country, region in value.items()
+        ):
+            raise self._refuse(name, "a mapping of two-letter country codes to M49 region codes")
+        return MappingProxyType({c.upper(): str(r) for c, r in value.items()})
 
 
 def _is_account(number: str, bic: str) -> bool:

@@ -138,7 +138,7 @@ def _contributions_chart(today: date, version: tuple[Any, ...] | None) -> Column
 
 
 def _region_chart(country_lines: list[grants.CountryLine], currency: str) -> BarChart:
-    regions = grants.by_region(country_lines, current_app.config.get("REPORTING_REGION_OVERRIDES"))
+    regions = grants.by_region(country_lines, settings().regions.overrides)
     return bar_chart(
         [(labels.region_label(r.region), r.amount, money(r.amount, currency)) for r in regions]
     )
