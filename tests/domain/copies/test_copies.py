@@ -179,3 +179,13 @@ def test_the_backfill_signs_what_was_submitted_before(pair):
     assert done == 3 and flagged == 1 and seen[-1] == (3, 3, 1)
     assert sign_all() == (0, 0)  # nothing left to sign
     assert proposal_text(copy).count("\n\n") >= 1
+
+
+def test_flask_screening_copies_prints_its_progress(pair, app):
+    db.session.execute(sa.delete(CopyFlag))
+    db.session.execute(sa.delete(TextBand))
+    db.session.execute(sa.delete(TextSignature))
+    result = app.test_cli_runner().invoke(args=["screening", "copies"])
+    assert result.exit_code == 0, result.output
+    assert "3/3 applications signed, 1 copied pair(s) flagged" in result.output
+    assert "Done: 3 application(s) signed, 1 copied pair(s) flagged." in result.output
