@@ -50,12 +50,9 @@ from app.jobs.cli import jobs_cli
 from app.jobs.web.routes import bp as jobs
 from app.ledger.web.export_jobs import register_ledger_export_job
 from app.ledger.web.routes import bp as ledger
-from app.lists.web.routes import bp as lists
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
 from app.notifications.web.routes import bp as notifications
-from app.oauth import api as oauth_api
-from app.oauth.web.routes import bp as oauth_clients
 from app.organisations.web.routes import bp as organisations
 from app.outbox.cli import outbox_cli
 from app.outbox.web.routes import bp as dev_mail
@@ -84,7 +81,6 @@ from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
 from app.web import display, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
-from app.web.lists import register_list_jobs
 from app.web.labels import label
 from app.web.links import page_path
 from app.web.main.routes import bp as main
@@ -95,7 +91,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     auth,
     account,
     tokens,
-    oauth_clients,
     admin,
     audit,
     ledger,
@@ -114,7 +109,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     copies,
     notes,
     search,
-    lists,
     dev_mail,
     jobs,
 )
@@ -143,6 +137,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "number": display.number,
     "score": display.score,
     "percent": display.percent,
+    "file_size": display.file_size,
     "country_name": display.country_name,
     "language_name": display.language_name,
     "bdi": display.isolated,
@@ -180,7 +175,7 @@ SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
 
 
 # Each feature's JSON endpoints (its api.py) are added to the one versioned API blueprint.
-API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api, oauth_api)
+API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api)
 
 
 def bootstrap(app: Flask) -> None:
@@ -221,7 +216,6 @@ def connect_workflows() -> None:
     register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
     register_ledger_export_job()
     register_contributions_export_job()
-    register_list_jobs()  # each staff list's CSV (app/web/lists.py)
 
 
 def _development_commands() -> Iterator[click.Command]:

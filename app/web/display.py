@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal, format_percent, parse_pattern
+from babel.units import format_unit
 from flask_babel import get_locale, get_timezone, gettext
 from flask_login import current_user
 from markupsafe import Markup
@@ -79,6 +80,20 @@ def score(value: float | Decimal | None) -> str:
     if value is None:
         return "—"
     return str(format_decimal(value, "0.00", locale=_locale()))
+
+
+def file_size(size_bytes: int) -> str:
+    """A file's size in the reader's units and notation: "12 kB", "12 ko", "1,5 Mo" (whole
+    kilobytes, rounded up so that a small file never reads 0; megabytes from 1 MB on)."""
+    kilobytes = -(-max(size_bytes, 0) // 1024) or 1
+    if kilobytes < 1024:
+        return str(format_unit(kilobytes, "digital-kilobyte", length="short", locale=_locale()))
+    megabytes = Decimal(size_bytes) / (1024 * 1024)
+    return str(
+        format_unit(
+            megabytes, "digital-megabyte", length="short", format="#,##0.#", locale=_locale()
+        )
+    )
 
 
 def country_name(code: str) -> str:
