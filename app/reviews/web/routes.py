@@ -6,6 +6,7 @@ from app.reviews.web.blueprint import bp
 from app.reviews.web.views import (  # noqa: F401 - each adds its routes to the blueprint
     assignment,
     board,
+    bulk,
     letter,
     overview,
     ranking,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import lazyload, load_only
 
-from app.accounts.permissions import Permission, can_view_call
+from app.accounts.permissions import Permission, can_view_call, has_permission
 from app.applications import services as ngo
 from app.applications.models import ApplicationStatus
 from app.applications.web.blueprint import bp
@@ -44,6 +44,7 @@ def all_applications() -> Any:
     lv = list_view(APPLICATIONS, lambda state: APPLICATIONS.query(state.filters))
     return render_template(
         "applications/all.html",
+        can_bulk_screen=has_permission(current_user, Permission.SCREEN_APPLICATION),
         lv=lv,
         page=lv.page,
         calls=db.session.execute(
