@@ -107,14 +107,20 @@ def _authenticate() -> Any:
         )
     except tokens.TokenRefused as refusal:
         return problem(401, "token-invalid", _("Invalid token"), refusal.translated(_))
-    if TokenScope.READ not in token.scope_set and request.method in ("GET", "HEAD"):
+    # A token's scopes limit the private routes; a public route answers it as it answers anyone.
+    private = rule is None or rule.kind != PUBLIC
+    if private and TokenScope.READ not in token.scope_set and request.method in ("GET", "HEAD"):
         return problem(
             403,
             "scope-missing",
             _("Scope missing"),
             _("This token may not read: it lacks the scope “read”."),
         )
-    if TokenScope.WRITE not in token.scope_set and request.method not in ("GET", "HEAD"):
+    if (
+        private
+        and TokenScope.WRITE not in token.scope_set
+        and request.method not in ("GET", "HEAD")
+    ):
         return problem(
             403,
             "scope-missing",

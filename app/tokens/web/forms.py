@@ -13,7 +13,9 @@ from app.tokens.services import DEFAULT_DAYS, MAX_DAYS
 
 SCOPE_LABELS = {
     TokenScope.READ: _l("Read: see what you can see in the application"),
-    TokenScope.WRITE: _l("Write: reserved, nothing can be changed through the API yet"),
+    TokenScope.WRITE: _l(
+        "Write: start, edit and submit applications and submit reports, as you may on the pages"
+    ),
 }
 
 
