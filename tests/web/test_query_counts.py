@@ -58,7 +58,9 @@ PAGES = [
     Page("/applications/all?status=approved", Role.FUND_MANAGER, "<title>Applications ·"),
     # Each sort of the staff lists (app/platform/listing.py), with filters combined.
     Page("/applications/all?sort=title&dir=asc&q=a", Role.FUND_MANAGER, "<title>Applications ·"),
-    Page("/applications/all?sort=organisation&dir=desc", Role.FUND_MANAGER, "<title>Applications ·"),
+    Page(
+        "/applications/all?sort=organisation&dir=desc", Role.FUND_MANAGER, "<title>Applications ·"
+    ),
     Page(
         "/applications/all?sort=country&dir=asc&status=submitted",
         Role.FUND_MANAGER,
@@ -71,6 +73,10 @@ PAGES = [
     Page("/calls/", "anonymous", "<title>Calls for proposals ·"),
     Page("/calls/manage", Role.FUND_MANAGER, "<title>Manage calls ·"),
     Page("/organisations/", Role.FUND_MANAGER, "<title>Organisations ·"),
+    Page("/organisations/?sort=name&dir=desc&q=a", Role.FUND_MANAGER, "<title>Organisations ·"),
+    Page(
+        "/organisations/?sort=risk&dir=asc&flagged=1", Role.FUND_MANAGER, "<title>Organisations ·"
+    ),
     Page("/reviews/", Role.FUND_MANAGER, "<title>Selection ·"),
     Page("/reviews/mine", Role.REVIEWER, "<title>My reviews ·"),
     Page("/reviews/board", Role.BOARD, "<title>Board ·"),

@@ -34,6 +34,7 @@ from app.applications.models import (
     OrganisationProfile,
     RiskRating,
 )
+from app.applications.web.listing import listed_countries
 from app.organisations.web import bank
 from app.organisations.web.forms import (
     InviteColleagueForm,
@@ -42,6 +43,7 @@ from app.organisations.web.forms import (
     VerifyForm,
     organisation_upload_form,
 )
+from app.organisations.web.listing import ORGANISATIONS
 from app.outbox.services import queue_email
 from app.platform.categories import DocumentKind
 from app.platform.db import utcnow
@@ -50,9 +52,9 @@ from app.platform.extensions import db
 from app.platform.storage import get_storage
 from app.screening.web.notice import due_diligence_notice
 from app.web.access import login_required, requires
-from app.web.forms import page_number
 from app.web.labels import label
 from app.web.links import public_url
+from app.web.lists import list_view
 from app.web.lookup import visible_or_404
 from app.web.uploads import upload_from_form
 
@@ -277,23 +279,22 @@ def invite(organisation_id: int) -> Any:
 @bp.get("/")
 @requires(Permission.VERIFY_ORGANISATION)
 def index() -> Any:
-    raw = request.args.get("status", "")
-    status = DueDiligenceStatus(raw) if raw in {s.value for s in DueDiligenceStatus} else None
-    flagged = ngo.flagged_organisation_ids()
-    page = db.paginate(
-        ngo.organisation_files_query(status, only=flagged if request.args.get("flagged") else None),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    """Every organisation's file: sorted by any column shown (waiting for a decision first by
+    default), filters that combine, the count, the CSV and saved views (app/web/lists.py)."""
+    lv = list_view(ORGANISATIONS, lambda state: ORGANISATIONS.query(state.filters))
     return render_template(
         "organisations/index.html",
-        files=page.items,
-        page=page,
-        flagged=flagged,
-        status=raw,
+        lv=lv,
+        files=lv.page.items,
+        flagged=ngo.flagged_organisation_ids(),
+        status=lv.state.raw_filters.get("status", ""),
+        risk=lv.state.raw_filters.get("risk", ""),
+        country=lv.state.filters.get("country", ""),
+        q=lv.state.raw_filters.get("q", ""),
         statuses=list(DueDiligenceStatus),
-        only_flagged=bool(request.args.get("flagged")),
+        risks=list(RiskRating),
+        countries=listed_countries(),
+        only_flagged=bool(lv.state.filters.get("flagged")),
     )
 
 
