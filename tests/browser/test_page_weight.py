@@ -110,6 +110,8 @@ def test_every_page_an_ngo_uses_is_light_first_and_next(cast, live, browser):
                 for url, size, _ in after.requests
                 if url.startswith(after.app_origin) and url not in new_files
             )
+            # `pytest -s` prints the figures the README reports.
+            print(f"{page}: first visit {first.app_bytes} B, as the next page {page_bytes} B")
             if number and page_bytes > NEXT_PAGE_BUDGET:
                 heavy.append(f"next page {after.describe()}")
             seen |= set(after.static_files)
