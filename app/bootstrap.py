@@ -77,6 +77,7 @@ from app.screening.web.routes import bp as screening
 from app.search.text import install_sqlite_function
 from app.search.web.routes import bp as search
 from app.tasks import celery_init_app
+from app.texts.web.routes import bp as texts
 from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
 from app.web import display, page_cache, register_web, without_page
@@ -108,6 +109,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     screening,
     copies,
     notes,
+    texts,
     search,
     dev_mail,
     jobs,

@@ -74,3 +74,4 @@ from app.reviews.models import (  # noqa: F401
     Screening,
 )
 from app.screening.models import SanctionEntry, SanctionsList, ScreeningHit  # noqa: F401
+from app.texts.models import TextVersion  # noqa: F401

@@ -39,4 +39,8 @@ class OutboxMessage(Model):
     # The request (or job) that wrote it: the sender's log lines about it carry the same id.
     request_id: Mapped[str | None] = mapped_column(sa.String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The staff-edited text it was written from (app/texts/); None: the built-in wording.
+    text_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("text_versions.id"), index=True
+    )
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -45,12 +45,19 @@ class RetryPolicy:
 
 
 def queue_email(
-    *, to: str, subject: str, body: str, key: str | None = None, session: Session | None = None
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    key: str | None = None,
+    session: Session | None = None,
+    text_version_id: int | None = None,
 ) -> str:
     """Write an e-mail to the outbox in the current transaction; returns its idempotency key.
 
     The same ``key`` queued again (a webhook delivered twice, a retried job) keeps the first
     message and adds nothing. Without a key, every call is a message of its own.
+    ``text_version_id`` names the staff-edited text it was written from (app/texts/), if any.
     """
     writer: Any = session if session is not None else db.session
     key = key or f"email:{uuid.uuid4().hex}"
@@ -70,6 +77,7 @@ def queue_email(
             next_attempt_at=now,
             created_at=now,
             request_id=current_request_id(),
+            text_version_id=text_version_id,
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )

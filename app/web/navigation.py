@@ -120,6 +120,13 @@ NAV_ITEMS: list[NavItem] = [
         group="selection",
     ),
     NavItem(
+        "texts.index",
+        _l("E-mails and letters"),
+        _l("The wording of the decision e-mails and letters, per language, with its versions."),
+        Permission.EDIT_TEXTS,
+        group="selection",
+    ),
+    NavItem(
         "donations.give",
         _l("Give"),
         _l("Give to the fund by card, once or every month, or pledge."),

@@ -54,6 +54,8 @@ class Permission(StrEnum):
     # the fund's own notes on a case, never shown to the NGO or donor it is about
     WRITE_INTERNAL_NOTE = "write_internal_note"
     VIEW_INTERNAL_NOTES = "view_internal_notes"
+    # the wording of the e-mails and letters the fund sends (app/texts/)
+    EDIT_TEXTS = "edit_texts"
 
 
 # Permissions that move or commit money. Nobody who holds the admin role may use them, even
@@ -111,6 +113,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT_DATA,
             Permission.WRITE_INTERNAL_NOTE,
             Permission.VIEW_INTERNAL_NOTES,
+            Permission.EDIT_TEXTS,
         }
     ),
     Role.FINANCE: frozenset(
@@ -135,7 +138,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _OVERSIGHT | {Permission.VIEW_AUDIT_LOG, Permission.VIEW_INTERNAL_NOTES}
     ),
     Role.ADMIN: frozenset(
-        {Permission.MANAGE_USERS, Permission.MANAGE_SETTINGS, Permission.VIEW_AUDIT_LOG}
+        {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_SETTINGS,
+            Permission.VIEW_AUDIT_LOG,
+            Permission.EDIT_TEXTS,
+        }
     ),
 }
 

@@ -26,12 +26,32 @@ from app.notifications.services import (
 )
 from app.notifications.web.messages import sentence, subject
 from app.outbox.services import queue_email
+from app.texts.registry import BY_NOTIFICATION
+from app.texts.services import render_in_force
 from app.web.links import absolute_url
 
 
 def compose(pending: PendingEmail) -> tuple[str, str]:
     """(subject, body) in the recipient's language: what needs attention, and the link."""
-    with force_locale(pending.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    title, body, _version = compose_with_version(pending)
+    return title, body
+
+
+def compose_with_version(pending: PendingEmail) -> tuple[str, str, int | None]:
+    """(subject, body, text version id): the staff's version of this e-mail in the recipient's
+    language when one is in force (app/texts/), else the built-in wording (version None)."""
+    locale = pending.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    text = BY_NOTIFICATION.get(pending.kind.value)
+    if text is not None:
+        values = {
+            "reference": str(pending.params.get("reference", "")),
+            "link": absolute_url(pending.link),
+            "fund": current_app.config["FUND_SHORT_NAME"],
+        }
+        staff = render_in_force(text.key, locale, values)
+        if staff is not None:
+            return staff.subject, staff.body, staff.version_id
+    with force_locale(locale):
         body = _(
             "%(sentence)s\n\nOpen it here (sign in if asked):\n%(link)s\n\n"
             "For confidentiality, e-mails from %(fund)s never include the details of a case.\n",
@@ -39,7 +59,7 @@ def compose(pending: PendingEmail) -> tuple[str, str]:
             link=absolute_url(pending.link),
             fund=current_app.config["FUND_SHORT_NAME"],
         )
-        return subject(pending.kind), body
+        return subject(pending.kind), body, None
 
 
 def write_pending_to_outbox(session: Session) -> None:
@@ -47,8 +67,10 @@ def write_pending_to_outbox(session: Session) -> None:
     if not session.info.get(PENDING_EMAILS) or not has_app_context():
         return
     for message in take_pending_emails(session):
-        title, body = compose(message)
-        queue_email(to=message.to, subject=title, body=body, session=session)
+        title, body, version = compose_with_version(message)
+        queue_email(
+            to=message.to, subject=title, body=body, session=session, text_version_id=version
+        )
 
 
 def drop_pending_after_rollback(session: Session, previous_transaction: Any) -> None:

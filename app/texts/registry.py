@@ -1,0 +1,119 @@
+"""The texts staff may edit, in one place: each one's key, what it is, the placeholders it may
+use (with what each holds) and the sample values the preview shows.
+
+The built-in wording of each text (used when no staff version is in force for a language) stays
+where it always was, translated through the catalogs: the notification e-mails'
+(app/notifications/web/messages.py) and the decision letter's (reviews/decision_letter.html).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.platform.errors import N_
+
+
+class TextKind(StrEnum):
+    EMAIL = "email"  # a subject and a plain-text body
+    LETTER = "letter"  # a paragraph (or several) of a letter page: a body only
+
+
+@dataclass(frozen=True)
+class EditableText:
+    key: str
+    kind: TextKind
+    title: str  # an English msgid (N_), translated by the page
+    # placeholder name -> what it holds (an English msgid)
+    placeholders: dict[str, str]
+    sample: dict[str, str]
+    # The notification kind (app/notifications/models.py) whose e-mail this text writes.
+    notification_kind: str | None = None
+    help: str = ""
+    required: tuple[str, ...] = field(default=())
+
+    @property
+    def has_subject(self) -> bool:
+        return self.kind == TextKind.EMAIL
+
+
+_LINK = N_("the address of the page to open (always include it)")
+_REFERENCE = N_("the application's reference, e.g. APP-00012")
+_FUND = N_("the fund's short name")
+_EMAIL_PLACEHOLDERS = {"reference": _REFERENCE, "link": _LINK, "fund": _FUND}
+
+
+def _email_sample(path: str) -> dict[str, str]:
+    return {"reference": "APP-00012", "link": f"https://fund.example.org{path}", "fund": "UNVTF"}
+
+
+_LETTER_PLACEHOLDERS = {
+    "reference": _REFERENCE,
+    "title": N_("the project's title"),
+    "organisation": N_("the organisation's name"),
+    "call": N_("the call for proposals' title"),
+    "meeting_date": N_("the date of the Board's meeting (YYYY-MM-DD)"),
+}
+_LETTER_SAMPLE = {
+    "reference": "APP-00012",
+    "title": "Safe shelter and legal aid",
+    "organisation": "Safe Haven Initiative",
+    "call": "Call for proposals 2027",
+    "meeting_date": "2027-03-15",
+}
+
+TEXTS: tuple[EditableText, ...] = (
+    EditableText(
+        key="email.board_decision",
+        kind=TextKind.EMAIL,
+        title=N_("E-mail: the Board of Trustees has decided (approved, reserve or declined)"),
+        placeholders=_EMAIL_PLACEHOLDERS,
+        sample=_email_sample("/applications/12/decision-letter"),
+        notification_kind="board_decision",
+        help=N_("The link opens the decision letter. E-mails never carry the details of a case."),
+        required=("link",),
+    ),
+    EditableText(
+        key="email.application_received",
+        kind=TextKind.EMAIL,
+        title=N_("E-mail: the fund has received an application"),
+        placeholders=_EMAIL_PLACEHOLDERS,
+        sample=_email_sample("/applications/12"),
+        notification_kind="application_received",
+        required=("link",),
+    ),
+    EditableText(
+        key="email.screening_outcome",
+        kind=TextKind.EMAIL,
+        title=N_("E-mail: an application has been screened"),
+        placeholders=_EMAIL_PLACEHOLDERS,
+        sample=_email_sample("/applications/12"),
+        notification_kind="screening_outcome",
+        required=("link",),
+    ),
+    EditableText(
+        key="letter.decision_declined",
+        kind=TextKind.LETTER,
+        title=N_("Decision letter: the paragraph telling that an application was declined"),
+        placeholders=_LETTER_PLACEHOLDERS,
+        sample=_LETTER_SAMPLE,
+        help=N_("Plain text: a blank line starts a new paragraph. The feedback and scores follow."),
+    ),
+    EditableText(
+        key="letter.decision_approved",
+        kind=TextKind.LETTER,
+        title=N_("Decision letter: the paragraph telling that an application was approved"),
+        placeholders={**_LETTER_PLACEHOLDERS, "amount": N_("the amount approved, with currency")},
+        sample={**_LETTER_SAMPLE, "amount": "USD 45,000.00"},
+        help=N_("Plain text: a blank line starts a new paragraph. The conditions follow."),
+    ),
+)
+
+BY_KEY: dict[str, EditableText] = {text.key: text for text in TEXTS}
+BY_NOTIFICATION: dict[str, EditableText] = {
+    text.notification_kind: text for text in TEXTS if text.notification_kind
+}
+
+
+def editable(key: str) -> EditableText | None:
+    return BY_KEY.get(key)
