@@ -52,11 +52,18 @@ def claim(*, user_id: int, key: str, request_fingerprint: str) -> StoredAnswer |
         raise ValidationFailed(
             N_("An Idempotency-Key is 1 to %(max)d printable characters."), max=MAX_KEY_LENGTH
         )
+    now = utcnow()
+    # This person's keys older than KEEP_FOR are forgotten (on their unique index's prefix).
+    db.session.execute(
+        sa.delete(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id, IdempotencyKey.created_at < now - KEEP_FOR
+        )
+    )
     values = {
         "user_id": user_id,
         "key": key,
         "fingerprint": request_fingerprint,
-        "created_at": utcnow(),
+        "created_at": now,
     }
     insert = (
         postgresql.insert(IdempotencyKey)

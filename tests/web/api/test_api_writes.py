@@ -15,7 +15,9 @@ from jsonschema import Draft202012Validator
 from app.accounts.models import Role
 from app.applications.models import Application, ApplicationStatus
 from app.grants.models import FigureDimension, ReportKind, ReportStatus
+from app.platform.db import utcnow
 from app.platform.extensions import db
+from app.tokens import idempotency
 from app.tokens import services as tokens
 from app.tokens.models import IdempotencyKey, TokenScope
 from app.web.api import openapi_document
@@ -240,6 +242,19 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(ap
     # Without a key, a second start is a conflict, not a second draft.
     plain = {k: v for k, v in headers.items() if k != "Idempotency-Key"}
     assert call_api(app, client, "POST", "/api/v1/applications", plain, body).status_code == 409
+
+
+def test_a_key_is_forgotten_after_a_day(app):
+    user = user_with(Role.APPLICANT)
+    first = idempotency.fingerprint("POST", "/api/v1/applications", b"{}")
+    assert idempotency.claim(user_id=user.id, key="k", request_fingerprint=first) is None
+    idempotency.record(user_id=user.id, key="k", status=201, body="{}")
+    with pytest.raises(idempotency.KeyReused):
+        idempotency.claim(user_id=user.id, key="k", request_fingerprint="other")
+    db.session.execute(
+        sa.update(IdempotencyKey).values(created_at=utcnow() - idempotency.KEEP_FOR * 2)
+    )
+    assert idempotency.claim(user_id=user.id, key="k", request_fingerprint="other") is None
 
 
 def _applications_of(organisation_id: int) -> int:
