@@ -13,11 +13,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from app.accounts.models import User
+from app.accounts.permissions import Permission
 from app.audit.services import record_event
 from app.grants.models import REPORT_OUTSTANDING, Grant, GrantReport
-from app.grants.services.common import report_title
+from app.grants.services.common import ensure_fund_staff, report_title
 from app.grants.services.reports import REPORTING_STATES, remind_report
 from app.platform.db import utcnow
+from app.platform.errors import N_, Conflict, InvalidTransition
 from app.platform.extensions import db
 
 
@@ -75,3 +78,33 @@ def send_report_reminders(*, days: int, now: datetime | None = None) -> int:
         sent += 1
     db.session.flush()
     return sent
+
+
+def remind_overdue_report(*, actor: User, report: GrantReport, now: datetime | None = None) -> None:
+    """A fund manager reminds the grantee of an overdue report now (from the reports list, for
+    many at once: app/web/bulk.py): the daily reminder's e-mail, audited with who sent it.
+
+    Refused for a report no longer owed on a running grant, one not yet overdue (the daily job
+    tells the grantee when it falls due), one reminded today already, and by a member of the
+    grantee (segregation of duties)."""
+    ensure_fund_staff(actor, report.grant, Permission.ACCEPT_GRANT_REPORT)
+    if report.grant.status not in REPORTING_STATES or report.status not in REPORT_OUTSTANDING:
+        raise InvalidTransition(N_("This report is not owed any more."))
+    at = now or utcnow()
+    on = at.astimezone(UTC).date()
+    if report.due_date >= on:
+        raise InvalidTransition(
+            N_("This report is not overdue: it is due on %(day)s."), day=report.due_date.isoformat()
+        )
+    reminded = report.last_reminded_at
+    if reminded is not None and reminded.astimezone(UTC).date() == on:
+        raise Conflict(N_("The grantee was already reminded of this report today."))
+    remind_report(report=report, at=at)
+    record_event(
+        actor=actor,
+        action="grant_report.reminded",
+        subject=report,
+        summary=f"{report.grant.reference}: {report_title(report)}: grantee reminded by "
+        f"{actor.email} (overdue, due {report.due_date})",
+    )
+    db.session.flush()

@@ -7,6 +7,7 @@ from app.grants.web.views import (  # noqa: F401 - each adds its routes to the b
     agreement,
     amendments,
     awards,
+    bulk,
     closure,
     overview,
     reports,

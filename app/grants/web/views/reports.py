@@ -13,6 +13,7 @@ from app.accounts.permissions import (
     Permission,
     can_view_grant_report,
     can_view_safeguarding,
+    has_permission,
     is_member,
 )
 from app.grants import queries
@@ -41,6 +42,7 @@ def reports() -> Any:
     overdue_only = request.args.get("state") == "overdue"
     return render_template(
         "grants/reports.html",
+        can_bulk_remind=has_permission(current_user, Permission.ACCEPT_GRANT_REPORT),
         outstanding=queries.outstanding_reports(on=on, overdue_only=overdue_only),
         overdue_only=overdue_only,
         to_review=queries.reports_awaiting_review(),
