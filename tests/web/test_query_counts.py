@@ -97,6 +97,7 @@ PAGES = [
     Page("/admin/users", Role.ADMIN, "<title>Users ·"),
     Page("/dashboard", Role.FUND_MANAGER, "<title>Dashboard ·"),
     Page("/dashboard", Role.BOARD, "<title>Dashboard ·"),
+    Page("/dashboard", Role.FINANCE, "<title>Dashboard ·"),  # its work queue
     Page("/reports/statement", Role.FINANCE, "<title>Statement for a period ·"),
     Page("/reports/annual", Role.BOARD, "<title>Annual report "),
     Page("/transparency", "anonymous", "<title>Transparency ·"),

@@ -50,6 +50,7 @@ from app.reporting.web.export import file_chunks, spooled
 from app.reporting.web.export_jobs import EXPORT_JOB, ExportRequest, build_export, export_size
 from app.reporting.web.forms import TRANSFERS, ExportForm, PeriodForm
 from app.reporting.web.iati import publisher, ruleset
+from app.reporting.web.work_queue import waiting_for
 from app.web.access import public, requires
 from app.web.display import country_name, money, number
 from app.web.labels import choices, label
@@ -241,7 +242,9 @@ def dashboard() -> Any:
     # The content differs only by language, time zone and what the reader may open from it.
     reader = (str(get_locale()), str(get_timezone()), permissions_of(current_user), today)
     return render_template(
-        "reporting/dashboard.html", body=cached(("dashboard_html", reader), body, version)
+        "reporting/dashboard.html",
+        body=cached(("dashboard_html", reader), body, version),
+        queue=waiting_for(current_user, on=today),
     )
 
 
