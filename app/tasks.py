@@ -26,6 +26,7 @@ SEND_OUTBOX = "outbox.send_due"
 PURGE_OUTBOX = "outbox.purge_sent"
 REMIND_REVIEWERS = "reviews.remind"
 REMIND_GRANT_REPORTS = "grants.remind"
+WARN_EXPIRING_RESTRICTIONS = "donations.warn_expiring"
 SEAL_LEDGER = "ledger.seal"
 PURGE_UNCONFIRMED_ACCOUNTS = "users.purge_unconfirmed"
 IMPORT_SANCTIONS_LIST = "screening.import_list"
@@ -39,6 +40,7 @@ REPUBLISH_IATI = "reporting.republish_iati"
 DAILY_JOBS = {
     "remind-reviewers": (REMIND_REVIEWERS, 0),
     "remind-grant-reports": (REMIND_GRANT_REPORTS, 5),
+    "warn-of-expiring-restricted-money": (WARN_EXPIRING_RESTRICTIONS, 7),
     "seal-the-ledger": (SEAL_LEDGER, 10),
     "purge-sent-e-mails": (PURGE_OUTBOX, 15),
     "purge-unconfirmed-accounts": (PURGE_UNCONFIRMED_ACCOUNTS, 20),
@@ -181,6 +183,15 @@ def remind_grant_reports() -> int:
 
     days = settings().grants.reminder_days
     return _one_transaction("report reminders sent", lambda: send_report_reminders(days=days))
+
+
+@shared_task(name=WARN_EXPIRING_RESTRICTIONS)
+def warn_expiring_restrictions() -> int:
+    """Warn finance of restricted money ending soon, once per threshold
+    (`flask donations warn-expiring`)."""
+    from app.donations.services.restriction_warnings import warn_expiring_restrictions as warn
+
+    return _one_transaction("restricted money warnings given", warn)
 
 
 @shared_task(name=SEAL_LEDGER)

@@ -36,6 +36,7 @@ from app.tasks import (
     RUN_JOBS,
     SEAL_LEDGER,
     SEND_OUTBOX,
+    WARN_EXPIRING_RESTRICTIONS,
     celery_init_app,
     celery_settings,
 )
@@ -77,6 +78,7 @@ def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
     assert set(daily) == {
         REMIND_REVIEWERS,
         REMIND_GRANT_REPORTS,
+        WARN_EXPIRING_RESTRICTIONS,
         SEAL_LEDGER,
         PURGE_OUTBOX,
         PURGE_UNCONFIRMED_ACCOUNTS,
@@ -168,6 +170,17 @@ def test_the_daily_report_reminders_remind_once(app):
     db.session.commit()
 
     assert run_twice(app, REMIND_GRANT_REPORTS) == (1, 0)
+
+
+def test_the_daily_restricted_money_warnings_warn_once(app):
+    from app.donations.services.restrictions import RestrictionTerms
+    from tests.funding_support import donor, paid_pledge
+
+    ends = utcnow().date() + timedelta(days=20)
+    paid_pledge(donor(), 1_000 * USD, terms=RestrictionTerms(ends_on=ends))
+    db.session.commit()
+
+    assert run_twice(app, WARN_EXPIRING_RESTRICTIONS) == (1, 0)
 
 
 def test_the_beat_publishes_the_iati_files_every_minute_when_their_data_changed(app):

@@ -21,7 +21,22 @@ LOCAL_SECRET_KEY = "sk_test_localstripe"  # noqa: S105
 LOCAL_PUBLISHABLE_KEY = "pk_test_localstripe"
 LOCAL_WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105
 
-donations_cli = AppGroup("donations", help="Donations: the fake Stripe server for the demo.")
+donations_cli = AppGroup(
+    "donations",
+    help="Donations: warnings of restricted money ending soon; the fake Stripe server.",
+)
+
+
+@donations_cli.command("warn-expiring")
+def warn_expiring() -> None:
+    """Warn finance of restricted money still unspent whose period ends within 6 months, then
+    within 1 month (once per threshold; safe to run twice)."""
+    from app.donations.services.restriction_warnings import warn_expiring_restrictions
+    from app.platform.extensions import db
+
+    given = warn_expiring_restrictions()
+    db.session.commit()  # the e-mails are written to the outbox in this commit
+    click.echo(f"{given} warning(s) given.")
 
 
 def _answers(base: str) -> bool:

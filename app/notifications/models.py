@@ -42,6 +42,8 @@ class NotificationKind(StrEnum):
     BANK_CHANGE_PROPOSED = "bank_change_proposed"
     BANK_CHANGE_CONFIRMED = "bank_change_confirmed"
     BANK_CHANGE_REJECTED = "bank_change_rejected"
+    # to finance: a restricted balance's period ends soon with money left (app/donations)
+    RESTRICTED_MONEY_EXPIRING = "restricted_money_expiring"
     # for other areas (grants: reports due, tranches...): a generic "needs your attention"
     ATTENTION_NEEDED = "attention_needed"
 

@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.notifications.models import NotificationKind as K
+from app.web.display import money
 
 
 def subject(kind: K) -> str:
@@ -35,6 +36,7 @@ def subject(kind: K) -> str:
         K.BANK_CHANGE_PROPOSED: _("New bank details wait for confirmation"),
         K.BANK_CHANGE_CONFIRMED: _("Your organisation's bank details have changed"),
         K.BANK_CHANGE_REJECTED: _("A change of your organisation's bank details was rejected"),
+        K.RESTRICTED_MONEY_EXPIRING: _("Restricted money will soon be unusable"),
         K.ATTENTION_NEEDED: _("Something needs your attention"),
     }
     return subjects.get(kind, subjects[K.ATTENTION_NEEDED])
@@ -73,12 +75,26 @@ def sentence(kind: K, params: dict[str, Any]) -> str:
         return _note_mention(str(params.get("subject", "")), ref)
     if kind in (K.BANK_CHANGE_PROPOSED, K.BANK_CHANGE_CONFIRMED, K.BANK_CHANGE_REJECTED):
         return _bank_change(kind, ref)
+    if kind == K.RESTRICTED_MONEY_EXPIRING:
+        return _restricted_expiring(ref, due, params)
     handoff = _handoff(kind, ref)
     if handoff is not None:
         return handoff
     if ref:
         return _("Something needs your attention: %(ref)s.", ref=ref)
     return _("Something needs your attention.")
+
+
+def _restricted_expiring(ref: str, due: str, params: dict[str, Any]) -> str:
+    """Finance: the pledge's number, the money left and the end date only (no donor's name)."""
+    left = money(int(params.get("amount", 0)), str(params.get("currency", "")))
+    return _(
+        "%(amount)s of the restricted money of pledge no. %(ref)s is still unspent, and it may "
+        "fund only grants awarded by %(due)s.",
+        amount=left,
+        ref=ref,
+        due=due,
+    )
 
 
 def _handoff(kind: K, ref: str) -> str | None:

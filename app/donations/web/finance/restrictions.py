@@ -19,6 +19,7 @@ from wtforms.validators import Optional
 from app.accounts.permissions import Permission
 from app.calls.models import Call
 from app.donations.models import Pledge
+from app.donations.services.restriction_warnings import WARNING_MONTHS
 from app.donations.services.restrictions import RestrictionTerms, restrict_pledge
 from app.donations.web.blueprint import bp
 from app.funding.services import restriction_of_pledge
@@ -34,8 +35,9 @@ from app.web.access import requires
 from app.web.display import country_choices
 from app.web.labels import choices
 
-# Restricted money still unspent this many months before its period ends is flagged.
-RESTRICTED_WARNING_MONTHS = 6
+# Restricted money still unspent this many months before its period ends is flagged (and
+# finance told: app/donations/services/restriction_warnings.py).
+RESTRICTED_WARNING_MONTHS = max(WARNING_MONTHS)
 
 
 class RestrictionForm(FlaskForm):
