@@ -92,6 +92,25 @@ TEXTS: tuple[EditableText, ...] = (
         required=("link",),
     ),
     EditableText(
+        key="email.confirm_address",
+        kind=TextKind.EMAIL,
+        title=N_("E-mail: confirm your e-mail address (a new account)"),
+        placeholders={
+            "name": N_("the name the person registered with"),
+            "link": N_("the confirmation link (always include it)"),
+            "fund": N_("the fund's full name"),
+        },
+        sample={
+            "name": "Amina Diallo",
+            "link": "https://fund.example.org/auth/confirm/sample-token",
+            "fund": "United Nations Voluntary Trust Fund for Victims of Trafficking in Persons",
+        },
+        help=N_(
+            "Sent in the language the person registered in. Without the link nobody can sign in."
+        ),
+        required=("link",),
+    ),
+    EditableText(
         key="letter.decision_declined",
         kind=TextKind.LETTER,
         title=N_("Decision letter: the paragraph telling that an application was declined"),

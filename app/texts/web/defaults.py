@@ -29,6 +29,13 @@ def built_in(text: EditableText, locale: str) -> tuple[str, str]:
                 fund=tag("fund"),
             )
             return subject(kind), body
+        if text.key == "email.confirm_address":
+            return _("Confirm your e-mail address"), _(
+                "Welcome to %(fund)s.\n\nPlease confirm your e-mail address by opening this "
+                "link:\n%(link)s\n\nIf you did not create an account, ignore this message.",
+                fund=tag("fund"),
+                link=tag("link"),
+            )
         if text.key == "letter.decision_approved":
             return "", "\n\n".join(
                 (

@@ -5,8 +5,11 @@ are refused; junk never gives a server error."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from app.accounts.models import Role
+from app.outbox.models import OutboxMessage
+from app.platform.extensions import db
 from app.reviews.models import DecisionOutcome, PanelOutcome
 from app.texts import services as texts
 from tests.applications_support import applicant_of
@@ -122,3 +125,33 @@ def test_junk_is_refused_without_a_server_error(client, sign_in, url, data):
     answer = client.post(url, data={**data, "action": "save"})
     assert answer.status_code in (400, 404, 422), answer.status_code
     assert texts.in_force("email.board_decision", "fr") is None
+
+
+def test_the_confirmation_email_in_french_uses_the_staff_version_and_records_it(client):
+    version = texts.save_version(
+        actor=manager(),
+        key="email.confirm_address",
+        locale="fr",
+        subject="Bienvenue, {{ name }}",
+        body="Bonjour {{ name }},\n\nConfirmez votre adresse :\n{{ link }}\n\n{{ fund }}",
+    )
+    db.session.commit()
+    answer = client.post(
+        "/register",
+        data={
+            "full_name": "Amina Diallo",
+            "email": "amina@example.org",
+            "account_type": "donor",
+            "password": "a-long-enough-passphrase",
+            "confirm": "a-long-enough-passphrase",
+        },
+        headers={"Accept-Language": "fr"},
+    )
+    assert answer.status_code == 200
+    message = db.session.execute(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == "amina@example.org")
+    ).scalar_one()
+    assert message.subject == "Bienvenue, Amina Diallo"
+    assert message.body.startswith("Bonjour Amina Diallo,\n\nConfirmez votre adresse :\nhttp")
+    assert "/confirm/" in message.body
+    assert message.text_version_id == version.id

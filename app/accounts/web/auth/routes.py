@@ -15,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
@@ -35,6 +35,7 @@ from app.accounts.web.auth.tokens import CONFIRM, RESET, make_token, read_token
 from app.outbox.services import queue_email
 from app.platform.errors import DomainError
 from app.platform.extensions import db, limiter
+from app.texts.services import render_in_force
 from app.web.access import login_required, public
 from app.web.errors import render_error
 from app.web.forms import is_safe_redirect
@@ -193,6 +194,18 @@ def logout() -> Any:
 def _send_confirmation(user: User) -> None:
     """Queued in the outbox: sent once the caller commits."""
     link = public_url("auth.confirm", token=make_token(user, CONFIRM))
+    # The fund's own wording in the registrant's language when staff wrote one (app/texts/).
+    locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    values = {"name": user.full_name, "link": link, "fund": current_app.config["FUND_NAME"]}
+    staff = render_in_force("email.confirm_address", locale, values)
+    if staff is not None:
+        queue_email(
+            to=user.email,
+            subject=staff.subject,
+            body=staff.body,
+            text_version_id=staff.version_id,
+        )
+        return
     queue_email(
         to=user.email,
         subject=_("Confirm your e-mail address"),
