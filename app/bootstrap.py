@@ -50,9 +50,12 @@ from app.jobs.cli import jobs_cli
 from app.jobs.web.routes import bp as jobs
 from app.ledger.web.export_jobs import register_ledger_export_job
 from app.ledger.web.routes import bp as ledger
+from app.lists.web.routes import bp as lists
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
 from app.notifications.web.routes import bp as notifications
+from app.oauth import api as oauth_api
+from app.oauth.web.routes import bp as oauth_clients
 from app.organisations.web.routes import bp as organisations
 from app.outbox.cli import outbox_cli
 from app.outbox.web.routes import bp as dev_mail
@@ -82,6 +85,7 @@ from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
 from app.web import display, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
+from app.web.lists import register_list_jobs
 from app.web.labels import label
 from app.web.links import page_path
 from app.web.main.routes import bp as main
@@ -92,6 +96,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     auth,
     account,
     tokens,
+    oauth_clients,
     admin,
     audit,
     ledger,
@@ -111,6 +116,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     notes,
     texts,
     search,
+    lists,
     dev_mail,
     jobs,
 )
@@ -177,7 +183,7 @@ SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
 
 
 # Each feature's JSON endpoints (its api.py) are added to the one versioned API blueprint.
-API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api)
+API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api, oauth_api)
 
 
 def bootstrap(app: Flask) -> None:
@@ -218,6 +224,7 @@ def connect_workflows() -> None:
     register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
     register_ledger_export_job()
     register_contributions_export_job()
+    register_list_jobs()  # each staff list's CSV (app/web/lists.py)
 
 
 def _development_commands() -> Iterator[click.Command]:
