@@ -45,6 +45,7 @@ from app.grants import api as grants_api
 from app.grants.cli import grants_cli
 from app.grants.web.labels import grant_day, grant_label
 from app.grants.web.routes import bp as grants
+from app.grants.workflow import TRANCHE_WORKFLOW
 from app.handoffs import subscribe_all as subscribe_handoffs
 from app.jobs.cli import jobs_cli
 from app.jobs.web.routes import bp as jobs
@@ -90,6 +91,9 @@ from app.web.labels import label
 from app.web.links import page_path
 from app.web.main.routes import bp as main
 from app.web.navigation import nav_menu
+from app.webhooks import services as webhooks
+from app.webhooks.cli import webhooks_cli
+from app.webhooks.web.routes import bp as webhooks_pages
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     main,
@@ -97,6 +101,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     account,
     tokens,
     oauth_clients,
+    webhooks_pages,
     admin,
     audit,
     ledger,
@@ -132,6 +137,7 @@ COMMANDS: tuple[click.Command, ...] = (
     grants_cli,
     donations_cli,
     outbox_cli,
+    webhooks_cli,
     jobs_cli,
     screening_cli,
     backup_command,
@@ -224,6 +230,9 @@ def connect_workflows() -> None:
     register_export_job()  # the job kinds a worker runs (app/jobs/kinds.py)
     register_ledger_export_job()
     register_contributions_export_job()
+    # Partners' webhooks are written with the move that causes them (app/webhooks).
+    APPLICATION_WORKFLOW.subscribe(webhooks.on_transition)
+    TRANCHE_WORKFLOW.subscribe(webhooks.on_transition)
     register_list_jobs()  # each staff list's CSV (app/web/lists.py)
 
 

@@ -23,6 +23,7 @@ from celery.schedules import crontab
 from flask import Flask
 
 SEND_OUTBOX = "outbox.send_due"
+DELIVER_WEBHOOKS = "webhooks.deliver_due"
 PURGE_OUTBOX = "outbox.purge_sent"
 REMIND_REVIEWERS = "reviews.remind"
 REMIND_GRANT_REPORTS = "grants.remind"
@@ -66,6 +67,12 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
                 "schedule": float(config["OUTBOX_POLL_SECONDS"]),
                 "options": {"expires": float(config["OUTBOX_POLL_SECONDS"])},
             },
+            # Partners' webhooks (app/webhooks): the deliveries are the queue, like the outbox.
+            "deliver-the-webhooks": {
+                "task": DELIVER_WEBHOOKS,
+                "schedule": float(config["OUTBOX_POLL_SECONDS"]),
+                "options": {"expires": float(config["OUTBOX_POLL_SECONDS"])},
+            },
             # The IATI files follow a change to their data within a minute.
             "publish-the-iati-files": {
                 "task": PUBLISH_IATI,
@@ -106,6 +113,18 @@ def celery_init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+@shared_task(name=DELIVER_WEBHOOKS)
+def deliver_webhooks() -> dict[str, int]:
+    """Post every webhook delivery that is due (app/webhooks/sending.py); run by the beat."""
+    from app.platform.extensions import db
+    from app.webhooks.sending import deliver_due
+
+    try:
+        return asdict(deliver_due())
+    finally:
+        db.session.remove()
 
 
 @shared_task(name=SEND_OUTBOX)

@@ -182,6 +182,12 @@ class Base:
     OUTBOX_CLAIM_SECONDS = _env_int("OUTBOX_CLAIM_SECONDS", 300)
     # The Celery worker's beat looks for due e-mails this often (app/tasks.py).
     OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+    # Outgoing webhooks (app/webhooks): tried with the outbox's pauses, given up after this
+    # many attempts (shown as failed in the delivery log, which can send one again).
+    WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+    # Webhooks go to public https:// addresses only (SSRF guard); a test or a local demo may
+    # allow http:// and loopback or private addresses. Never in production.
+    WEBHOOKS_ALLOW_PRIVATE = _env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
     # Celery's broker when it should not be REDIS_URL (which it is by default).
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
     # Where the beat keeps when each scheduled task last ran (a folder the image's user owns).
@@ -409,6 +415,11 @@ class Production(Base):
                 "e.g. https://grants.example.org: every e-mailed link starts with it."
             )
         proxy_networks(env_list("TRUSTED_PROXY_ADDRESSES", PRIVATE_NETWORKS))
+        if _env_bool("WEBHOOKS_ALLOW_PRIVATE", False):
+            raise ConfigurationError(
+                "WEBHOOKS_ALLOW_PRIVATE is for tests and local demos: in production it would let "
+                "anyone who registers a webhook make the server call its own network."
+            )
         if rate_limit_storage().startswith("memory://"):
             raise ConfigurationError(
                 "Production needs REDIS_URL (or RATELIMIT_STORAGE_URI) set to a Redis server "

@@ -25,6 +25,7 @@ from app.platform.extensions import db
 from app.platform.storage import LocalStorage
 from app.reviews import services as reviews
 from app.tasks import (
+    DELIVER_WEBHOOKS,
     IMPORT_SANCTIONS_LIST,
     PUBLISH_IATI,
     PURGE_JOB_FILES,
@@ -73,7 +74,7 @@ def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
     daily = {
         entry["task"]: entry["schedule"]
         for entry in settings["beat_schedule"].values()
-        if entry["task"] not in {SEND_OUTBOX, PUBLISH_IATI, RUN_JOBS}
+        if entry["task"] not in {SEND_OUTBOX, PUBLISH_IATI, RUN_JOBS, DELIVER_WEBHOOKS}
     }
     assert set(daily) == {
         REMIND_REVIEWERS,

@@ -193,6 +193,13 @@ NAV_ITEMS: list[NavItem] = [
         group="admin",
     ),
     NavItem(
+        "webhooks.index",
+        _l("Webhooks"),
+        _l("The fund's systems told of each application status change and tranche paid."),
+        Permission.MANAGE_SETTINGS,
+        group="admin",
+    ),
+    NavItem(
         "admin.outbox",
         _l("Outgoing e-mail"),
         _l("E-mails waiting to be sent, sent, or failed: send a failed one again."),

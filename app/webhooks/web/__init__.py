@@ -1,0 +1,1 @@
+"""The pages where an organisation or an administrator manages webhook endpoints."""
