@@ -57,6 +57,8 @@ def world() -> dict[str, Any]:
     grant = active_grant()
     ngo = applicant_of(grant.organisation)
     draft = started_application(call=open_call(), organisation=grant.organisation)
+    # A second open call the NGO has not applied to: the stateful run starts its application.
+    call = open_call(reference="SGP-FUZZ-2")
     return {
         "tokens": {"ngo": _token(ngo), "fund manager": _token(user_with(Role.FUND_MANAGER))},
         "ids": {
@@ -64,6 +66,7 @@ def world() -> dict[str, Any]:
             "grant_id": grant.id,
             "report_id": grant.reports[0].id,
         },
+        "start": {"call_id": call.id, "organisation_id": grant.organisation_id},
     }
 
 
@@ -83,7 +86,7 @@ def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(app, wo
             }
             if known:
                 _fuzz(operation, headers, covered, statuses, path_parameters=known)
-    _stateful(schema, world["tokens"]["ngo"], covered)
+    _stateful(schema, world["tokens"]["ngo"], world["start"], covered, statuses)
     print(f"\nSchemathesis: {len(operations)} operations, {sum(covered.values())} requests")
     for label, count in sorted(covered.items()):
         answers = {
@@ -119,16 +122,29 @@ def _fuzz(
     run()
 
 
-def _stateful(schema: Any, headers: dict[str, str], covered: Counter[str]) -> None:
-    """Scenarios along the document's links, as the NGO."""
+def _stateful(
+    schema: Any,
+    headers: dict[str, str],
+    start: dict[str, int],
+    covered: Counter[str],
+    statuses: Counter[str],
+) -> None:
+    """Scenarios along the document's links, as the NGO; a scenario that starts an application
+    starts it to the open call (random ids would only ever find nothing to follow)."""
     base = schema.as_state_machine()
 
     class Scenarios(base):  # type: ignore[misc, valid-type]
+        def before_call(self, case: Any) -> None:
+            if case.operation.path == "/api/v1/applications" and case.method == "POST":
+                case.body = dict(start)
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": headers}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
-            covered[f"stateful {case.operation.method.upper()} {case.operation.path}"] += 1
+            label = f"stateful {case.operation.method.upper()} {case.operation.path}"
+            covered[label] += 1
+            statuses[f"{label} {response.status_code}"] += 1
             case.validate_response(response, checks=CHECKS)
 
     Scenarios.run(
