@@ -58,7 +58,7 @@ def test_budget_lines_are_added_in_the_page_and_the_draft_saves_itself(cast, liv
         line = next(line for line in saved.budget_lines if line.description.startswith("Formation"))
         assert (line.quantity, line.unit_cost) == (3, 1_250_50)
 
-    # A change not yet saved: leaving the page asks first, and staying keeps what was typed.
+    # Going on by a link saves the change first: nothing typed is lost, no question asked.
     page.locator(f"#lines-{new_index}-quantity").fill("4")
     asked = []
 
@@ -67,11 +67,25 @@ def test_budget_lines_are_added_in_the_page_and_the_draft_saves_itself(cast, liv
         dialog.dismiss()
 
     page.on("dialog", answer)
-    page.get_by_role("link", name=t("Review and submit")).click(no_wait_after=True)
+    with page.expect_navigation():
+        page.get_by_role("link", name=t("Review and submit")).click()
+    assert asked == []
+    with live.app.app_context():
+        saved = db.session.get(Application, application_id)
+        assert saved is not None
+        assert [line.quantity for line in saved.budget_lines if line.unit_cost == 1_250_50] == [4]
+
+    # Leaving any other way (a typed address, closing the tab) with a change not yet saved asks
+    # first, and staying keeps what was typed.
+    ngo.open(f"/applications/{application_id}/sections/budget")
+    saved_line = lines_before  # the line added above, now drawn after the earlier ones
+    assert page.locator(f"#lines-{saved_line}-description").input_value().startswith("Formation")
+    page.locator(f"#lines-{saved_line}-quantity").fill("5")
+    page.evaluate("() => { window.location.href = '/calls/'; }")
     page.wait_for_timeout(500)
     assert asked == ["beforeunload"]
     assert page.url.endswith("/sections/budget")
-    assert page.locator(f"#lines-{new_index}-quantity").input_value() == "4"
+    assert page.locator(f"#lines-{saved_line}-quantity").input_value() == "5"
     page.remove_listener("dialog", answer)
 
     # Saved with the button (after any autosave on its way): no question, no conflict.
@@ -84,4 +98,4 @@ def test_budget_lines_are_added_in_the_page_and_the_draft_saves_itself(cast, liv
         assert saved is not None
         assert [
             line.quantity for line in saved.budget_lines if line.description.startswith("Formation")
-        ] == [4]
+        ] == [5]

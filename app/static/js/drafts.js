@@ -65,7 +65,7 @@
   function setupDraft(status) {
     var form = status.closest("form");
     if (!form) return;
-    var delay = parseInt(status.getAttribute("data-autosave-delay"), 10) || 5000;
+    var delay = parseInt(status.getAttribute("data-autosave-delay"), 10) || 3000;
     var autosave = status.hasAttribute("data-autosave");
     var dirty = false;
     var saving = false;
@@ -80,20 +80,36 @@
       timer = setTimeout(save, delay);
     }
 
-    function save() {
-      timer = null;
-      if (saving) { schedule(); return; }
-      if (!dirty || stopped) return;
-      saving = true;
-      dirty = false;
+    function send(leaving) {
       var data = new FormData(form);
       data.set("then", "stay");
-      fetch(form.getAttribute("action") || window.location.href, {
+      // keepalive: the request outlives the page, so a draft is saved when the person goes to
+      // another page, switches to another app or the phone takes the tab back (fresh eyes: what
+      // was typed in the last seconds before leaving was lost).
+      return fetch(form.getAttribute("action") || window.location.href, {
         method: "POST",
         body: data,
         credentials: "same-origin",
+        keepalive: leaving,
         headers: { "X-Autosave": "1", "Accept": "application/json" }
-      }).then(function (response) {
+      });
+    }
+
+    function saveOnLeaving() {
+      if (!autosave || !dirty || stopped || saving) return;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      dirty = false;
+      send(true).catch(function () { dirty = true; });
+    }
+
+    function save(then) {
+      timer = null;
+      if (saving) { if (then) setTimeout(function () { save(then); }, 200); else schedule(); return; }
+      if (!dirty || stopped) { if (then) then(); return; }
+      saving = true;
+      dirty = false;
+      send(false).then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
       }).then(function (answer) {
@@ -112,10 +128,34 @@
       }).then(function () {
         saving = false;
         if (waitingSubmitter !== undefined) submitWaiting();
+        else if (then) then();
       });
     }
 
-    form.addEventListener("input", function () { dirty = true; schedule(); });
+    // Going to another page of the app by a link: save first, then go, so the next page is
+    // read after the save (read before it, its form would carry the older version and its own
+    // save would be refused as a conflict with oneself).
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || !autosave || !dirty || stopped || event.defaultPrevented) return;
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || link.target) {
+        return;
+      }
+      if (link.origin !== window.location.origin || link.getAttribute("href").charAt(0) === "#") {
+        return;
+      }
+      event.preventDefault();
+      if (timer) clearTimeout(timer);
+      save(function () { window.location.href = link.href; });
+    });
+    // Switching to another app, or the phone taking the tab back: saved with a request that
+    // outlives the page. (Not while the page is being left: the next page may be read first.)
+    var unloading = false;
+    window.addEventListener("pageshow", function () { unloading = false; });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && !unloading) saveOnLeaving();
+    });
+    form.addEventListener("input", function () { dirty = true; unloading = false; schedule(); });
     form.addEventListener("change", function () { dirty = true; schedule(); });
     var waitingSubmitter;  // undefined: no save button waiting for an autosave
     form.addEventListener("submit", function (event) {
@@ -141,13 +181,26 @@
     // The browser's own "Leave site? Changes you made may not be saved." (its text cannot be
     // set); shown only while something typed is neither saved nor being saved.
     window.addEventListener("beforeunload", function (event) {
+      unloading = true;
       if (!dirty && !saving) return;
       event.preventDefault();
       event.returnValue = "";
     });
   }
 
+  // A count that starts at "0": focusing it selects the 0, so typing 35 gives 35, not 035.
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input.tagName === "INPUT" && input.value === "0" && input.closest("[data-draft-form]")) {
+      input.select();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-draft-status]").forEach(function (status) {
+      var form = status.closest("form");
+      if (form) form.setAttribute("data-draft-form", "");
+    });
     document.querySelectorAll("[data-add-row]").forEach(setupAddRow);
     document.querySelectorAll("[data-draft-status]").forEach(setupDraft);
   });

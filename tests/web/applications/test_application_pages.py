@@ -206,6 +206,9 @@ def test_an_unverified_organisation_is_told_why_it_cannot_submit(client, sign_in
     sign_in(applicant_of(organisation))
     overview = text(client.get(f"/applications/{application.id}"))
     assert "Your organisation must be verified by the fund before you can submit." in overview
+    # Said on the check page too, before the declaration is ticked (fresh eyes).
+    check = text(client.get(f"/applications/{application.id}/submit"))
+    assert "Your organisation must be verified by the fund before you can submit." in check
     response = client.post(
         f"/applications/{application.id}/submit", data=DECLARED, follow_redirects=True
     )

@@ -26,6 +26,7 @@ def _check_page(application: Application, form: SubmitForm, status: int = 200) -
         **page_context(application),
         budget_by_category=ngo.budget_by_category(application),
         organisation_documents=ngo.organisation_documents(application.organisation),
+        profile=ngo.profile_of(application.organisation),
         change_links=True,
         form=form,
     ), status
