@@ -119,6 +119,26 @@ TEXTS: tuple[EditableText, ...] = (
         help=N_("Plain text: a blank line starts a new paragraph. The feedback and scores follow."),
     ),
     EditableText(
+        key="agreement.closure",
+        kind=TextKind.LETTER,
+        title=N_("Grant agreement: section 7, unspent funds and closure"),
+        placeholders={
+            "reference": N_("the grant's reference, e.g. GR-2027-0003"),
+            "grantee": N_("the grantee's legal name"),
+            "fund": N_("the fund's full name"),
+        },
+        sample={
+            "reference": "GR-2027-0003",
+            "grantee": "Safe Haven Initiative",
+            "fund": "United Nations Voluntary Trust Fund for Victims of Trafficking in Persons",
+        },
+        help=N_(
+            "Plain text. The version in force when the agreement is sent is part of the terms "
+            "the grantee accepts (their fingerprint); a later version changes only agreements "
+            "sent later."
+        ),
+    ),
+    EditableText(
         key="letter.decision_approved",
         kind=TextKind.LETTER,
         title=N_("Decision letter: the paragraph telling that an application was approved"),
@@ -127,6 +147,8 @@ TEXTS: tuple[EditableText, ...] = (
         help=N_("Plain text: a blank line starts a new paragraph. The conditions follow."),
     ),
 )
+
+AGREEMENT_CLOSURE = "agreement.closure"
 
 BY_KEY: dict[str, EditableText] = {text.key: text for text in TEXTS}
 BY_NOTIFICATION: dict[str, EditableText] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -188,11 +189,21 @@ def restore(*, actor: Actor, version_id: int) -> TextVersion:
     )
 
 
-def render_in_force(key: str, locale: str, values: dict[str, Any]) -> Rendered | None:
-    """The version in force for this language filled in, or None: use the built-in wording."""
-    version = in_force(key, locale)
-    if version is None:
-        return None
+def versions_at(key: str, at: datetime | None) -> dict[str, TextVersion]:
+    """locale -> the version of ``key`` in force at ``at`` (now when None). Saves always put the
+    new version in force, so the one in force at a moment is the newest made by then."""
+    query = sa.select(TextVersion).where(TextVersion.key == key)
+    if at is not None:
+        query = query.where(TextVersion.created_at <= at)
+    found: dict[str, TextVersion] = {}
+    for version in db.session.execute(query.order_by(TextVersion.version)).scalars():
+        if at is not None or version.is_active:
+            found[version.locale] = version
+    return found
+
+
+def render_version(version: TextVersion, values: dict[str, Any]) -> Rendered | None:
+    """A given version filled in, or None (logged) if it cannot be: use the built-in wording."""
     strings = {name: "" if value is None else str(value) for name, value in values.items()}
     try:
         return Rendered(
@@ -201,7 +212,15 @@ def render_in_force(key: str, locale: str, values: dict[str, Any]) -> Rendered |
             version_id=version.id,
         )
     except TemplateError:
-        # Checked when saved, so only a value the sample did not foresee gets here: the
-        # built-in wording is sent rather than nothing.
-        log.exception("text %s (%s) version %s failed; built-in used", key, locale, version.id)
+        log.exception("text %s (%s) version %s failed", version.key, version.locale, version.id)
         return None
+
+
+def render_in_force(key: str, locale: str, values: dict[str, Any]) -> Rendered | None:
+    """The version in force for this language filled in, or None: use the built-in wording."""
+    version = in_force(key, locale)
+    if version is None:
+        return None
+    # Checked when saved, so only a value the sample did not foresee fails here: the built-in
+    # wording is sent rather than nothing.
+    return render_version(version, values)

@@ -15,12 +15,21 @@ from app.grants.workflow import GRANT_WORKFLOW
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, Conflict, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
+from app.texts.models import TextVersion
+from app.texts.registry import AGREEMENT_CLOSURE
+from app.texts.services import versions_at
+
+
+def agreement_texts(grant: Grant) -> dict[str, TextVersion]:
+    """language -> the staff's version of the agreement's section 7 (app/texts/) that the
+    agreement uses: the one in force when it was sent, or now for a draft. Empty: built-in."""
+    return versions_at(AGREEMENT_CLOSURE, grant.agreement_sent_at)
 
 
 def agreement_terms(grant: Grant) -> dict[str, Any]:
     """What the agreement says, as data: hashed when sent, so acceptance is of these terms."""
     profile = profile_of(grant.organisation)
-    return {
+    terms: dict[str, Any] = {
         "reference": grant.reference,
         "grantee": {
             "organisation_id": grant.organisation_id,
@@ -48,6 +57,16 @@ def agreement_terms(grant: Grant) -> dict[str, Any]:
             for line in grant.current_budget
         ],
     }
+    # The staff's wording of section 7, each language's version and text (only when there is
+    # one, so the fingerprint of an agreement with the built-in wording is unchanged).
+    texts = agreement_texts(grant)
+    if texts:
+        terms["texts"] = {
+            AGREEMENT_CLOSURE: {
+                locale: [version.id, version.body] for locale, version in sorted(texts.items())
+            }
+        }
+    return terms
 
 
 def agreement_digest(grant: Grant) -> str:

@@ -36,6 +36,11 @@ def built_in(text: EditableText, locale: str) -> tuple[str, str]:
                 fund=tag("fund"),
                 link=tag("link"),
             )
+        if text.key == "agreement.closure":
+            return "", _(
+                "Money paid but not spent on the project is returned to the Fund at closure. The "
+                "Fund may suspend payments when reports are overdue or the terms are not met."
+            )
         if text.key == "letter.decision_approved":
             return "", "\n\n".join(
                 (

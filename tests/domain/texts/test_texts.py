@@ -115,7 +115,9 @@ def test_versions_are_added_never_overwritten_and_a_restore_is_a_new_version(app
     assert [v.version for v in texts.history(KEY, "fr")] == [3, 2, 1]
     assert [v.subject for v in texts.history(KEY, "fr")] == ["Un", "Deux", "Un"]
     actions = db.session.execute(
-        sa.select(AuditEvent.action).where(AuditEvent.subject_type == "text_versions")
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.subject_type == "text_versions")
+        .order_by(AuditEvent.id)
     ).scalars()
     assert list(actions) == ["text.saved", "text.saved", "text.restored"]
 

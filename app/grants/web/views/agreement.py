@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request
+from flask import current_app, flash, redirect, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +20,7 @@ from app.grants.web.views.common import grant_url, perform
 from app.platform.db import utcnow
 from app.platform.errors import DomainError
 from app.platform.extensions import db
+from app.texts.services import render_version
 from app.web.access import login_required, requires
 from app.web.lookup import visible_or_404
 
@@ -38,10 +40,27 @@ def send_agreement(grant_id: int) -> Any:
 @login_required
 def agreement(grant_id: int) -> Any:
     grant = visible_or_404(Grant, grant_id, can_view_grant)
+    profile = profile_of(grant.organisation)
+    # Section 7 in the staff's wording for this language, as it stood when the agreement was
+    # sent (part of its fingerprint), or as it stands now for a draft; else the built-in one.
+    closure = None
+    version = grant_agreement.agreement_texts(grant).get(str(get_locale() or "en"))
+    if version is not None:
+        closure = render_version(
+            version,
+            {
+                "reference": grant.reference,
+                "grantee": profile.legal_name
+                if profile and profile.legal_name
+                else grant.organisation.name,
+                "fund": current_app.config["FUND_NAME"],
+            },
+        )
     return render_template(
         "grants/agreement.html",
         grant=grant,
-        profile=profile_of(grant.organisation),
+        closure=closure.body if closure is not None else None,
+        profile=profile,
         digest=grant.agreement_sha256 or grant_agreement.agreement_digest(grant),
         now=utcnow(),
     )
