@@ -81,6 +81,8 @@ PAGES = [
     Page("/reviews/mine", Role.REVIEWER, "<title>My reviews ·"),
     Page("/reviews/board", Role.BOARD, "<title>Board ·"),
     Page("/grants/manage", Role.FUND_MANAGER, "<title>Grants ·"),
+    Page("/grants/manage?sort=organisation&dir=asc&q=a", Role.FUND_MANAGER, "<title>Grants ·"),
+    Page("/grants/manage?sort=amount&dir=desc&overdue=1", Role.FUND_MANAGER, "<title>Grants ·"),
     Page("/grants/", "applicant_member", "<title>My grants ·"),
     Page("/grants/disbursements", Role.FINANCE, "<title>Disbursements ·"),
     Page("/grants/reports", Role.FUND_MANAGER, "<title>Grant reports ·"),

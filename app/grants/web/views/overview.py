@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_view_grant, has_permission, is_member
 from app.accounts.services.organisations import organisation_ids_of
+from app.applications.web.listing import listed_countries
 from app.grants import queries
 from app.grants.models import (
     REPORT_OUTSTANDING,
@@ -24,6 +25,7 @@ from app.grants.services.common import fund_available, today
 from app.grants.services.reports import REPORTING_STATES
 from app.grants.web.blueprint import bp
 from app.grants.web.forms import AwardForm, BankReferenceForm, ReasonForm
+from app.grants.web.listing import GRANTS
 from app.grants.web.views.common import may
 from app.grants.web.views.tranches import tranche_actions
 from app.grants.workflow import GRANT_WORKFLOW
@@ -32,7 +34,7 @@ from app.ledger.services.balances import account_balance
 from app.platform.extensions import db
 from app.reviews.models import BoardDecision
 from app.web.access import login_required, requires
-from app.web.forms import page_number
+from app.web.lists import list_view
 from app.web.lookup import visible_or_404
 
 
@@ -57,21 +59,21 @@ def mine() -> Any:
 @bp.get("/manage")
 @requires(Permission.VIEW_ALL_APPLICATIONS)
 def manage() -> Any:
-    """The fund manager's board: approved applications to award, grants by state (overdue
-    first), reports and amendments waiting for a decision."""
+    """The fund manager's board: approved applications to award, grants (a staff list: sorted
+    by any column shown, overdue first by default, filters, count, CSV, saved views), reports
+    and amendments waiting for a decision."""
     on = today()
-    raw_status = request.args.get("status", "")
-    status = GrantStatus(raw_status) if raw_status in {s.value for s in GrantStatus} else None
-    page = db.paginate(
-        queries.list_grants(on=on, status=status),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    lv = list_view(GRANTS, lambda state: GRANTS.query(state.filters))
+    page = lv.page
     return render_template(
         "grants/manage.html",
+        lv=lv,
         page=page,
-        status=raw_status,
+        status=lv.state.raw_filters.get("status", ""),
+        country=lv.state.filters.get("country", ""),
+        q=lv.state.raw_filters.get("q", ""),
+        only_overdue=bool(lv.state.filters.get("overdue")),
+        countries=listed_countries(),
         counts=queries.grant_counts(),
         awaiting=queries.awaiting_award(psc_rate=current_app.config["PSC_RATE"]),
         available=fund_available(),
