@@ -19,6 +19,8 @@ def test_a_new_ngo_member_sees_where_they_stand_on_every_page(sign_in):
         assert TITLE in page, path
         assert 'aria-current="step"' in page
         assert "/organisations/register" in page
+        # One line where it stands; the whole way is folded under it.
+        assert "<summary>Step 1 of 5: Register your organisation</summary>" in page
 
 
 def test_the_next_step_links_to_the_organisation_file(sign_in):
