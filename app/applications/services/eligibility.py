@@ -125,7 +125,7 @@ def _attachments_problems(application: Application, call: Call) -> list[Problem]
         if have[kind] < count:
             attachments.append(
                 Problem(
-                    N_("Attach %(missing)s more document(s) of this kind: %(kind)s."),
+                    N_("Still to attach, of this kind (%(kind)s): %(missing)s."),
                     {"missing": count - have[kind], "kind": kind},
                 )
             )

@@ -118,7 +118,7 @@ def test_missing_attachments_are_counted(storage):
     call = open_call(required_documents={"reference_letter": 2})
     application = started_application(call=call)
     assert problems_of(application, Section.ATTACHMENTS) == [
-        "Attach 2 more document(s) of this kind: reference_letter."
+        "Still to attach, of this kind (reference_letter): 2."
     ]
 
 
