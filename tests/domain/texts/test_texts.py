@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.accounts.models import Membership, MembershipRole, Role
 from app.audit.models import AuditEvent
 from app.outbox.models import OutboxMessage
-from app.platform.errors import PermissionDenied
+from app.platform.errors import Conflict, PermissionDenied
 from app.platform.extensions import db
 from app.reviews.models import DecisionOutcome, PanelOutcome
 from app.texts import services as texts
@@ -163,3 +163,15 @@ def test_the_next_decision_email_uses_the_version_in_force_and_records_it(app, s
     # No version in English: the built-in wording, and no version recorded.
     assert sent[english.email].text_version_id is None
     assert sent[english.email].subject == "The Board of Trustees has decided on your application"
+
+
+def test_two_saves_of_the_same_version_the_second_is_told_to_retry(app, monkeypatch):
+    fm = manager()
+    texts.save_version(actor=fm, key=KEY, locale="fr", subject="Un", body=GOOD_BODY)
+    # The second person read the history before the first saved: both make version 1.
+    monkeypatch.setattr(texts, "history", lambda key, locale: [])
+    with pytest.raises(Conflict, match="same moment"):
+        texts.save_version(actor=fm, key=KEY, locale="fr", subject="Deux", body=GOOD_BODY)
+    monkeypatch.undo()
+    current = texts.in_force(KEY, "fr")
+    assert current is not None and current.subject == "Un"
