@@ -3,7 +3,7 @@ month) that a restricted balance's period ends with money left; the notification
 tells them (decision 0106)
 
 Revision ID: d6f1b3a8c502
-Revises: b5d2e8f1a047
+Revises: e8de56d80a63
 Create Date: 2026-12-07 03:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd6f1b3a8c502'
-down_revision = 'b5d2e8f1a047'
+down_revision = 'e8de56d80a63'
 branch_labels = None
 depends_on = None
 
