@@ -307,3 +307,11 @@ def test_twenty_simultaneous_posts_with_one_key_create_one_application(app):
             return _applications_of(organisation_id), int(keys or 0)
 
         assert committed(app, count) == (1, 1)
+
+
+def test_an_id_too_large_for_its_column_is_not_found(app, client):
+    """Found by Schemathesis on PostgreSQL: such an id was a 500 (integer out of range)."""
+    headers = bearer(user_with(Role.FUND_MANAGER))
+    for url in ("/api/v1/applications/99999999999", "/api/v1/grants/99999999999/reports"):
+        response = call_api(app, client, "GET", url, headers)
+        assert response.status_code == 404, url
