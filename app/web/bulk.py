@@ -144,23 +144,12 @@ def bulk_page(action: BulkAction[T]) -> Any:
     form valid, the dry run. Writes nothing."""
     ids, problems = selected_ids()
     form = action.form()
-    if not ids:
-        problems.append(_("Nothing is selected: tick at least one in the list, then try again."))
-        return _render("bulk/choose.html", action, form, ids, problems, [], status=422)
     previewing = "preview" in request.form
-    if previewing and form.validate_on_submit():
+    if ids and previewing and form.validate_on_submit():
         outcomes = run_each(action, ids, form, keep=False)
         db.session.rollback()
         return _render("bulk/preview.html", action, form, ids, problems, outcomes)
-    records = action.load(ids)
-    chosen = [
-        ItemOutcome(i, action.label(records[i]), action.link(records[i]), True)
-        if i in records
-        else _not_found(i)
-        for i in ids
-    ]
-    status = 422 if previewing else 200
-    return _render("bulk/choose.html", action, form, ids, problems, chosen, status=status)
+    return _choose(action, form, ids, problems, refused=previewing)
 
 
 def bulk_confirm(action: BulkAction[T]) -> Any:
@@ -168,10 +157,29 @@ def bulk_confirm(action: BulkAction[T]) -> Any:
     ids, problems = selected_ids()
     form = action.form()
     if not ids or not form.validate_on_submit():
-        return bulk_page(action)
+        return _choose(action, form, ids, problems, refused=True)
     outcomes = run_each(action, ids, form, keep=True)
     db.session.commit()
     return _render("bulk/result.html", action, form, ids, problems, outcomes)
+
+
+def _choose(
+    action: BulkAction[T], form: FlaskForm, ids: list[int], problems: list[str], *, refused: bool
+) -> Any:
+    """The selection and the form again (422 when what was sent is refused: nothing selected,
+    or the form's errors, shown at the top and by each field)."""
+    if not ids:
+        problems.append(_("Nothing is selected: tick at least one in the list, then try again."))
+        return _render("bulk/choose.html", action, form, ids, problems, [], status=422)
+    records = action.load(ids)
+    chosen = [
+        ItemOutcome(i, action.label(records[i]), action.link(records[i]), True)
+        if i in records
+        else _not_found(i)
+        for i in ids
+    ]
+    status = 422 if refused else 200
+    return _render("bulk/choose.html", action, form, ids, problems, chosen, status=status)
 
 
 def _render(

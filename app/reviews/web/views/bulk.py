@@ -1,6 +1,8 @@
-"""Screening many applications at once (app/web/bulk.py): ticked on the fund's list of
-applications, one outcome for all, previewed, confirmed once; each application screened by
-``record_screening`` in its own savepoint, audited as when screened alone."""
+"""Bulk actions of the selection (app/web/bulk.py): screening many applications at once
+(ticked on the fund's list of applications, one outcome for all; each screened by
+``record_screening``), and giving many reviews to another reviewer (ticked on a call's review
+page; each by ``reassign_review``). Previewed, confirmed once, each in its own savepoint and
+audited as when done alone."""
 
 from __future__ import annotations
 
@@ -12,13 +14,19 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import DataRequired, Optional
 
+from app.accounts.models import Role, User
 from app.accounts.permissions import Permission
 from app.accounts.web.admin.forms import CheckboxListField
 from app.applications.models import Application
 from app.platform.extensions import db
-from app.reviews.models import ScreeningOutcome
+from app.reviews.models import ReviewAssignment, ScreeningOutcome
+from app.reviews.queries.assignments import users_with_role
 from app.reviews.queries.screening import MANUAL_CHECKS
+from app.reviews.services import assignment as assignment_rules
 from app.reviews.services import screening as screening_rules
 from app.reviews.web.blueprint import bp
 from app.reviews.web.forms import ScreeningForm
@@ -94,3 +102,83 @@ def bulk_screen() -> Any:
 @requires(Permission.SCREEN_APPLICATION)
 def bulk_screen_confirm() -> Any:
     return bulk_confirm(SCREEN_MANY)
+
+
+class BulkReassignForm(FlaskForm):
+    reviewer_id = SelectField(
+        _l("Give the reviews to"), coerce=int, validators=[DataRequired()], choices=[]
+    )
+    due_on = DateField(
+        _l("Review due on"),
+        validators=[Optional()],
+        description=_l("Leave empty to keep each review's due date."),
+    )
+
+
+def _reassign_form() -> BulkReassignForm:
+    form = BulkReassignForm()
+    form.reviewer_id.choices = [
+        (r.id, r.full_name) for r in users_with_role(Role.REVIEWER) if r.is_active
+    ]
+    return form
+
+
+def _assignments(ids: Sequence[int]) -> Mapping[int, ReviewAssignment]:
+    found = db.session.execute(
+        sa.select(ReviewAssignment).where(ReviewAssignment.id.in_(ids))
+    ).scalars()
+    return {a.id: a for a in found}
+
+
+def _assignment_label(assignment: ReviewAssignment) -> str:
+    application = assignment.application
+    return _(
+        "%(reviewer)s's review of %(reference)s — %(organisation)s",
+        reviewer=assignment.reviewer.full_name,
+        reference=application.reference,
+        organisation=application.organisation.name,
+    )
+
+
+def _reassign(assignment: ReviewAssignment, form: Any) -> None:
+    reviewer = db.session.get(User, form.reviewer_id.data)
+    assert reviewer is not None  # one of the form's choices
+    assignment_rules.reassign_review(
+        actor=current_user, assignment=assignment, reviewer=reviewer, due_on=form.due_on.data
+    )
+
+
+def _will_reassign(form: Any) -> str:
+    reviewer = db.session.get(User, form.reviewer_id.data)
+    name = reviewer.full_name if reviewer is not None else ""
+    return _(
+        "Each review is taken back from its reviewer and asked of %(name)s, who is told and "
+        "declares their interests first.",
+        name=name,
+    )
+
+
+REASSIGN_MANY: BulkAction[ReviewAssignment] = BulkAction(
+    title=_l("Give reviews to another reviewer"),
+    choose_endpoint="reviews.bulk_reassign",
+    confirm_endpoint="reviews.bulk_reassign_confirm",
+    back=lambda: url_for("reviews.index"),
+    form=_reassign_form,
+    load=_assignments,
+    label=_assignment_label,
+    link=lambda a: url_for("reviews.assign", application_id=a.application_id),
+    do=_reassign,
+    will=_will_reassign,
+)
+
+
+@bp.post("/bulk/reassign")
+@requires(Permission.ASSIGN_REVIEWERS)
+def bulk_reassign() -> Any:
+    return bulk_page(REASSIGN_MANY)
+
+
+@bp.post("/bulk/reassign/confirm")
+@requires(Permission.ASSIGN_REVIEWERS)
+def bulk_reassign_confirm() -> Any:
+    return bulk_confirm(REASSIGN_MANY)
