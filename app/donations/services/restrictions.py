@@ -3,6 +3,11 @@
 An earmark is a label; a restriction binds. Finance records it, as the contribution
 agreement says, before any of the pledge's money is received: from then on its payments go
 to the pledge's own balance ``fund:restricted:<id>`` and fund only grants that match.
+
+Terms that no grant could ever match are refused (a country outside the chosen region, decided
+by app/platform/regions.py with the deployment's overrides; a theme or country the chosen call
+does not fund). Until money of the pledge has arrived or been committed, finance may change the
+terms or lift the restriction (audited); afterwards the money already follows the terms.
 """
 
 from __future__ import annotations
@@ -10,18 +15,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+
 from app.accounts.models import User
 from app.accounts.permissions import Permission, ensure_permission
 from app.audit.services import record_event
 from app.calls.models import Call
 from app.donations.models import Pledge, PledgeStatus
-from app.funding.models import Restriction
-from app.funding.services import restricted_account, restriction_of_pledge
+from app.funding.models import Restriction, RestrictionWarning
+from app.funding.services import restricted_account, restricted_key, restriction_of_pledge
+from app.ledger import chart
+from app.ledger.models import Transfer
 from app.platform.categories import Theme
 from app.platform.db import lock_rows
 from app.platform.errors import N_, Conflict, ValidationFailed
 from app.platform.extensions import db
-from app.platform.regions import DEFAULT_REGIONS, Region
+from app.platform.regions import DEFAULT_REGIONS, Region, region_of
+from app.platform.settings import settings
 
 
 @dataclass(frozen=True)
@@ -36,20 +46,70 @@ class RestrictionTerms:
     ends_on: date | None = None
 
 
+class TermRefused(ValidationFailed):
+    """A term the form should show next to its field (``field``: the term's name)."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message, **params)
+        self.field = field
+
+
 def _checked(terms: RestrictionTerms) -> RestrictionTerms:
     theme = (terms.theme or "").strip() or None
     region = (terms.region or "").strip() or None
     country = (terms.country or "").strip().upper() or None
     if theme is not None and theme not in {t.value for t in Theme}:
-        raise ValidationFailed(N_("%(earmark)s is not one of the fund's themes."), earmark=theme)
+        raise TermRefused(
+            "theme", N_("%(earmark)s is not one of the fund's themes."), earmark=theme
+        )
     if region is not None and region not in {r.value for r in Region if r != Region.UNKNOWN}:
-        raise ValidationFailed(N_("Choose a region from the list."))
+        raise TermRefused("region", N_("Choose a region from the list."))
     if country is not None and country not in DEFAULT_REGIONS:
-        raise ValidationFailed(N_("Choose a country from the list."))
-    if terms.call_id is not None and db.session.get(Call, terms.call_id) is None:
-        raise ValidationFailed(N_("There is no such call."))
+        raise TermRefused("country", N_("Choose a country from the list."))
+    call = db.session.get(Call, terms.call_id) if terms.call_id is not None else None
+    if terms.call_id is not None and call is None:
+        raise TermRefused("call_id", N_("There is no such call."))
     if terms.starts_on and terms.ends_on and terms.starts_on > terms.ends_on:
-        raise ValidationFailed(N_("The period must end after it starts."))
+        raise TermRefused("ends_on", N_("The period must end after it starts."))
+    overrides = settings().regions.overrides
+    if region is not None and country is not None and region_of(country, overrides) != region:
+        raise TermRefused(
+            "country",
+            N_(
+                "This country is not in the region chosen, so no grant could ever match: "
+                "choose a country of that region, or only one of the two."
+            ),
+        )
+    if call is not None:
+        if theme is not None and call.themes and theme not in call.themes:
+            raise TermRefused(
+                "theme",
+                N_(
+                    "The call chosen does not fund this theme, so no grant could ever match: "
+                    "choose one of the call's themes, or no theme."
+                ),
+            )
+        eligible = [c.upper() for c in call.eligible_countries or []]
+        if country is not None and eligible and country not in eligible:
+            raise TermRefused(
+                "country",
+                N_(
+                    "The call chosen is not open to this country, so no grant could ever "
+                    "match: choose one of the call's countries, or no country."
+                ),
+            )
+        if (
+            region is not None
+            and eligible
+            and all(region_of(c, overrides) != region for c in eligible)
+        ):
+            raise TermRefused(
+                "region",
+                N_(
+                    "The call chosen is open to no country of this region, so no grant could "
+                    "ever match: choose another region, or no region."
+                ),
+            )
     checked = RestrictionTerms(
         theme, region, country, terms.call_id, terms.starts_on, terms.ends_on
     )
@@ -110,3 +170,99 @@ def restrict_pledge(*, actor: User, pledge: Pledge, terms: RestrictionTerms) -> 
         },
     )
     return restriction
+
+
+_TERMS = ("theme", "region", "country", "call_id", "starts_on", "ends_on")
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _terms_of(restriction: Restriction) -> RestrictionTerms:
+    return RestrictionTerms(**{name: getattr(restriction, name) for name in _TERMS})
+
+
+def money_moved(pledge: Pledge, restriction: Restriction) -> bool:
+    """Whether any money of the pledge arrived or was committed: then the terms are kept."""
+    if pledge.allocations:
+        return True
+    account = chart.find_account(restricted_key(restriction.id))
+    if account is None:
+        return False
+    touched = db.session.execute(
+        sa.select(Transfer.id)
+        .where(
+            sa.or_(
+                Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id
+            )
+        )
+        .limit(1)
+    ).first()
+    return touched is not None
+
+
+def _changeable(actor: User, pledge: Pledge) -> Restriction:
+    ensure_permission(actor, Permission.CONFIRM_PLEDGE)
+    lock_rows(pledge)
+    restriction = restriction_of_pledge(pledge.id)
+    if restriction is None:
+        raise Conflict(N_("This pledge is not restricted."))
+    if money_moved(pledge, restriction):
+        raise Conflict(
+            N_(
+                "Money of this pledge has already arrived or been committed under this "
+                "restriction, so it can no longer be changed or lifted."
+            )
+        )
+    return restriction
+
+
+def change_restriction(*, actor: User, pledge: Pledge, terms: RestrictionTerms) -> Restriction:
+    """Change a restriction's terms, while none of the pledge's money has arrived."""
+    restriction = _changeable(actor, pledge)
+    checked = _checked(terms)
+    before = _terms_of(restriction)
+    changes = {
+        name: [_plain(getattr(before, name)), _plain(getattr(checked, name))]
+        for name in _TERMS
+        if getattr(before, name) != getattr(checked, name)
+    }
+    for name in _TERMS:
+        setattr(restriction, name, getattr(checked, name))
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="pledge.restriction_changed",
+        subject=pledge,
+        summary=f"Restriction of pledge {pledge.id} changed",
+        changes={"restriction_id": [restriction.id, restriction.id], **changes},
+    )
+    return restriction
+
+
+def lift_restriction(*, actor: User, pledge: Pledge) -> None:
+    """Lift a restriction, while none of the pledge's money has arrived: its payments then go
+    to unrestricted money. Its (empty) balance stays on the ledger, owned by no restriction."""
+    restriction = _changeable(actor, pledge)
+    before = _terms_of(restriction)
+    restriction_id = restriction.id
+    db.session.execute(
+        sa.delete(RestrictionWarning).where(RestrictionWarning.restriction_id == restriction_id)
+    )
+    db.session.delete(restriction)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="pledge.restriction_lifted",
+        subject=pledge,
+        summary=f"Restriction of pledge {pledge.id} lifted",
+        changes={
+            "restriction_id": [restriction_id, None],
+            **{
+                name: [_plain(getattr(before, name)), None]
+                for name in _TERMS
+                if getattr(before, name) is not None
+            },
+        },
+    )

@@ -42,6 +42,9 @@ def finance_context(pledge: Pledge) -> dict[str, Any]:
         and not pledge.allocations
         and pledge.status not in (PledgeStatus.CANCELLED, PledgeStatus.WRITTEN_OFF)
         and has_permission(current_user, Permission.CONFIRM_PLEDGE),
+        # Finance may change or lift it until money arrives (the page says why not after).
+        "can_change_restriction": restriction is not None
+        and has_permission(current_user, Permission.CONFIRM_PLEDGE),
         "confirm_form": ConfirmPledgeForm(),
         "can_confirm": pledge.status == PledgeStatus.PLEDGED
         and has_permission(current_user, Permission.CONFIRM_PLEDGE),

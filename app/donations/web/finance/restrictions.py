@@ -20,7 +20,14 @@ from app.accounts.permissions import Permission
 from app.calls.models import Call
 from app.donations.models import Pledge
 from app.donations.services.restriction_warnings import WARNING_MONTHS
-from app.donations.services.restrictions import RestrictionTerms, restrict_pledge
+from app.donations.services.restrictions import (
+    RestrictionTerms,
+    TermRefused,
+    change_restriction,
+    lift_restriction,
+    money_moved,
+    restrict_pledge,
+)
 from app.donations.web.blueprint import bp
 from app.funding.services import restriction_of_pledge
 from app.grants.services.common import add_months
@@ -76,29 +83,58 @@ def _form() -> RestrictionForm:
     return form
 
 
+def _terms(form: RestrictionForm) -> RestrictionTerms:
+    return RestrictionTerms(
+        theme=form.theme.data or None,
+        region=form.region.data or None,
+        country=form.country.data or None,
+        call_id=int(form.call_id.data) if form.call_id.data else None,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+    )
+
+
+def _show(error: DomainError, form: RestrictionForm) -> None:
+    """The refusal next to its field when it has one, else at the top of the form."""
+    message = error.translated(_)
+    target = getattr(form, error.field, None) if isinstance(error, TermRefused) else None
+    if target is not None:
+        target.errors = [*target.errors, message]
+    else:
+        form.form_errors.append(message)
+
+
 @bp.route("/donations/pledges/<int:pledge_id>/restriction", methods=["GET", "POST"])
 @requires(Permission.CONFIRM_PLEDGE)
 def restrict(pledge_id: int) -> Any:
     pledge = db.get_or_404(Pledge, pledge_id)
     existing = restriction_of_pledge(pledge.id)
+    locked = existing is not None and money_moved(pledge, existing)
     form = _form()
-    if existing is None and form.validate_on_submit():
-        terms = RestrictionTerms(
-            theme=form.theme.data or None,
-            region=form.region.data or None,
-            country=form.country.data or None,
-            call_id=int(form.call_id.data) if form.call_id.data else None,
-            starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data,
-        )
+    if existing is not None and not form.is_submitted():
+        form.theme.data = existing.theme or ""
+        form.region.data = existing.region or ""
+        form.country.data = existing.country or ""
+        form.call_id.data = str(existing.call_id) if existing.call_id else ""
+        form.starts_on.data = existing.starts_on
+        form.ends_on.data = existing.ends_on
+    if not locked and form.validate_on_submit():
         try:
-            restrict_pledge(actor=current_user, pledge=pledge, terms=terms)
+            if existing is None:
+                restrict_pledge(actor=current_user, pledge=pledge, terms=_terms(form))
+            else:
+                change_restriction(actor=current_user, pledge=pledge, terms=_terms(form))
         except DomainError as error:
             db.session.rollback()
-            form.form_errors.append(error.translated(_))
+            _show(error, form)
         else:
             db.session.commit()
-            flash(_("The pledge is restricted: its payments go to its own balance."), "success")
+            flash(
+                _("The pledge is restricted: its payments go to its own balance.")
+                if existing is None
+                else _("The restriction is changed."),
+                "success",
+            )
             return redirect(url_for("donations.pledge", pledge_id=pledge.id))
     status = 422 if form.errors or form.form_errors else 200
     return (
@@ -107,10 +143,28 @@ def restrict(pledge_id: int) -> Any:
             pledge=pledge,
             form=form,
             existing=existing,
+            locked=locked,
             region_name=region_name,
         ),
         status,
     )
+
+
+@bp.post("/donations/pledges/<int:pledge_id>/restriction/lift")
+@requires(Permission.CONFIRM_PLEDGE)
+def lift(pledge_id: int) -> Any:
+    pledge = db.get_or_404(Pledge, pledge_id)
+    try:
+        lift_restriction(actor=current_user, pledge=pledge)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.translated(_), "danger")
+        return redirect(url_for("donations.restrict", pledge_id=pledge.id))
+    db.session.commit()
+    flash(
+        _("The restriction is lifted: the pledge's payments go to unrestricted money."), "success"
+    )
+    return redirect(url_for("donations.pledge", pledge_id=pledge.id))
 
 
 @bp.get("/donations/restricted")
