@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.accounts.permissions import Actor, Permission, ensure_permission
 from app.audit.services import record_event
+from app.outbox.models import OutboxMessage
 from app.platform.errors import N_, Conflict, NotFound, ValidationFailed
 from app.platform.extensions import db
 from app.texts.models import TextVersion
@@ -83,6 +84,18 @@ def history(key: str, locale: str) -> list[TextVersion]:
             .order_by(TextVersion.version.desc())
         ).scalars()
     )
+
+
+def emails_written_from(version_ids: list[int]) -> dict[int, int]:
+    """version id -> how many e-mails of the outbox were written from it (one query)."""
+    if not version_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(OutboxMessage.text_version_id, sa.func.count())
+        .where(OutboxMessage.text_version_id.in_(version_ids))
+        .group_by(OutboxMessage.text_version_id)
+    )
+    return {int(version_id): int(count) for version_id, count in rows if version_id is not None}
 
 
 def problems_of(text: EditableText, *, subject: str, body: str) -> dict[str, list[Problem]]:

@@ -52,6 +52,7 @@ def index() -> Any:
 
 
 def _edit_page(text: EditableText, locale: str, form: TextForm, preview: Rendered | None) -> Any:
+    versions = texts.history(text.key, locale)
     return render_template(
         "texts/edit.html",
         text=text,
@@ -61,7 +62,10 @@ def _edit_page(text: EditableText, locale: str, form: TextForm, preview: Rendere
         preview=preview,
         placeholders=[(tag(name), _(meaning)) for name, meaning in text.placeholders.items()],
         current=texts.in_force(text.key, locale),
-        versions=texts.history(text.key, locale),
+        versions=versions,
+        emails=texts.emails_written_from([version.id for version in versions])
+        if text.has_subject
+        else {},
     )
 
 

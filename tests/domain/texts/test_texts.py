@@ -163,6 +163,7 @@ def test_the_next_decision_email_uses_the_version_in_force_and_records_it(app, s
     # No version in English: the built-in wording, and no version recorded.
     assert sent[english.email].text_version_id is None
     assert sent[english.email].subject == "The Board of Trustees has decided on your application"
+    assert texts.emails_written_from([version.id]) == {version.id: 1}
 
 
 def test_two_saves_of_the_same_version_the_second_is_told_to_retry(app, monkeypatch):

@@ -64,6 +64,7 @@ def test_the_fund_manager_edits_the_decision_email_in_french(client, sign_in):
     assert (current.version, current.subject) == (3, "Un {{ reference }}")
     page = client.get(EDIT).get_data(as_text=True)
     assert "Version 3" in page and "Restore this version" in page
+    assert "written into 0 e-mails" in page  # each version says how many e-mails used it
 
 
 def test_the_decision_letter_shows_the_staff_paragraph(client, sign_in, storage):
