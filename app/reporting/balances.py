@@ -31,8 +31,10 @@ FIXED = (
 class KeyFigures:
     """What the fund has, has been promised, has promised and has paid (functional currency).
 
-    * ``available``: fund balance free for new grants (less nothing pending: the fund account
-      never has pending transfers).
+    * ``available``: the unrestricted fund balance, free for any new grant (less nothing
+      pending: the fund account never has pending transfers); also ``unrestricted``.
+    * ``restricted``: money donors restricted (a theme, region, country, call or period) not yet
+      committed to grants: every ``fund:restricted:<id>`` balance together (decision 0094).
     * ``pledged_unpaid``: confirmed pledges not yet received.
     * ``committed_total``: everything ever committed to grants, support cost included.
     * ``committed_outstanding``: committed and not yet paid out, charged or released.
@@ -51,6 +53,16 @@ class KeyFigures:
     psc: int
     released: int
     cash: int
+    restricted: int = 0
+
+    @property
+    def unrestricted(self) -> int:
+        return self.available
+
+    @property
+    def held_for_grants(self) -> int:
+        """The fund's net assets not yet committed: unrestricted and restricted together."""
+        return self.available + self.restricted
 
 
 def account_totals() -> dict[str, Balance]:
@@ -104,4 +116,5 @@ def key_figures() -> KeyFigures:
         psc=psc.posted,
         released=max(released, 0),
         cash=bank.posted + totals[chart.CASH_STRIPE].posted,
+        restricted=totals[RESTRICTED_BALANCES].available,
     )

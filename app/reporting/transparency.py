@@ -31,6 +31,10 @@ class PublicPeople:
 class Transparency:
     received: int
     disbursed: int
+    # Held for grants and not yet committed, as the ledger says: money any grant may use, and
+    # money donors restricted (app/reporting/balances.py); together the fund's balance.
+    unrestricted: int
+    restricted: int
     grants: GrantTotals
     donors: DonorTable
     countries: list[CountryLine]
@@ -41,6 +45,10 @@ class Transparency:
     # The same for the audit log's seals (app/audit/heads.py).
     audit_seals: list[AuditSealHead]
 
+    @property
+    def held_for_grants(self) -> int:
+        return self.unrestricted + self.restricted
+
 
 def transparency(*, donor_limit: int = 200) -> Transparency:
     figures = key_figures()
@@ -49,6 +57,8 @@ def transparency(*, donor_limit: int = 200) -> Transparency:
     return Transparency(
         received=donors.total,
         disbursed=figures.disbursed,
+        unrestricted=figures.unrestricted,
+        restricted=figures.restricted,
         grants=grant_totals(),
         donors=donors,
         countries=by_country(),

@@ -201,6 +201,8 @@ def _tile_links(granted: frozenset[Permission]) -> dict[str, str]:
     """Where each key figure's tile leads, for a reader who may open it: the list of the records
     it counts, or the ledger account whose balance it is."""
     links: dict[str, str] = {}
+    if Permission.VIEW_ALL_CONTRIBUTIONS in granted:
+        links["restricted"] = url_for("donations.restricted_balances")
     if Permission.VIEW_ALL_APPLICATIONS in granted:
         links["overdue_reports"] = url_for("grants.reports", state="overdue")
     if Permission.VIEW_LEDGER not in granted:
