@@ -91,6 +91,10 @@ def _creditor(tranche: Tranche) -> pain001.Party:
     )
 
 
+class PastExecutionDate(ValidationFailed):
+    """The pay date asked of the bank is before today (the fund's today, in UTC)."""
+
+
 def create_batch(
     *,
     actor: User,
@@ -103,6 +107,16 @@ def create_batch(
     account for it) and send each one: the file is the order to the bank. All or nothing."""
     ensure_permission(actor, Permission.CONFIRM_DISBURSEMENT)
     now = now or utcnow()
+    if execution_date is not None and execution_date < now.date():
+        # A bank rejects (or silently moves) an execution date in the past.
+        raise PastExecutionDate(
+            N_(
+                "The pay date %(day)s is in the past: choose today (%(today)s) or a later day. "
+                "Nothing was made."
+            ),
+            day=execution_date.isoformat(),
+            today=now.date().isoformat(),
+        )
     currency = currency.strip().upper()
     debtor_account = settings().bank_files.debtor_accounts.get(currency)
     if debtor_account is None:

@@ -30,7 +30,14 @@ bp.add_app_template_global(bankfile_badge, "bankfile_badge")
 bp.add_app_template_global(bankfile_note, "bankfile_note")
 
 
-def _page(statement_form: StatementForm | None = None, status: int = 200) -> Any:
+def _page(
+    statement_form: StatementForm | None = None,
+    status: int = 200,
+    *,
+    batch_form: BatchForm | None = None,
+    batch_currency: str | None = None,
+) -> Any:
+    """The page; a refused payment file shows its pay date's error in its currency's form."""
     batches = db.session.execute(
         sa.select(PaymentBatch).order_by(PaymentBatch.created_at.desc()).limit(50)
     ).scalars()
@@ -45,6 +52,8 @@ def _page(statement_form: StatementForm | None = None, status: int = 200) -> Any
             batches=list(batches),
             statements=list(statements),
             batch_form=BatchForm(formdata=None),
+            refused_form=batch_form,
+            refused_currency=batch_currency,
             statement_form=statement_form or StatementForm(formdata=None),
             can_confirm=has_permission(current_user, Permission.CONFIRM_DISBURSEMENT),
         ),
@@ -62,9 +71,10 @@ def index() -> Any:
 @requires(Permission.CONFIRM_DISBURSEMENT)
 def create_batch() -> Any:
     form = BatchForm()
+    currency = (form.currency.data or "").strip().upper()
     if not form.validate():
-        flash(_("Give the payment date as a date, or leave it empty."), "danger")
-        return redirect(url_for("bankfiles.index"))
+        form.execution_date.errors = [_("Give the payment date as a date, or leave it empty.")]
+        return _page(status=422, batch_form=form, batch_currency=currency)
     ids = [int(value) for value in request.form.getlist("tranche") if value.isdigit()]
     execution: date | None = form.execution_date.data
     try:
@@ -74,6 +84,10 @@ def create_batch() -> Any:
             tranche_ids=ids,
             execution_date=execution,
         )
+    except bankfiles.PastExecutionDate as error:
+        db.session.rollback()
+        form.execution_date.errors = [error.translated(_)]
+        return _page(status=422, batch_form=form, batch_currency=currency)
     except DomainError as error:
         db.session.rollback()
         flash(error.translated(_), "danger")

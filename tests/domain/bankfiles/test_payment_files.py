@@ -4,6 +4,8 @@ approval."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from lxml import etree
 
@@ -105,6 +107,14 @@ def test_a_file_is_all_or_nothing_and_for_finance_only():
         bankfiles.create_batch(actor=finance(), currency="GBP", tranche_ids=[tranches[0].id])
     with pytest.raises(ValidationFailed):
         bankfiles.create_batch(actor=finance(), currency="USD", tranche_ids=[])
+    with pytest.raises(bankfiles.PastExecutionDate, match="in the past"):
+        bankfiles.create_batch(
+            actor=finance(),
+            currency="USD",
+            tranche_ids=[t.id for t in tranches],
+            execution_date=date(2026, 3, 1),
+            now=datetime(2026, 3, 2, 0, 30, tzinfo=UTC),
+        )
     assert [t.status for t in tranches] == [TrancheStatus.APPROVED] * 2
     assert db.session.query(PaymentBatchItem).count() == 0
 

@@ -5,7 +5,7 @@ other roles are refused."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from app.bankfiles import pain001
 from app.bankfiles.models import BankStatement, PaymentBatch, StatementEntry
 from app.donations.services import confirm_pledge, make_pledge
 from app.grants.models import TrancheStatus
+from app.platform.db import utcnow
 from app.platform.extensions import db
 from tests.bankfiles_support import Line, approved_tranches, camt053, lines_for
 from tests.donations_support import institutional_donor
@@ -107,10 +108,40 @@ def test_a_refused_file_says_why_and_makes_nothing(client, sign_in, tranches):
     bad_date = client.post(
         "/bank-files/batches",
         data={"currency": "USD", "tranche": [str(tranches[0].id)], "execution_date": "soon"},
-        follow_redirects=True,
     )
-    assert bad_date.status_code == 200
+    assert bad_date.status_code == 422
+    assert 'id="execution_date-error"' in bad_date.get_data(as_text=True)
     assert _count(PaymentBatch) == 0
+
+
+def test_a_pay_date_in_the_past_is_refused_next_to_the_field(client, sign_in, tranches):
+    sign_in(finance())
+    yesterday = utcnow().date() - timedelta(days=1)
+    answer = client.post(
+        "/bank-files/batches",
+        data={
+            "currency": "USD",
+            "tranche": [str(t.id) for t in tranches],
+            "execution_date": yesterday.isoformat(),
+        },
+    )
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    error = html.split('id="execution_date-error"', 1)[1].split("</div>", 1)[0]
+    assert "is in the past" in error and "Nothing was made." in error
+    assert f'value="{yesterday.isoformat()}"' in html  # what was typed stays
+    assert _count(PaymentBatch) == 0
+    db.session.expire_all()
+    assert [t.status for t in tranches] == [TrancheStatus.APPROVED] * 2
+    today = client.post(
+        "/bank-files/batches",
+        data={
+            "currency": "USD",
+            "tranche": [str(t.id) for t in tranches],
+            "execution_date": utcnow().date().isoformat(),
+        },
+    )
+    assert today.status_code == 302 and _count(PaymentBatch) == 1
 
 
 def test_a_proposed_pledge_is_confirmed_on_the_statement_page(client, sign_in):
