@@ -82,6 +82,18 @@ def score(value: float | Decimal | None) -> str:
     return str(format_decimal(value, "0.00", locale=_locale()))
 
 
+UN_FUND_NAME = "UN Voluntary Trust Fund for Victims of Trafficking in Persons"
+
+
+def fund_name(configured: str) -> str:
+    """The fund's name in the reader's language, as macros/fund.html writes it in pages: the UN
+    fund's default name has official translations (a French NGO's welcome e-mail read it in
+    English: fresh eyes); a name set through FUND_NAME is shown as given."""
+    if configured == UN_FUND_NAME:
+        return str(gettext("UN Voluntary Trust Fund for Victims of Trafficking in Persons"))
+    return configured
+
+
 def file_size(size_bytes: int) -> str:
     """A file's size in the reader's units and notation: "12 kB", "12 ko", "1,5 Mo" (whole
     kilobytes, rounded up so that a small file never reads 0; megabytes from 1 MB on)."""

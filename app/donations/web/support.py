@@ -16,7 +16,7 @@ from app.donations.payments import FailedMonthlyPayment
 from app.donations.services import mark_receipt_emailed
 from app.outbox.services import queue_email
 from app.platform.errors import N_
-from app.web.display import money
+from app.web.display import fund_name, money
 from app.web.links import public_url
 
 GATEWAY_KEY = "donations.gateway"
@@ -120,7 +120,7 @@ def receipt_email_body(receipt: DonationReceipt) -> tuple[str, str, str] | None:
     if donor is None or not donor.email:
         return None
     link = public_url("donations.receipt_by_link", token=receipt_token(receipt))
-    fund = current_app.config["FUND_NAME"]
+    fund = fund_name(current_app.config["FUND_NAME"])
     lines = [
         _("Dear %(name)s,", name=receipt.donor_name or donor.name),
         "",
@@ -178,7 +178,7 @@ def failed_payment_email(failed: FailedMonthlyPayment) -> tuple[str, str, str] |
             "Your monthly gift of %(amount)s to the %(fund)s could not be taken from your card "
             "this month. No money was taken.",
             amount=money(failed.amount, failed.currency),
-            fund=current_app.config["FUND_NAME"],
+            fund=fund_name(current_app.config["FUND_NAME"]),
         ),
         "",
     ]

@@ -52,6 +52,7 @@ from app.platform.extensions import db
 from app.platform.storage import get_storage
 from app.screening.web.notice import due_diligence_notice
 from app.web.access import login_required, requires
+from app.web.display import fund_name
 from app.web.labels import label
 from app.web.links import public_url
 from app.web.lists import list_view
@@ -251,7 +252,7 @@ def invite(organisation_id: int) -> Any:
             "Choose your password with this link:\n%(link)s\n",
             inviter=current_user.full_name,
             organisation=organisation.name,
-            fund=current_app.config["FUND_NAME"],
+            fund=fund_name(current_app.config["FUND_NAME"]),
             link=link,
         )
     else:
@@ -260,7 +261,7 @@ def invite(organisation_id: int) -> Any:
             "Sign in to see it:\n%(link)s\n",
             inviter=current_user.full_name,
             organisation=organisation.name,
-            fund=current_app.config["FUND_NAME"],
+            fund=fund_name(current_app.config["FUND_NAME"]),
             link=public_url("organisations.show", organisation_id=organisation.id),
         )
     queue_email(

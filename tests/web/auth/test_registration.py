@@ -54,6 +54,21 @@ def test_registration_creates_an_account_of_the_chosen_kind_and_mails_a_link(
     assert "user.registered" in audit_actions(subject_id=user.id)
 
 
+def test_a_french_registrant_is_welcomed_to_the_fund_by_its_french_name(client, mailbox):
+    data = {
+        "full_name": "Awa Koné",
+        "email": "awa@example.org",
+        "account_type": Role.APPLICANT.value,
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    }
+    response = client.post("/register", data=data, headers={"Accept-Language": "fr"})
+    assert response.status_code == 200
+    body = mailbox.body(mailbox.last("awa@example.org"))
+    assert "Fonds de contributions volontaires des Nations Unies" in body
+    assert "UN Voluntary Trust Fund" not in body
+
+
 def test_the_form_offers_both_kinds_of_account(client):
     page = client.get("/register").get_data(as_text=True)
     assert 'value="donor"' in page and 'value="applicant"' in page

@@ -23,6 +23,7 @@ from app.platform.errors import Conflict, DomainError
 from app.platform.extensions import db
 from app.privacy import services as privacy
 from app.web.access import requires
+from app.web.display import fund_name
 from app.web.forms import page_number
 from app.web.links import public_url
 
@@ -85,7 +86,7 @@ def invite() -> Any:
                     "%(inviter)s has opened an account for you on %(fund)s.\n\n"
                     "Choose your password within 3 days with this link:\n%(link)s\n",
                     inviter=current_user.full_name,
-                    fund=current_app.config["FUND_NAME"],
+                    fund=fund_name(current_app.config["FUND_NAME"]),
                     link=link,
                 ),
             )

@@ -37,6 +37,7 @@ from app.platform.errors import DomainError
 from app.platform.extensions import db, limiter
 from app.texts.services import render_in_force
 from app.web.access import login_required, public
+from app.web.display import fund_name
 from app.web.errors import render_error
 from app.web.forms import is_safe_redirect
 from app.web.links import public_url
@@ -196,7 +197,11 @@ def _send_confirmation(user: User) -> None:
     link = public_url("auth.confirm", token=make_token(user, CONFIRM))
     # The fund's own wording in the registrant's language when staff wrote one (app/texts/).
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    values = {"name": user.full_name, "link": link, "fund": current_app.config["FUND_NAME"]}
+    values = {
+        "name": user.full_name,
+        "link": link,
+        "fund": fund_name(current_app.config["FUND_NAME"]),
+    }
     staff = render_in_force("email.confirm_address", locale, values)
     if staff is not None:
         queue_email(
@@ -212,7 +217,7 @@ def _send_confirmation(user: User) -> None:
         body=_(
             "Welcome to %(fund)s.\n\nPlease confirm your e-mail address by opening this link:\n"
             "%(link)s\n\nIf you did not create an account, ignore this message.",
-            fund=current_app.config["FUND_NAME"],
+            fund=fund_name(current_app.config["FUND_NAME"]),
             link=link,
         ),
     )
@@ -229,7 +234,7 @@ def _send_registration_notice(owner: User) -> None:
                 "already has one. No new account was opened and yours is unchanged.\n\n"
                 "If it was you, sign in or reset your password:\n%(login)s\n%(reset)s\n\n"
                 "If it was not you, you can ignore this message.",
-                fund=current_app.config["FUND_NAME"],
+                fund=fund_name(current_app.config["FUND_NAME"]),
                 login=public_url("auth.login"),
                 reset=public_url("auth.request_reset"),
             ),

@@ -22,6 +22,7 @@ from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.texts.services import render_version
 from app.web.access import login_required, requires
+from app.web.display import fund_name
 from app.web.lookup import visible_or_404
 
 
@@ -53,7 +54,7 @@ def agreement(grant_id: int) -> Any:
                 "grantee": profile.legal_name
                 if profile and profile.legal_name
                 else grant.organisation.name,
-                "fund": current_app.config["FUND_NAME"],
+                "fund": fund_name(current_app.config["FUND_NAME"]),
             },
         )
     return render_template(
