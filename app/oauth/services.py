@@ -169,6 +169,10 @@ def revoke_client(*, actor: User, client: OAuthClient, now: datetime | None = No
 
 
 def find_client(client_id: str) -> OAuthClient | None:
+    # Anything but a plausible id is unknown before it reaches the database (a NUL byte, say,
+    # which PostgreSQL refuses in a string).
+    if not client_id or len(client_id) > 40 or not client_id.isprintable():
+        return None
     return db.session.scalars(
         sa.select(OAuthClient).where(OAuthClient.client_id == client_id)
     ).one_or_none()

@@ -225,3 +225,14 @@ def test_a_clients_account_is_told_nothing(client):
     told = fund_staff_with(Permission.APPROVE_DISBURSEMENT, organisation_id=organisation.id)
     assert finance.user not in told
     assert ngo.user not in organisation_staff(organisation.id)
+
+
+def test_a_malformed_client_id_is_refused_not_an_error(client):
+    for client_id in ("tfc_\x00", "x" * 500):
+        response = client.post(
+            TOKEN_URL,
+            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": "s"},
+        )
+        # A NUL byte is refused by the API's own guard (400), a long id as unknown (401).
+        assert response.status_code in (400, 401)
+        assert response.mimetype == "application/problem+json"
