@@ -30,3 +30,30 @@ def test_every_demo_login_signs_in_through_the_form(runner, client):
         assert response.status_code == 302, f"{login}: {response.status_code}"
         assert response.headers["Location"] == "/"
         client.post("/logout")
+
+
+def test_the_demo_has_a_restricted_pledge_partly_used_by_grants(runner, client):
+    from app.funding.models import Restriction
+    from app.funding.services import grant_sources
+    from app.grants.models import Grant
+    from app.grants.services import grant_ledger_account
+    from app.ledger.verify import verify_ledger
+    from app.reporting.balances import key_figures
+
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    [restriction] = db.session.scalars(select(Restriction)).all()
+    assert restriction.country == "NG" and restriction.ends_on is not None
+    funded = [
+        grant
+        for grant in db.session.scalars(select(Grant))
+        if any(
+            s.restriction_id == restriction.id
+            for s in grant_sources(grant_ledger_account(grant).id)
+        )
+    ]
+    assert funded  # a Nigerian grant was paid from it
+    assert 0 < key_figures().restricted < 25_000_00  # partly used
+    assert verify_ledger().ok
+    client.post("/login", data={"email": demo_email("finance"), "password": DEMO_PASSWORD})
+    page = client.get("/donations/restricted").get_data(as_text=True)
+    assert "Sweden" in page and "table-warning" in page  # flagged: it ends within 6 months

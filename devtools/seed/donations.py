@@ -1,5 +1,6 @@
 """Demo contributions: monthly exchange rates, Member State pledges in several currencies (partly
-paid, one over-paid), an unmatched bank receipt, card gifts one-off and monthly, and one refund.
+paid, one over-paid, one restricted to a country), an unmatched bank receipt, card gifts one-off
+and monthly, and one refund.
 
 Card gifts go through the real webhook code with an in-memory Stripe (no network): the same
 services record them, post them on the ledger and number their receipts. Idempotent: a second
@@ -24,6 +25,7 @@ from app.donations.models import (
     GiftSubscription,
     Pledge,
 )
+from app.donations.services.restrictions import RestrictionTerms, restrict_pledge
 from app.platform.db import utcnow
 from app.platform.extensions import db
 
@@ -145,6 +147,19 @@ def load_demo_donations() -> int:
         services.allocate_bank_receipt(
             actor=finance, bank_receipt=paid, pledge=foundation_pledge, amount=20_000_00
         )
+    # Sweden: USD 25,000 restricted to Nigeria until five months from now, paid. The demo's two
+    # Nigerian grants are funded from it first (app/funding), leaving part of it unspent, so
+    # /donations/restricted flags it and `flask donations warn-expiring` warns finance.
+    se_pledge = pledge(donor("Sweden", "SE"), 25_000_00, "USD", confirmed_back=2)
+    restrict_pledge(
+        actor=finance,
+        pledge=se_pledge,
+        terms=RestrictionTerms(country="NG", ends_on=today + timedelta(days=150)),
+    )
+    se_receipt = receipt("DEMO-SE-001", 25_000_00, "USD", back_days=40, who=se_pledge.donor)
+    services.allocate_bank_receipt(
+        actor=finance, bank_receipt=se_receipt, pledge=se_pledge, amount=25_000_00
+    )
     # Money from a campaign nobody has matched yet.
     receipt("DEMO-UNKNOWN-001", 5_000_00, "USD", back_days=10, who=None)
 
