@@ -7,13 +7,23 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.permissions import Permission, has_permission
-from app.bankfiles import camt053
+from app.bankfiles import camt053, sample
 from app.bankfiles import services as bankfiles
 from app.bankfiles.models import BankStatement, PaymentBatch, StatementEntry
 from app.bankfiles.web.forms import BatchForm, CancelForm, StatementForm
@@ -113,6 +123,12 @@ def _batch_or_404(batch_id: int) -> PaymentBatch:
     return found
 
 
+def _samples_on() -> bool:
+    """Sample statements are a development and training aid: never offered in production."""
+    config = current_app.config
+    return bool(config.get("TESTING")) or config.get("APP_ENV") == "development"
+
+
 @bp.get("/batches/<int:batch_id>")
 @requires(Permission.VIEW_LEDGER)
 def batch(batch_id: int) -> Any:
@@ -121,6 +137,21 @@ def batch(batch_id: int) -> Any:
         batch=_batch_or_404(batch_id),
         cancel_form=CancelForm(formdata=None),
         can_confirm=has_permission(current_user, Permission.CONFIRM_DISBURSEMENT),
+        samples_on=_samples_on(),
+    )
+
+
+@bp.get("/batches/<int:batch_id>/sample-statement")
+@requires(Permission.CONFIRM_DISBURSEMENT)
+def sample_statement(batch_id: int) -> Any:
+    """The camt.053 the bank would send once it paid this file (development and testing)."""
+    if not _samples_on():
+        abort(404)
+    found = _batch_or_404(batch_id)
+    return Response(
+        sample.sample_statement(found),
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{sample.sample_filename(found)}"'},
     )
 
 

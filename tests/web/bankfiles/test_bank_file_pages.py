@@ -195,3 +195,30 @@ def test_a_flagged_line_says_why_even_with_a_percent_sign(client, sign_in):
     page = client.get(f"/bank-files/statements/{entry.statement_id}")
     assert page.status_code == 200
     assert "100 % of the grant" in page.get_data(as_text=True)
+
+
+def test_finance_tries_the_import_with_the_sample_statement_of_a_file(
+    client, sign_in, tranches, app
+):
+    sign_in(finance())
+    made = client.post(
+        "/bank-files/batches", data={"currency": "USD", "tranche": [str(t.id) for t in tranches]}
+    )
+    page = client.get(made.location).get_data(as_text=True)
+    assert "Download a sample statement for this file" in page
+    batch = db.session.execute(sa.select(PaymentBatch)).scalar_one()
+    sample = client.get(f"/bank-files/batches/{batch.id}/sample-statement")
+    assert sample.status_code == 200
+    assert "attachment" in sample.headers["Content-Disposition"]
+    imported = _upload(client, sample.data, "sample.xml")
+    assert imported.status_code == 302
+    db.session.expire_all()
+    assert [t.status for t in tranches] == [TrancheStatus.PAID] * 2
+
+    # Never in production: no link, and the address answers 404.
+    app.config.update(TESTING=False, APP_ENV="production")
+    try:
+        assert "sample statement" not in client.get(made.location).get_data(as_text=True)
+        assert client.get(f"/bank-files/batches/{batch.id}/sample-statement").status_code == 404
+    finally:
+        app.config.update(TESTING=True, APP_ENV="testing")
