@@ -91,14 +91,23 @@ def _workplan_problems(application: Application, call: Call) -> list[Problem]:
     if not application.activities:
         workplan.append(Problem(N_("Add at least one activity to the workplan.")))
     if application.duration_months:
-        late = [a for a in application.activities if a.end_month > application.duration_months]
-        if late:
-            workplan.append(
-                Problem(
-                    N_("%(count)s activities end after the project's last month (%(months)s)."),
-                    {"count": len(late), "months": application.duration_months},
+        # One sentence per activity, naming it (fresh eyes: "1 activities end after..." did not
+        # say which one to correct).
+        for activity in application.activities:
+            if activity.end_month > application.duration_months:
+                workplan.append(
+                    Problem(
+                        N_(
+                            "“%(activity)s” ends in month %(end)s, after the project's last "
+                            "month (%(months)s)."
+                        ),
+                        {
+                            "activity": activity.description,
+                            "end": activity.end_month,
+                            "months": application.duration_months,
+                        },
+                    )
                 )
-            )
     return workplan
 
 

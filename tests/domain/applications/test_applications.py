@@ -114,6 +114,30 @@ def test_organisation_documents_count_towards_the_calls_list(storage):
     assert problems_of(application, Section.ATTACHMENTS) == []
 
 
+def test_an_activity_running_past_the_project_is_named(storage):
+    from app.applications.services import ActivityData, WorkplanData
+
+    application = started_application()
+    save = lambda data: applications.save_section(  # noqa: E731
+        actor=applicant_of(application.organisation),
+        application=application,
+        data=data,
+        expected_version=None,
+    )
+    save(SummaryData("Shelter", "We run a shelter.", "fr", 8))
+    save(
+        WorkplanData(
+            [
+                ActivityData("Formation des travailleurs sociaux", 2, 9),
+                ActivityData("Accueil", 1, 8),
+            ]
+        )
+    )
+    assert problems_of(application, Section.WORKPLAN) == [
+        "“Formation des travailleurs sociaux” ends in month 9, after the project's last month (8)."
+    ]
+
+
 def test_missing_attachments_are_counted(storage):
     call = open_call(required_documents={"reference_letter": 2})
     application = started_application(call=call)
