@@ -24,6 +24,7 @@ from app.donations.models import BankReceipt, Donor, Gift, Pledge
 from app.grants.models import Grant, Tranche, TrancheStatus
 from app.platform.extensions import db
 from app.platform.money import to_major
+from app.platform.sql import day_of
 
 CHUNK = 1000
 Row = tuple[Any, ...]
@@ -66,7 +67,9 @@ def contribution_count(since: datetime, until: datetime) -> int:
 
 
 def contribution_rows(since: datetime, until: datetime) -> Iterator[Row]:
-    """Gifts (by creation), pledges (by creation) and bank receipts (by value date)."""
+    """Gifts (when they succeeded, else started), pledges (confirmed on, else recorded) and bank
+    receipts (value date): the days the contributions list shows
+    (app/donations/reports/contributions.py), the period filtering on the same days."""
     yield from _gift_rows(since, until)
     yield from _pledge_rows(since, until)
     yield from _bank_receipt_rows(since, until)
@@ -113,11 +116,17 @@ def _gift_rows(since: datetime, until: datetime) -> Iterator[Row]:
         )
 
 
+def pledge_day() -> Any:
+    """A pledge's day as the contributions list shows it: confirmed on, else the day recorded."""
+    return sa.func.coalesce(Pledge.confirmed_on, day_of(Pledge.created_at), type_=sa.Date)
+
+
 def _pledge_query(since: datetime, until: datetime) -> Any:
+    day = pledge_day()
     pledges = (
         sa.select(
             Pledge.id,
-            Pledge.created_at,
+            day,
             Donor.name,
             Donor.kind,
             Pledge.year,
@@ -128,8 +137,8 @@ def _pledge_query(since: datetime, until: datetime) -> Any:
             Pledge.earmark,
         )
         .join(Donor, Donor.id == Pledge.donor_id)
-        .where(_when(Pledge.created_at, since, until))
-        .order_by(Pledge.created_at, Pledge.id)
+        .where(day >= since.date(), day < until.date())
+        .order_by(day, Pledge.id)
     )
     return pledges
 
