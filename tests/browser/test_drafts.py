@@ -88,6 +88,19 @@ def test_budget_lines_are_added_in_the_page_and_the_draft_saves_itself(cast, liv
     assert page.locator(f"#lines-{saved_line}-quantity").input_value() == "5"
     page.remove_listener("dialog", answer)
 
+    # Offline (a phone losing its signal), the Save button keeps the form and says why.
+    page.context.set_offline(True)
+    page.get_by_role("button", name=t("Save"), exact=True).click()
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/sections/budget")
+    assert page.locator(f"#lines-{saved_line}-quantity").input_value() == "5"
+    assert page.locator("[data-draft-status]").inner_text() == t(
+        "You are offline: nothing was sent. What you typed is still here; save again when you"
+        " are back online."
+    )
+    ngo.step("offline-save-kept", axe=False)
+    page.context.set_offline(False)
+
     # Saved with the button (after any autosave on its way): no question, no conflict.
     page.get_by_role("button", name=t("Save"), exact=True).click()
     page.wait_for_url("**/sections/budget")

@@ -159,6 +159,14 @@
     form.addEventListener("change", function () { dirty = true; schedule(); });
     var waitingSubmitter;  // undefined: no save button waiting for an autosave
     form.addEventListener("submit", function (event) {
+      if (navigator.onLine === false) {
+        // Sent now, the form would be replaced by the browser's error page and what was typed
+        // lost (fresh eyes, on a phone that lost its signal): it stays here instead.
+        event.preventDefault();
+        say(status.getAttribute("data-offline-message") || "");
+        status.focus();
+        return;
+      }
       if (timer) clearTimeout(timer);
       stopped = true;
       if (saving) {
