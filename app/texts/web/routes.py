@@ -88,7 +88,8 @@ def save(key: str, locale: str) -> Any:
     text = _text_and_locale(key, locale)
     form = TextForm()
     if not form.validate_on_submit():
-        return _edit_page(text, locale, form, None), 400
+        # The form again with its errors, as the app's other forms answer (200).
+        return _edit_page(text, locale, form, None)
     subject = (form.subject.data or "") if text.has_subject else ""
     body = form.body.data or ""
     try:
@@ -102,7 +103,7 @@ def save(key: str, locale: str) -> Any:
         for name, problems in refused.problems.items():
             field = getattr(form, name)
             field.errors = [*field.errors, *(_say(problem) for problem in problems)]
-        return _edit_page(text, locale, form, None), 422
+        return _edit_page(text, locale, form, None)
     db.session.commit()
     flash(_("Version %(number)d saved; it is used from now on.", number=version.version), "success")
     return redirect(url_for("texts.edit", key=key, locale=locale))
