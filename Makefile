@@ -72,7 +72,8 @@ run: install translations $(BIN)/.installed-demo
 	@eval "$$($(FLASK) donations localstripe --port $(LOCALSTRIPE_PORT) \
 		--webhook-url http://$(HOST):$(PORT)/webhooks/stripe)"; \
 	$(FLASK) outbox send --loop 2 & OUTBOX_PID=$$!; \
-	trap 'kill $$OUTBOX_PID; [ -z "$$LOCALSTRIPE_PID" ] || kill $$LOCALSTRIPE_PID' EXIT; \
+	$(FLASK) webhooks send --loop 2 & WEBHOOKS_PID=$$!; \
+	trap 'kill $$OUTBOX_PID $$WEBHOOKS_PID; [ -z "$$LOCALSTRIPE_PID" ] || kill $$LOCALSTRIPE_PID' EXIT; \
 	echo "Serving http://$(HOST):$(PORT)  (Ctrl-C to stop)"; \
 	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
