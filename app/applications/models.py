@@ -92,6 +92,9 @@ class BudgetCategory(StrEnum):
 class MessageKind(StrEnum):
     INFORMATION_REQUEST = "information_request"
     REPLY = "reply"
+    # A message from the fund that asks nothing of the application's status (sent to one or
+    # to many applicants at once, app/applications/services/messages.py).
+    NOTICE = "notice"
 
 
 class OrganisationProfile(TimestampMixin, Model):

@@ -115,6 +115,7 @@ LABELS: list[tuple[StrEnum, LazyString]] = [
     (ApplicationStatus.WITHDRAWN, _l("Withdrawn")),
     (MessageKind.INFORMATION_REQUEST, _l("Request for information")),
     (MessageKind.REPLY, _l("Answer")),
+    (MessageKind.NOTICE, _l("Message from the fund")),
     (BudgetCategory.PERSONNEL, _l("Personnel")),
     (BudgetCategory.DIRECT_ASSISTANCE, _l("Direct assistance to victims")),
     (BudgetCategory.TRAINING_AND_OUTREACH, _l("Training and outreach")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.applications.web.blueprint import bp
 from app.applications.web.views import (  # noqa: F401 - each adds its routes to the blueprint
     attachments,
+    bulk,
     lists,
     messages,
     pages,
