@@ -85,6 +85,12 @@ def invite_user(*, actor: User, email: str, full_name: str, roles: Iterable[Role
 def grant_role(*, actor: User, user: User, role: Role) -> bool:
     """Give ``user`` a role; returns False when they already held it."""
     check_role_grant(actor, user, role)
+    if user.is_program:
+        # An API client acts as the one role it was registered with (decision 0102): never
+        # more, and never an administrator.
+        raise PermissionDenied(
+            N_("An API client keeps the role it was registered with: register another client.")
+        )
     if role in user.roles:
         return False
     user.role_grants.append(UserRole(role=role, granted_by_id=actor.id))

@@ -8,6 +8,7 @@ import base64
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import Role
@@ -236,3 +237,13 @@ def test_a_malformed_client_id_is_refused_not_an_error(client):
         # A NUL byte is refused by the API's own guard (400), a long id as unknown (401).
         assert response.status_code in (400, 401)
         assert response.mimetype == "application/problem+json"
+
+
+def test_an_administrator_cannot_give_a_clients_account_another_role():
+    from app.accounts.services.administration import grant_role
+    from app.platform.errors import PermissionDenied
+
+    record, _secret = register()
+    with pytest.raises(PermissionDenied):
+        grant_role(actor=user_with(Role.ADMIN), user=record.user, role=Role.ADMIN)
+    assert record.user.roles == {Role.FINANCE}
