@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,11 @@ def _major(amount: int | None, currency: str | None) -> Decimal | None:
     if amount is None or not currency:
         return None
     return to_major(int(amount), currency)
+
+
+def _day(moment: datetime) -> date:
+    """The UTC day of a moment: the contributions list and this export show days."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 def _enum(value: Any) -> Any:
@@ -102,7 +107,7 @@ def _gift_rows(since: datetime, until: datetime) -> Iterator[Row]:
         yield (
             "gift",
             row[0],
-            row[1],
+            _day(row[1]),
             row[2],
             _enum(row[3]),
             _enum(row[4]),

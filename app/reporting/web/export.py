@@ -12,12 +12,12 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 
 _CHUNK_CHARS = 64 * 1024
 _FILE_CHUNK = 64 * 1024
@@ -67,11 +67,28 @@ def xlsx_text(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub(_REPLACEMENT, text)
 
 
-def _xlsx_cell(value: Any) -> Any:
+# Every moment in UTC (a spreadsheet has no time zones), every day as a day: one format each.
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _xlsx_cell(value: Any, sheet: Any = None) -> Any:
+    """A value as the sheet holds it: amounts and counts as numbers (never text), moments as
+    date-times in UTC and days as dates (real spreadsheet dates, that sort and subtract), text
+    defused and cleaned."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, Decimal | int):
         return value  # a number in the sheet, exact as written
+    if isinstance(value, datetime | date) and sheet is not None:
+        if isinstance(value, datetime):
+            moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+            written = WriteOnlyCell(sheet, value=moment)
+            written.number_format = DATETIME_FORMAT
+        else:
+            written = WriteOnlyCell(sheet, value=value)
+            written.number_format = DATE_FORMAT
+        return written
     shown = cell(value)
     return xlsx_text(shown if isinstance(shown, str) else str(shown))  # UUIDs and the like
 
@@ -85,7 +102,7 @@ def write_xlsx(
     sheet = workbook.create_sheet(title=xlsx_text(title)[:31])
     sheet.append([_xlsx_cell(column) for column in columns])
     for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.append([_xlsx_cell(value, sheet) for value in row])
     workbook.save(target)
 
 

@@ -16,6 +16,7 @@ from app.accounts.permissions import Permission
 from app.jobs.kinds import BuiltFile, JobKind, Progress, register_kind
 from app.ledger.web.export import COLUMNS as TRANSFER_COLUMNS
 from app.ledger.web.export import csv_row as transfer_row
+from app.ledger.web.export import xlsx_row as transfer_xlsx_row
 from app.ledger.web.queries import export as ledger_queries
 from app.platform.errors import N_
 from app.reporting.exports import TABLES
@@ -87,8 +88,9 @@ def build_export(parameters: Mapping[str, Any], target: IO[bytes], progress: Pro
     columns: tuple[str, ...]
     if request.table == TRANSFERS:
         title, columns = "transfers", TRANSFER_COLUMNS
+        to_row = transfer_xlsx_row if request.format == "xlsx" else transfer_row
         rows: Iterable[Any] = (
-            transfer_row(row)
+            to_row(row)
             for row in ledger_queries.transfers_for_export(since=period.since, until=period.until)
         )
     else:
