@@ -175,25 +175,70 @@ def encode_cursor(value: Any, row_id: int) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> tuple[Any, int] | None:
-    """The (sort value, id) of a cursor; None for a missing or malformed one (first page)."""
+_BIGGEST = 2**63 - 1  # a cursor's numbers must fit the database's BIGINT
+
+
+def _fits(number: Any) -> bool:
+    return (
+        isinstance(number, int) and not isinstance(number, bool) and -_BIGGEST <= number <= _BIGGEST
+    )
+
+
+def decode_cursor(cursor: str | None, expected: type | None = None) -> tuple[Any, int] | None:
+    """The (sort value, id) of a cursor; None for a missing or malformed one (first page), and
+    for one whose value is not of the ``expected`` kind (a cursor made by hand for another
+    sort), so the database is never asked to compare text with a number."""
     if not cursor or len(cursor) > 1000:
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         tag, value, row_id = json.loads(text)
-        if not isinstance(row_id, int):
+        if not _fits(row_id):
             return None
-        if tag == "t":
-            return datetime.fromisoformat(value), row_id
-        if tag == "d":
-            return date.fromisoformat(value), row_id
-        if tag == "i" and isinstance(value, int):
-            return value, row_id
-        if tag == "s" and isinstance(value, str):
-            return value, row_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        decoded: Any = None
+        if tag == "t" and isinstance(value, str):
+            decoded = datetime.fromisoformat(value)
+            if decoded.tzinfo is None:
+                return None
+        elif tag == "d" and isinstance(value, str):
+            decoded = date.fromisoformat(value)
+        elif (tag == "i" and _fits(value)) or (
+            tag == "s" and isinstance(value, str) and "\x00" not in value
+        ):
+            decoded = value
+        else:
+            return None
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, OverflowError):
         return None
+    if expected is not None and not isinstance(decoded, expected):
+        return None
+    if isinstance(decoded, datetime) and expected is date:
+        return None
+    return decoded, row_id
+
+
+def _kind_of(column: Any) -> type | None:
+    """What Python type a sort column's values have, to check cursors against; None when the
+    type does not say (any decodable cursor is then tried)."""
+    kind: type | None = None
+    for type_ in (column.type, getattr(column.type, "impl", None)):
+        try:
+            found = getattr(type_, "python_type", object)
+        except NotImplementedError:
+            continue
+        if found is not object:  # a TypeDecorator says object: its impl knows
+            kind = found
+            break
+    if kind is None:
+        return None
+    if issubclass(kind, str):
+        return str
+    if issubclass(kind, datetime):
+        return datetime
+    if issubclass(kind, date):
+        return date
+    if issubclass(kind, int):
+        return int
     return None
 
 
@@ -219,8 +264,9 @@ def page_of(
     ``before`` (going back), shown in the sort's order."""
     column, row_id = state.sort.column(), spec.id_column()
     key = sa.tuple_(column, row_id)
-    going_back = decode_cursor(before) if not after else None
-    going_on = decode_cursor(after)
+    kind = _kind_of(column)
+    going_back = decode_cursor(before, kind) if not after else None
+    going_on = decode_cursor(after, kind)
 
     def at(cursor: tuple[Any, int]) -> Any:
         value = cursor[0]

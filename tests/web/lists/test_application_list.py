@@ -202,3 +202,35 @@ def test_the_csv_needs_the_list_and_export_rights(fund, sign_in):
 def test_statuses_and_calls_exist_for_the_filters(fund):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Call)) >= 1
     assert {a.status for a in db.session.scalars(sa.select(Application))} & set(ApplicationStatus)
+
+
+def _forged(*packed) -> str:
+    import base64
+    import json
+
+    text = json.dumps(list(packed))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "cursor"),
+    [
+        ("updated", _forged("s", "not a time", 1)),
+        ("updated", _forged("t", "2020-01-01T00:00:00", 1)),  # no time zone
+        ("requested", _forged("s", "abc", 1)),
+        ("requested", _forged("i", 10**30, 1)),
+        ("title", _forged("i", 5, 1)),
+        ("title", _forged("s", "a\u0000b", 1)),
+        ("title", _forged("s", "a", 10**30)),
+        ("status", _forged("d", "2020-01-01", 1)),
+        ("country", _forged("s", ["x"], 1)),
+        ("call", _forged("q", "x", 1)),
+    ],
+)
+def test_a_forged_cursor_gives_the_first_page(fund, sign_in, sort, cursor):
+    client = sign_in(user_with(Role.FUND_MANAGER))
+    first = _references(client.get(f"/applications/all?sort={sort}&dir=asc").get_data(as_text=True))
+    for name in ("after", "before"):
+        response = client.get(f"/applications/all?sort={sort}&dir=asc&{name}={cursor}")
+        assert response.status_code == 200
+        assert _references(response.get_data(as_text=True)) == first
