@@ -45,6 +45,7 @@ def all_applications() -> Any:
     return render_template(
         "applications/all.html",
         can_bulk_screen=has_permission(current_user, Permission.SCREEN_APPLICATION),
+        can_bulk_letters=has_permission(current_user, Permission.PREPARE_BOARD_PACK),
         lv=lv,
         page=lv.page,
         calls=db.session.execute(

@@ -27,6 +27,7 @@ from app.reviews.models import ReviewAssignment, ScreeningOutcome
 from app.reviews.queries.assignments import users_with_role
 from app.reviews.queries.screening import MANUAL_CHECKS
 from app.reviews.services import assignment as assignment_rules
+from app.reviews.services import letters
 from app.reviews.services import screening as screening_rules
 from app.reviews.web.blueprint import bp
 from app.reviews.web.forms import ScreeningForm
@@ -182,3 +183,40 @@ def bulk_reassign() -> Any:
 @requires(Permission.ASSIGN_REVIEWERS)
 def bulk_reassign_confirm() -> Any:
     return bulk_confirm(REASSIGN_MANY)
+
+
+class DeclineLettersForm(FlaskForm):
+    """Nothing to choose: the letter is the decision letter page in the wording in force."""
+
+
+def _send_letter(application: Application, _form: Any) -> None:
+    letters.send_decline_letter(actor=current_user, application=application)
+
+
+DECLINE_LETTERS: BulkAction[Application] = BulkAction(
+    title=_l("Send the decline letters"),
+    choose_endpoint="reviews.bulk_decline_letters",
+    confirm_endpoint="reviews.bulk_decline_letters_confirm",
+    back=lambda: url_for("applications.all", status="rejected"),
+    form=DeclineLettersForm,
+    load=_applications,
+    label=_label,
+    link=lambda a: url_for("reviews.decision_letter", application_id=a.id),
+    do=_send_letter,
+    will=lambda _form: _(
+        "Each declined organisation's people are told by e-mail and in the app that their "
+        "decision letter is ready; the letter uses the wording in force in their language."
+    ),
+)
+
+
+@bp.post("/bulk/decline-letters")
+@requires(Permission.PREPARE_BOARD_PACK)
+def bulk_decline_letters() -> Any:
+    return bulk_page(DECLINE_LETTERS)
+
+
+@bp.post("/bulk/decline-letters/confirm")
+@requires(Permission.PREPARE_BOARD_PACK)
+def bulk_decline_letters_confirm() -> Any:
+    return bulk_confirm(DECLINE_LETTERS)
