@@ -119,6 +119,14 @@ TEXTS: tuple[EditableText, ...] = (
         help=N_("Plain text: a blank line starts a new paragraph. The feedback and scores follow."),
     ),
     EditableText(
+        key="letter.decision_approved",
+        kind=TextKind.LETTER,
+        title=N_("Decision letter: the paragraph telling that an application was approved"),
+        placeholders={**_LETTER_PLACEHOLDERS, "amount": N_("the amount approved, with currency")},
+        sample={**_LETTER_SAMPLE, "amount": "USD 45,000.00"},
+        help=N_("Plain text: a blank line starts a new paragraph. The conditions follow."),
+    ),
+    EditableText(
         key="agreement.closure",
         kind=TextKind.LETTER,
         title=N_("Grant agreement: section 7, unspent funds and closure"),
@@ -137,14 +145,6 @@ TEXTS: tuple[EditableText, ...] = (
             "the grantee accepts (their fingerprint); a later version changes only agreements "
             "sent later."
         ),
-    ),
-    EditableText(
-        key="letter.decision_approved",
-        kind=TextKind.LETTER,
-        title=N_("Decision letter: the paragraph telling that an application was approved"),
-        placeholders={**_LETTER_PLACEHOLDERS, "amount": N_("the amount approved, with currency")},
-        sample={**_LETTER_SAMPLE, "amount": "USD 45,000.00"},
-        help=N_("Plain text: a blank line starts a new paragraph. The conditions follow."),
     ),
 )
 
