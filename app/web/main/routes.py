@@ -8,7 +8,9 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.platform.db import utcnow
 from app.platform.extensions import db
+from app.reporting.web.work_queue import waiting_for
 from app.web.access import public
 from app.web.forms import is_safe_redirect
 
@@ -18,7 +20,12 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @public
 def index() -> str:
-    return render_template("main/index.html", fund_name=current_app.config["FUND_NAME"])
+    # A signed-in member of staff starts from what is waiting for them (reviewers and
+    # administrators have no dashboard: this is where they see it).
+    queue = waiting_for(current_user, on=utcnow().date()) if current_user.is_authenticated else []
+    return render_template(
+        "main/index.html", fund_name=current_app.config["FUND_NAME"], queue=queue
+    )
 
 
 @bp.get("/healthz")

@@ -100,3 +100,35 @@ def test_a_finance_officer_is_not_asked_to_approve_their_own_request(fund, clien
 def test_roles_without_work_here_see_no_queue(fund, client, sign_in):
     sign_in(user_with(Role.DONOR))
     assert client.get("/dashboard").status_code == 403
+
+
+def test_the_home_page_shows_a_reviewer_their_reviews(fund, client, sign_in):
+    from datetime import date
+
+    from app.applications.models import Application
+    from app.reviews.models import AssignmentStatus, ReviewAssignment
+
+    reviewer = user_with(Role.REVIEWER)
+    for application in db.session.scalars(sa.select(Application).limit(2)):
+        db.session.add(
+            ReviewAssignment(
+                application_id=application.id,
+                reviewer_id=reviewer.id,
+                status=AssignmentStatus.ACTIVE,
+                due_on=date(2030, 1, 1),
+            )
+        )
+    db.session.commit()
+    sign_in(reviewer)
+    queue = _queue(client.get("/").get_data(as_text=True))
+    assert set(queue) == {"Reviews to write"}
+    assert queue["Reviews to write"] == ("/reviews/mine", 2)
+    href = queue["Reviews to write"][0]
+    assert client.get(href).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.DONOR, Role.APPLICANT])
+def test_the_home_page_shows_no_queue_to_those_with_none(fund, client, sign_in, role):
+    sign_in(user_with(role))
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="queue-title"' not in page
