@@ -40,6 +40,10 @@ TRANSPARENCY_SCHEMA: dict[str, Any] = {
             "properties": {
                 "received": _MONEY,
                 "disbursed": _MONEY,
+                # Received and not yet committed: for any grant, restricted by donors, both.
+                "unrestricted": _MONEY,
+                "restricted": _MONEY,
+                "held_for_grants": _MONEY,
                 "grants": {"type": "integer"},
                 "granted": _MONEY,
                 "organisations": {"type": "integer"},
@@ -68,6 +72,9 @@ def transparency_json() -> Any:
             "totals": {
                 "received": _money(data.received, currency),
                 "disbursed": _money(data.disbursed, currency),
+                "unrestricted": _money(data.unrestricted, currency),
+                "restricted": _money(data.restricted, currency),
+                "held_for_grants": _money(data.held_for_grants, currency),
                 "grants": data.grants.grants,
                 "granted": _money(data.grants.amount, currency),
                 "organisations": data.grants.organisations,

@@ -44,3 +44,10 @@ def test_the_public_page_shows_both_balances_and_their_total(client, scenario):
     page = client.get("/transparency").get_data(as_text=True)
     assert "Money held for grants" in page
     assert UNRESTRICTED in page and RESTRICTED in page and HELD in page
+
+
+def test_the_json_api_gives_the_same_figures(client, scenario):
+    totals = client.get("/api/v1/transparency").get_json()["totals"]
+    assert totals["unrestricted"] == {"amount_minor": 48_989_50, "currency": "USD"}
+    assert totals["restricted"] == {"amount_minor": 2_740_00, "currency": "USD"}
+    assert totals["held_for_grants"]["amount_minor"] == 48_989_50 + 2_740_00
