@@ -28,7 +28,7 @@ from app.accounts.permissions import Permission, has_permission
 from app.accounts.services import organisation_ids_of
 from app.platform.db import utcnow
 from app.platform.errors import N_, DomainError, ValidationFailed
-from app.platform.extensions import db, limiter, login_manager
+from app.platform.extensions import csrf, db, limiter, login_manager
 from app.tokens import idempotency
 from app.tokens import services as tokens
 from app.tokens.models import ApiToken, TokenScope
@@ -69,6 +69,11 @@ limiter.limit(
     key_func=_rate_key,
     exempt_when=lambda: "Authorization" not in request.headers,
 )(bp)
+
+
+# No CSRF token: a form token guards a session cookie, and the API never acts on one (a private
+# route wants a Bearer token, a public one answers everyone alike). Programs have no form.
+csrf.exempt(bp)
 
 
 def _staff_requires_2fa() -> bool:

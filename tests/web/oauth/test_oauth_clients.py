@@ -247,3 +247,21 @@ def test_an_administrator_cannot_give_a_clients_account_another_role():
     with pytest.raises(PermissionDenied):
         grant_role(actor=user_with(Role.ADMIN), user=record.user, role=Role.ADMIN)
     assert record.user.roles == {Role.FINANCE}
+
+
+def test_the_token_endpoint_needs_no_form_token(app, client, monkeypatch):
+    # A program posts no CSRF token: it has no form and no session cookie to ride on.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    record, secret = register()
+    assert get_token(client, record, secret).status_code == 200
+
+
+def test_a_write_route_needs_no_form_token_either(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    record, secret = register(TokenScope.READ, TokenScope.WRITE, organisation=ngo_organisation())
+    access = get_token(client, record, secret).get_json()["access_token"]
+    response = client.post(
+        "/api/v1/applications", json={}, headers={"Authorization": f"Bearer {access}"}
+    )
+    assert response.status_code == 422  # the body's rules answer, not a missing form token
+    assert response.mimetype == "application/problem+json"
