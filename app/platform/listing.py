@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
 
@@ -278,7 +278,7 @@ def page_of(
             return column.desc(), row_id.desc()
         return column.asc(), row_id.asc()
 
-    listed = query.add_columns(column.label("_sort_value"))
+    listed = query.add_columns(column.label("_sort_value"), row_id.label("_row_id"))
     if going_back is not None:
         # The rows just before the cursor in the sort's order, read the other way, then turned.
         beyond = key > at(going_back) if state.descending else key < at(going_back)
@@ -304,8 +304,8 @@ def _page(rows: list[Any], *, newer: bool, older: bool) -> ListPage:
         return ListPage([], None, None, is_first=not newer)
     return ListPage(
         items=[row[0] for row in rows],
-        next_cursor=encode_cursor(rows[-1][1], rows[-1][0].id) if older else None,
-        previous_cursor=encode_cursor(rows[0][1], rows[0][0].id) if newer else None,
+        next_cursor=encode_cursor(rows[-1][1], rows[-1][2]) if older else None,
+        previous_cursor=encode_cursor(rows[0][1], rows[0][2]) if newer else None,
         is_first=not newer,
     )
 
@@ -330,6 +330,5 @@ def all_rows(spec: ListSpec, state: ListState, *, batch: int = 500) -> Iterator[
 
 
 def state_from_query_string(spec: ListSpec, query_string: str) -> ListState:
-    from urllib.parse import parse_qsl
-
+    """The state a saved view or a CSV job holds (its query string, in the list's normal form)."""
     return parse_state(spec, dict(parse_qsl(query_string, keep_blank_values=False)))
