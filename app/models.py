@@ -59,7 +59,6 @@ from app.lists.models import SavedView  # noqa: F401
 from app.notes.models import InternalNote  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.oauth.models import OAuthClient  # noqa: F401
-from app.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
 from app.organisations.models import BankAccount  # noqa: F401
 from app.outbox.models import OutboxMessage  # noqa: F401
 from app.platform.submissions import FormSubmission  # noqa: F401
@@ -76,3 +75,4 @@ from app.reviews.models import (  # noqa: F401
 )
 from app.screening.models import SanctionEntry, SanctionsList, ScreeningHit  # noqa: F401
 from app.texts.models import TextVersion  # noqa: F401
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
