@@ -86,9 +86,9 @@ from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
 from app.web import display, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
-from app.web.lists import register_list_jobs
 from app.web.labels import label
 from app.web.links import page_path
+from app.web.lists import register_list_jobs
 from app.web.main.routes import bp as main
 from app.web.navigation import nav_menu
 from app.webhooks import services as webhooks
