@@ -81,13 +81,9 @@ def _order(balance: RestrictedBalance) -> tuple[bool, date, int]:
     return (ends is None, ends or date.max, balance.restriction_id)
 
 
-def matching(
-    balances: Iterable[RestrictedBalance], grant: GrantProfile
-) -> list[RestrictedBalance]:
+def matching(balances: Iterable[RestrictedBalance], grant: GrantProfile) -> list[RestrictedBalance]:
     """The restricted balances that may fund the grant, in the order they are used."""
-    return sorted(
-        (b for b in balances if b.available > 0 and matches(b.terms, grant)), key=_order
-    )
+    return sorted((b for b in balances if b.available > 0 and matches(b.terms, grant)), key=_order)
 
 
 def fundable(
