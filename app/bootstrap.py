@@ -84,7 +84,7 @@ from app.tasks import celery_init_app
 from app.texts.web.routes import bp as texts
 from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
-from app.web import display, page_cache, register_web, without_page
+from app.web import display, ids, page_cache, register_web, without_page
 from app.web.api import bp as api_v1
 from app.web.labels import label
 from app.web.links import page_path
@@ -197,6 +197,7 @@ def bootstrap(app: Flask) -> None:
     connect_workflows()
     install_sqlite_function()  # search_fold, which PostgreSQL gets from a migration
     links.install(page_path)  # the rules' notices link to pages the web side names
+    app.url_map.converters["int"] = ids.IntegerConverter  # before the routes: ids in range
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_web(app)
