@@ -1,6 +1,9 @@
 """Every route that changes something refuses a request without the form's CSRF token, for a
 signed-in person too, and nothing is changed; the Stripe webhook alone is exempt (it is
 authenticated by Stripe's signature on the body instead, tests/web/donations/test_webhooks.py).
+The JSON API takes no form token because it never acts on the session cookie: a signed-in
+browser's request to it without a Bearer token (or the OAuth client's credentials) is refused
+as unauthenticated, which is what the form token would have guarded.
 
 Sign-in without a token: tests/web/test_csrf.py."""
 
@@ -19,6 +22,7 @@ from tests.web.test_permission_matrix import _routes
 
 REFUSED = b"Your form expired or was sent from elsewhere"
 EXEMPT = {"donations.stripe_webhook"}
+API = "api_v1."
 
 
 @pytest.fixture
@@ -32,13 +36,19 @@ def test_every_state_changing_route_refuses_a_request_without_its_token(
 ):
     sign_in(user_with(role))
     unprotected = set()
+    api_acting_on_the_session = set()
     for endpoint, url, method in _routes(app):
         if method == "GET" or (endpoint == "auth.logout" and role == Role.FUND_MANAGER):
             continue
         response = client.open(url, method=method, data={"confirmed": "y"})
+        if endpoint.startswith(API):
+            if response.status_code not in (400, 401):
+                api_acting_on_the_session.add(endpoint)
+            continue
         if response.status_code != 400 or REFUSED not in response.data:
             unprotected.add(endpoint)
     assert unprotected == EXEMPT
+    assert api_acting_on_the_session == set()
 
 
 def test_a_forged_post_changes_nothing(client, sign_in, csrf_on):
