@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -250,7 +251,9 @@ class DonorFlow:
     donor_id: int
     restricted: int = 0
     pooled: int = 0
-    pool_share_percent: str = "0"
+    # A percentage with two decimals (exact, from the integer weights), written in the
+    # reader's notation by the page ("0,03" in French).
+    pool_share_percent: Decimal = Decimal(0)
     grants: list[GrantLine] = field(default_factory=list)
     more_grants: int = 0
     people: int | None = 0
@@ -292,7 +295,9 @@ def where_money_went(donor_id: int, *, figures: Funding | None = None) -> DonorF
     weights = figures.pool_weights
     whole = sum(weights.values())
     if whole:
-        flow.pool_share_percent = f"{100 * weights.get(donor_id, 0) / whole:.2f}"
+        flow.pool_share_percent = (Decimal(100) * weights.get(donor_id, 0) / whole).quantize(
+            Decimal("0.01")
+        )
     pooled_by_grant = {
         int(str(g)): a
         for g, a in proportional(

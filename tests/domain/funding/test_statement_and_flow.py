@@ -3,6 +3,8 @@ went" shows the grants its restricted money paid and its share of the pool."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from app.donations.services.restrictions import RestrictionTerms
 from app.grants.models import ReportKind
 from app.platform.db import utcnow
@@ -60,7 +62,7 @@ def test_the_statement_shows_restricted_net_assets_reconciled_to_the_ledger():
     assert flow.restricted_balances == [(restriction, 0)]
     japan_flow = where_money_went(japan.id, figures=figures)
     assert (japan_flow.restricted, japan_flow.pooled) == (0, 3_000 * USD)
-    assert japan_flow.pool_share_percent == "100.00"
+    assert japan_flow.pool_share_percent == Decimal("100.00")
 
 
 def test_people_assisted_are_shown_and_small_counts_hidden():

@@ -81,3 +81,17 @@ def test_the_donor_and_the_public_see_where_the_money_went(client, sign_in):
     letter = client.get(f"/my/giving/letter/{utcnow().year}").get_data(as_text=True)
     assert "Annual letter" in letter and grant.reference in letter
     assert client.get("/my/giving/letter/1900").status_code == 404
+
+
+def test_a_donors_share_of_the_pool_is_written_the_readers_way(client, sign_in):
+    person = user_with(Role.DONOR)
+    giver = donor("Norway", DonorKind.MEMBER_STATE)
+    giver.user_id = person.id
+    paid_pledge(giver, 20_000 * USD)
+    paid_pledge(donor("Japan", DonorKind.MEMBER_STATE), 10_000 * USD)
+    db.session.flush()
+    sign_in(person)
+    page = client.get(
+        "/my/giving/where-your-money-went", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    assert "66,67" in page and "66.67" not in page  # two thirds of the pool, in French
