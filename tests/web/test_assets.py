@@ -35,6 +35,28 @@ def test_static_files_are_compressed_and_never_rechecked(client):
     assert int(answer.headers["Content-Length"]) < 30_000
 
 
+def test_static_files_are_compressed_under_make_run_too(app):
+    """`make run` (debug) serves static files through Flask, not WhiteNoise: compressed too."""
+    from app import create_app
+
+    development = create_app(
+        "testing", overrides={"DEBUG": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    css = next(
+        link
+        for link in _stylesheets(development.test_client().get("/give").get_data(as_text=True))
+        if "bootstrap" in link
+    )
+    plain = development.test_client().get(css)
+
+    answer = development.test_client().get(css, headers=BROTLI)
+
+    assert answer.status_code == 200
+    assert answer.headers["Content-Encoding"] == "br"
+    assert len(answer.data) < len(plain.data) / 3
+    assert len(plain.data) > 30_000
+
+
 def test_pages_are_compressed_for_browsers_that_take_it(client):
     plain = client.get("/give")
     compressed = client.get("/give", headers=BROTLI)
