@@ -27,6 +27,7 @@ from app.bankfiles import camt053, sample
 from app.bankfiles import services as bankfiles
 from app.bankfiles.models import BankStatement, PaymentBatch, StatementEntry
 from app.bankfiles.web.forms import BatchForm, CancelForm, StatementForm
+from app.bankfiles.web.forms import batch_form as batch_form_of
 from app.bankfiles.web.labels import bankfile_badge, bankfile_label, bankfile_note
 from app.donations.web.support import send_receipts
 from app.platform.errors import DomainError
@@ -48,6 +49,15 @@ def _page(
     batch_currency: str | None = None,
 ) -> Any:
     """The page; a refused payment file shows its pay date's error in its currency's form."""
+    ready = bankfiles.batchable_tranches()
+    forms = {
+        currency: batch_form
+        if batch_form is not None and currency == batch_currency
+        else batch_form_of(currency)
+        for currency in ready
+    }
+    if batch_form is not None and batch_currency not in forms:  # its tranches went meanwhile
+        forms[batch_currency or ""] = batch_form
     batches = db.session.execute(
         sa.select(PaymentBatch).order_by(PaymentBatch.created_at.desc()).limit(50)
     ).scalars()
@@ -57,13 +67,11 @@ def _page(
     return (
         render_template(
             "bankfiles/index.html",
-            ready=bankfiles.batchable_tranches(),
+            ready=ready,
             accounts=settings().bank_files.debtor_accounts,
             batches=list(batches),
             statements=list(statements),
-            batch_form=BatchForm(formdata=None),
-            refused_form=batch_form,
-            refused_currency=batch_currency,
+            batch_forms=forms,
             statement_form=statement_form or StatementForm(formdata=None),
             can_confirm=has_permission(current_user, Permission.CONFIRM_DISBURSEMENT),
         ),
@@ -80,8 +88,8 @@ def index() -> Any:
 @bp.post("/batches")
 @requires(Permission.CONFIRM_DISBURSEMENT)
 def create_batch() -> Any:
-    form = BatchForm()
-    currency = (form.currency.data or "").strip().upper()
+    currency = request.form.get("currency", "").strip().upper()
+    form = batch_form_of(currency, from_request=True)
     if not form.validate():
         form.execution_date.errors = [_("Give the payment date as a date, or leave it empty.")]
         return _page(status=422, batch_form=form, batch_currency=currency)
@@ -90,7 +98,7 @@ def create_batch() -> Any:
     try:
         batch = bankfiles.create_batch(
             actor=current_user,
-            currency=form.currency.data or "",
+            currency=currency,
             tranche_ids=ids,
             execution_date=execution,
         )

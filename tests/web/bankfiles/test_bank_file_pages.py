@@ -5,6 +5,7 @@ other roles are refused."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -107,10 +108,10 @@ def test_a_refused_file_says_why_and_makes_nothing(client, sign_in, tranches):
     assert _count(PaymentBatch) == 0
     bad_date = client.post(
         "/bank-files/batches",
-        data={"currency": "USD", "tranche": [str(tranches[0].id)], "execution_date": "soon"},
+        data={"currency": "USD", "tranche": [str(tranches[0].id)], "usd-execution_date": "soon"},
     )
     assert bad_date.status_code == 422
-    assert 'id="execution_date-error"' in bad_date.get_data(as_text=True)
+    assert 'id="usd-execution_date-error"' in bad_date.get_data(as_text=True)
     assert _count(PaymentBatch) == 0
 
 
@@ -122,12 +123,12 @@ def test_a_pay_date_in_the_past_is_refused_next_to_the_field(client, sign_in, tr
         data={
             "currency": "USD",
             "tranche": [str(t.id) for t in tranches],
-            "execution_date": yesterday.isoformat(),
+            "usd-execution_date": yesterday.isoformat(),
         },
     )
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
-    error = html.split('id="execution_date-error"', 1)[1].split("</div>", 1)[0]
+    error = html.split('id="usd-execution_date-error"', 1)[1].split("</div>", 1)[0]
     assert "is in the past" in error and "Nothing was made." in error
     assert f'value="{yesterday.isoformat()}"' in html  # what was typed stays
     assert _count(PaymentBatch) == 0
@@ -138,7 +139,7 @@ def test_a_pay_date_in_the_past_is_refused_next_to_the_field(client, sign_in, tr
         data={
             "currency": "USD",
             "tranche": [str(t.id) for t in tranches],
-            "execution_date": utcnow().date().isoformat(),
+            "usd-execution_date": utcnow().date().isoformat(),
         },
     )
     assert today.status_code == 302 and _count(PaymentBatch) == 1
@@ -222,3 +223,31 @@ def test_finance_tries_the_import_with_the_sample_statement_of_a_file(
         assert client.get(f"/bank-files/batches/{batch.id}/sample-statement").status_code == 404
     finally:
         app.config.update(TESTING=True, APP_ENV="testing")
+
+
+def test_two_currencies_ready_have_their_own_pay_date_fields(
+    client, sign_in, tranches, monkeypatch
+):
+    """Tranches waiting in USD and EUR: two forms, each with its own date field and label, and
+    a refused date is shown in the form of the currency that was refused only."""
+    from app.bankfiles import services as bankfiles_services
+
+    monkeypatch.setattr(
+        bankfiles_services,
+        "batchable_tranches",
+        lambda: {"EUR": tranches[:1], "USD": tranches[1:]},
+    )
+    sign_in(finance())
+
+    html = client.get("/bank-files/").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="eur-execution_date"' in html and 'for="usd-execution_date"' in html
+
+    refused = client.post(
+        "/bank-files/batches",
+        data={"currency": "USD", "tranche": [str(tranches[1].id)], "usd-execution_date": "soon"},
+    ).get_data(as_text=True)
+    assert 'id="usd-execution_date-error"' in refused
+    assert 'id="eur-execution_date-error"' not in refused
