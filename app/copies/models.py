@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import User
 from app.applications.models import Application
-from app.platform.db import Model, UTCDateTime, utcnow
+from app.platform.db import Model, UTCDateTime, str_enum, utcnow
+
+
+class CopyDecision(StrEnum):
+    """What a screener made of a flag: not a concern (a consortium's shared text, a quoted
+    law), or a copy the fund acts on. A flag without a decision is waiting."""
+
+    CLEARED = "cleared"
+    CONFIRMED = "confirmed"
 
 
 class TextSignature(Model):
@@ -63,9 +73,18 @@ class CopyFlag(Model):
     second_share: Mapped[float] = mapped_column(sa.Float)
     passages: Mapped[int] = mapped_column()
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decision: Mapped[CopyDecision | None] = mapped_column(
+        str_enum(CopyDecision, "copy_decision"), index=True
+    )
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     first: Mapped[Application] = relationship(foreign_keys=[first_id])
     second: Mapped[Application] = relationship(foreign_keys=[second_id])
+    decided_by: Mapped[User | None] = relationship()
 
     def other(self, application_id: int) -> Application:
         return self.second if application_id == self.first_id else self.first

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.accounts.models import Organisation
 from app.accounts.permissions import Permission
-from app.copies.services import recent_flags
+from app.copies.reading import recent_flags
 from app.organisations.services.bank_accounts import mask_account
 from app.organisations.services.destinations import bank_watch
 from app.platform.extensions import db

@@ -12,14 +12,8 @@ from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.copies import text as words
 from app.copies.models import CopyFlag, TextBand, TextSignature
-from app.copies.services import (
-    BANDS,
-    compare,
-    flags_of,
-    proposal_text,
-    recent_flags,
-    sign_all,
-)
+from app.copies.reading import compare, flags_of, recent_flags
+from app.copies.services import BANDS, proposal_text, sign_all
 from app.platform.errors import PermissionDenied
 from app.platform.extensions import db
 from tests.applications_support import applicant_of, storage  # noqa: F401

@@ -4,6 +4,7 @@ the side-by-side page; the fund manager's queue lists the pair; the NGO never se
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -91,3 +92,63 @@ def test_a_screener_of_either_organisation_gets_a_404(client, sign_in, pair):
     link_to_organisation(manager, copy)
     sign_in(manager)
     assert client.get(f"/screening/copies/{flag.id}").status_code == 404
+
+
+def test_the_screener_records_a_decision_on_the_pair_page(client, sign_in, pair):
+    original, copy, flag = pair
+    manager = user_with(Role.FUND_MANAGER)
+    sign_in(manager)
+    page = client.get(f"/screening/copies/{flag.id}").get_data(as_text=True)
+    assert "Waiting for a screener&#39;s decision." in page or "Waiting for a screener's" in page
+    queue = client.get("/screening/").get_data(as_text=True)
+    assert "Waiting" in queue
+
+    made = client.post(
+        f"/screening/copies/{flag.id}/decision",
+        data={"decision": "cleared", "reason": "Both NGOs are partners in one consortium."},
+    )
+
+    assert made.status_code == 302
+    page = client.get(f"/screening/copies/{flag.id}").get_data(as_text=True)
+    assert "Not a concern" in page and "Both NGOs are partners in one consortium." in page
+    assert manager.full_name in page and "Change the decision" in page
+    screen = client.get(f"/reviews/applications/{copy.id}/screen").get_data(as_text=True)
+    assert "Not a concern" in screen
+    db.session.refresh(flag)
+    assert flag.decision == "cleared"
+
+
+def test_a_decision_without_a_reason_is_refused_next_to_the_field(client, sign_in, pair):
+    _, _, flag = pair
+    sign_in(user_with(Role.FUND_MANAGER))
+    client.post("/language", data={"language": "fr"})
+
+    refused = client.post(f"/screening/copies/{flag.id}/decision", data={"decision": "confirmed"})
+
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="reason-error"' in html and 'aria-invalid="true"' in html
+    [chosen] = [tag for tag in re.findall(r"<input[^>]*>", html) if 'value="confirmed"' in tag]
+    assert " checked" in chosen  # what was chosen stays chosen
+    db.session.refresh(flag)
+    assert flag.decision is None
+
+
+def test_nobody_outside_the_screeners_records_a_decision(client, sign_in, pair):
+    original, copy, flag = pair
+    for application in (copy, original):
+        sign_in(applicant_of(application.organisation))
+        answer = client.post(
+            f"/screening/copies/{flag.id}/decision", data={"decision": "cleared", "reason": "x"}
+        )
+        assert answer.status_code in (403, 404)
+        client.post("/logout")
+    sign_in(user_with(Role.FINANCE))
+    assert (
+        client.post(
+            f"/screening/copies/{flag.id}/decision", data={"decision": "cleared", "reason": "x"}
+        ).status_code
+        == 403
+    )
+    db.session.refresh(flag)
+    assert flag.decision is None

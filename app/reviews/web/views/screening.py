@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_assign_reviewers
 from app.applications.models import Application, RiskRating
-from app.copies.services import flags_of as copy_flags_of
+from app.copies.reading import flags_of as copy_flags_of
 from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.reviews.models import ScreeningOutcome
