@@ -95,7 +95,7 @@ def test_a_screener_of_either_organisation_gets_a_404(client, sign_in, pair):
 
 
 def test_the_screener_records_a_decision_on_the_pair_page(client, sign_in, pair):
-    original, copy, flag = pair
+    _, copy, flag = pair
     manager = user_with(Role.FUND_MANAGER)
     sign_in(manager)
     page = client.get(f"/screening/copies/{flag.id}").get_data(as_text=True)
