@@ -69,6 +69,11 @@ class ListSpec:
     csv_file: str
     csv_columns: tuple[str, ...]
     csv_row: Callable[[Any], list[Any]]
+    # When the header depends on settings (a currency's code), read when the file is written.
+    csv_header: Callable[[], tuple[str, ...]] | None = None
+
+    def header(self) -> tuple[str, ...]:
+        return self.csv_header() if self.csv_header is not None else self.csv_columns
 
     def sort(self, key: str) -> Sort | None:
         return next((s for s in self.sorts if s.key == key), None)

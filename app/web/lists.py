@@ -130,7 +130,7 @@ def build_list_csv(
             yield spec.csv_row(row)
             progress(done)
 
-    for chunk in csv_lines(spec.csv_columns, rows()):
+    for chunk in csv_lines(spec.header(), rows()):
         target.write(chunk.encode())
     return BuiltFile(file_name=spec.csv_file, content_type="text/csv")
 

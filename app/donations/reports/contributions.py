@@ -14,11 +14,23 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
-from app.donations.models import Donor, DonorKind, Gift, GiftKind, Pledge
+from app.donations.models import (
+    BankReceiptAllocation,
+    Donor,
+    DonorKind,
+    Gift,
+    GiftDispute,
+    GiftKind,
+    GiftRefund,
+    Pledge,
+    PledgeStatus,
+)
 from app.platform.extensions import db
-from app.platform.sql import day_of, year_of
+from app.platform.sql import date_year, day_of, year_of
 
 
 class ContributionKind(StrEnum):
@@ -35,6 +47,19 @@ class ContributionFilter:
     status: str | None = None
     currency: str | None = None
     donor_kind: DonorKind | None = None
+    # Words of the donor's name or the pledge's earmark, or a gift's or pledge's number.
+    words: str | None = None
+
+
+def _words_condition(name: Any, number: Any, earmark: Any, words: str) -> Any:
+    text = words.strip().lstrip("#")
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    found = [name.ilike(f"%{escaped}%", escape="\\")]
+    if earmark is not None:
+        found.append(earmark.ilike(f"%{escaped}%", escape="\\"))
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        found.append(number == int(text))
+    return sa.or_(*found)
 
 
 @dataclass(frozen=True)
@@ -101,6 +126,8 @@ def gift_conditions(filters: ContributionFilter) -> list[Any] | None:
         )
     if filters.year is not None:
         conditions.append(year_of(_gift_moment()) == filters.year)
+    if filters.words:
+        conditions.append(_words_condition(Gift.donor_name, Gift.id, None, filters.words))
     return conditions
 
 
@@ -153,6 +180,9 @@ def pledge_rows(filters: ContributionFilter) -> list[ContributionRow]:
         query = query.join(Donor, Donor.id == Pledge.donor_id).where(
             Donor.kind == filters.donor_kind
         )
+    if filters.words:
+        named = sa.select(Donor.name).where(Donor.id == Pledge.donor_id).scalar_subquery()
+        query = query.where(_words_condition(named, Pledge.id, Pledge.earmark, filters.words))
     return [
         ContributionRow(
             kind=ContributionKind.PLEDGE,
@@ -226,3 +256,160 @@ def iter_contributions(filters: ContributionFilter) -> Iterator[ContributionRow]
     )
     gifts = (_gift_row(gift) for gift in db.session.execute(query).scalars())
     yield from heapq.merge(gifts, pledges, key=_sort_key, reverse=True)
+
+
+# --- the staff list's rows (app/donations/web/finance/contribution_listing.py) ---------------
+
+
+class _UtcDay(FunctionElement[date]):
+    """The UTC calendar day of a timestamp, as ``day_of`` but chosen when compiled (the list's
+    rows are declared once, before any database is known)."""
+
+    type = sa.Date()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(_UtcDay)
+def _utc_day_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_UtcDay, "postgresql")
+def _utc_day_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST(timezone('UTC', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def _cast_text(column: Any) -> Any:
+    return sa.type_coerce(column, sa.String(40))
+
+
+def _gift_received() -> Any:
+    """Gift.net_functional_amount, in SQL: gross less refunds and lost disputes."""
+    refunded = (
+        sa.select(sa.func.coalesce(sa.func.sum(GiftRefund.functional_amount), 0))
+        .where(GiftRefund.gift_id == Gift.id)
+        .scalar_subquery()
+    )
+    lost = (
+        sa.select(sa.func.coalesce(sa.func.sum(GiftDispute.functional_amount_lost), 0))
+        .where(GiftDispute.gift_id == Gift.id)
+        .scalar_subquery()
+    )
+    return sa.case(
+        (Gift.functional_amount.is_(None), 0), else_=Gift.functional_amount - refunded - lost
+    )
+
+
+def _pledge_sum(column: Any) -> Any:
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(column), 0))
+        .where(BankReceiptAllocation.pledge_id == Pledge.id)
+        .scalar_subquery()
+    )
+
+
+def _pledge_outstanding() -> Any:
+    """Pledge.outstanding_amount, in SQL."""
+    left = Pledge.amount - _pledge_sum(BankReceiptAllocation.amount)
+    return sa.case(
+        (Pledge.status.in_([PledgeStatus.CANCELLED, PledgeStatus.WRITTEN_OFF]), 0),
+        (left > 0, left),
+        else_=0,
+    )
+
+
+def _entries() -> Any:
+    """Every gift and pledge as one row shape (a UNION ALL), keyed by a number unique across
+    both: a gift's id * 2, a pledge's id * 2 + 1."""
+    moment = _gift_moment()
+    gifts = (
+        sa.select(
+            (Gift.id * 2).label("key"),
+            _cast_text(_gift_kind_value()).label("kind"),
+            Gift.id.label("record_id"),
+            _UtcDay(moment).label("day"),
+            date_year(_UtcDay(moment)).label("year"),
+            Gift.donor_id.label("donor_id"),
+            Gift.donor_name.label("donor_name"),
+            _cast_text(Donor.kind).label("donor_kind"),
+            _cast_text(Gift.status).label("status"),
+            Gift.amount.label("amount"),
+            Gift.currency.label("currency"),
+            sa.cast(sa.func.coalesce(Gift.functional_amount, 0), sa.BigInteger).label(
+                "functional_amount"
+            ),
+            sa.cast(_gift_received(), sa.BigInteger).label("received_functional"),
+            Gift.fee_amount.label("fee_functional"),
+            sa.literal(0, sa.BigInteger).label("outstanding"),
+            sa.null().label("earmark"),
+        )
+        .select_from(Gift)
+        .join(Donor, Donor.id == Gift.donor_id)
+    )
+    pledges = (
+        sa.select(
+            (Pledge.id * 2 + 1).label("key"),
+            _cast_text(sa.literal(ContributionKind.PLEDGE.value)).label("kind"),
+            Pledge.id.label("record_id"),
+            sa.func.coalesce(Pledge.confirmed_on, _UtcDay(Pledge.created_at), type_=sa.Date).label(
+                "day"
+            ),
+            Pledge.year.label("year"),
+            Pledge.donor_id.label("donor_id"),
+            Donor.name.label("donor_name"),
+            _cast_text(Donor.kind).label("donor_kind"),
+            _cast_text(Pledge.status).label("status"),
+            Pledge.amount.label("amount"),
+            Pledge.currency.label("currency"),
+            sa.cast(sa.func.coalesce(Pledge.functional_amount, 0), sa.BigInteger).label(
+                "functional_amount"
+            ),
+            sa.cast(_pledge_sum(BankReceiptAllocation.functional_amount), sa.BigInteger).label(
+                "received_functional"
+            ),
+            sa.literal(0, sa.BigInteger).label("fee_functional"),
+            sa.cast(_pledge_outstanding(), sa.BigInteger).label("outstanding"),
+            Pledge.earmark.label("earmark"),
+        )
+        .select_from(Pledge)
+        .join(Donor, Donor.id == Pledge.donor_id)
+    )
+    return sa.union_all(gifts, pledges).subquery("contribution_entries")
+
+
+class _EntryBase(DeclarativeBase):
+    """Read-only mappings over queries, kept out of the tables' metadata (no migration)."""
+
+
+class ContributionEntry(_EntryBase):
+    """One gift or pledge as the staff list shows it, read from ``_entries`` (never written):
+    what ``ContributionRow`` holds, every figure computed in SQL so each column sorts."""
+
+    __table__ = _entries()
+    __mapper_args__ = {"primary_key": [__table__.c.key]}
+
+    key: Mapped[int]
+    kind: Mapped[str]
+    record_id: Mapped[int]
+    day: Mapped[date]
+    year: Mapped[int]
+    donor_id: Mapped[int]
+    donor_name: Mapped[str]
+    donor_kind: Mapped[str]
+    status: Mapped[str]
+    amount: Mapped[int]
+    currency: Mapped[str]
+    functional_amount: Mapped[int]
+    received_functional: Mapped[int]
+    fee_functional: Mapped[int]
+    outstanding: Mapped[int]
+    earmark: Mapped[str | None]
+
+    @property
+    def contribution_kind(self) -> ContributionKind:
+        return ContributionKind(self.kind)
+
+    @property
+    def is_pledge(self) -> bool:
+        return self.kind == ContributionKind.PLEDGE.value

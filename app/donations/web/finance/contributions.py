@@ -9,13 +9,9 @@ from flask import Response, current_app, redirect, render_template, request, url
 from flask_login import current_user
 
 from app.accounts.permissions import Permission
-from app.donations.models import DonorKind, GiftStatus, PledgeStatus
+from app.donations.models import DonorKind
 from app.donations.reports.banking import unapplied_receipts
-from app.donations.reports.contributions import (
-    ContributionFilter,
-    ContributionKind,
-    contribution_page,
-)
+from app.donations.reports.contributions import ContributionFilter, ContributionKind
 from app.donations.reports.totals import contribution_totals
 from app.donations.web.blueprint import bp
 from app.donations.web.contributions_export import (
@@ -25,6 +21,11 @@ from app.donations.web.contributions_export import (
     filter_parameters,
 )
 from app.donations.web.finance.common import all_donors
+from app.donations.web.finance.contribution_listing import (
+    CONTRIBUTIONS,
+    FILTER_STATUSES,
+    contribution_filter,
+)
 from app.jobs.services import enqueue
 from app.jobs.web.wake import wake_worker
 from app.platform.db import utcnow
@@ -32,9 +33,8 @@ from app.platform.extensions import db
 from app.platform.settings import settings
 from app.reporting.web.export import file_chunks, spooled
 from app.web.access import requires
-from app.web.forms import NumberedPage, page_number, whole_number_arg
-
-FILTER_STATUSES = [s.value for s in GiftStatus] + [s.value for s in PledgeStatus]
+from app.web.forms import whole_number_arg
+from app.web.lists import list_view
 
 
 def abandoned_before() -> date:
@@ -68,16 +68,18 @@ def _filters() -> ContributionFilter:
 @bp.get("/donations/contributions")
 @requires(Permission.VIEW_ALL_CONTRIBUTIONS)
 def contributions() -> Any:
-    filters = _filters()
-    per_page = current_app.config["PAGE_SIZE"]
-    number = page_number()
-    rows, matching = contribution_page(filters, page=number, per_page=per_page)
+    """Every gift and pledge as a staff list (app/web/lists.py): sorted by any column shown
+    (newest first by default), filters that combine, words of the donor's name, an earmark or
+    a number, the count and totals of what matches, saved views and the CSV of what is shown."""
+    lv = list_view(CONTRIBUTIONS, lambda state: CONTRIBUTIONS.query(state.filters))
+    raw = lv.state.raw_filters
     return render_template(
         "donations/finance/contributions.html",
-        rows=rows,
-        totals=contribution_totals(filters),
-        filters=filters,
-        page=NumberedPage(rows, total=matching, page=number, per_page=per_page),
+        lv=lv,
+        rows=lv.page.items,
+        totals=contribution_totals(contribution_filter(lv.state.filters)),
+        chosen={key: lv.state.filters.get(key) for key in ("donor", "year")},
+        raw=raw,
         donors=all_donors(),
         kinds=list(ContributionKind),
         statuses=FILTER_STATUSES,

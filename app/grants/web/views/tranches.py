@@ -6,51 +6,56 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import Permission, can_view_grant, has_permission
+from app.applications.web.listing import listed_countries
 from app.grants import queries
 from app.grants.models import Grant, GrantStatus, Tranche, TrancheStatus
 from app.grants.services import disbursements as grant_disbursements
 from app.grants.services.common import today
 from app.grants.web.blueprint import bp
 from app.grants.web.forms import BankReferenceForm, ReasonForm
+from app.grants.web.tranche_listing import OVERDUE, STATES, TRANCHES
 from app.grants.web.views.common import back, may, perform
 from app.grants.workflow import TRANCHE_WORKFLOW
 from app.ledger.services.transfers import transfers_for_document
 from app.ledger.web import labels as ledger_labels
 from app.organisations.services import destinations as payees
-from app.platform.extensions import db
 from app.web.access import login_required, requires
 from app.web.display import money
+from app.web.lists import list_view
 from app.web.lookup import visible_or_404
 
 
 @bp.get("/disbursements")
 @requires(Permission.VIEW_LEDGER)
 def disbursements() -> Any:
-    """Finance's queue: tranches by state, and the next tranche of each running grant."""
+    """Finance's queue (tranches under way, by state, and the next tranche of each running
+    grant), then every tranche to pay and paid as a staff list (app/web/lists.py): sorted by any
+    column shown, filters that combine (?state=overdue: those the dashboard counts as overdue),
+    the count, saved views and the CSV of what is shown."""
     on = today()
-    queue = queries.disbursement_queue(on=on)
-    # ?state=overdue: only the tranches the dashboard counts as overdue.
-    overdue = (
-        list(
-            db.session.execute(
-                queries.overdue_tranches(on=on).options(joinedload(Tranche.grant))
-            ).scalars()
-        )
-        if request.args.get("state") == "overdue"
-        else None
+    lv = list_view(TRANCHES, lambda state: TRANCHES.query(state.filters))
+    # The queue is shown with the whole list only; a filtered list is shown alone.
+    filtered = bool(lv.state.raw_filters)
+    queue = (
+        {state: [] for state in [*queries.QUEUE_STATES, TrancheStatus.FAILED]}
+        if filtered
+        else queries.disbursement_queue(on=on)
     )
     return render_template(
         "grants/disbursements.html",
-        overdue=overdue,
+        lv=lv,
+        filtered=filtered,
+        overdue_only=lv.state.filters.get("state") == OVERDUE,
+        states=STATES,
+        countries=listed_countries(),
         queue=queue,
         totals={state: sum(t.amount for t in rows) for state, rows in queue.items()},
-        upcoming=queries.next_tranches(on=on),
+        upcoming=[] if filtered else queries.next_tranches(on=on),
         # Where each grantee's payments go: the checker approves knowing it.
         destinations=payees.destinations(
             {t.grant.organisation_id for rows in queue.values() for t in rows}
