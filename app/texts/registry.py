@@ -111,6 +111,71 @@ TEXTS: tuple[EditableText, ...] = (
         required=("link",),
     ),
     EditableText(
+        key="email.invitation",
+        kind=TextKind.EMAIL,
+        title=N_("E-mail: an administrator has opened an account for someone (an invitation)"),
+        placeholders={
+            "name": N_("the invited person's name"),
+            "inviter": N_("the name of the person who invited them"),
+            "link": N_("the link to choose a password (always include it)"),
+            "fund": N_("the fund's full name"),
+            "fund_short": N_("the fund's short name"),
+        },
+        sample={
+            "name": "Amina Diallo",
+            "inviter": "Jean Martin",
+            "link": "https://fund.example.org/auth/reset/sample-token",
+            "fund": "United Nations Voluntary Trust Fund for Victims of Trafficking in Persons",
+            "fund_short": "UNVTF",
+        },
+        help=N_(
+            "Sent in the language of the administrator's page. The link works for 3 days; "
+            "without it the person cannot choose a password."
+        ),
+        required=("link",),
+    ),
+    EditableText(
+        key="email.colleague_invitation",
+        kind=TextKind.EMAIL,
+        title=N_("E-mail: an organisation has added a colleague who has no account yet"),
+        placeholders={
+            "name": N_("the invited person's name"),
+            "inviter": N_("the name of the person who invited them"),
+            "organisation": N_("the organisation's name"),
+            "link": N_("the link to choose a password (always include it)"),
+            "fund": N_("the fund's full name"),
+        },
+        sample={
+            "name": "Amina Diallo",
+            "inviter": "Grace Okafor",
+            "organisation": "Safe Haven Initiative",
+            "link": "https://fund.example.org/auth/reset/sample-token",
+            "fund": "United Nations Voluntary Trust Fund for Victims of Trafficking in Persons",
+        },
+        help=N_("Sent in the language of the inviter's page. Without the link nobody can sign in."),
+        required=("link",),
+    ),
+    EditableText(
+        key="email.password_reset",
+        kind=TextKind.EMAIL,
+        title=N_("E-mail: reset your password"),
+        placeholders={
+            "name": N_("the account holder's name"),
+            "link": N_("the link to choose a new password (always include it)"),
+            "fund": N_("the fund's full name"),
+        },
+        sample={
+            "name": "Amina Diallo",
+            "link": "https://fund.example.org/auth/reset/sample-token",
+            "fund": "United Nations Voluntary Trust Fund for Victims of Trafficking in Persons",
+        },
+        help=N_(
+            "Sent in the language of the page the reset was asked from. The link works for an "
+            "hour; say so, and that nothing changes if the person did not ask."
+        ),
+        required=("link",),
+    ),
+    EditableText(
         key="letter.decision_declined",
         kind=TextKind.LETTER,
         title=N_("Decision letter: the paragraph telling that an application was declined"),

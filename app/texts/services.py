@@ -22,6 +22,7 @@ from app.accounts.models import User
 from app.accounts.permissions import Actor, Permission, ensure_permission
 from app.audit.services import record_event
 from app.outbox.models import OutboxMessage
+from app.outbox.services import queue_email
 from app.platform.errors import N_, Conflict, NotFound, ValidationFailed
 from app.platform.extensions import db
 from app.texts.models import TextVersion
@@ -237,3 +238,16 @@ def render_in_force(key: str, locale: str, values: dict[str, Any]) -> Rendered |
     # Checked when saved, so only a value the sample did not foresee fails here: the built-in
     # wording is sent rather than nothing.
     return render_version(version, values)
+
+
+def queue_text_email(
+    *, key: str, to: str, locale: str, values: dict[str, Any], subject: str, body: str
+) -> None:
+    """Queue the e-mail ``key`` to ``to`` (sent once the caller commits): in the wording staff
+    put in force for ``locale``, the version recorded on the message, else the built-in
+    ``subject`` and ``body`` the caller wrote."""
+    staff = render_in_force(key, locale, values)
+    if staff is not None:
+        queue_email(to=to, subject=staff.subject, body=staff.body, text_version_id=staff.version_id)
+        return
+    queue_email(to=to, subject=subject, body=body)

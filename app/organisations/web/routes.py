@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,6 +52,7 @@ from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.platform.storage import get_storage
 from app.screening.web.notice import due_diligence_notice
+from app.texts.services import queue_text_email
 from app.web.access import login_required, requires
 from app.web.display import fund_name
 from app.web.labels import label
@@ -247,23 +249,39 @@ def invite(organisation_id: int) -> Any:
     )
     if created:
         link = public_url("auth.reset", token=make_token(user, RESET))
-        body = _(
-            "%(inviter)s has added you to %(organisation)s on %(fund)s.\n\n"
-            "Choose your password with this link:\n%(link)s\n",
-            inviter=current_user.full_name,
-            organisation=organisation.name,
-            fund=fund_name(current_app.config["FUND_NAME"]),
-            link=link,
+        # The fund's own wording in this page's language when staff wrote one (app/texts/).
+        queue_text_email(
+            key="email.colleague_invitation",
+            to=user.email,
+            locale=str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+            values={
+                "name": user.full_name,
+                "inviter": current_user.full_name,
+                "organisation": organisation.name,
+                "link": link,
+                "fund": fund_name(current_app.config["FUND_NAME"]),
+            },
+            subject=_("You have been added to %(organisation)s", organisation=organisation.name),
+            body=_(
+                "%(inviter)s has added you to %(organisation)s on %(fund)s.\n\n"
+                "Choose your password with this link:\n%(link)s\n",
+                inviter=current_user.full_name,
+                organisation=organisation.name,
+                fund=fund_name(current_app.config["FUND_NAME"]),
+                link=link,
+            ),
         )
-    else:
-        body = _(
-            "%(inviter)s has added you to %(organisation)s on %(fund)s.\n\n"
-            "Sign in to see it:\n%(link)s\n",
-            inviter=current_user.full_name,
-            organisation=organisation.name,
-            fund=fund_name(current_app.config["FUND_NAME"]),
-            link=public_url("organisations.show", organisation_id=organisation.id),
-        )
+        db.session.commit()  # the colleague and the e-mail telling them, together
+        flash(_("%(email)s is now a colleague here.", email=user.email), "success")
+        return redirect(target)
+    body = _(
+        "%(inviter)s has added you to %(organisation)s on %(fund)s.\n\n"
+        "Sign in to see it:\n%(link)s\n",
+        inviter=current_user.full_name,
+        organisation=organisation.name,
+        fund=fund_name(current_app.config["FUND_NAME"]),
+        link=public_url("organisations.show", organisation_id=organisation.id),
+    )
     queue_email(
         to=user.email,
         subject=_("You have been added to %(organisation)s", organisation=organisation.name),

@@ -36,6 +36,32 @@ def built_in(text: EditableText, locale: str) -> tuple[str, str]:
                 fund=tag("fund"),
                 link=tag("link"),
             )
+        if text.key == "email.invitation":
+            return _("You are invited to %(fund)s", fund=tag("fund_short")), _(
+                "%(inviter)s has opened an account for you on %(fund)s.\n\n"
+                "Choose your password within 3 days with this link:\n%(link)s\n",
+                inviter=tag("inviter"),
+                fund=tag("fund"),
+                link=tag("link"),
+            )
+        if text.key == "email.colleague_invitation":
+            return _(
+                "You have been added to %(organisation)s", organisation=tag("organisation")
+            ), _(
+                "%(inviter)s has added you to %(organisation)s on %(fund)s.\n\n"
+                "Choose your password with this link:\n%(link)s\n",
+                inviter=tag("inviter"),
+                organisation=tag("organisation"),
+                fund=tag("fund"),
+                link=tag("link"),
+            )
+        if text.key == "email.password_reset":
+            return _("Reset your password"), _(
+                "Someone asked to reset the password of your account.\n\n"
+                "To choose a new password, open this link within an hour:\n%(link)s\n\n"
+                "If it was not you, ignore this message: your password stays the same.",
+                link=tag("link"),
+            )
         if text.key == "agreement.closure":
             return "", _(
                 "Money paid but not spent on the project is returned to the Fund at closure. The "

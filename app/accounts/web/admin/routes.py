@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -18,10 +19,10 @@ from app.accounts.web.admin.forms import ROLE_LABELS, CloseAccountForm, InviteUs
 from app.accounts.web.auth.tokens import RESET, make_token
 from app.outbox import services as outbox_services
 from app.outbox.models import OutboxMessage, OutboxStatus
-from app.outbox.services import queue_email
 from app.platform.errors import Conflict, DomainError
 from app.platform.extensions import db
 from app.privacy import services as privacy
+from app.texts.services import queue_text_email
 from app.web.access import requires
 from app.web.display import fund_name
 from app.web.forms import page_number
@@ -77,8 +78,18 @@ def invite() -> Any:
             link = public_url("auth.reset", token=make_token(user, RESET))
             # In the outbox with the account: if it cannot be sent, the administrator sees it
             # failed at /admin/outbox and can send it again.
-            queue_email(
+            # The fund's own wording in this page's language when staff wrote one (app/texts/).
+            queue_text_email(
+                key="email.invitation",
                 to=user.email,
+                locale=str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+                values={
+                    "name": user.full_name,
+                    "inviter": current_user.full_name,
+                    "link": link,
+                    "fund": fund_name(current_app.config["FUND_NAME"]),
+                    "fund_short": current_app.config["FUND_SHORT_NAME"],
+                },
                 subject=_(
                     "You are invited to %(fund)s", fund=current_app.config["FUND_SHORT_NAME"]
                 ),

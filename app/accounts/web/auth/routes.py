@@ -35,7 +35,7 @@ from app.accounts.web.auth.tokens import CONFIRM, RESET, make_token, read_token
 from app.outbox.services import queue_email
 from app.platform.errors import DomainError
 from app.platform.extensions import db, limiter
-from app.texts.services import render_in_force
+from app.texts.services import queue_text_email, render_in_force
 from app.web.access import login_required, public
 from app.web.display import fund_name
 from app.web.errors import render_error
@@ -324,8 +324,16 @@ def request_reset() -> Any:
         user = accounts.find_user_by_email(form.email.data or "")
         if user is not None and user.is_active:
             link = public_url("auth.reset", token=make_token(user, RESET))
-            queue_email(
+            # The fund's own wording in the page's language when staff wrote one (app/texts/).
+            queue_text_email(
+                key="email.password_reset",
                 to=user.email,
+                locale=str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+                values={
+                    "name": user.full_name,
+                    "link": link,
+                    "fund": fund_name(current_app.config["FUND_NAME"]),
+                },
                 subject=_("Reset your password"),
                 body=_(
                     "Someone asked to reset the password of your account.\n\n"
