@@ -38,7 +38,7 @@ class OAuthClient(Model):
     # SHA-256 of the secret, hex: 256 random bits, so a fast hash is enough (as for tokens).
     secret_hash: Mapped[str] = mapped_column(sa.String(64))
     # Space-separated TokenScope values the client may ask for.
-    scopes: Mapped[str] = mapped_column(sa.String(50))
+    scopes: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[ClientRole | None] = mapped_column(str_enum(ClientRole, "oauth_client_role"))
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True

@@ -24,7 +24,7 @@ from app.oauth.models import ClientRole, OAuthClient
 from app.platform.db import utcnow
 from app.platform.errors import N_, NotFound, ValidationFailed
 from app.platform.extensions import db
-from app.tokens.models import ApiToken, TokenScope
+from app.tokens.models import AREA_SCOPES, ApiToken, TokenScope, with_areas
 from app.tokens.services import TOKEN_PREFIX, hash_token, revoke_every_token_of
 
 CLIENT_ID_PREFIX = "tfc_"
@@ -52,10 +52,10 @@ def register_client(
     """A new client and its secret, which is never stored: show it once."""
     ensure_permission(actor, Permission.MANAGE_USERS)
     name = name.strip()
-    chosen = sorted(set(scopes))
+    chosen = with_areas(set(scopes))
     if not name:
         raise ValidationFailed(N_("Give the client a name."))
-    if not chosen:
+    if not set(chosen) - AREA_SCOPES:
         raise ValidationFailed(N_("Choose at least one scope."))
     if (role is None) == (organisation is None):
         raise ValidationFailed(N_("Choose either the staff role or the organisation it acts for."))
@@ -195,7 +195,11 @@ def allowed_scopes(client: OAuthClient, requested: str | None) -> list[TokenScop
     names = set(requested.split())
     if not names <= {scope.value for scope in client.scope_set}:
         return None
-    return sorted(TokenScope(name) for name in names)
+    asked = {TokenScope(name) for name in names}
+    # Naming no area asks for the client's areas, as naming no scope asks for them all.
+    if not asked & AREA_SCOPES:
+        asked |= client.scope_set & AREA_SCOPES
+    return sorted(asked)
 
 
 def record_token(

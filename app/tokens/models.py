@@ -13,10 +13,39 @@ from app.platform.db import Model, UTCDateTime, utcnow
 
 
 class TokenScope(StrEnum):
-    """What a token may do: ``read`` the GET routes, ``write`` the others (docs/api.md)."""
+    """What a token may do: ``read`` the GET routes, ``write`` the others, and only in the
+    areas it names (docs/api.md, decision 0117): a route of an area wants that area's scope."""
 
     READ = "read"
     WRITE = "write"
+    # Areas: applications (with their documents), grants (with their reports), reviews,
+    # donations (gifts, pledges, bank transfers, receipts, a donor's own), finance
+    # (disbursements, exchange rates, the ledger).
+    APPLICATIONS = "applications"
+    GRANTS = "grants"
+    REVIEWS = "reviews"
+    DONATIONS = "donations"
+    FINANCE = "finance"
+
+
+AREA_SCOPES: frozenset[TokenScope] = frozenset(
+    {
+        TokenScope.APPLICATIONS,
+        TokenScope.GRANTS,
+        TokenScope.REVIEWS,
+        TokenScope.DONATIONS,
+        TokenScope.FINANCE,
+    }
+)
+
+
+def with_areas(scopes: frozenset[TokenScope] | set[TokenScope]) -> list[TokenScope]:
+    """``scopes`` in order, with every area added when they name none: a caller that names only
+    ``read``/``write`` means the whole API (the pages always name the areas)."""
+    chosen = set(scopes)
+    if not chosen & AREA_SCOPES:
+        chosen |= AREA_SCOPES
+    return sorted(chosen)
 
 
 class ApiToken(Model):
@@ -32,7 +61,7 @@ class ApiToken(Model):
     # enough: nobody can search that space, unlike a password's.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # Space-separated TokenScope values, as OAuth writes scopes.
-    scopes: Mapped[str] = mapped_column(sa.String(50))
+    scopes: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

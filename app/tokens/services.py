@@ -17,7 +17,7 @@ from app.audit.services import record_event
 from app.platform.db import utcnow
 from app.platform.errors import N_, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
-from app.tokens.models import ApiToken, TokenScope
+from app.tokens.models import AREA_SCOPES, ApiToken, TokenScope, with_areas
 
 TOKEN_PREFIX = "tfg_"  # noqa: S105 - the public marker every token starts with, not a secret
 DEFAULT_DAYS = 90
@@ -53,10 +53,11 @@ def create_token(
     outlives the session it was made in, so a stolen session must not be enough to mint one.
     """
     name = name.strip()
-    chosen = sorted(set(scopes))
+    # The areas it may use (decision 0117): every one when the caller names none.
+    chosen = with_areas(set(scopes))
     if not name:
         raise ValidationFailed(N_("Give the token a name."))
-    if not chosen:
+    if not set(chosen) - AREA_SCOPES:
         raise ValidationFailed(N_("Choose at least one scope."))
     if not 1 <= days <= MAX_DAYS:
         raise ValidationFailed(N_("A token lasts from 1 to %(days)d days."), days=MAX_DAYS)

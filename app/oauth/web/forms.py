@@ -21,6 +21,14 @@ ROLE_LABELS = {
     ClientRole.AUDITOR: _l("Auditor"),
 }
 
+AREA_LABELS = {
+    TokenScope.APPLICATIONS: _l("Applications: applications and their documents"),
+    TokenScope.GRANTS: _l("Grants: grants and their reports"),
+    TokenScope.REVIEWS: _l("Reviews: review assignments and reviews"),
+    TokenScope.DONATIONS: _l("Donations: gifts, pledges, bank transfers and receipts"),
+    TokenScope.FINANCE: _l("Finance: disbursements, exchange rates and the ledger"),
+}
+
 
 class RegisterClientForm(FlaskForm):
     name = StringField(
@@ -33,6 +41,13 @@ class RegisterClientForm(FlaskForm):
         choices=[(scope.value, label) for scope, label in SCOPE_LABELS.items()],
         default=[TokenScope.READ.value],
         validators=[DataRequired(message=_l("Choose at least one scope."))],
+    )
+    areas = CheckboxListField(
+        _l("Areas"),
+        description=_l("The parts of the API it may use; it is refused the others."),
+        choices=[(area.value, label) for area, label in AREA_LABELS.items()],
+        default=[area.value for area in AREA_LABELS],
+        validators=[DataRequired(message=_l("Choose at least one area."))],
     )
     acts_as = SelectField(
         _l("Acts as"),

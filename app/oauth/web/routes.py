@@ -78,7 +78,7 @@ def register() -> Any:
         client, secret = oauth.register_client(
             actor=current_user,
             name=form.name.data or "",
-            scopes=[TokenScope(v) for v in form.scopes.data or []],
+            scopes=[TokenScope(v) for v in [*(form.scopes.data or []), *(form.areas.data or [])]],
             role=role,
             organisation=organisation,
         )

@@ -18,6 +18,14 @@ SCOPE_LABELS = {
     ),
 }
 
+AREA_LABELS = {
+    TokenScope.APPLICATIONS: _l("Applications: applications and their documents"),
+    TokenScope.GRANTS: _l("Grants: grants and their reports"),
+    TokenScope.REVIEWS: _l("Reviews: review assignments and reviews"),
+    TokenScope.DONATIONS: _l("Donations: gifts, pledges, bank transfers and receipts"),
+    TokenScope.FINANCE: _l("Finance: disbursements, exchange rates and the ledger"),
+}
+
 
 class CreateTokenForm(FlaskForm):
     name = StringField(
@@ -30,6 +38,13 @@ class CreateTokenForm(FlaskForm):
         choices=[(scope.value, label) for scope, label in SCOPE_LABELS.items()],
         default=[TokenScope.READ.value],
         validators=[DataRequired(message=_l("Choose at least one scope."))],
+    )
+    areas = CheckboxListField(
+        _l("Areas"),
+        description=_l("The parts of the API it may use; it is refused the others."),
+        choices=[(area.value, label) for area, label in AREA_LABELS.items()],
+        default=[area.value for area in AREA_LABELS],
+        validators=[DataRequired(message=_l("Choose at least one area."))],
     )
     days = IntegerField(
         _l("Days until it expires"),

@@ -48,7 +48,9 @@ def create() -> Any:
         token, secret = tokens.create_token(
             actor=current_user,
             name=form.name.data or "",
-            scopes=[TokenScope(value) for value in form.scopes.data or []],
+            scopes=[
+                TokenScope(value) for value in [*(form.scopes.data or []), *(form.areas.data or [])]
+            ],
             days=form.days.data or tokens.DEFAULT_DAYS,
             second_factor=form.code.data,
             staff_requires_2fa=_asks_for_code(),

@@ -65,11 +65,17 @@ def test_the_readme_example_runs(app, client, sign_in):
     grant = active_grant()
     person = signatory(grant)
 
-    # 1. The token, made on the page with the scopes read and write.
+    # 1. The token, made on the page with the scopes read and write, for the areas
+    # applications and grants only (the page ticks every area; the others are unticked).
     sign_in(person)
     page = client.post(
         "/account/tokens/",
-        data={"name": "Reports", "scopes": ["read", "write"], "days": "90"},
+        data={
+            "name": "Reports",
+            "scopes": ["read", "write"],
+            "areas": ["applications", "grants"],
+            "days": "90",
+        },
     ).get_data(as_text=True)
     client.post("/auth/logout")
     client.delete_cookie("session")

@@ -57,6 +57,7 @@ def test_the_admin_registers_a_client_and_sees_its_secret_once(client, sign_in):
         data={
             "name": "Partner portal",
             "scopes": ["read"],
+            "areas": ["applications", "grants"],
             "acts_as": f"organisation:{organisation.id}",
         },
     )
@@ -79,7 +80,8 @@ def test_the_admin_registers_a_client_and_sees_its_secret_once(client, sign_in):
 def test_a_client_never_acts_as_an_administrator(client, sign_in):
     sign_in(user_with(Role.ADMIN))
     response = client.post(
-        "/admin/api-clients/", data={"name": "Root", "scopes": ["read"], "acts_as": "role:admin"}
+        "/admin/api-clients/",
+        data={"name": "Root", "scopes": ["read"], "areas": ["grants"], "acts_as": "role:admin"},
     )
     assert response.status_code == 422
     assert db.session.scalars(sa.select(OAuthClient)).first() is None
@@ -100,7 +102,8 @@ def test_a_token_is_issued_stored_hashed_and_used_with_the_roles_permissions(cli
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
-    assert body["scope"] == "read"
+    # No area named when it was registered: every area.
+    assert body["scope"] == "applications donations finance grants read reviews"
     token = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == record.user_id)).one()
     assert token.token_hash == hash_token(body["access_token"])
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
@@ -265,3 +268,26 @@ def test_a_write_route_needs_no_form_token_either(app, client, monkeypatch):
     )
     assert response.status_code == 422  # the body's rules answer, not a missing form token
     assert response.mimetype == "application/problem+json"
+
+
+def test_a_client_limited_to_an_area_gets_tokens_for_that_area_only(client):
+    # A partner's tool granted the area "applications" only: its applications answer, its
+    # grants do not.
+    record, secret = register(
+        TokenScope.READ, TokenScope.APPLICATIONS, organisation=ngo_organisation()
+    )
+    token = get_token(client, record, secret).get_json()
+    assert token["scope"] == "applications read"
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/v1/applications", headers=headers).status_code == 200
+    refused = client.get("/api/v1/grants", headers=headers)
+    assert refused.status_code == 403
+    assert refused.get_json()["type"].endswith("scope-missing")
+    assert "grants" in refused.get_json()["detail"]
+    # Asking for an area the client was not granted is OAuth's invalid_scope.
+    asked = get_token(client, record, secret, scope="read grants")
+    assert asked.status_code == 400 and asked.get_json()["error"] == "invalid_scope"
+    # Asking for "read" alone gets the client's areas with it.
+    assert get_token(client, record, secret, scope="read").get_json()["scope"] == (
+        "applications read"
+    )

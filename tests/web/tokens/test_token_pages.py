@@ -21,7 +21,8 @@ def test_a_token_is_shown_once_stored_hashed_listed_and_audited(client, sign_in)
     user = user_with(Role.APPLICANT)
     sign_in(user)
     response = client.post(
-        "/account/tokens/", data={"name": "Reports export", "scopes": ["read"], "days": "30"}
+        "/account/tokens/",
+        data={"name": "Reports export", "scopes": ["read"], "areas": ["grants"], "days": "30"},
     )
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
@@ -42,7 +43,7 @@ def test_a_token_is_shown_once_stored_hashed_listed_and_audited(client, sign_in)
 
 def test_a_token_lasts_a_year_at_most(client, sign_in):
     sign_in(user_with(Role.DONOR))
-    form = {"name": "x", "scopes": ["read"], "days": "400"}
+    form = {"name": "x", "scopes": ["read"], "areas": ["grants"], "days": "400"}
     response = client.post("/account/tokens/", data=form)
     assert response.status_code == 422
     assert db.session.execute(sa.select(ApiToken)).first() is None
@@ -51,7 +52,10 @@ def test_a_token_lasts_a_year_at_most(client, sign_in):
 def test_revoking_ends_a_token_and_only_its_owner_can(client, sign_in):
     owner = user_with(Role.APPLICANT)
     sign_in(owner)
-    client.post("/account/tokens/", data={"name": "mine", "scopes": ["read"], "days": "90"})
+    client.post(
+        "/account/tokens/",
+        data={"name": "mine", "scopes": ["read"], "areas": ["grants"], "days": "90"},
+    )
     token = _token_of(owner.id)
     sign_in(user_with(Role.APPLICANT))
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 404
@@ -73,7 +77,7 @@ def test_staff_under_mandatory_two_factor_confirm_with_a_current_code(app, clien
     sign_in(manager)
     app.config["REQUIRE_2FA_FOR_STAFF"] = True
     try:
-        form = {"name": "board export", "scopes": ["read"], "days": "90"}
+        form = {"name": "board export", "scopes": ["read"], "areas": ["grants"], "days": "90"}
         assert "authenticator" in client.get("/account/tokens/").get_data(as_text=True)
         refused = client.post("/account/tokens/", data={**form, "code": "000000"})
         assert refused.status_code == 403
