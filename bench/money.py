@@ -19,10 +19,10 @@ ending with its commit:
 
 What each operation needs (pending gifts, confirmed pledges with their receipts, sent tranches)
 is made through the same services before the runs (people and grants with the tests' helpers,
-tests/factories.py and tests/grants_support.py), BENCH_MONEY_ITEMS per process and round, so
-making it is not measured: a sent tranche, a whole grant's life up to it, took 0.2 to 2 s to
-make on the busy machine (more as grants accumulate), so there are BENCH_MONEY_TRANCHES (100)
-of them; making them is the longest part of a run. A process stops
+tests/factories.py, tests/applications_support.py, with the run's few members of staff),
+BENCH_MONEY_ITEMS per process and round, so making it is not measured: a sent tranche, a whole
+grant's life up to it, is about 200 round trips to the database (0.2 to 0.5 s on the busy
+machine), so there are BENCH_MONEY_TRANCHES (100) of them. A process stops
 at BENCH_SECONDS or when its items are used up; its rate is what it did over the time it took.
 Runs alternate (pgbench, then each flow), every run after ``VACUUM ANALYZE`` and a
 ``CHECKPOINT``; the medians over BENCH_ROUNDS give one JSON line per flow, with the 99th
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -55,6 +56,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/trustfund_bench_money"
 WEBHOOK_SECRET = "whsec_bench_money"  # noqa: S105 - local bench only
 WARM_UP = 3
 FLOWS = ("gift_webhook", "bank_receipt", "tranche_paid")
+_GRANTEES = itertools.count(1)  # numbers the grantees (and calls) made for tranches
 
 
 def _settings() -> dict[str, Any]:
@@ -166,28 +168,124 @@ def _payable_pledges(people: dict[str, int], count: int, first: int) -> list[tup
     return items
 
 
+def _approved_application(manager: Any, call: Any, meeting: Any, number: int) -> Any:
+    """An application of a new NGO, approved by the Board for 5,000.00, with a confirmed bank
+    account. The fund's staff are the run's few people (a real fund has a fixed staff): the
+    tests' helper (tests/grants_support.py) makes two new fund managers per grant, and every
+    hand-off tells all of them, so a thousand grants made that way told thousands of people."""
+    from decimal import Decimal
+
+    from app.applications.models import (
+        Application,
+        ApplicationStatus,
+        BudgetCategory,
+        BudgetLine,
+    )
+    from app.platform.extensions import db
+    from app.reviews.models import BoardDecision, DecisionOutcome
+    from tests.applications_support import applicant_of, ngo_organisation
+    from tests.bank_support import confirmed_account
+
+    organisation = ngo_organisation(
+        name=f"Bench Grantee {number}", registration_number=f"BG-{number}"
+    )
+    confirmed_account(organisation, checker=manager)
+    owner = applicant_of(organisation)
+    application = Application(
+        call=call,
+        organisation=organisation,
+        status=ApplicationStatus.APPROVED,
+        currency="USD",
+        psc_rate=Decimal("0.13"),
+        title=f"Shelter and legal aid {number}",
+        summary="Safe housing and legal support.",
+        duration_months=12,
+        created_by_id=owner.id,
+        updated_by_id=owner.id,
+        requested_amount=5_000_00,
+    )
+    application.budget_lines.append(
+        BudgetLine(
+            position=1,
+            category=BudgetCategory.DIRECT_ASSISTANCE,
+            description="Shelter nights",
+            quantity=1,
+            unit_cost=5_000_00,
+        )
+    )
+    db.session.add(application)
+    db.session.flush()
+    db.session.add(
+        BoardDecision(
+            application_id=application.id,
+            meeting_id=meeting.id,
+            outcome=DecisionOutcome.APPROVED,
+            approved_amount=5_000_00,
+            conditions="Quarterly monitoring visits.",
+        )
+    )
+    db.session.flush()
+    return application
+
+
 def _sent_tranches(people: dict[str, int], count: int) -> list[int]:
-    """Active grants whose first tranche is requested, approved and sent."""
+    """Active grants whose first tranche is requested, approved and sent, each through the
+    product's services (award, agreement sent and accepted, the tranche's three steps)."""
     from app.accounts.models import User
     from app.grants import services as grants
+    from app.platform.db import utcnow
     from app.platform.extensions import db
-    from tests.grants_support import active_grant
+    from app.reviews.models import BoardMeeting
+    from tests.applications_support import applicant_of, open_call
 
     maker = db.session.get_one(User, people["maker"])
     checker = db.session.get_one(User, people["checker"])
     manager = db.session.get_one(User, people["manager"])
+    call = open_call(manager, reference=f"BENCH-{next(_GRANTEES)}", currency="USD")
+    meeting = BoardMeeting(held_on=utcnow().date(), quorum=1, call_id=call.id)
+    db.session.add(meeting)
+    db.session.flush()
     tranches = []
-    for number in range(count):
-        grant = active_grant(fm=manager, amount=5_000_00)
+    for index in range(count):
+        application = _approved_application(manager, call, meeting, next(_GRANTEES))
+        grant = grants.award_grant(actor=manager, application=application)
+        grants.send_agreement(actor=manager, grant=grant)
+        grants.accept_agreement(
+            actor=applicant_of(grant.organisation),
+            grant=grant,
+            signatory_name="Amina Director",
+            signatory_title="Executive director",
+            confirmed=True,
+            ip="198.51.100.7",
+        )
         tranche = min(grant.tranches, key=lambda t: t.number)
         grants.request_disbursement(actor=maker, tranche=tranche)
         grants.approve_disbursement(actor=checker, tranche=tranche)
         grants.send_disbursement(actor=maker, tranche=tranche)
         tranches.append(tranche.id)
-        if number % 20 == 19:
+        if index % 20 == 19:
             db.session.commit()
     db.session.commit()
     return tranches
+
+
+def _fund(amount: int) -> None:
+    """Money in the pool, as a received gift puts it there."""
+    import uuid
+
+    from app.ledger import chart
+    from app.ledger.models import TransferCode
+    from app.ledger.rules import TransferSpec
+    from app.ledger.services.posting import post_transfers, require_accepted
+
+    gift = TransferSpec(
+        id=uuid.uuid4(),
+        code=TransferCode.GIFT,
+        amount=amount,
+        debit_account_id=chart.account_by_key(chart.CASH_STRIPE).id,
+        credit_account_id=chart.account_by_key(chart.FUND_AVAILABLE).id,
+    )
+    require_accepted(post_transfers([gift], actor=None))
 
 
 def _prepare(url: str, per_run: int, tranches_per_run: int, rounds: int) -> dict[str, Any]:
@@ -196,7 +294,6 @@ def _prepare(url: str, per_run: int, tranches_per_run: int, rounds: int) -> dict
 
     from app.donations.memory_gateway import MemoryGateway
     from app.platform.extensions import db
-    from tests.grants_support import fund
 
     app = _app(url)
 
@@ -205,7 +302,7 @@ def _prepare(url: str, per_run: int, tranches_per_run: int, rounds: int) -> dict
 
     with app.app_context():
         upgrade()
-        fund(10**13)
+        _fund(10**13)
         people = _people()
         db.session.commit()
         started = time.monotonic()

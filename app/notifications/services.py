@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import Membership, User, UserRole
 from app.accounts.permissions import ROLE_PERMISSIONS, Permission, has_permission, is_member
@@ -98,6 +98,7 @@ def organisation_staff(organisation_id: int) -> list[User]:
             User.is_program.is_(False),  # an OAuth client's account is told nothing
         )
         .order_by(User.id)
+        .options(selectinload(User.role_grants))
     ).scalars()
     return [u for u in users if has_permission(u, Permission.APPLY_FOR_GRANT)]
 
@@ -111,6 +112,9 @@ def fund_staff_with(permission: Permission, *, organisation_id: int) -> list[Use
         .where(UserRole.role.in_(roles), User.is_active.is_(True), User.is_program.is_(False))
         .order_by(User.id)
         .distinct()
+        # Each person's roles and memberships in two queries, not two per person: every
+        # hand-off tells all of them.
+        .options(selectinload(User.role_grants), selectinload(User.memberships))
     ).scalars()
     return [
         user

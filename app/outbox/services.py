@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -44,6 +45,17 @@ class RetryPolicy:
         return timedelta(seconds=min(seconds, self.longest_pause_seconds))
 
 
+@dataclass(frozen=True)
+class Email:
+    """One e-mail to queue (``queue_emails``); the fields are ``queue_email``'s."""
+
+    to: str
+    subject: str
+    body: str
+    key: str | None = None
+    text_version_id: int | None = None
+
+
 def queue_email(
     *,
     to: str,
@@ -59,29 +71,41 @@ def queue_email(
     message and adds nothing. Without a key, every call is a message of its own.
     ``text_version_id`` names the staff-edited text it was written from (app/texts/), if any.
     """
+    email = Email(to=to, subject=subject, body=body, key=key, text_version_id=text_version_id)
+    return queue_emails([email], session=session)[0]
+
+
+def queue_emails(emails: Sequence[Email], *, session: Session | None = None) -> list[str]:
+    """``queue_email`` for many e-mails in one statement (one round trip to the database):
+    a hand-off may tell every member of staff. Returns their keys, in order."""
+    if not emails:
+        return []
     writer: Any = session if session is not None else db.session
-    key = key or f"email:{uuid.uuid4().hex}"
     now = utcnow()
+    request_id = current_request_id()
+    keys = [email.key or f"email:{uuid.uuid4().hex}" for email in emails]
+    rows = [
+        {
+            "idempotency_key": key,
+            "recipient": email.to,
+            "subject": email.subject[:500],
+            "body": email.body,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "request_id": request_id,
+            "text_version_id": email.text_version_id,
+        }
+        for key, email in zip(keys, emails, strict=True)
+    ]
     table = cast(sa.Table, OutboxMessage.__table__)
     dialect = writer.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     writer.execute(
-        insert(table)
-        .values(
-            idempotency_key=key,
-            recipient=to,
-            subject=subject[:500],
-            body=body,
-            status=OutboxStatus.PENDING.value,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            request_id=current_request_id(),
-            text_version_id=text_version_id,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        insert(table).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    return key
+    return keys
 
 
 def message_id(message: OutboxMessage, domain: str) -> str:

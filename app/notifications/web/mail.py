@@ -25,7 +25,7 @@ from app.notifications.services import (
     take_pending_emails,
 )
 from app.notifications.web.messages import sentence, subject
-from app.outbox.services import queue_email
+from app.outbox.services import Email, queue_emails
 from app.texts.registry import BY_NOTIFICATION
 from app.texts.services import render_in_force
 from app.web.links import absolute_url
@@ -66,11 +66,11 @@ def write_pending_to_outbox(session: Session) -> None:
     """Before every commit: the notification e-mails become outbox rows of the same commit."""
     if not session.info.get(PENDING_EMAILS) or not has_app_context():
         return
+    emails = []
     for message in take_pending_emails(session):
         title, body, version = compose_with_version(message)
-        queue_email(
-            to=message.to, subject=title, body=body, session=session, text_version_id=version
-        )
+        emails.append(Email(to=message.to, subject=title, body=body, text_version_id=version))
+    queue_emails(emails, session=session)  # one statement however many are told
 
 
 def drop_pending_after_rollback(session: Session, previous_transaction: Any) -> None:
