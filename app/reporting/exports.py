@@ -19,12 +19,14 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import Organisation
 from app.applications.models import Application
-from app.calls.models import Call
+from app.calls.models import DEFAULT_LOCALE, Call
 from app.donations.models import BankReceipt, Donor, Gift, Pledge
 from app.grants.models import Grant, Tranche, TrancheStatus
 from app.platform.extensions import db
 from app.platform.money import to_major
 from app.platform.sql import day_of
+from app.questions.models import QuestionAnswer
+from app.questions.services import ShownAnswer, questions_of
 
 CHUNK = 1000
 Row = tuple[Any, ...]
@@ -248,6 +250,41 @@ def application_rows(since: datetime, until: datetime) -> Iterator[Row]:
         )
 
 
+def _answer_query(since: datetime, until: datetime) -> Any:
+    """The answers to the calls' own questions (app/questions) of the period's applications."""
+    return (
+        sa.select(QuestionAnswer, Call.reference)
+        .join(Application, Application.id == QuestionAnswer.application_id)
+        .join(Call, Call.id == Application.call_id)
+        .where(_when(Application.created_at, since, until))
+        .order_by(Application.created_at, Application.id, QuestionAnswer.question_id)
+    )
+
+
+def answer_rows(since: datetime, until: datetime) -> Iterator[Row]:
+    """One row per answer: the question numbered as the applicant read it, in the fund's
+    default language (a choice by its option's label)."""
+    numbering: dict[int, dict[int, int]] = {}
+    for answer, call_reference in _stream(_answer_query(since, until)):
+        question = answer.question
+        if question.call_id not in numbering:
+            numbering[question.call_id] = {
+                q.id: number for number, q in enumerate(questions_of(question.call), start=1)
+            }
+        shown = ShownAnswer(numbering[question.call_id][question.id], question, answer)
+        yield (
+            f"APP-{answer.application_id:05d}",
+            call_reference,
+            shown.number,
+            question.wording_in(DEFAULT_LOCALE),
+            question.kind.value,
+            question.required,
+            shown.text_in(DEFAULT_LOCALE),
+            answer.number,
+            answer.updated_at,
+        )
+
+
 def _grant_query(since: datetime, until: datetime) -> Any:
     paid = (
         sa.select(sa.func.coalesce(sa.func.sum(Tranche.amount), 0))
@@ -401,6 +438,22 @@ TABLES: dict[str, ExportTable] = {
             ),
             application_rows,
             lambda since, until: _count(_application_query(since, until)),
+        ),
+        ExportTable(
+            "application_answers",
+            (
+                "application",
+                "call",
+                "question_number",
+                "question",
+                "kind",
+                "required",
+                "answer",
+                "number",
+                "answered_at",
+            ),
+            answer_rows,
+            lambda since, until: _count(_answer_query(since, until)),
         ),
         ExportTable(
             "grants",

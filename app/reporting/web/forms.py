@@ -59,6 +59,7 @@ class ExportForm(PeriodForm):
         choices=[
             ("contributions", _l("Contributions (gifts, pledges, bank receipts)")),
             ("applications", _l("Applications")),
+            ("application_answers", _l("Answers to the calls' own questions")),
             ("grants", _l("Grants")),
             ("disbursements", _l("Disbursements (tranches sent)")),
             (TRANSFERS, _l("Ledger transfers")),
