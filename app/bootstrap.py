@@ -52,6 +52,7 @@ from app.jobs.web.routes import bp as jobs
 from app.ledger.web.export_jobs import register_ledger_export_job
 from app.ledger.web.routes import bp as ledger
 from app.lists.web.routes import bp as lists
+from app.monitoring.web.routes import bp as monitoring
 from app.notes.web.routes import bp as notes
 from app.notifications.web import badge, mail
 from app.notifications.web.routes import bp as notifications
@@ -119,6 +120,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     screening,
     copies,
     notes,
+    monitoring,
     texts,
     search,
     lists,

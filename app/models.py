@@ -56,6 +56,12 @@ from app.grants.models import (  # noqa: F401
 from app.jobs.models import Job  # noqa: F401
 from app.ledger.models import Account, Checkpoint, Transfer  # noqa: F401
 from app.lists.models import SavedView  # noqa: F401
+from app.monitoring.models import (  # noqa: F401
+    MonitoringActivity,
+    MonitoringFinding,
+    MonitoringRecommendation,
+    PartnerRating,
+)
 from app.notes.models import InternalNote  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.oauth.models import OAuthClient  # noqa: F401

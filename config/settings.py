@@ -297,6 +297,14 @@ class Base:
     GRANT_VARIANCE_THRESHOLD = Decimal(os.environ.get("GRANT_VARIANCE_THRESHOLD", "0.20"))
     # Reminders go out this many days before a report is due, and again when it is overdue.
     GRANT_REMINDER_DAYS = _env_int("GRANT_REMINDER_DAYS", 14)
+    # Monitoring (issue 26, app/monitoring): a grant of at least MONITORING_LARGE_GRANT_AMOUNT
+    # (minor units) gets the high-risk visit plan; a spot check falls this many days before each
+    # later tranche; a partner score of at least MONITORING_LOW_RISK_SCORE proposes low risk, of
+    # at least MONITORING_MEDIUM_RISK_SCORE medium, below that high.
+    MONITORING_LARGE_GRANT_AMOUNT = _env_int("MONITORING_LARGE_GRANT_AMOUNT", 5_000_000)
+    MONITORING_SPOT_CHECK_LEAD_DAYS = _env_int("MONITORING_SPOT_CHECK_LEAD_DAYS", 14)
+    MONITORING_LOW_RISK_SCORE = _env_int("MONITORING_LOW_RISK_SCORE", 80)
+    MONITORING_MEDIUM_RISK_SCORE = _env_int("MONITORING_MEDIUM_RISK_SCORE", 60)
 
     # Bank details: a confirmed change of an organisation's account holds its payments this many
     # days (time to hear from the organisation if the change was not theirs); the checker is

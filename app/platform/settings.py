@@ -120,6 +120,28 @@ class RegionSettings:
 
 
 @dataclass(frozen=True)
+class MonitoringSettings:
+    """Monitoring plans and the partner score (app/monitoring)."""
+
+    # A grant of at least this much (minor units) is monitored as closely as a high-risk one.
+    large_grant_amount: int = 5_000_000
+    # A spot check is planned this many days before each later tranche.
+    spot_check_lead_days: int = 14
+    # A partner score of at least low_risk_score proposes low risk; of at least
+    # medium_risk_score, medium; below, high.
+    low_risk_score: int = 80
+    medium_risk_score: int = 60
+
+
+@dataclass(frozen=True)
+class ResultsSettings:
+    """Results frameworks (app/results)."""
+
+    # RESULTS_FRAMEWORK_REQUIRED: a proposal is submitted only with a results framework.
+    framework_required: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     fund: FundSettings
     calls: CallSettings
@@ -131,6 +153,7 @@ class Settings:
     bank_files: BankFileSettings
     jobs: JobSettings
     regions: RegionSettings
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -182,6 +205,12 @@ class Settings:
                 keep_hours=read.integer("JOB_RESULT_KEEP_HOURS", minimum=1),
             ),
             regions=RegionSettings(overrides=read.region_overrides("REPORTING_REGION_OVERRIDES")),
+            monitoring=MonitoringSettings(
+                large_grant_amount=read.integer("MONITORING_LARGE_GRANT_AMOUNT", minimum=1),
+                spot_check_lead_days=read.integer("MONITORING_SPOT_CHECK_LEAD_DAYS", minimum=0),
+                low_risk_score=read.integer("MONITORING_LOW_RISK_SCORE", minimum=0),
+                medium_risk_score=read.integer("MONITORING_MEDIUM_RISK_SCORE", minimum=0),
+            ),
         )
 
 

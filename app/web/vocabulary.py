@@ -19,6 +19,7 @@ def _labels() -> dict[tuple[type, str], Any]:
         TRANSFER_KINDS,
         TRANSFER_STATUSES,
     )
+    from app.monitoring.web.labels import LABELS as MONITORING
     from app.reviews.web.labels import LABELS as REVIEWS
     from app.web.labels import _BY_TYPE as SHARED
 
@@ -27,6 +28,7 @@ def _labels() -> dict[tuple[type, str], Any]:
     for area in (
         DONATIONS,
         GRANTS,
+        MONITORING,
         ACCOUNT_TYPES,
         TRANSFER_CODES,
         TRANSFER_KINDS,

@@ -15,6 +15,7 @@ from devtools.seed.calls_and_applications import load_demo_calls_and_application
 from devtools.seed.donations import load_demo_donations
 from devtools.seed.grants import load_demo_grants
 from devtools.seed.ledger import load_demo_ledger
+from devtools.seed.monitoring import load_demo_monitoring
 from devtools.seed.people import load_demo_users
 from devtools.seed.reviews import load_demo_reviews
 
@@ -25,6 +26,7 @@ DEMO_LOADERS: list[Callable[[], object]] = [
     load_demo_reviews,
     load_demo_bank_accounts,  # the grants' tranches are paid into confirmed accounts
     load_demo_grants,
+    load_demo_monitoring,  # a visit with recommendations on a grant (decision 0113)
     load_demo_ledger,
 ]
 

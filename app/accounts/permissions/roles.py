@@ -56,6 +56,11 @@ class Permission(StrEnum):
     VIEW_INTERNAL_NOTES = "view_internal_notes"
     # the wording of the e-mails and letters the fund sends (app/texts/)
     EDIT_TEXTS = "edit_texts"
+    # monitoring (app/monitoring): read a grant's visits and the partner score; plan and record
+    # visits and follow up recommendations; confirm the risk rating the score proposes
+    VIEW_MONITORING = "view_monitoring"
+    MANAGE_MONITORING = "manage_monitoring"
+    CONFIRM_RISK_RATING = "confirm_risk_rating"
 
 
 # Permissions that move or commit money. Nobody who holds the admin role may use them, even
@@ -114,6 +119,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_INTERNAL_NOTE,
             Permission.VIEW_INTERNAL_NOTES,
             Permission.EDIT_TEXTS,
+            Permission.VIEW_MONITORING,
+            Permission.MANAGE_MONITORING,
+            Permission.CONFIRM_RISK_RATING,
         }
     ),
     Role.FINANCE: frozenset(
@@ -131,11 +139,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT_DATA,
             Permission.WRITE_INTERNAL_NOTE,
             Permission.VIEW_INTERNAL_NOTES,
+            Permission.VIEW_MONITORING,
         }
     ),
     # Auditors read the fund's notes on a case but add none: they check, they do not act.
     Role.AUDITOR: frozenset(
-        _OVERSIGHT | {Permission.VIEW_AUDIT_LOG, Permission.VIEW_INTERNAL_NOTES}
+        _OVERSIGHT
+        | {Permission.VIEW_AUDIT_LOG, Permission.VIEW_INTERNAL_NOTES, Permission.VIEW_MONITORING}
     ),
     Role.ADMIN: frozenset(
         {

@@ -23,6 +23,7 @@ from app.applications.models import (
 )
 from app.grants import queries as grant_queries
 from app.grants.models import GrantReport, ReportStatus, Tranche, TrancheStatus
+from app.monitoring import services as monitoring
 from app.platform.errors import N_
 from app.platform.extensions import db
 from app.reviews.models import AssignmentStatus, Review, ReviewAssignment, ReviewStatus
@@ -198,6 +199,15 @@ def waiting_for(user: Any, *, on: date) -> list[Waiting]:
                     )
                 ),
                 url_for("grants.disbursements", state="overdue"),
+                overdue=True,
+            )
+        )
+    if Permission.MANAGE_MONITORING in granted:
+        items.append(
+            Waiting(
+                N_("Overdue monitoring recommendations"),
+                monitoring.count_overdue(on=on),
+                url_for("monitoring.recommendations", state="overdue"),
                 overdue=True,
             )
         )

@@ -48,6 +48,7 @@ EXPECTED = {
         "Grant reports to review",
         "Overdue reports",
         "Overdue tranches",
+        "Overdue monitoring recommendations",
     },
     Role.FINANCE: {
         "Tranche requests to approve (another officer's)",
