@@ -5,7 +5,7 @@ partner_ratings is append-only (a later decision is a new row), with the same tr
 other append-only tables.
 
 Revision ID: b5e1c3d7a920
-Revises: a4c81e27b5d9
+Revises: b5d1e7a3c902
 Create Date: 2026-12-07 05:30:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5e1c3d7a920'
-down_revision = 'a4c81e27b5d9'
+down_revision = 'b5d1e7a3c902'
 branch_labels = None
 depends_on = None
 
