@@ -6,9 +6,9 @@ Each prints one JSON line per flow, page or scenario with at least ``bench``, ``
 
 from __future__ import annotations
 
-from bench import copies, http, ledger, money, scenarios
+from bench import copies, http, ledger, money, scenarios, search
 
-BENCHMARKS = [money.main, ledger.main, http.main, scenarios.main, copies.main]
+BENCHMARKS = [money.main, ledger.main, http.main, scenarios.main, copies.main, search.main]
 
 if __name__ == "__main__":
     for benchmark in BENCHMARKS:

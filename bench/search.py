@@ -9,7 +9,10 @@ manager's list of all applications (``/applications/all``, keyset pages on an in
 The database (BENCH_SEARCH_DATABASE_URL, default ``trustfund_bench_search`` on the local
 server) is migrated and filled with ``flask demo --scale large`` once, as bench/http.py does;
 later runs reuse it. Environment: BENCH_SEARCH_ROUNDS (default 5), BENCH_SEARCH_SCALE (default
-large; ``small`` for a quick try). One JSON line per query and one for all of them.
+large; ``small`` for a quick try). One JSON line per query and one for all of them, each with
+``bench``, ``variant``, ``p95_ms``, ``p99_ms``, ``ratio`` and ``errors`` (part of
+``python -m bench``); the last also gives the machine's load and CPUs, as the machine may be
+busy.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import os
 import statistics
 import time
 from typing import Any
+
+import sqlalchemy as sa
 
 from bench.http import SECRET_KEY, _app, bench_user, prepare_database, user_cookie
 
@@ -55,7 +60,8 @@ def _time(client: Any, path: str, params: dict[str, str]) -> float:
 def main() -> None:
     url = os.environ.get("BENCH_SEARCH_DATABASE_URL", DEFAULT_URL)
     rounds = int(os.environ.get("BENCH_SEARCH_ROUNDS", "5"))
-    prepare_database(url, os.environ.get("BENCH_SEARCH_SCALE", "large"))
+    scale = os.environ.get("BENCH_SEARCH_SCALE", "large")
+    prepare_database(url, scale)
     app = _app(url)
     app.config.update(SECRET_KEY=SECRET_KEY, PAGE_CACHE_SECONDS=0)
     with app.app_context():
@@ -76,16 +82,23 @@ def main() -> None:
         if round_number:
             reference.append(took)
     reference_p95 = _percentile(reference, 0.95)
+    database = sa.make_url(url).get_backend_name()
     for query, samples in per_query.items():
+        p95 = _percentile(samples, 0.95)
         print(
             json.dumps(
                 {
                     "bench": "search",
                     "variant": query,
                     "p50_ms": round(statistics.median(samples), 1),
-                    "p95_ms": round(_percentile(samples, 0.95), 1),
+                    "p95_ms": round(p95, 1),
+                    "p99_ms": round(_percentile(samples, 0.99), 1),
+                    "ratio": round(reference_p95 / p95, 3),
+                    "errors": 0,
+                    "database": database,
                 }
-            )
+            ),
+            flush=True,
         )
     everything = [t for samples in per_query.values() for t in samples]
     p95 = _percentile(everything, 0.95)
@@ -101,8 +114,13 @@ def main() -> None:
                 "ratio": round(reference_p95 / p95, 3),
                 "rounds": rounds,
                 "errors": 0,
+                "database": database,
+                "scale": scale,
+                "load_1min": round(os.getloadavg()[0], 2),
+                "cpus": os.cpu_count(),
             }
-        )
+        ),
+        flush=True,
     )
 
 
