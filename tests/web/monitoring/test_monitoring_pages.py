@@ -177,6 +177,10 @@ def test_the_partner_score_proposes_and_a_fund_manager_confirms(client, sign_in,
         == 403
     )
     sign_in(fm)
+    # The organisation's page leads to its score.
+    assert f"/monitoring/organisations/{organisation.id}" in _text(
+        client.get(f"/organisations/{organisation.id}")
+    )
     page = _text(client.get(f"/monitoring/organisations/{organisation.id}"))
     assert "High risk" in page and "-20" in page.replace("+", "")
     response = client.post(
