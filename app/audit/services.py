@@ -14,6 +14,10 @@ audit_origin: ContextVar[str | None] = ContextVar("audit_origin", default=None)
 
 SYSTEM_ACTOR_LABEL = "system"
 
+# In a session's info: the actions audited since its last commit (a set), for whatever must know
+# what a commit changed (the reporting figures' cache, app/reporting/web/cache.py).
+AUDITED_ACTIONS = "audit.actions"
+
 
 def _actor_fields(actor: Any) -> tuple[int | None, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -51,4 +55,5 @@ def record_event(
         ip=audit_origin.get(),
     )
     db.session.add(event)
+    db.session.info.setdefault(AUDITED_ACTIONS, set()).add(action)
     return event

@@ -31,6 +31,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.audit.services import AUDITED_ACTIONS
 from app.ledger.models import Transfer
 from app.platform.extensions import db
 
@@ -41,12 +42,15 @@ _entries: dict[Hashable, tuple[tuple[Any, ...], float, Any]] = {}
 
 
 # Audited actions that never change a reported figure: signing in and out, downloads, drafts
-# saved as people type, a person's own settings. Counted as changes they would throw away every
+# saved as people type and the documents attached to them or to an organisation's file (no
+# figure counts documents), a person's own settings. Counted as changes they would throw away every
 # cached figure (about a second each to compute again at scale) many times a minute. Any action
 # not listed here counts as a change, so a new kind of event can only make the cache refresh
 # too often, never show a stale figure.
 FIGURE_NEUTRAL_ACTIONS = (
     "application.section_saved",
+    "document.removed",
+    "document.uploaded",
     "file.downloaded",
     "review.draft_saved",
     "user.login",
@@ -101,10 +105,24 @@ def public_data_version() -> tuple[Any, ...] | None:
     return version
 
 
-def forget_public_version(_session: Session) -> None:
-    """After every commit (app/bootstrap.py)."""
+def may_change_figures(action: str) -> bool:
+    return action not in FIGURE_NEUTRAL_ACTIONS
+
+
+def forget_public_version(session: Session) -> None:
+    """After a commit (app/bootstrap.py) that audited a change of a figure: this process then
+    reads the data version afresh, so whoever made the change sees it at once. A commit of
+    figure-neutral work only (a draft saved, a document attached) keeps it.
+
+    Every figure change is audited, ledger postings included (their event is made by the audit
+    service too, even where the posting statement writes it). The actions are those audited
+    since the session's last commit: a change rolled back still counts once, which can only
+    make the page read the version once more.
+    """
     global _public_version
-    _public_version = None
+    actions = session.info.pop(AUDITED_ACTIONS, ())
+    if any(may_change_figures(action) for action in actions):
+        _public_version = None
 
 
 def cache_enabled() -> bool:
