@@ -39,6 +39,7 @@ _KINDS = {
     "application": N_("application"),
     "board_meeting": N_("Board meeting"),
     "call": N_("call for proposals"),
+    "concept_note": N_("concept note"),
     "gift": N_("gift"),
     "grant": N_("grant"),
     "grant_amendment": N_("grant amendment"),

@@ -78,6 +78,15 @@ WITHDRAWABLE_STATUSES = frozenset(
 )
 
 
+class ConceptStatus(StrEnum):
+    """Stage one of a two-stage call (decision 0115): the concept note and the fund's answer."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INVITED = "invited"
+    DECLINED = "declined"
+
+
 class BudgetCategory(StrEnum):
     PERSONNEL = "personnel"
     DIRECT_ASSISTANCE = "direct_assistance"
@@ -245,6 +254,10 @@ class Application(TimestampMixin, Model):
         cascade="all, delete-orphan",
         order_by="ApplicationMessage.id",
     )
+    # Stage one of a two-stage call; None for a single-stage call's application.
+    concept_note: Mapped[ConceptNote | None] = relationship(
+        back_populates="application", cascade="all, delete-orphan", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -254,7 +267,25 @@ class Application(TimestampMixin, Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        """The full proposal's content; in a two-stage call only once the fund invited it."""
+        return self.status in EDITABLE_STATUSES and not self.awaits_invitation
+
+    @property
+    def awaits_invitation(self) -> bool:
+        """A two-stage call's application the fund has not (or not yet) invited to stage two."""
+        if not self.call.is_two_stage:
+            return False
+        return self.concept_note is None or self.concept_note.status != ConceptStatus.INVITED
+
+    @property
+    def concept_status(self) -> ConceptStatus | None:
+        """The concept note's state, moved by CONCEPT_WORKFLOW (audited under the application)."""
+        return None if self.concept_note is None else self.concept_note.status
+
+    @concept_status.setter
+    def concept_status(self, value: ConceptStatus) -> None:
+        assert self.concept_note is not None
+        self.concept_note.status = value
 
     @property
     def total_with_psc(self) -> int:
@@ -358,3 +389,44 @@ class ApplicationMessage(Model):
 
     application: Mapped[Application] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
+
+
+class ConceptNote(TimestampMixin, Model):
+    """Stage one of a two-stage call: a short concept note, screened by the fund, which invites
+    a full proposal or declines with a reason (decision 0115). One per application."""
+
+    __tablename__ = "concept_notes"
+    __table_args__ = (
+        sa.CheckConstraint("indicative_amount >= 0", name="indicative_not_negative"),
+        # The staff list of a call's concept notes, by submission (keyset on (column, id)).
+        sa.Index("ix_concept_notes_listing", "status", "submitted_at", "application_id"),
+    )
+
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[ConceptStatus] = mapped_column(
+        str_enum(ConceptStatus, "concept_status"), default=ConceptStatus.DRAFT
+    )
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The idea in a few hundred words: the need, what the organisation will do, for whom.
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    countries: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    forms_of_exploitation: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Minor units of the application's currency: an order of size, not a budget.
+    indicative_amount: Mapped[int] = mapped_column(Money(), default=0)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decline_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    application: Mapped[Application] = relationship(back_populates="concept_note")
+
+    @property
+    def id(self) -> int:
+        """The application's id: the note is filed under its application."""
+        return self.application_id
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == ConceptStatus.DRAFT

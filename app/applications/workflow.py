@@ -15,6 +15,7 @@ from app.applications.models import (
     WITHDRAWABLE_STATUSES,
     Application,
     ApplicationStatus,
+    ConceptStatus,
     DueDiligenceStatus,
     MessageKind,
     OrganisationProfile,
@@ -35,12 +36,24 @@ def _guard_not_member(application: Application, actor: Any) -> None:
         )
 
 
+def ensure_invited(application: Application) -> None:
+    """Stage two of a two-stage call is for the applications the fund invited (decision 0115)."""
+    if application.awaits_invitation:
+        raise ValidationFailed(
+            N_(
+                "This call has two stages: a full proposal can be submitted only when the fund "
+                "has invited it, on its concept note. Your organisation has not been invited."
+            )
+        )
+
+
 def _guard_submit(application: Application, actor: Any) -> None:
     """The rules that hold however the submission arrives; the deadline is checked by the service
     with the time of the request (see services.submit_application)."""
     from app.applications.services import completeness, profile_of
 
     _guard_member(application, actor)
+    ensure_invited(application)
     profile = profile_of(application.organisation)
     if profile is None or profile.status != DueDiligenceStatus.VERIFIED:
         raise ValidationFailed(
@@ -174,6 +187,34 @@ APPLICATION_WORKFLOW = Workflow(
         # the cycle ends without that, turned down).
         transitions([S.RESERVE], S.APPROVED, Permission.RECORD_BOARD_DECISION, ensure_fund_side),
         transitions([S.RESERVE], S.REJECTED, Permission.RECORD_BOARD_DECISION, ensure_fund_side),
+    ],
+)
+
+
+def _concept_ready(application: Application, actor: Any) -> None:
+    """A concept note goes to the fund complete: what the concept page lists as missing."""
+    from app.applications.services.concepts import concept_problems
+
+    problems = concept_problems(application)
+    if problems:
+        raise ValidationFailed(problems[0].message, **problems[0].params)
+
+
+C = ConceptStatus
+
+# Stage one of a two-stage call (decision 0115): the state is the application's concept_status
+# (its concept note's), so each move is audited under the application.
+CONCEPT_WORKFLOW = Workflow(
+    name="concept_note",
+    state_attr="concept_status",
+    transitions=[
+        transitions(
+            [C.DRAFT], C.SUBMITTED, Permission.APPLY_FOR_GRANT, _guard_member, ready=_concept_ready
+        ),
+        # Only the fund manager screens concept notes (SCREEN_APPLICATION), never for their own
+        # organisation.
+        transitions([C.SUBMITTED], C.INVITED, Permission.SCREEN_APPLICATION, ensure_fund_side),
+        transitions([C.SUBMITTED], C.DECLINED, Permission.SCREEN_APPLICATION, ensure_fund_side),
     ],
 )
 

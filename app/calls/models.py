@@ -49,6 +49,12 @@ class Call(TimestampMixin, Model):
         sa.CheckConstraint("max_amount > 0", name="max_amount_positive"),
         sa.CheckConstraint("max_duration_months > 0", name="max_duration_positive"),
         sa.CheckConstraint("envelope >= 0", name="envelope_not_negative"),
+        # A two-stage call's concept notes are due between its opening and its full deadline.
+        sa.CheckConstraint(
+            "concept_closes_at IS NULL OR "
+            "(concept_closes_at > opens_at AND concept_closes_at < closes_at)",
+            name="concept_deadline_within_call",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +69,9 @@ class Call(TimestampMixin, Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    # Set for a two-stage call (decision 0115): concept notes are due by it, and ``closes_at``
+    # is then the deadline of the full proposals the fund invites.
+    concept_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     currency: Mapped[str] = mapped_column(sa.String(3))
     envelope: Mapped[int] = mapped_column(Money())
     # Caps per application, copied from the window's defaults when the call is created.
@@ -95,6 +104,17 @@ class Call(TimestampMixin, Model):
     def is_open_at(self, moment: datetime) -> bool:
         """Accepting submissions: published, opened, and the deadline not yet reached."""
         return self.status == CallStatus.PUBLISHED and self.opens_at <= moment < self.closes_at
+
+    @property
+    def is_two_stage(self) -> bool:
+        """A concept note first; a full proposal only when the fund invites it."""
+        return self.concept_closes_at is not None
+
+    def accepts_new_applications_at(self, moment: datetime) -> bool:
+        """Open, and for a two-stage call its concept notes not yet due."""
+        if not self.is_open_at(moment):
+            return False
+        return self.concept_closes_at is None or moment < self.concept_closes_at
 
     @property
     def is_editable(self) -> bool:

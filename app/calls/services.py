@@ -63,6 +63,8 @@ class CallDetails:
     required_documents: Mapping[str, int] = field(default_factory=dict)
     languages: Sequence[str] = ("en", "fr", "es")
     criteria: Sequence[Criterion] = ()
+    # Set for a two-stage call: concept notes are due by it, full proposals by ``closes_at``.
+    concept_closes_at: datetime | None = None
 
 
 def window_defaults(window: WindowKind) -> tuple[int, int]:
@@ -112,6 +114,7 @@ def _validate(details: CallDetails) -> dict[str, Any]:
         "description": _clean_texts(details.description),
         "opens_at": details.opens_at,
         "closes_at": details.closes_at,
+        "concept_closes_at": details.concept_closes_at,
         "timezone": details.timezone,
         "currency": currency,
         "envelope": details.envelope,
@@ -133,6 +136,17 @@ def _check_dates(details: CallDetails) -> None:
         raise ValidationFailed(N_("Opening and closing times need a time zone."))
     if details.closes_at <= details.opens_at:
         raise ValidationFailed(N_("The call must close after it opens."))
+    concept = details.concept_closes_at
+    if concept is not None:
+        if concept.tzinfo is None:
+            raise ValidationFailed(N_("Opening and closing times need a time zone."))
+        if not details.opens_at < concept < details.closes_at:
+            raise ValidationFailed(
+                N_(
+                    "The concept-note deadline must fall after the call opens and before the "
+                    "full-proposal deadline."
+                )
+            )
     try:
         ZoneInfo(details.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -238,6 +252,11 @@ def update_call(*, actor: User, call: Call, details: CallDetails) -> Call:
         raise InvalidTransition(N_("A closed call cannot be edited."))
     values = _validate(details)
     _ensure_reference_free(values["reference"], call.id)
+    if call.status != CallStatus.DRAFT and call.is_two_stage != (
+        values["concept_closes_at"] is not None
+    ):
+        # Applicants prepare for the stages announced (decision 0115).
+        raise ValidationFailed(N_("A published call cannot change between one and two stages."))
     changes: dict[str, Any] = {}
     for attr, value in values.items():
         before = getattr(call, attr)

@@ -26,6 +26,8 @@ class NotificationKind(StrEnum):
     INFORMATION_REQUESTED = "information_requested"
     SCREENING_OUTCOME = "screening_outcome"
     BOARD_DECISION = "board_decision"
+    # a two-stage call's concept note: invited to send a full proposal, or declined
+    CONCEPT_NOTE_OUTCOME = "concept_note_outcome"
     # to a colleague named in an internal note
     NOTE_MENTION = "note_mention"
     # hand-offs (app/handoffs.py): to whoever acts next, and receipts to the applicant

@@ -23,8 +23,17 @@ def start_application(
     ensure_permission(actor, Permission.APPLY_FOR_GRANT)
     if not is_member(actor, organisation.id) or profile_of(organisation) is None:
         raise PermissionDenied(N_("You can apply only for an organisation you belong to."))
-    if not call.is_open_at(now or utcnow()):
+    now = now or utcnow()
+    if not call.is_open_at(now):
         raise ValidationFailed(N_("This call is not open for applications."))
+    if call.concept_closes_at is not None and now >= call.concept_closes_at:
+        # Two stages (decision 0115): a new application starts with a concept note.
+        raise ValidationFailed(
+            N_(
+                "Concept notes for this call were due by %(deadline)s UTC: it is too late to apply."
+            ),
+            deadline=call.concept_closes_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )
     application = Application(
         call=call,
         organisation=organisation,

@@ -14,7 +14,7 @@ from app.applications.models import (
 )
 from app.applications.services.budget import refresh_money
 from app.applications.services.versions import flush_or_conflict
-from app.applications.workflow import APPLICATION_WORKFLOW
+from app.applications.workflow import APPLICATION_WORKFLOW, ensure_invited
 from app.audit.services import record_event
 from app.platform.db import utcnow
 from app.platform.errors import N_, InvalidTransition, PermissionDenied, ValidationFailed
@@ -29,6 +29,8 @@ def submit_application(
     now = now or utcnow()
     if application.status == ApplicationStatus.DRAFT:
         call = application.call
+        # Stage two of a two-stage call: only on the fund's invitation (decision 0115).
+        ensure_invited(application)
         if now >= call.closes_at:
             raise ValidationFailed(
                 N_(

@@ -6,6 +6,7 @@ from app.applications.web.blueprint import bp
 from app.applications.web.views import (  # noqa: F401 - each adds its routes to the blueprint
     attachments,
     bulk,
+    concepts,
     lists,
     messages,
     pages,

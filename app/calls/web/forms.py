@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -54,6 +55,18 @@ class CallForm(FlaskForm):
     opens_at = DateTimeLocalField(_l("Opens"), format=_DATETIME_FORMAT, validators=[DataRequired()])
     closes_at = DateTimeLocalField(
         _l("Deadline"), format=_DATETIME_FORMAT, validators=[DataRequired()]
+    )
+    two_stage = BooleanField(
+        _l("Two stages: a concept note first, then a full proposal on invitation"),
+    )
+    concept_closes_at = DateTimeLocalField(
+        _l("Concept-note deadline"),
+        format=_DATETIME_FORMAT,
+        validators=[Optional()],
+        description=_l(
+            "For a two-stage call: concept notes are due by then; the deadline above is the "
+            "full proposals'."
+        ),
     )
     timezone = SelectField(
         _l("Time zone of these times"),
@@ -113,6 +126,11 @@ class CallForm(FlaskForm):
         self.opens_at.data = call.opens_at.astimezone(zone).replace(tzinfo=None)
         self.closes_at.data = call.closes_at.astimezone(zone).replace(tzinfo=None)
         self.timezone.data = call.timezone
+        self.two_stage.data = call.is_two_stage
+        if call.concept_closes_at is not None:
+            self.concept_closes_at.data = call.concept_closes_at.astimezone(zone).replace(
+                tzinfo=None
+            )
         self.currency.data = call.currency
         self.envelope.data = to_major(call.envelope, call.currency)
         self.max_amount.data = to_major(call.max_amount, call.currency)
@@ -140,6 +158,17 @@ class CallForm(FlaskForm):
         for _blank in range(BLANK_CRITERIA):
             self.criteria.append_entry()
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        # Optional() stops the field's own checks when it is empty: the rule is said here.
+        if self.two_stage.data and self.concept_closes_at.data is None:
+            self.concept_closes_at.errors = [
+                *self.concept_closes_at.errors,
+                _l("Give the concept-note deadline of a two-stage call."),
+            ]
+            return False
+        return valid
+
     def details(self) -> CallDetails:
         zone = ZoneInfo(self.timezone.data or "UTC")
         currency = (self.currency.data or "").strip().upper()
@@ -154,6 +183,7 @@ class CallForm(FlaskForm):
             description={code: d.data or "" for code, _t, d in self.text_fields()},
             opens_at=utc(self.opens_at.data),
             closes_at=utc(self.closes_at.data),
+            concept_closes_at=utc(self.concept_closes_at.data) if self.two_stage.data else None,
             timezone=self.timezone.data or "UTC",
             currency=currency,
             envelope=self.envelope.minor or 0,

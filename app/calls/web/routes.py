@@ -73,7 +73,9 @@ def index() -> Any:
 def show(call_id: int) -> Any:
     call = visible_or_404(Call, call_id, can_view_call)
     now = utcnow()
-    can_apply = has_permission(current_user, Permission.APPLY_FOR_GRANT) and call.is_open_at(now)
+    can_apply = has_permission(
+        current_user, Permission.APPLY_FOR_GRANT
+    ) and call.accepts_new_applications_at(now)
     return render_template(
         "calls/show.html",
         call=call,

@@ -24,6 +24,7 @@ def subject(kind: K) -> str:
         K.INFORMATION_REQUESTED: _("The fund has a question about your application"),
         K.SCREENING_OUTCOME: _("Your application has been screened"),
         K.BOARD_DECISION: _("The Board of Trustees has decided on your application"),
+        K.CONCEPT_NOTE_OUTCOME: _("The fund has screened your concept note"),
         K.NOTE_MENTION: _("A colleague mentioned you in an internal note"),
         K.VERIFICATION_REQUESTED: _("An organisation asks to be verified"),
         K.VERIFICATION_OUTCOME: _("The fund has checked your organisation's file"),
@@ -71,6 +72,12 @@ def sentence(kind: K, params: dict[str, Any]) -> str:
         return _("The eligibility check of your application %(ref)s is complete.", ref=ref)
     if kind == K.BOARD_DECISION:
         return _("The Board of Trustees has decided on your application %(ref)s.", ref=ref)
+    if kind == K.CONCEPT_NOTE_OUTCOME:
+        return _(
+            "The fund has screened the concept note of your application %(ref)s: read its "
+            "answer on the application's page.",
+            ref=ref,
+        )
     if kind == K.NOTE_MENTION:
         return _note_mention(str(params.get("subject", "")), ref)
     if kind in (K.BANK_CHANGE_PROPOSED, K.BANK_CHANGE_CONFIRMED, K.BANK_CHANGE_REJECTED):

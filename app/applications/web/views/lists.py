@@ -80,5 +80,8 @@ def start(call_id: int) -> Any:
         return redirect(url_for("applications.show", application_id=existing.id))
     application = ngo.start_application(actor=current_user, call=call, organisation=organisation)
     db.session.commit()
+    if call.is_two_stage:
+        flash(_("Your application is started: first write the concept note."), "success")
+        return redirect(url_for("applications.concept_note", application_id=application.id))
     flash(_("Your application is started. Save each section as you go."), "success")
     return redirect(url_for("applications.section", application_id=application.id, name="summary"))

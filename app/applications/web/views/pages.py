@@ -13,6 +13,7 @@ from app.applications.models import Application, ApplicationStatus, Document
 from app.applications.web.blueprint import bp
 from app.applications.web.forms import MessageForm, WithdrawForm
 from app.applications.web.views.common import page_context
+from app.applications.web.views.concepts import concept_context
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.reviews.web.panel import selection_context
 from app.screening.web.notice import due_diligence_notice
@@ -35,6 +36,7 @@ def show(application_id: int) -> Any:
         "applications/show.html",
         **page_context(application),
         **selection_context(application),
+        **concept_context(application),
         profile=ngo.profile_of(application.organisation),
         **due_diligence_notice(current_user, application.organisation),
         organisation_documents=ngo.organisation_documents(application.organisation),
