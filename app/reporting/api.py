@@ -11,11 +11,13 @@ from typing import Any
 from flask import current_app, jsonify
 
 from app.platform.db import utcnow
+from app.reporting.publication import ACTIVITIES, ORGANISATION, published
 from app.reporting.suppression import public_value
 from app.reporting.transparency import transparency
 from app.reporting.web.cache import cached, public_data_version
 from app.web.access import public
 from app.web.api import Operation, bp, documented
+from app.web.links import public_url
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
@@ -126,5 +128,78 @@ def transparency_json() -> Any:
         }
     )
     response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- The IATI files as published (app/reporting/publication.py), as /open-data/iati lists them
+
+_IATI_FILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "url", "published"],
+    "properties": {
+        "name": {"type": "string"},
+        "url": {"type": "string"},
+        "published": {
+            "description": "null until the publication job first made the file",
+            "anyOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["generated_at", "sha256", "size_bytes", "content_type"],
+                    "properties": {
+                        "generated_at": {"type": "string", "format": "date-time"},
+                        "sha256": {"type": "string"},
+                        "size_bytes": {"type": "integer"},
+                        "content_type": {"type": "string"},
+                    },
+                },
+            ],
+        },
+    },
+}
+IATI_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["registry_page", "files"],
+    "properties": {
+        "registry_page": {"type": "string"},
+        "files": {"type": "array", "items": _IATI_FILE_SCHEMA},
+    },
+}
+_IATI_FILES = (
+    (ACTIVITIES, "open_data.iati_activities_file"),
+    (ORGANISATION, "open_data.iati_organisation_file"),
+)
+
+
+@bp.get("/iati")
+@public
+@documented(
+    Operation(
+        summary="The fund's published IATI files: where they are, when they were made",
+        description="What the public page /open-data/iati lists: each file's stable address "
+        "(fetch it there, with its ETag), its digest and when the publication job made it.",
+        response=IATI_SCHEMA,
+    )
+)
+def iati_files() -> Any:
+    files = []
+    for name, endpoint in _IATI_FILES:
+        stored = published(name)
+        files.append(
+            {
+                "name": name,
+                "url": public_url(endpoint),
+                "published": None
+                if stored is None
+                else {
+                    "generated_at": stored.generated_at.isoformat(),
+                    "sha256": stored.sha256,
+                    "size_bytes": len(stored.content),
+                    "content_type": stored.content_type,
+                },
+            }
+        )
+    response = jsonify(registry_page=public_url("open_data.iati_registry"), files=files)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
