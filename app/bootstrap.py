@@ -65,6 +65,7 @@ from app.platform import links, storage
 from app.platform.categories import Theme
 from app.platform.cli import backup_command, restore_command
 from app.platform.money import currency_exponent
+from app.questions.web.routes import bp as questions
 from app.reporting import api as reporting_api
 from app.reporting.cli import iati_cli, reports_cli
 from app.reporting.web import cache as reporting_cache
@@ -120,6 +121,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     screening,
     copies,
     notes,
+    questions,
     monitoring,
     texts,
     search,

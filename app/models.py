@@ -68,6 +68,7 @@ from app.oauth.models import OAuthClient  # noqa: F401
 from app.organisations.models import BankAccount  # noqa: F401
 from app.outbox.models import OutboxMessage  # noqa: F401
 from app.platform.submissions import FormSubmission  # noqa: F401
+from app.questions.models import CallQuestion, QuestionAnswer  # noqa: F401
 from app.reporting.models import PublishedFile  # noqa: F401
 from app.reviews.models import (  # noqa: F401
     BoardDecision,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -28,6 +29,7 @@ from app.platform.categories import AgeGroup, Sex
 from app.platform.errors import N_, Conflict, ValidationFailed
 from app.platform.extensions import db
 from app.platform.money import to_major
+from app.questions.services import answer_as_json, shown_answers
 from app.web.access import login_required, requires
 from app.web.api import (
     CURSOR_PARAMETERS,
@@ -142,7 +144,8 @@ def applications() -> Any:
 # The same services as the pages, and the same forms: a JSON section is read into the page's
 # form, so it is validated exactly as the page validates it.
 
-SECTION_NAMES = [s.value for s in Section if s != Section.ATTACHMENTS]
+# The call's own questions are answered on their page (files among them), not here.
+SECTION_NAMES = [s.value for s in Section if s not in (Section.ATTACHMENTS, Section.QUESTIONS)]
 _ID_PARAMETER: dict[str, Any] = {
     "name": "application_id",
     "in": "path",
@@ -215,6 +218,27 @@ SECTION_BODY_SCHEMA: dict[str, Any] = {
         for field_name, schema in fields.items()
     },
 }
+# The call's own questions (app/questions) shown to the applicant, with the answers.
+QUESTIONS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["number", "kind", "required", "question", "answer"],
+        "properties": {
+            "number": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["text", "choice", "number", "file"]},
+            "required": {"type": "boolean"},
+            "question": {"type": "string"},
+            "answer": {
+                "description": "Text; a choice's key and label; a number as a decimal string; "
+                "a file's name, type and size. Null: not answered.",
+                "anyOf": [{"type": "object"}, {"type": "null"}],
+            },
+        },
+    },
+}
+
+
 APPLICATION_DETAIL_SCHEMA: dict[str, Any] = {
     **APPLICATION_SCHEMA,
     "required": [*APPLICATION_SCHEMA["required"], "version", "sections"],
@@ -234,6 +258,7 @@ APPLICATION_DETAIL_SCHEMA: dict[str, Any] = {
             },
         },
         "content": {"type": "object"},
+        "questions": QUESTIONS_SCHEMA,
     },
 }
 
@@ -303,6 +328,9 @@ def application_detail_as_json(application: Application) -> dict[str, Any]:
                 for line in application.budget_lines
             ],
         },
+        "questions": [
+            answer_as_json(row, str(get_locale() or "en")) for row in shown_answers(application)
+        ],
     }
 
 

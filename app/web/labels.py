@@ -131,6 +131,7 @@ LABELS: list[tuple[StrEnum, LazyString]] = [
     (Section.WORKPLAN, _l("Workplan")),
     (Section.BUDGET, _l("Budget")),
     (Section.ATTACHMENTS, _l("Attachments")),
+    (Section.QUESTIONS, _l("Questions for this call")),
     # outgoing e-mail
     (OutboxStatus.PENDING, _l("Waiting to be sent")),
     (OutboxStatus.SENT, _l("Sent")),

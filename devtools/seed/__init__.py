@@ -17,11 +17,13 @@ from devtools.seed.grants import load_demo_grants
 from devtools.seed.ledger import load_demo_ledger
 from devtools.seed.monitoring import load_demo_monitoring
 from devtools.seed.people import load_demo_users
+from devtools.seed.questions import load_demo_questions
 from devtools.seed.reviews import load_demo_reviews
 
 DEMO_LOADERS: list[Callable[[], object]] = [
     load_demo_users,
     load_demo_calls_and_applications,
+    load_demo_questions,  # the open call's own questions and answers (decision 0116)
     load_demo_donations,  # the contributions need the demo finance officer and donor
     load_demo_reviews,
     load_demo_bank_accounts,  # the grants' tranches are paid into confirmed accounts

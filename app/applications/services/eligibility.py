@@ -12,6 +12,7 @@ from app.applications.services.sections import Section, SectionCheck
 from app.calls.models import Call
 from app.platform.errors import N_
 from app.platform.money import amount_param
+from app.questions.services import answer_problems, application_has_questions
 
 
 def application_documents_count(application: Application) -> Counter[str]:
@@ -24,7 +25,11 @@ def application_documents_count(application: Application) -> Counter[str]:
 def completeness(application: Application) -> list[SectionCheck]:
     """Section by section, what is still missing before the application can be submitted."""
     call = application.call
-    return [SectionCheck(section, _CHECKS[section](application, call)) for section in Section]
+    return [
+        SectionCheck(section, _CHECKS[section](application, call))
+        for section in Section
+        if section != Section.QUESTIONS or application_has_questions(application)
+    ]
 
 
 def _summary_problems(application: Application, call: Call) -> list[Problem]:
@@ -141,6 +146,10 @@ def _attachments_problems(application: Application, call: Call) -> list[Problem]
     return attachments
 
 
+def _questions_problems(application: Application, call: Call) -> list[Problem]:
+    return [Problem(message, params) for message, params in answer_problems(application)]
+
+
 _CHECKS: dict[Section, Callable[[Application, Call], list[Problem]]] = {
     Section.SUMMARY: _summary_problems,
     Section.LOCATIONS: _locations_problems,
@@ -149,6 +158,7 @@ _CHECKS: dict[Section, Callable[[Application, Call], list[Problem]]] = {
     Section.WORKPLAN: _workplan_problems,
     Section.BUDGET: _budget_problems,
     Section.ATTACHMENTS: _attachments_problems,
+    Section.QUESTIONS: _questions_problems,
 }
 
 

@@ -45,6 +45,8 @@ class Section(StrEnum):
     WORKPLAN = "workplan"
     BUDGET = "budget"
     ATTACHMENTS = "attachments"
+    # The call's own questions (app/questions), listed only when the call has some.
+    QUESTIONS = "questions"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from app.applications.web.views.common import SECTIONS, attachments_page, page_c
 from app.platform.db import utcnow
 from app.platform.errors import DomainError
 from app.platform.extensions import db
+from app.questions.web.section import questions_section
 from app.web.access import requires
 from app.web.labels import label
 from app.web.lookup import visible_or_404
@@ -41,6 +42,8 @@ def section(application_id: int, name: str) -> Any:
         if autosave:
             abort(404)
         return attachments_page(application, application_upload_form())
+    if current == Section.QUESTIONS:
+        return questions_section(application, context=page_context(application), autosave=autosave)
     form = SECTION_FORMS[current]()
     form.setup(application)
     if autosave:
