@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app.applications.models import (
     ApplicationStatus,
     BudgetCategory,
+    ConceptStatus,
     DueDiligenceStatus,
     MessageKind,
     RiskRating,
@@ -113,6 +114,11 @@ LABELS: list[tuple[StrEnum, LazyString]] = [
     (ApplicationStatus.RESERVE, _l("On the reserve list")),
     (ApplicationStatus.REJECTED, _l("Not selected")),
     (ApplicationStatus.WITHDRAWN, _l("Withdrawn")),
+    # two-stage calls: the concept note (decision 0115)
+    (ConceptStatus.DRAFT, _l("Not sent")),
+    (ConceptStatus.SUBMITTED, _l("Waiting for an answer")),
+    (ConceptStatus.INVITED, _l("Full proposal invited")),
+    (ConceptStatus.DECLINED, _l("Declined")),
     (MessageKind.INFORMATION_REQUEST, _l("Request for information")),
     (MessageKind.REPLY, _l("Answer")),
     (MessageKind.NOTICE, _l("Message from the fund")),

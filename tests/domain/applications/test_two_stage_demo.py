@@ -10,12 +10,14 @@ from app.applications.models import Application, ConceptStatus
 from app.applications.services.concepts import invite_full_proposal
 from app.calls.models import Call
 from app.platform.extensions import db
+from devtools.seed import DEMO_LOADERS
 from devtools.seed.calls_and_applications import load_demo_calls_and_applications
 from devtools.seed.people import load_demo_users
 from devtools.seed.two_stage import TWO_STAGE_CALL, load_demo_two_stage_call
 
 
 def test_the_demo_shows_a_two_stage_call_with_a_concept_note_to_answer():
+    assert load_demo_two_stage_call in DEMO_LOADERS  # so `make run` shows it
     load_demo_users()
     load_demo_calls_and_applications()
     assert load_demo_two_stage_call() == 2
