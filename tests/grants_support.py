@@ -20,14 +20,13 @@ from app.applications.models import (
 )
 from app.grants import services as grants
 from app.grants.models import (
-    FigureDimension,
     Grant,
     GrantReport,
     ReportKind,
     Tranche,
 )
 from app.grants.services import reports as grant_reports
-from app.grants.services.reports import ReportData, sex_age_code
+from app.grants.services.reports import ReportData
 from app.ledger import chart
 from app.ledger.models import TransferCode
 from app.ledger.rules import TransferSpec
@@ -199,12 +198,11 @@ def pay(tranche: Tranche, people: Officers, reference: str | None = None) -> Tra
 
 
 def report_data(report: GrantReport, *, spent: dict[int, int] | None = None) -> ReportData:
-    """A complete report: 12 women and 3 girls assisted, narrative, spending per line."""
-    figures = {
-        (FigureDimension.SEX_AGE, sex_age_code(Sex.FEMALE, AgeGroup.ADULT)): 12,
-        (FigureDimension.SEX_AGE, sex_age_code(Sex.FEMALE, AgeGroup.CHILD)): 3,
-        (FigureDimension.EXPLOITATION, "sexual_exploitation"): 15,
-        (FigureDimension.ASSISTANCE, "shelter"): 15,
+    """A complete report: 12 women and 3 girls assisted, all new, after sexual exploitation;
+    narrative, spending per line."""
+    people = {
+        ("sexual_exploitation", Sex.FEMALE, AgeGroup.ADULT): (12, 0),
+        ("sexual_exploitation", Sex.FEMALE, AgeGroup.CHILD): (3, 0),
     }
     lines = report.grant.current_budget
     expenditures = spent if spent is not None else {line.id: 0 for line in lines}
@@ -212,7 +210,8 @@ def report_data(report: GrantReport, *, spent: dict[int, int] | None = None) -> 
         results="Fifteen survivors housed and supported.",
         challenges="Rising rents.",
         lessons="Partner early with the courts.",
-        figures=figures,
+        people=people,
+        assistance={"shelter": 15},
         expenditures=expenditures,
     )
 

@@ -11,10 +11,18 @@ from typing import Any
 
 from app.accounts.permissions import Permission, can_view_grant, can_view_grant_report
 from app.grants import queries
-from app.grants.models import FigureDimension, Grant, GrantReport, ReportKind
+from app.grants.models import (
+    EXPLOITATION_COLUMNS,
+    NOT_RECORDED,
+    FigureDimension,
+    Grant,
+    GrantReport,
+    ReportKind,
+)
 from app.grants.services import reports
 from app.grants.services.common import today
 from app.grants.services.reports import MAX_COUNT
+from app.platform.categories import AgeGroup, Sex
 from app.platform.errors import N_, ValidationFailed
 from app.web.access import login_required, requires
 from app.web.api import (
@@ -125,6 +133,36 @@ _COUNTS: dict[str, Any] = {
     "type": "object",
     "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
 }
+_COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
+# One cell of the cross table of people assisted in the report's period.
+_CELL: dict[str, Any] = {
+    "type": "object",
+    "required": ["exploitation", "sex", "age"],
+    "properties": {
+        "exploitation": {"type": "string", "enum": list(EXPLOITATION_COLUMNS)},
+        "sex": {"type": "string", "enum": [s.value for s in Sex]},
+        "age": {"type": "string", "enum": [a.value for a in AgeGroup]},
+        "new": {**_COUNT, "description": "First counted by this report"},
+        "continuing": {
+            **_COUNT,
+            "description": "Counted as new by an earlier report of the grant",
+        },
+    },
+}
+PEOPLE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The cross table as given, and the totals derived from it",
+    "required": ["total", "new", "continuing", "counts"],
+    "properties": {
+        "total": _COUNT,
+        "new": _COUNT,
+        "continuing": _COUNT,
+        "counts": {"type": "array", "items": _CELL},
+        "by_sex_and_age": _COUNTS,
+        "by_form_of_exploitation": _COUNTS,
+        "by_assistance": _COUNTS,
+    },
+}
 REPORT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["id", "grant_id", "kind", "number", "status", "due_date", "submitted_at"],
@@ -136,7 +174,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "status": {"type": "string"},
         "due_date": DATE_SCHEMA,
         "submitted_at": {"anyOf": [TIME_SCHEMA, {"type": "null"}]},
-        "people_assisted": {"type": "object"},
+        "people_assisted": PEOPLE_SCHEMA,
     },
 }
 REPORTS_SCHEMA: dict[str, Any] = {
@@ -169,13 +207,19 @@ REPORT_BODY_SCHEMA: dict[str, Any] = {
         "safeguarding_details": {"type": "string", "description": "Without personal data"},
         "people_assisted": {
             "type": "object",
-            "description": "Aggregate counts only: by '<sex>.<age>', by form of exploitation "
-            "and by type of assistance (codes of app/platform/categories.py)",
+            "description": "Aggregate counts only: the people assisted in the period, each once, "
+            "by form of exploitation x sex x age, new or continuing; and how many received each "
+            "type of assistance (at most the people assisted). Totals by sex and age or by "
+            "exploitation are derived, never sent (codes of app/platform/categories.py; "
+            "'not_recorded' when the form of exploitation is not known)",
             "properties": {
-                "by_sex_and_age": _COUNTS,
-                "by_form_of_exploitation": _COUNTS,
+                "counts": {"type": "array", "items": _CELL},
                 "by_assistance": _COUNTS,
+                # Before the cross table: still taken where the two tables cross exactly.
+                "by_sex_and_age": {**_COUNTS, "deprecated": True},
+                "by_form_of_exploitation": {**_COUNTS, "deprecated": True},
             },
+            "additionalProperties": False,
         },
         "spending": {
             "type": "object",
@@ -184,18 +228,32 @@ REPORT_BODY_SCHEMA: dict[str, Any] = {
         },
     },
 }
-_DIMENSIONS = {
-    "by_sex_and_age": FigureDimension.SEX_AGE,
-    "by_form_of_exploitation": FigureDimension.EXPLOITATION,
-    "by_assistance": FigureDimension.ASSISTANCE,
-}
+
+
+def people_as_json(report: GrantReport) -> dict[str, Any]:
+    """The report's cross table as given and the totals derived from it (non-zero only)."""
+    table = report.people_table
+    return {
+        "total": table.total,
+        "new": table.new,
+        "continuing": table.continuing,
+        "counts": [
+            {
+                "exploitation": exploitation,
+                "sex": sex.value,
+                "age": age.value,
+                "new": new,
+                "continuing": continuing,
+            }
+            for (exploitation, sex, age), (new, continuing) in sorted(table.cells.items())
+        ],
+        "by_sex_and_age": {code: n for code, n in table.by_sex_age().items() if n},
+        "by_form_of_exploitation": {code: n for code, n in table.by_exploitation().items() if n},
+        "by_assistance": report.figures_of(FigureDimension.ASSISTANCE),
+    }
 
 
 def report_as_json(report: GrantReport) -> dict[str, Any]:
-    people: dict[str, dict[str, int]] = {name: {} for name in _DIMENSIONS}
-    names = {dimension: name for name, dimension in _DIMENSIONS.items()}
-    for figure in report.figures:
-        people[names[figure.dimension]][figure.code] = figure.count
     return {
         "id": report.id,
         "grant_id": report.grant_id,
@@ -204,7 +262,7 @@ def report_as_json(report: GrantReport) -> dict[str, Any]:
         "status": report.status.value,
         "due_date": report.due_date.isoformat(),
         "submitted_at": report.submitted_at.isoformat() if report.submitted_at else None,
-        "people_assisted": people,
+        "people_assisted": people_as_json(report),
     }
 
 
@@ -271,15 +329,34 @@ def submit_report(report_id: int) -> Any:
 
 def report_data(body: dict[str, Any]) -> reports.ReportData:
     """The JSON body as the report form's data (the service checks codes and ranges)."""
-    people = body.get("people_assisted", {})
-    if not isinstance(people, dict):
+    people_in = body.get("people_assisted", {})
+    if not isinstance(people_in, dict):
         raise ValidationFailed(N_("%(field)s must be a JSON object."), field="people_assisted")
-    figures: dict[tuple[FigureDimension, str], int] = {}
-    for name, counts in people.items():
-        if name not in _DIMENSIONS or not isinstance(counts, dict):
-            raise ValidationFailed(N_("%(code)s is not one of the counted categories."), code=name)
-        for code, count in counts.items():
-            figures[(_DIMENSIONS[name], str(code))] = _whole(count, "people_assisted")
+    derived = {"by_sex_and_age", "by_form_of_exploitation"} & set(people_in)
+    if derived and "counts" in people_in:
+        raise ValidationFailed(
+            N_(
+                "%(field)s is worked out from the counts by form of exploitation, sex and age: "
+                "send those in people_assisted.counts instead."
+            ),
+            field=sorted(derived)[0],
+        )
+    unknown = set(people_in) - {"counts", "by_assistance", *derived}
+    if unknown:
+        raise ValidationFailed(
+            N_("%(code)s is not one of the counted categories."), code=sorted(unknown)[0]
+        )
+    people = (
+        _crossed(people_in.get("by_sex_and_age", {}), people_in.get("by_form_of_exploitation", {}))
+        if derived
+        else _cells(people_in.get("counts", []))
+    )
+    assistance_in = people_in.get("by_assistance", {})
+    if not isinstance(assistance_in, dict):
+        raise ValidationFailed(N_("%(field)s must be a JSON object."), field="by_assistance")
+    assistance = {
+        str(code): _whole(count, "by_assistance") for code, count in assistance_in.items()
+    }
     spending_in = body.get("spending", {})
     if not isinstance(spending_in, dict):
         raise ValidationFailed(N_("%(field)s must be a JSON object."), field="spending")
@@ -294,8 +371,80 @@ def report_data(body: dict[str, Any]) -> reports.ReportData:
         lessons=_text(body, "lessons"),
         safeguarding_incidents=_whole(body.get("safeguarding_incidents", 0), "safeguarding"),
         safeguarding_details=_text(body, "safeguarding_details"),
-        figures=figures,
+        people=people,
+        assistance=assistance,
         expenditures=spending,
+    )
+
+
+def _cells(cells: Any) -> dict[tuple[str, Sex, AgeGroup], tuple[int, int]]:
+    """``people_assisted.counts``: one entry per cell of the cross table."""
+    if not isinstance(cells, list):
+        raise ValidationFailed(N_("%(field)s must be a JSON array."), field="counts")
+    people: dict[tuple[str, Sex, AgeGroup], tuple[int, int]] = {}
+    for cell in cells:
+        if not isinstance(cell, dict) or not all(
+            isinstance(cell.get(k), str) for k in ("exploitation", "sex", "age")
+        ):
+            raise ValidationFailed(
+                N_("Each count names its exploitation, sex and age, as codes."),
+            )
+        named = ".".join((cell["exploitation"], cell["sex"], cell["age"]))
+        try:
+            key = (cell["exploitation"], Sex(cell["sex"]), AgeGroup(cell["age"]))
+        except ValueError:
+            raise ValidationFailed(
+                N_("%(code)s is not one of the counted categories."), code=named
+            ) from None
+        if key in people:
+            raise ValidationFailed(N_("%(code)s is counted twice."), code=named)
+        people[key] = (
+            _whole(cell.get("new", 0), "new"),
+            _whole(cell.get("continuing", 0), "continuing"),
+        )
+    return people
+
+
+def _crossed(
+    by_sex_and_age: Any, by_exploitation: Any
+) -> dict[tuple[str, Sex, AgeGroup], tuple[int, int]]:
+    """The two tables clients sent before the cross table (deprecated), as cells of new people,
+    only where they describe the same people and cross exactly: one form of exploitation, or
+    one sex and age group. Sex and age alone go under "not recorded". Anything else is refused:
+    the fund will not guess how the people split."""
+    if not isinstance(by_sex_and_age, dict) or not isinstance(by_exploitation, dict):
+        raise ValidationFailed(N_("%(field)s must be a JSON object."), field="people_assisted")
+    sex_age: dict[tuple[Sex, AgeGroup], int] = {}
+    for code, count in by_sex_and_age.items():
+        sex, _, age = str(code).partition(".")
+        try:
+            group = (Sex(sex), AgeGroup(age))
+        except ValueError:
+            raise ValidationFailed(
+                N_("%(code)s is not one of the counted categories."), code=code
+            ) from None
+        if _whole(count, "by_sex_and_age"):
+            sex_age[group] = count
+    forms = {
+        str(code): count
+        for code, count in by_exploitation.items()
+        if _whole(count, "by_form_of_exploitation")
+    }
+    if not forms:
+        return {(NOT_RECORDED, sex, age): (n, 0) for (sex, age), n in sex_age.items()}
+    if sum(forms.values()) == sum(sex_age.values()):
+        if len(forms) == 1:
+            (form,) = forms
+            return {(form, sex, age): (n, 0) for (sex, age), n in sex_age.items()}
+        if len(sex_age) == 1:
+            ((sex, age),) = sex_age
+            return {(form, sex, age): (n, 0) for form, n in forms.items()}
+    raise ValidationFailed(
+        N_(
+            "The counts by sex and age and by form of exploitation cannot be made into one "
+            "table of people (they disagree, or each splits the people several ways): send "
+            "people_assisted.counts, one count per form of exploitation, sex and age."
+        )
     )
 
 

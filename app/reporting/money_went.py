@@ -27,10 +27,11 @@ from app.donations.models import BankReceiptAllocation, Donor, Gift, Pledge
 from app.funding.allocation import proportional
 from app.funding.models import Restriction
 from app.funding.services import OWNER, RESTRICTED
-from app.grants.models import FigureDimension, Grant, GrantReport, ReportFigure, ReportStatus
+from app.grants.models import Grant
 from app.ledger import chart
 from app.ledger.models import Account, Transfer, TransferCode, TransferKind
 from app.platform.extensions import db
+from app.reporting.people import people_by_grant
 from app.reporting.suppression import suppress, suppress_table
 
 POOL = "pool"
@@ -264,22 +265,6 @@ class DonorFlow:
         return self.restricted + self.pooled
 
 
-def _people_by_grant(grant_ids: list[int]) -> dict[int, int]:
-    if not grant_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(GrantReport.grant_id, sa.func.sum(ReportFigure.count))
-        .join(GrantReport, GrantReport.id == ReportFigure.report_id)
-        .where(
-            GrantReport.status == ReportStatus.ACCEPTED,
-            ReportFigure.dimension == FigureDimension.SEX_AGE,
-            GrantReport.grant_id.in_(grant_ids),
-        )
-        .group_by(GrantReport.grant_id)
-    ).all()
-    return {int(g): int(c or 0) for g, c in rows}
-
-
 def where_money_went(donor_id: int, *, figures: Funding | None = None) -> DonorFlow:
     """The grants this donor's restricted money paid and their share of what the pool paid."""
     figures = figures or funding()
@@ -309,7 +294,7 @@ def where_money_went(donor_id: int, *, figures: Funding | None = None) -> DonorF
         key=lambda g: -(restricted_by_grant.get(g, 0) + pooled_by_grant.get(g, 0)),
     )
     shown, flow.more_grants = grant_ids[:LISTED_GRANTS], max(0, len(grant_ids) - LISTED_GRANTS)
-    people = _people_by_grant(grant_ids)
+    people = people_by_grant(grant_ids)
     hidden = suppress_table({str(g): people.get(g, 0) for g in shown})
     flow.people = suppress(sum(people.values()))
     grants = {

@@ -24,14 +24,13 @@ from app.applications.services import profile_of
 from app.calls.models import Call
 from app.grants import services as grants
 from app.grants.models import (
-    FigureDimension,
     Grant,
     GrantReport,
     ReportKind,
     Tranche,
 )
 from app.grants.services import reports as grant_reports
-from app.grants.services.reports import ReportData, sex_age_code
+from app.grants.services.reports import ReportData
 from app.platform.categories import AgeGroup, Sex
 from app.platform.db import utcnow
 from app.platform.extensions import db
@@ -212,19 +211,29 @@ def _report_data(report: GrantReport, spent_total: int | None) -> ReportData:
             if report.kind == ReportKind.FINAL
             else ""
         ),
-        figures={
-            (FigureDimension.SEX_AGE, sex_age_code(Sex.FEMALE, AgeGroup.ADULT)): 9 * scale,
-            (FigureDimension.SEX_AGE, sex_age_code(Sex.FEMALE, AgeGroup.CHILD)): 4 * scale,
-            (FigureDimension.SEX_AGE, sex_age_code(Sex.MALE, AgeGroup.ADULT)): 2 * scale,
-            (FigureDimension.SEX_AGE, sex_age_code(Sex.OTHER_OR_UNKNOWN, AgeGroup.ADULT)): 1,
-            (FigureDimension.EXPLOITATION, "sexual_exploitation"): 10 * scale,
-            (FigureDimension.EXPLOITATION, "forced_labour"): 5 * scale + 1,
-            (FigureDimension.ASSISTANCE, "shelter"): 8 * scale,
-            (FigureDimension.ASSISTANCE, "medical"): 12 * scale,
-            (FigureDimension.ASSISTANCE, "legal_aid"): 6 * scale,
-        },
+        people=_people(report, scale),
+        assistance={"shelter": 8 * scale, "medical": 12 * scale, "legal_aid": 6 * scale},
         expenditures=spending,
     )
+
+
+def _people(report: GrantReport, scale: int) -> dict[tuple[str, Sex, AgeGroup], tuple[int, int]]:
+    """The cross table of a demo report: new people by exploitation, sex and age, and a third
+    of those the grant's earlier reports counted, still assisted (continuing)."""
+    earlier = sum(
+        other.people_table.new
+        for other in report.grant.reports
+        if other.has_narrative and other.saved_at and other.due_date < report.due_date
+    )
+    sexual, labour = "sexual_exploitation", "forced_labour"
+    return {
+        (sexual, Sex.FEMALE, AgeGroup.ADULT): (6 * scale, earlier // 3),
+        (sexual, Sex.FEMALE, AgeGroup.CHILD): (3 * scale, 0),
+        (sexual, Sex.OTHER_OR_UNKNOWN, AgeGroup.ADULT): (1, 0),
+        (labour, Sex.FEMALE, AgeGroup.ADULT): (3 * scale, 0),
+        (labour, Sex.FEMALE, AgeGroup.CHILD): (1 * scale, 0),
+        (labour, Sex.MALE, AgeGroup.ADULT): (2 * scale, 0),
+    }
 
 
 def _submit(report: GrantReport, spent_total: int | None = None) -> None:

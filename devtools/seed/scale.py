@@ -687,10 +687,11 @@ class FundGenerator:
 
     # progress and final reports with the people assisted
     def _reports(self, grants: list[_Grant]) -> None:
-        rows, figures = [], []
+        rows, people = [], []
         for grant in grants:
             if grant.status not in ("active", "closed"):
                 continue
+            counted = 0  # new people of the grant's reports so far
             kinds = ["progress"] + (["final", "financial"] if grant.status == "closed" else [])
             for number, kind in enumerate(kinds, start=1):
                 report_id = self.writer.take_ids("grant_reports", 1)[0]
@@ -707,10 +708,18 @@ class FundGenerator:
                      self.fund_manager if done else None, "")
                 )  # fmt: skip
                 if done and kind != "financial":
-                    for code in SEX_AGE:
-                        figures.append((report_id, "sex_age", code, self.rng.randrange(0, 120)))
-                    for code in self.rng.sample(FORMS, 2):
-                        figures.append((report_id, "exploitation", code, self.rng.randrange(1, 90)))
+                    # The cross table: new people, and some the grant's earlier reports counted
+                    # as new still assisted (never more continuing than counted before).
+                    may_continue = counted
+                    for form in self.rng.sample(FORMS, 2):
+                        for code in SEX_AGE:
+                            sex, age = code.split(".")
+                            new = self.rng.randrange(0, 60)
+                            still = min(may_continue, self.rng.randrange(0, 15))
+                            may_continue -= still
+                            counted += new
+                            if new or still:
+                                people.append((report_id, form, sex, age, new, still))
         self.writer.write(
             "grant_reports",
             ("id", "grant_id", "kind", "number", "status", "due_date", "results", "challenges",
@@ -719,7 +728,9 @@ class FundGenerator:
             rows,
         )  # fmt: skip
         self.writer.write(
-            "grant_report_figures", ("report_id", "dimension", "code", "count"), figures
+            "grant_report_people",
+            ("report_id", "exploitation", "sex", "age", "new_people", "continuing_people"),
+            people,
         )
 
     # donors, pledges (paid through the bank) and card gifts: the rest of the transfers

@@ -454,9 +454,11 @@ def _write_report(nadia: Any, grant: Grant, kind: ReportKind, name: str, spent: 
     _follow(nadia, f"main a[href$='/grants/reports/{report.id}/edit']")
     page = nadia.page
     if kind != ReportKind.FINANCIAL:
-        page.fill("input[name='fig-sex_age-female.adult']", "38")
-        page.fill("input[name='fig-sex_age-female.child']", "9")
-        page.fill("input[name='fig-assistance-shelter']", "47")
+        # One fold per form of exploitation; the people are counted once, by sex and age.
+        page.click("details:has(#p-sexual_exploitation-female-adult-new) > summary")
+        page.fill("#p-sexual_exploitation-female-adult-new", "38")
+        page.fill("#p-sexual_exploitation-female-child-new", "9")
+        page.fill("#a-shelter", "47")
         page.fill("#results", "47 survivors housed; 31 returned to school or work.")
         page.fill("#challenges", "Court hearings were postponed twice.")
         page.fill("#safeguarding_incidents", "0")

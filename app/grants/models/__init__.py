@@ -16,19 +16,26 @@ from app.grants.models.grants import Grant, GrantBudgetLine, GrantSequence, Gran
 from app.grants.models.refunds import GrantRefund
 from app.grants.models.reports import (
     END_OF_GRANT_REPORTS,
+    EXPLOITATION_COLUMNS,
+    NOT_RECORDED,
     REPORT_OUTSTANDING,
     FigureDimension,
     GrantReport,
+    PeopleTable,
     ReportAttachment,
     ReportExpenditure,
     ReportFigure,
     ReportKind,
+    ReportPeople,
     ReportStatus,
+    sex_age_code,
 )
 from app.grants.models.tranches import TRANCHES_IN_FLIGHT, Tranche, TrancheStatus
 
 __all__ = [
     "END_OF_GRANT_REPORTS",
+    "EXPLOITATION_COLUMNS",
+    "NOT_RECORDED",
     "REPORT_OUTSTANDING",
     "TRANCHES_IN_FLIGHT",
     "Amendment",
@@ -41,11 +48,14 @@ __all__ = [
     "GrantReport",
     "GrantSequence",
     "GrantStatus",
+    "PeopleTable",
     "ReportAttachment",
     "ReportExpenditure",
     "ReportFigure",
     "ReportKind",
+    "ReportPeople",
     "ReportStatus",
     "Tranche",
     "TrancheStatus",
+    "sex_age_code",
 ]

@@ -1,8 +1,16 @@
 """The reports a grantee owes: narrative, people assisted (counted, never described),
-expenditure per budget line and attached files."""
+expenditure per budget line and attached files.
+
+People assisted are one cross table, sex x age x form of exploitation, each cell split into the
+people new in the report's period and those continuing from an earlier one (ReportPeople). Every
+other count of people (by sex and age, by exploitation, the total) is derived from it, so two
+tables of one report can never disagree; the fund adds up only the new (docs/decisions/0111).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -11,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.platform.categories import AgeGroup, FormOfExploitation, Sex
 from app.platform.db import Model, Money, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -40,11 +49,78 @@ REPORT_OUTSTANDING = frozenset({ReportStatus.DUE, ReportStatus.CHANGES_REQUESTED
 
 
 class FigureDimension(StrEnum):
-    """How the people assisted are counted: sex x age, form of exploitation, assistance."""
+    """What a ReportFigure counts. Only ASSISTANCE is written: people by sex x age and by form of
+    exploitation are derived from the cross table (ReportPeople); the two old values remain only
+    so that the migration's downgrade can write the old tables back."""
 
     SEX_AGE = "sex_age"
     EXPLOITATION = "exploitation"
     ASSISTANCE = "assistance"
+
+
+# The column of the cross table for people whose form of exploitation is not known (and where
+# reports written before the cross table put their sex x age counts).
+NOT_RECORDED = "not_recorded"
+# The forms of exploitation of the cross table, in the order the form shows them.
+EXPLOITATION_COLUMNS: tuple[str, ...] = (*(f.value for f in FormOfExploitation), NOT_RECORDED)
+
+
+def sex_age_code(sex: Sex | str, age: AgeGroup | str) -> str:
+    """The key of a sex x age total: ``female.adult``."""
+    return f"{Sex(sex).value}.{AgeGroup(age).value}"
+
+
+@dataclass(frozen=True)
+class PeopleTable:
+    """A cross table of people and every total derived from it.
+
+    ``cells`` maps (form of exploitation, sex, age) to (new, continuing). The totals are
+    computed, never stored, so they always equal the sums of the cells.
+    """
+
+    cells: Mapping[tuple[str, Sex, AgeGroup], tuple[int, int]]
+
+    @property
+    def new(self) -> int:
+        return sum(new for new, _ in self.cells.values())
+
+    @property
+    def continuing(self) -> int:
+        return sum(continuing for _, continuing in self.cells.values())
+
+    @property
+    def total(self) -> int:
+        """The people assisted in the period: new and continuing."""
+        return self.new + self.continuing
+
+    def cell(self, exploitation: str, sex: Sex, age: AgeGroup) -> tuple[int, int]:
+        return self.cells.get((exploitation, sex, age), (0, 0))
+
+    def by_sex_age(self, *, new_only: bool = False) -> dict[str, int]:
+        """Every sex x age total (``female.adult``), zero where nobody is counted."""
+        totals = {sex_age_code(s, a): 0 for s in Sex for a in AgeGroup}
+        for (_, sex, age), (new, continuing) in self.cells.items():
+            totals[sex_age_code(sex, age)] += new if new_only else new + continuing
+        return totals
+
+    def by_exploitation(self, *, new_only: bool = False) -> dict[str, int]:
+        """Every form of exploitation's total ("not recorded" included), zero where none."""
+        totals = dict.fromkeys(EXPLOITATION_COLUMNS, 0)
+        for (exploitation, _, _), (new, continuing) in self.cells.items():
+            totals[exploitation] = totals.get(exploitation, 0) + (
+                new if new_only else new + continuing
+            )
+        return totals
+
+    def exploitation_total(self, exploitation: str) -> tuple[int, int]:
+        """(new, continuing) for one form of exploitation."""
+        rows = [v for (e, _, _), v in self.cells.items() if e == exploitation]
+        return sum(n for n, _ in rows), sum(c for _, c in rows)
+
+    def sex_age_total(self, sex: Sex, age: AgeGroup) -> tuple[int, int]:
+        """(new, continuing) for one sex x age group."""
+        rows = [v for (_, s, a), v in self.cells.items() if (s, a) == (sex, age)]
+        return sum(n for n, _ in rows), sum(c for _, c in rows)
 
 
 class GrantReport(Model):
@@ -94,6 +170,9 @@ class GrantReport(Model):
     figures: Mapped[list[ReportFigure]] = relationship(
         back_populates="report", cascade="all, delete-orphan"
     )
+    people: Mapped[list[ReportPeople]] = relationship(
+        back_populates="report", cascade="all, delete-orphan"
+    )
     expenditures: Mapped[list[ReportExpenditure]] = relationship(
         back_populates="report", cascade="all, delete-orphan"
     )
@@ -119,8 +198,18 @@ class GrantReport(Model):
         return {row.code: row.count for row in self.figures if row.dimension == dimension}
 
     @property
+    def people_table(self) -> PeopleTable:
+        return PeopleTable(
+            {
+                (row.exploitation, row.sex, row.age): (row.new_people, row.continuing_people)
+                for row in self.people
+            }
+        )
+
+    @property
     def people_assisted(self) -> int:
-        return sum(self.figures_of(FigureDimension.SEX_AGE).values())
+        """The people assisted in the report's period, new and continuing: the cross table's sum."""
+        return self.people_table.total
 
     @property
     def expenditure_total(self) -> int:
@@ -130,8 +219,35 @@ class GrantReport(Model):
         return f"<GrantReport {self.id} {self.kind} {self.number} {self.status}>"
 
 
+class ReportPeople(Model):
+    """One cell of the cross table of people assisted in a report's period: a form of
+    exploitation (or NOT_RECORDED), a sex, an age group, and how many of those people are new
+    in the period and how many continue from an earlier period of the grant. Only cells with
+    someone in them are stored."""
+
+    __tablename__ = "grant_report_people"
+    __table_args__ = (
+        sa.UniqueConstraint("report_id", "exploitation", "sex", "age"),
+        sa.CheckConstraint("new_people >= 0", name="new_not_negative"),
+        sa.CheckConstraint("continuing_people >= 0", name="continuing_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("grant_reports.id", ondelete="CASCADE"), index=True
+    )
+    exploitation: Mapped[str] = mapped_column(sa.String(32))
+    sex: Mapped[Sex] = mapped_column(str_enum(Sex, "report_people_sex"))
+    age: Mapped[AgeGroup] = mapped_column(str_enum(AgeGroup, "report_people_age"))
+    new_people: Mapped[int] = mapped_column(default=0)
+    continuing_people: Mapped[int] = mapped_column(default=0)
+
+    report: Mapped[GrantReport] = relationship(back_populates="people")
+
+
 class ReportFigure(Model):
-    """An aggregate count of people assisted; sex x age codes read ``female.adult``."""
+    """How many of the people assisted in the period received one type of assistance (a person
+    may receive several, so each is at most the people assisted, never their sum)."""
 
     __tablename__ = "grant_report_figures"
     __table_args__ = (

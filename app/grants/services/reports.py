@@ -1,7 +1,8 @@
 """Grantee reports (progress, financial, final), their review, attachments and reminders.
 
-People assisted are aggregate counts only, by sex x age, form of exploitation and type of
-assistance (DESIGN.md §6): the forms never ask for, and the tables cannot hold, a person.
+People assisted are aggregate counts only (DESIGN.md §6): one cross table of sex x age x form
+of exploitation, new or continuing, and people per type of assistance; the forms never ask for,
+and the tables cannot hold, a person. Totals are derived from the cross table, never entered.
 """
 
 from __future__ import annotations
@@ -18,22 +19,25 @@ from app.applications.services.documents import store_uploaded_file
 from app.audit.services import record_event
 from app.grants import notices
 from app.grants.models import (
+    EXPLOITATION_COLUMNS,
     REPORT_OUTSTANDING,
     FigureDimension,
     GrantBudgetLine,
     GrantReport,
     GrantStatus,
+    PeopleTable,
     ReportAttachment,
     ReportExpenditure,
     ReportFigure,
     ReportKind,
+    ReportPeople,
     ReportStatus,
     TrancheStatus,
 )
 from app.grants.services.common import report_title
 from app.grants.services.schedule import scale_amounts
 from app.grants.workflow import REPORT_WORKFLOW
-from app.platform.categories import AgeGroup, AssistanceType, FormOfExploitation, Sex
+from app.platform.categories import AgeGroup, AssistanceType, Sex
 from app.platform.db import lock_rows, utcnow
 from app.platform.errors import N_, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.platform.extensions import db
@@ -47,30 +51,120 @@ MAX_TEXT = 20_000
 # agreement is accepted nor once closure starts.
 REPORTING_STATES = frozenset({GrantStatus.ACTIVE, GrantStatus.SUSPENDED})
 
-
-def sex_age_code(sex: Sex, age: AgeGroup) -> str:
-    return f"{sex.value}.{age.value}"
-
-
-# Every figure a report may carry: (dimension, code).
-FIGURE_CODES: frozenset[tuple[FigureDimension, str]] = frozenset(
-    {(FigureDimension.SEX_AGE, sex_age_code(s, a)) for s in Sex for a in AgeGroup}
-    | {(FigureDimension.EXPLOITATION, f.value) for f in FormOfExploitation}
-    | {(FigureDimension.ASSISTANCE, t.value) for t in AssistanceType}
-)
+# A cell of the cross table: (form of exploitation or NOT_RECORDED, sex, age group).
+PeopleKey = tuple[str, Sex, AgeGroup]
 
 
 @dataclass(frozen=True)
 class ReportData:
-    """What the report form sends; counts keyed by (dimension, code), spending by line id."""
+    """What the report form sends: the cross table of people, as (new, continuing) per cell;
+    people per type of assistance; the narrative; spending by budget line id."""
 
     results: str = ""
     challenges: str = ""
     lessons: str = ""
     safeguarding_incidents: int = 0
     safeguarding_details: str = ""
-    figures: Mapping[tuple[FigureDimension, str], int] = field(default_factory=dict)
+    people: Mapping[PeopleKey, tuple[int, int]] = field(default_factory=dict)
+    assistance: Mapping[str, int] = field(default_factory=dict)
     expenditures: Mapping[int, int] = field(default_factory=dict)
+
+
+class PeopleCountsRefused(ValidationFailed):
+    """Counts of people that cannot be right, each refusal under the name of what it is about:
+    ``assistance.<code>``, ``continuing``, or ``people.<exploitation>.<sex>.<age>``."""
+
+    def __init__(self, problems: dict[str, ValidationFailed]) -> None:
+        first = next(iter(problems.values()))
+        super().__init__(first.template, **first.params)
+        self.problems = problems
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        return None
+    return value
+
+
+def _earlier_new_people(report: GrantReport) -> int:
+    """The people counted as new by the grant's reports of earlier periods."""
+    return sum(
+        other.people_table.new
+        for other in report.grant.reports
+        if other.id != report.id
+        and other.has_narrative
+        and (other.due_date, other.id or 0) < (report.due_date, report.id or 0)
+    )
+
+
+def check_people(
+    report: GrantReport, data: ReportData
+) -> tuple[dict[tuple[str, Sex, AgeGroup], tuple[int, int]], dict[str, int]]:
+    """The cross table and the assistance counts, or PeopleCountsRefused saying what is wrong.
+
+    Nothing else is taken: totals by sex and age or by exploitation are derived from the cells,
+    so they cannot disagree. A person may receive several types of assistance, so each type
+    counts at most the people assisted in the period. People continuing from an earlier period
+    were counted as new by an earlier report of the grant, so there cannot be more of them."""
+    problems: dict[str, ValidationFailed] = {}
+    cells: dict[tuple[str, Sex, AgeGroup], tuple[int, int]] = {}
+    for key, value in data.people.items():
+        exploitation, sex_value, age_value = (str(part) for part in key)
+        name = f"people.{exploitation}.{sex_value}.{age_value}"
+        if (
+            exploitation not in EXPLOITATION_COLUMNS
+            or sex_value not in {s.value for s in Sex}
+            or age_value not in {a.value for a in AgeGroup}
+        ):
+            problems[name] = ValidationFailed(
+                N_("%(code)s is not one of the counted categories."), code=name
+            )
+            continue
+        new, continuing = (_count(v) for v in value)
+        if new is None or continuing is None:
+            problems[name] = ValidationFailed(N_("Counts are whole numbers from 0 up."))
+            continue
+        if new or continuing:
+            cells[(exploitation, Sex(sex_value), AgeGroup(age_value))] = (new, continuing)
+    table = PeopleTable(cells)
+    if table.total > MAX_COUNT:
+        problems.setdefault(
+            "continuing", ValidationFailed(N_("Counts are whole numbers from 0 up."))
+        )
+    earlier = _earlier_new_people(report)
+    if table.continuing > earlier:
+        problems["continuing"] = ValidationFailed(
+            N_(
+                "%(continuing)s people are counted as continuing from an earlier period, but the "
+                "grant's earlier reports count %(earlier)s new people. Count the others as new."
+            ),
+            continuing=table.continuing,
+            earlier=earlier,
+        )
+    assistance: dict[str, int] = {}
+    known = {t.value for t in AssistanceType}
+    for code, typed in data.assistance.items():
+        name = f"assistance.{code}"
+        count = _count(typed)
+        if str(code) not in known:
+            problems[name] = ValidationFailed(
+                N_("%(code)s is not one of the counted categories."), code=code
+            )
+        elif count is None:
+            problems[name] = ValidationFailed(N_("Counts are whole numbers from 0 up."))
+        elif count > table.total:
+            problems[name] = ValidationFailed(
+                N_(
+                    "At most %(total)s: a person may receive several types of assistance, but "
+                    "no more people received one than were assisted in the period."
+                ),
+                total=table.total,
+            )
+        elif count:
+            assistance[str(code)] = count
+    if problems:
+        raise PeopleCountsRefused(problems)
+    return cells, assistance
 
 
 def can_edit_report(actor: Any, report: GrantReport) -> bool:
@@ -101,18 +195,12 @@ def _ensure_editable(actor: User, report: GrantReport) -> None:
 
 
 def save_report(*, actor: User, report: GrantReport, data: ReportData) -> GrantReport:
-    """Save the draft of a report (counts, narrative, safeguarding, spending per line)."""
+    """Save the draft of a report (people, narrative, safeguarding, spending per line). Every
+    check runs before anything is written, so a refusal leaves the report as it was."""
     lock_rows(report)
     _ensure_editable(actor, report)
-    figures: dict[tuple[FigureDimension, str], int] = {}
-    for (dimension, code), count in data.figures.items():
-        key = (FigureDimension(dimension), str(code))
-        if key not in FIGURE_CODES:
-            raise ValidationFailed(N_("%(code)s is not one of the counted categories."), code=code)
-        if count is None or not 0 <= int(count) <= MAX_COUNT:
-            raise ValidationFailed(N_("Counts are whole numbers from 0 up."))
-        if count:
-            figures[key] = int(count)
+    if report.has_narrative:
+        cells, assistance = check_people(report, data)
     incidents = int(data.safeguarding_incidents or 0)
     if not 0 <= incidents <= MAX_COUNT:
         raise ValidationFailed(N_("The number of safeguarding incidents cannot be negative."))
@@ -130,11 +218,22 @@ def save_report(*, actor: User, report: GrantReport, data: ReportData) -> GrantR
         report.lessons = (data.lessons or "").strip()[:MAX_TEXT]
         report.safeguarding_incidents = incidents
         report.safeguarding_details = (data.safeguarding_details or "").strip()[:MAX_TEXT]
+        report.people.clear()
         report.figures.clear()
         db.session.flush()
+        report.people.extend(
+            ReportPeople(
+                exploitation=exploitation,
+                sex=sex,
+                age=age,
+                new_people=new,
+                continuing_people=continuing,
+            )
+            for (exploitation, sex, age), (new, continuing) in sorted(cells.items())
+        )
         report.figures.extend(
-            ReportFigure(dimension=dimension, code=code, count=count)
-            for (dimension, code), count in sorted(figures.items())
+            ReportFigure(dimension=FigureDimension.ASSISTANCE, code=code, count=count)
+            for code, count in sorted(assistance.items())
         )
     if report.has_expenditure:
         report.expenditures.clear()

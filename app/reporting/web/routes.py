@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.accounts.permissions import Permission, permissions_of
 from app.applications.models import ApplicationStatus
+from app.grants.models import NOT_RECORDED
 from app.jobs.services import enqueue
 from app.jobs.web.wake import wake_worker
 from app.ledger import chart
@@ -171,17 +172,11 @@ def _sex_age_chart(counted: people.PeopleAssisted) -> BarChart:
 
 
 def _exploitation_chart(counted: people.PeopleAssisted) -> BarChart:
-    return bar_chart(
-        [
-            (
-                label(form),
-                counted.exploitation.get(form.value, 0),
-                number(counted.exploitation.get(form.value, 0)),
-            )
-            for form in FormOfExploitation
-        ],
-        colour="#a3122f",
-    )
+    bars = [(label(form), counted.exploitation.get(form.value, 0)) for form in FormOfExploitation]
+    # Reports written before the cross table, or people whose exploitation is not known.
+    if counted.exploitation.get(NOT_RECORDED):
+        bars.append((_("Form of exploitation not known"), counted.exploitation[NOT_RECORDED]))
+    return bar_chart([(name, n, number(n)) for name, n in bars], colour="#a3122f")
 
 
 def _disbursement_chart(today: date, version: tuple[Any, ...] | None) -> ColumnChart:

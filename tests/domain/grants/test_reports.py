@@ -44,7 +44,8 @@ def test_a_report_counts_people_by_sex_and_age_and_is_reviewed(grant):
     author = signatory(grant)
     reports.save_report(actor=author, report=report, data=report_data(report))
     assert report.people_assisted == 15
-    assert report.figures_of(FigureDimension.EXPLOITATION) == {"sexual_exploitation": 15}
+    assert report.people_table.by_exploitation()["sexual_exploitation"] == 15
+    assert report.figures_of(FigureDimension.ASSISTANCE) == {"shelter": 15}
     reports.submit_report(actor=author, report=report)
     assert report.status == ReportStatus.SUBMITTED
     with pytest.raises(InvalidTransition):
@@ -67,13 +68,15 @@ def test_only_the_counted_categories_are_accepted(grant):
         reports.save_report(
             actor=signatory(grant),
             report=report,
-            data=ReportData(results="x", figures={(FigureDimension.SEX_AGE, "name.jane"): 1}),
+            data=ReportData(results="x", people={("forced_labour", "name", "jane"): (1, 0)}),
         )
     with pytest.raises(ValidationFailed, match="whole numbers"):
         reports.save_report(
             actor=signatory(grant),
             report=report,
-            data=ReportData(results="x", figures={(FigureDimension.SEX_AGE, "female.adult"): -1}),
+            data=ReportData(
+                results="x", people={("forced_labour", "female", "adult"): (-1, 0)}
+            ),
         )
 
 

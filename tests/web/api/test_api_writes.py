@@ -164,26 +164,58 @@ def test_a_grantee_submits_a_report_with_its_counts(app, client):
     body = {
         "results": "Fifteen survivors housed.",
         "people_assisted": {
-            "by_sex_and_age": {"female.adult": 12, "female.child": 3},
-            "by_form_of_exploitation": {"sexual_exploitation": 15},
+            "counts": [
+                {"exploitation": "sexual_exploitation", "sex": "female", "age": "adult", "new": 12},
+                {"exploitation": "sexual_exploitation", "sex": "female", "age": "child", "new": 3},
+            ],
             "by_assistance": {"shelter": 15},
         },
         "spending": {str(line["id"]): "1000"},
     }
     url = f"/api/v1/reports/{report.id}/submission"
-    wrong = {**body, "people_assisted": {"by_sex_and_age": {"female.adult": -1}}}
-    assert call_api(app, client, "POST", url, headers, wrong).status_code == 422
-    unknown = {**body, "people_assisted": {"by_assistance": {"not-a-code": 1}}}
-    assert call_api(app, client, "POST", url, headers, unknown).status_code == 422
+    people = body["people_assisted"]
+    for wrong in (
+        {"counts": [{"exploitation": "forced_labour", "sex": "female", "age": "adult", "new": -1}]},
+        {**people, "by_assistance": {"not-a-code": 1}},
+        # More people sheltered than assisted: a person is counted once.
+        {**people, "by_assistance": {"shelter": 16}},
+        # Totals are derived from the cells, never sent beside them.
+        {**people, "by_sex_and_age": {"female.adult": 12, "female.child": 3}},
+        {**people, "by_form_of_exploitation": {"sexual_exploitation": 40}},
+        # The two old tables (still taken where they cross exactly) that disagree: 15 and 40.
+        {
+            "by_sex_and_age": {"female.adult": 12, "female.child": 3},
+            "by_form_of_exploitation": {"sexual_exploitation": 40},
+        },
+        {
+            "by_sex_and_age": {"female.adult": 12, "female.child": 3},
+            "by_form_of_exploitation": {"sexual_exploitation": 10, "forced_labour": 5},
+        },
+        # Nobody was counted before, so nobody can be continuing.
+        {"counts": [{"exploitation": "mixed", "sex": "male", "age": "adult", "continuing": 1}]},
+        {"counts": people["counts"] * 2},
+    ):
+        refused = call_api(app, client, "POST", url, headers, {**body, "people_assisted": wrong})
+        assert refused.status_code == 422, wrong
+    db.session.refresh(report)
+    assert report.saved_at is None and report.people_assisted == 0
     done = call_api(app, client, "POST", url, headers, body)
     assert done.status_code == 200
-    assert done.get_json()["people_assisted"]["by_sex_and_age"] == {
-        "female.adult": 12,
-        "female.child": 3,
+    answered = done.get_json()["people_assisted"]
+    assert answered["by_sex_and_age"] == {"female.adult": 12, "female.child": 3}
+    assert answered["by_form_of_exploitation"] == {"sexual_exploitation": 15}
+    assert (answered["total"], answered["new"], answered["continuing"]) == (15, 15, 0)
+    assert answered["counts"][0] == {
+        "exploitation": "sexual_exploitation",
+        "sex": "female",
+        "age": "adult",
+        "new": 12,
+        "continuing": 0,
     }
     db.session.refresh(report)
     assert report.status == ReportStatus.SUBMITTED
     assert report.figure(FigureDimension.ASSISTANCE, "shelter") == 15
+    assert report.people_assisted == 15
     assert call_api(app, client, "POST", url, headers, body).status_code == 409
 
 

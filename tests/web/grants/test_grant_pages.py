@@ -42,6 +42,10 @@ from tests.grants_support import (
 )
 
 
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
 def text(response) -> str:
     body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).replace("&#39;", "'")
     body = body.replace("\u202f", " ").replace("\xa0", " ").replace("&#34;", '"')
@@ -208,10 +212,9 @@ def test_the_ngo_writes_a_report_with_counts_and_spending_and_the_fund_accepts_i
     response = client.post(
         f"/grants/reports/{report.id}/edit",
         data={
-            "fig-sex_age-female.adult": "12",
-            "fig-sex_age-female.child": "3",
-            "fig-exploitation-forced_labour": "15",
-            "fig-assistance-shelter": "15",
+            "p-forced_labour-female-adult-new": "12",
+            "p-forced_labour-female-child-new": "3",
+            "a-shelter": "15",
             "results": "Fifteen survivors housed.",
             "safeguarding_incidents": "1",
             "safeguarding_details": "A confidentiality breach; staff retrained.",
@@ -220,11 +223,13 @@ def test_the_ngo_writes_a_report_with_counts_and_spending_and_the_fund_accepts_i
         },
     )
     assert response.status_code == 302
-    bad = client.post(f"/grants/reports/{report.id}/edit", data={"fig-sex_age-female.adult": "x"})
+    bad = client.post(
+        f"/grants/reports/{report.id}/edit", data={"p-forced_labour-female-adult-new": "x"}
+    )
     assert bad.status_code == 422
     # Counts and amounts beyond any real one are refused with a sentence; the saved report stays.
     for field, value, reason in (
-        ("fig-sex_age-female.adult", "99999999999999999999", "from 0 to 10,000,000"),
+        ("p-forced_labour-female-adult-new", "99999999999999999999", "from 0 to 10,000,000"),
         (f"line-{line_a.id}", "99999999999999999999", "is more than this system accepts"),
     ):
         slip = client.post(f"/grants/reports/{report.id}/edit", data={field: value})
@@ -387,3 +392,80 @@ def test_the_ledger_links_grant_transfers_back_to_the_grant_and_tranche(client, 
     sent = transfers_for_document(document_type="tranche", document_id=grant.tranches[0].id)[0]
     html = client.get(f"/ledger/transfers/{sent.id}").get_data(as_text=True)
     assert f'href="/grants/tranches/{grant.tranches[0].id}"' in html
+
+
+def test_the_french_report_form_takes_local_numbers_and_says_each_refusal_by_its_field(
+    client, sign_in, funded
+):
+    """One cross table: the totals by sex and age and by exploitation are worked out from it on
+    the report page; a count that cannot be right is refused next to its field, nothing saved."""
+    grant = active_grant()
+    report = report_of(grant, ReportKind.PROGRESS)
+    sign_in(signatory(grant))
+    headers = {"Accept-Language": "fr"}
+    url = f"/grants/reports/{report.id}/edit"
+    form = client.get(url, headers=headers)
+    assert 'name="p-sexual_exploitation-female-adult-new"' in html(form)
+    assert 'name="p-not_recorded-male-child-continuing"' in html(form)
+    base = {"results": "Survivantes hébergées."}
+    refused = client.post(
+        url,
+        headers=headers,
+        data={
+            **base,
+            "p-sexual_exploitation-female-adult-new": "1\u202f200",
+            "p-forced_labour-male-adult-new": "2,5",
+            "a-shelter": "1\u202f300",
+        },
+    )
+    assert refused.status_code == 422
+    page = html(refused)
+    # The unreadable count is refused next to its own input, with the value kept.
+    assert re.search(
+        r'id="p-forced_labour-male-adult-new"[^>]*aria-invalid="true"[^>]*'
+        r'aria-describedby="p-forced_labour-male-adult-new-error"',
+        page,
+    )
+    assert 'id="p-forced_labour-male-adult-new-error"' in page
+    db.session.expire_all()
+    assert report.saved_at is None and report.people_assisted == 0
+
+    # Shelter for more people than were assisted: refused next to the shelter field.
+    too_many = client.post(
+        url,
+        headers=headers,
+        data={**base, "p-sexual_exploitation-female-adult-new": "1\u202f200", "a-shelter": "1 300"},
+    )
+    assert too_many.status_code == 422
+    page = html(too_many)
+    assert re.search(r'id="a-shelter-error">[^<]*1\u202f?200', page)
+    # Continuing people when no earlier report counted anyone: refused above the table.
+    continuing = client.post(
+        url, headers=headers, data={**base, "p-mixed-female-child-continuing": "2"}
+    )
+    assert continuing.status_code == 422
+    assert 'id="people-continuing-error"' in html(continuing)
+    db.session.expire_all()
+    assert report.saved_at is None
+
+    saved = client.post(
+        url,
+        headers=headers,
+        data={
+            **base,
+            "p-sexual_exploitation-female-adult-new": "1\u202f200",
+            "p-sexual_exploitation-female-child-new": "30",
+            "p-forced_labour-male-adult-new": "1 000",
+            "a-shelter": "1\u202f300",
+            "a-medical": "2 230",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    table = report.people_table
+    assert (table.total, table.new, table.continuing) == (2230, 2230, 0)
+    assert table.by_sex_age()["female.adult"] == 1200
+    assert table.by_exploitation()["forced_labour"] == 1000
+    # The report page shows the derived totals, in French notation.
+    shown = text(client.get(f"/grants/reports/{report.id}", headers=headers))
+    assert "2 230" in shown and "1 230" in shown  # the total; sexual exploitation

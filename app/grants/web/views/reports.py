@@ -17,10 +17,17 @@ from app.accounts.permissions import (
     is_member,
 )
 from app.grants import queries
-from app.grants.models import FigureDimension, GrantReport, ReportAttachment, ReportStatus
+from app.grants.models import (
+    EXPLOITATION_COLUMNS,
+    NOT_RECORDED,
+    FigureDimension,
+    GrantReport,
+    ReportAttachment,
+    ReportStatus,
+)
 from app.grants.services import reports as grant_reports
 from app.grants.services.common import today
-from app.grants.services.reports import FIGURE_CODES, ReportData, sex_age_code
+from app.grants.services.reports import PeopleCountsRefused, ReportData
 from app.grants.web.blueprint import bp
 from app.grants.web.forms import ReviewForm, UploadForm, form_value, parse_amount, parse_count
 from app.grants.web.views.common import may, perform
@@ -30,6 +37,7 @@ from app.platform.extensions import db
 from app.platform.storage import get_storage
 from app.web.access import login_required, requires
 from app.web.downloads import send_private_file
+from app.web.labels import label
 from app.web.lookup import visible_or_404
 
 
@@ -51,10 +59,35 @@ def reports() -> Any:
     )
 
 
-VOCABULARIES = {
-    FigureDimension.EXPLOITATION: FormOfExploitation,
-    FigureDimension.ASSISTANCE: AssistanceType,
-}
+# The names of the report form's count inputs: one per cross-table cell and kind of person,
+# one per type of assistance.
+def people_input(exploitation: str, sex: Sex, age: AgeGroup, kind: str) -> str:
+    return f"p-{exploitation}-{sex.value}-{age.value}-{kind}"
+
+
+def assistance_input(code: str) -> str:
+    return f"a-{code}"
+
+
+def exploitation_label(code: str) -> str:
+    if code == NOT_RECORDED:
+        return _("Form of exploitation not known")
+    return label(FormOfExploitation(code))
+
+
+def _counting_names() -> dict[str, Any]:
+    """What the report's pages need to lay out and read the counts of people."""
+    return {
+        "Sex": Sex,
+        "AgeGroup": AgeGroup,
+        "AssistanceType": AssistanceType,
+        "FigureDimension": FigureDimension,
+        "exploitation_columns": EXPLOITATION_COLUMNS,
+        "NOT_RECORDED": NOT_RECORDED,
+        "people_input": people_input,
+        "assistance_input": assistance_input,
+        "exploitation_label": exploitation_label,
+    }
 
 
 def _report_or_404(report_id: int) -> GrantReport:
@@ -81,39 +114,69 @@ def report(report_id: int) -> Any:
         and may(Permission.ACCEPT_GRANT_REPORT, grant),
         member=member,
         review_form=ReviewForm(),
-        Sex=Sex,
-        AgeGroup=AgeGroup,
-        FigureDimension=FigureDimension,
-        vocabularies=VOCABULARIES,
-        sex_age_code=sex_age_code,
         threshold=current_app.config["GRANT_VARIANCE_THRESHOLD"],
+        **_counting_names(),
     )
 
 
-def _report_data(item: GrantReport) -> ReportData:
+def _report_data(item: GrantReport, errors: dict[str, str]) -> ReportData:
+    """The posted form as report data; a count that is not a number is refused in ``errors``
+    under its input's name, with the others, so each is said next to its field."""
     form = request.form
-    figures = {}
-    for dimension, code in FIGURE_CODES:
-        figures[(dimension, code)] = parse_count(
-            form_value(form, f"fig-{dimension.value}-{code}"), what=_("Each count")
-        )
+
+    def count(name: str, what: str) -> int:
+        try:
+            return parse_count(form_value(form, name), what=what)
+        except DomainError as error:
+            errors[name] = error.translated(_)
+            return 0
+
+    people: dict[tuple[str, Sex, AgeGroup], tuple[int, int]] = {}
+    assistance: dict[str, int] = {}
+    if item.has_narrative:
+        for exploitation in EXPLOITATION_COLUMNS:
+            for sex in Sex:
+                for age in AgeGroup:
+                    new, continuing = (
+                        count(people_input(exploitation, sex, age, kind), what)
+                        for kind, what in (("new", _("New")), ("continuing", _("Continuing")))
+                    )
+                    if new or continuing:
+                        people[(exploitation, sex, age)] = (new, continuing)
+        for kind in AssistanceType:
+            assistance[kind.value] = count(assistance_input(kind.value), _("Each count"))
     expenditures = {}
     if item.has_expenditure:
         for line in item.grant.current_budget:
             raw = form_value(form, f"line-{line.id}")
-            expenditures[line.id] = (
-                parse_amount(raw, item.grant.currency, what=line.description) if raw.strip() else 0
-            )
-    incidents = parse_count(form_value(form, "safeguarding_incidents"), what=_("Incidents"))
+            try:
+                expenditures[line.id] = (
+                    parse_amount(raw, item.grant.currency, what=line.description)
+                    if raw.strip()
+                    else 0
+                )
+            except DomainError as error:
+                errors[f"line-{line.id}"] = error.translated(_)
+    incidents = count("safeguarding_incidents", _("Incidents"))
     return ReportData(
         results=form_value(form, "results"),
         challenges=form_value(form, "challenges"),
         lessons=form_value(form, "lessons"),
         safeguarding_incidents=incidents,
         safeguarding_details=form_value(form, "safeguarding_details"),
-        figures=figures,
+        people=people,
+        assistance=assistance,
         expenditures=expenditures,
     )
+
+
+def _field_of(problem: str) -> str:
+    """The input a refusal of the people's counts is shown next to."""
+    if problem.startswith("assistance."):
+        return assistance_input(problem.removeprefix("assistance."))
+    if problem.startswith("people."):
+        return "people-" + problem.removeprefix("people.").replace(".", "-")
+    return "people-" + problem
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
@@ -124,26 +187,42 @@ def edit_report(report_id: int) -> Any:
         flash(_("This report can no longer be changed."), "info")
         return redirect(url_for("grants.report", report_id=item.id))
     errors: list[str] = []
+    field_errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            grant_reports.save_report(actor=current_user, report=item, data=_report_data(item))
-        except DomainError as error:
-            db.session.rollback()
-            errors.append(error.translated(_))
+        data = _report_data(item, field_errors)
+        if field_errors:
+            errors.append(_("Some counts or amounts could not be read: see the fields marked."))
         else:
-            db.session.commit()
-            flash(_("The report is saved. Submit it when it is complete."), "success")
-            return redirect(url_for("grants.report", report_id=item.id))
+            try:
+                grant_reports.save_report(actor=current_user, report=item, data=data)
+            except PeopleCountsRefused as refused:
+                db.session.rollback()
+                for problem, error in refused.problems.items():
+                    field_errors[_field_of(problem)] = error.translated(_)
+                errors.append(_("Some counts of people cannot be right: see the fields marked."))
+            except DomainError as error:
+                db.session.rollback()
+                errors.append(error.translated(_))
+            else:
+                db.session.commit()
+                flash(_("The report is saved. Submit it when it is complete."), "success")
+                return redirect(url_for("grants.report", report_id=item.id))
     return _report_edit_page(
         item,
         errors=errors,
         values=request.form if request.method == "POST" else None,
         upload_form=UploadForm(),
+        field_errors=field_errors,
     )
 
 
 def _report_edit_page(
-    item: GrantReport, *, errors: list[str], values: Any, upload_form: UploadForm
+    item: GrantReport,
+    *,
+    errors: list[str],
+    values: Any,
+    upload_form: UploadForm,
+    field_errors: dict[str, str] | None = None,
 ) -> Any:
     spent = {row.budget_line.position: row.amount for row in item.expenditures}
     return (
@@ -155,12 +234,9 @@ def _report_edit_page(
             values=values,
             spent=spent,
             upload_form=upload_form,
-            Sex=Sex,
-            AgeGroup=AgeGroup,
-            FigureDimension=FigureDimension,
-            vocabularies=VOCABULARIES,
-            sex_age_code=sex_age_code,
+            field_errors=field_errors or {},
             max_upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+            **_counting_names(),
         ),
         422 if errors or upload_form.errors else 200,
     )
