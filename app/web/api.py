@@ -134,7 +134,7 @@ def _authenticate() -> Any:
             _("This token may not change anything: it lacks the scope “write”."),
         )
     # And to the area the route belongs to (decision 0117): a "grants" token reads no ledger.
-    area = area_of(request.endpoint or "", view) if view is not None else None
+    area = area_of(view) if view is not None else None
     if private and area is not None and area not in token.scope_set:
         return problem(
             403,
@@ -351,7 +351,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         entry = _operation_entry(rule, app.view_functions[rule.endpoint])
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             paths.setdefault(_openapi_path(rule), {})[method.lower()] = _with_scopes(
-                entry, rule.endpoint, method, app.view_functions[rule.endpoint]
+                entry, method, app.view_functions[rule.endpoint]
             )
     return {
         "openapi": "3.1.0",
@@ -375,46 +375,42 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     }
 
 
-# The area of operations whose Operation does not name one yet (their module was being changed
-# by other work when area scopes came; decision 0117): to be moved into their Operation.
-AREA_OF_OPERATION: dict[str, TokenScope] = {
-    "applications": TokenScope.APPLICATIONS,
-    "application": TokenScope.APPLICATIONS,
-    "start_application": TokenScope.APPLICATIONS,
-    "save_section": TokenScope.APPLICATIONS,
-    "submit_application": TokenScope.APPLICATIONS,
-    "grants": TokenScope.GRANTS,
-    "grant_reports": TokenScope.GRANTS,
-    "submit_report": TokenScope.GRANTS,
+# The area of the operations of a module whose Operations do not name one (decision 0117):
+# modules other work was changing when area scopes came. An Operation's own area comes first.
+AREA_OF_MODULE: dict[str, TokenScope] = {
+    "app.applications.api": TokenScope.APPLICATIONS,
+    "app.grants.api": TokenScope.GRANTS,
+    "app.results.api": TokenScope.GRANTS,
 }
 
 
-def area_of(endpoint: str, view: Callable[..., Any]) -> TokenScope | None:
+def area_of(view: Callable[..., Any]) -> TokenScope | None:
     """The area scope a token needs for a route, besides read or write; None: any token."""
     operation = operation_of(view)
     if operation is not None and operation.area is not None:
         return operation.area
-    return AREA_OF_OPERATION.get(endpoint.removeprefix(f"{bp.name}."))
+    rule = access_rule_of(view)
+    if rule is not None and rule.kind == PUBLIC:
+        return None
+    return AREA_OF_MODULE.get(getattr(view, "__module__", ""))
 
 
-def token_scopes_needed(endpoint: str, method: str, view: Callable[..., Any]) -> list[TokenScope]:
+def token_scopes_needed(method: str, view: Callable[..., Any]) -> list[TokenScope]:
     """The scopes a token needs for ``method`` on a private route: read or write, and the
     route's area if it has one (decision 0117)."""
     needed = [TokenScope.READ if method in ("GET", "HEAD") else TokenScope.WRITE]
-    area = area_of(endpoint, view)
+    area = area_of(view)
     if area is not None:
         needed.append(area)
     return needed
 
 
-def _with_scopes(
-    entry: dict[str, Any], endpoint: str, method: str, view: Callable[..., Any]
-) -> dict[str, Any]:
+def _with_scopes(entry: dict[str, Any], method: str, view: Callable[..., Any]) -> dict[str, Any]:
     """The operation with the token scopes it needs (``x-token-scopes``: bearer tokens have no
     standard place for them); public operations need none."""
     if entry.get("security") == []:
         return entry
-    needed = token_scopes_needed(endpoint, method, view)
+    needed = token_scopes_needed(method, view)
     return {**entry, "x-token-scopes": [scope.value for scope in needed]}
 
 

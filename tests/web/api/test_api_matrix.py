@@ -197,7 +197,7 @@ def test_each_operation_answers_each_role_and_scope_as_the_matrix_says(app, clie
             body, outcome = OPERATIONS[name]
             member = who == ("the donor" if name in DONOR_OPERATIONS else "ngo member")
             needed = TokenScope.READ if method == "GET" else TokenScope.WRITE
-            area = area_of(f"api_v1.{name}", view)
+            area = area_of(view)
             rule = access_rule_of(view)
             public = rule is not None and rule.kind == PUBLIC
             refused = rule is not None and not rule.allows(user)
