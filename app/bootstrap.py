@@ -72,6 +72,8 @@ from app.reporting.web import cache as reporting_cache
 from app.reporting.web.export_jobs import register_export_job
 from app.reporting.web.open_data import bp as open_data
 from app.reporting.web.routes import bp as reporting
+from app.results import api as results_api
+from app.results.web.routes import bp as results
 from app.reviews.cli import reviews_cli
 from app.reviews.queries.assignments import active_assignment, review_progress
 from app.reviews.queries.ranking import undecided_count
@@ -121,6 +123,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     screening,
     copies,
     notes,
+    results,
     questions,
     monitoring,
     texts,
@@ -193,7 +196,15 @@ SESSION_HOOKS: tuple[tuple[str, Callable[..., None]], ...] = (
 
 
 # Each feature's JSON endpoints (its api.py) are added to the one versioned API blueprint.
-API_MODULES = (calls_api, reporting_api, tokens_api, applications_api, grants_api, oauth_api)
+API_MODULES = (
+    calls_api,
+    reporting_api,
+    tokens_api,
+    applications_api,
+    grants_api,
+    oauth_api,
+    results_api,
+)
 
 
 def bootstrap(app: Flask) -> None:

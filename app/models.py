@@ -70,6 +70,14 @@ from app.outbox.models import OutboxMessage  # noqa: F401
 from app.platform.submissions import FormSubmission  # noqa: F401
 from app.questions.models import CallQuestion, QuestionAnswer  # noqa: F401
 from app.reporting.models import PublishedFile  # noqa: F401
+from app.results.models import (  # noqa: F401
+    ResultActual,
+    ResultIndicator,
+    ResultOutcome,
+    ResultOutput,
+    ResultTarget,
+    StandardIndicator,
+)
 from app.reviews.models import (  # noqa: F401
     BoardDecision,
     BoardMeeting,

@@ -295,6 +295,9 @@ class Base:
     GRANT_FINAL_REPORT_DAYS = _env_int("GRANT_FINAL_REPORT_DAYS", 60)
     # Spending on a budget line this far above or below its budget is flagged (20 %).
     GRANT_VARIANCE_THRESHOLD = Decimal(os.environ.get("GRANT_VARIANCE_THRESHOLD", "0.20"))
+    # A proposal is submitted only with a results framework (app/results, decision 0112).
+    # Reports' actuals off target by more than GRANT_VARIANCE_THRESHOLD need an explanation.
+    RESULTS_FRAMEWORK_REQUIRED = _env_bool("RESULTS_FRAMEWORK_REQUIRED", True)
     # Reminders go out this many days before a report is due, and again when it is overdue.
     GRANT_REMINDER_DAYS = _env_int("GRANT_REMINDER_DAYS", 14)
     # Monitoring (issue 26, app/monitoring): a grant of at least MONITORING_LARGE_GRANT_AMOUNT
@@ -379,6 +382,8 @@ class Testing(Base):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     REQUIRE_2FA_FOR_STAFF = False
+    # The suites build proposals without a results framework; tests/domain/results turn it on.
+    RESULTS_FRAMEWORK_REQUIRED = False
     MAIL_SERVER = None
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = "http://localhost"  # the test client's site, as SERVER_NAME

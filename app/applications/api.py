@@ -144,8 +144,11 @@ def applications() -> Any:
 # The same services as the pages, and the same forms: a JSON section is read into the page's
 # form, so it is validated exactly as the page validates it.
 
-# The call's own questions are answered on their page (files among them), not here.
-SECTION_NAMES = [s.value for s in Section if s not in (Section.ATTACHMENTS, Section.QUESTIONS)]
+# The call's own questions are answered on their page (files among them), not here; the
+# results framework too (app/results; the API reads it under the grant).
+SECTION_NAMES = [
+    s.value for s in Section if s not in (Section.ATTACHMENTS, Section.QUESTIONS, Section.RESULTS)
+]
 _ID_PARAMETER: dict[str, Any] = {
     "name": "application_id",
     "in": "path",

@@ -154,6 +154,7 @@ class Settings:
     jobs: JobSettings
     regions: RegionSettings
     monitoring: MonitoringSettings = MonitoringSettings()
+    results: ResultsSettings = ResultsSettings()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -205,6 +206,9 @@ class Settings:
                 keep_hours=read.integer("JOB_RESULT_KEEP_HOURS", minimum=1),
             ),
             regions=RegionSettings(overrides=read.region_overrides("REPORTING_REGION_OVERRIDES")),
+            results=ResultsSettings(
+                framework_required=bool(config.get("RESULTS_FRAMEWORK_REQUIRED", True))
+            ),
             monitoring=MonitoringSettings(
                 large_grant_amount=read.integer("MONITORING_LARGE_GRANT_AMOUNT", minimum=1),
                 spot_check_lead_days=read.integer("MONITORING_SPOT_CHECK_LEAD_DAYS", minimum=0),

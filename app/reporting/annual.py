@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.reporting.contributions import DonorTable, by_donor
 from app.reporting.grants import (
@@ -14,6 +14,7 @@ from app.reporting.grants import (
     grant_totals,
 )
 from app.reporting.people import PeopleAssisted, people_assisted
+from app.reporting.results import PublicStandardTotal, public_standard_totals
 from app.reporting.statement import Period, Statement, statement
 
 FIRST_YEAR = 2000
@@ -29,6 +30,9 @@ class AnnualReport:
     themes: list[ThemeLine]
     people: PeopleAssisted
     statement: Statement
+    # The fund's standard indicators, added up over accepted reports due in the year, small
+    # counts suppressed (app/reporting/results.py).
+    results: list[PublicStandardTotal] = field(default_factory=list)
 
 
 def annual_report(year: int) -> AnnualReport:
@@ -42,4 +46,5 @@ def annual_report(year: int) -> AnnualReport:
         themes=by_theme(year=year),
         people=people_assisted(year=year),
         statement=statement(Period.year(year)),
+        results=public_standard_totals(year=year),
     )

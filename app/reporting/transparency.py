@@ -7,7 +7,7 @@ would be (see suppression.py). Donors are named only when they are governments o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.audit.heads import AuditSealHead, published_audit_heads
 from app.ledger.heads import SealHead, published_heads
@@ -15,6 +15,7 @@ from app.reporting.balances import key_figures
 from app.reporting.contributions import DonorTable, by_donor
 from app.reporting.grants import CountryLine, GrantTotals, by_country, grant_totals
 from app.reporting.people import people_assisted
+from app.reporting.results import PublicStandardTotal, public_standard_totals
 from app.reporting.suppression import suppress, suppress_table
 
 
@@ -44,6 +45,8 @@ class Transparency:
     seals: list[SealHead]
     # The same for the audit log's seals (app/audit/heads.py).
     audit_seals: list[AuditSealHead]
+    # The fund's standard indicators over all accepted reports, small counts suppressed.
+    results: list[PublicStandardTotal] = field(default_factory=list)
 
     @property
     def held_for_grants(self) -> int:
@@ -69,4 +72,5 @@ def transparency(*, donor_limit: int = 200) -> Transparency:
         ),
         seals=published_heads(),
         audit_seals=published_audit_heads(),
+        results=public_standard_totals(),
     )

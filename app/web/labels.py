@@ -31,6 +31,7 @@ from app.platform.categories import (
     Situation,
     Theme,
 )
+from app.results.models import IndicatorUnit, SdgTarget
 
 # A list, not a dict: members of different vocabularies share values ("other", "draft"),
 # and StrEnum members hash and compare as their values.
@@ -137,7 +138,15 @@ LABELS: list[tuple[StrEnum, LazyString]] = [
     (Section.WORKPLAN, _l("Workplan")),
     (Section.BUDGET, _l("Budget")),
     (Section.ATTACHMENTS, _l("Attachments")),
+    (Section.RESULTS, _l("Results framework")),
     (Section.QUESTIONS, _l("Questions for this call")),
+    # results frameworks (app/results)
+    (IndicatorUnit.PEOPLE, _l("People")),
+    (IndicatorUnit.NUMBER, _l("Number")),
+    (IndicatorUnit.PERCENT, _l("Percent")),
+    (SdgTarget.SDG_5_2, _l("SDG 5.2 (violence against women and girls)")),
+    (SdgTarget.SDG_8_7, _l("SDG 8.7 (forced labour, modern slavery, trafficking)")),
+    (SdgTarget.SDG_16_2, _l("SDG 16.2 (abuse, exploitation and trafficking of children)")),
     # outgoing e-mail
     (OutboxStatus.PENDING, _l("Waiting to be sent")),
     (OutboxStatus.SENT, _l("Sent")),

@@ -72,6 +72,13 @@ NAV_ITEMS: list[NavItem] = [
         group="selection",
     ),
     NavItem(
+        "results.indicators",
+        _l("Standard indicators"),
+        _l("The results indicators proposals choose from, aligned to SDG 5.2, 8.7 and 16.2."),
+        Permission.MANAGE_CALLS,
+        group="selection",
+    ),
+    NavItem(
         "organisations.index",
         _l("Organisations"),
         _l("Verify organisations, rate their risk, spot possible duplicates."),

@@ -18,6 +18,7 @@ from devtools.seed.ledger import load_demo_ledger
 from devtools.seed.monitoring import load_demo_monitoring
 from devtools.seed.people import load_demo_users
 from devtools.seed.questions import load_demo_questions
+from devtools.seed.results import load_demo_results
 from devtools.seed.reviews import load_demo_reviews
 from devtools.seed.two_stage import load_demo_two_stage_call
 
@@ -29,6 +30,7 @@ DEMO_LOADERS: list[Callable[[], object]] = [
     load_demo_reviews,
     load_demo_bank_accounts,  # the grants' tranches are paid into confirmed accounts
     load_demo_grants,
+    load_demo_results,  # results frameworks and actuals on two grants (decision 0112)
     load_demo_monitoring,  # a visit with recommendations on a grant (decision 0113)
     load_demo_two_stage_call,  # a two-stage call with concept notes (decision 0115)
     load_demo_ledger,

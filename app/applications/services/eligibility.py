@@ -12,7 +12,9 @@ from app.applications.services.sections import Section, SectionCheck
 from app.calls.models import Call
 from app.platform.errors import N_
 from app.platform.money import amount_param
+from app.platform.settings import settings
 from app.questions.services import answer_problems, application_has_questions
+from app.results.services import framework_indicators, framework_problems
 
 
 def application_documents_count(application: Application) -> Counter[str]:
@@ -29,6 +31,7 @@ def completeness(application: Application) -> list[SectionCheck]:
         SectionCheck(section, _CHECKS[section](application, call))
         for section in Section
         if section != Section.QUESTIONS or application_has_questions(application)
+        if section != Section.RESULTS or results_listed(application)
     ]
 
 
@@ -146,6 +149,19 @@ def _attachments_problems(application: Application, call: Call) -> list[Problem]
     return attachments
 
 
+def results_listed(application: Application) -> bool:
+    """The Results section is listed when the fund requires a framework, or one was written."""
+    return settings().results.framework_required or bool(framework_indicators(application))
+
+
+def _results_problems(application: Application, call: Call) -> list[Problem]:
+    required = settings().results.framework_required
+    return [
+        Problem(message, params)
+        for message, params in framework_problems(application, required=required)
+    ]
+
+
 def _questions_problems(application: Application, call: Call) -> list[Problem]:
     return [Problem(message, params) for message, params in answer_problems(application)]
 
@@ -158,6 +174,7 @@ _CHECKS: dict[Section, Callable[[Application, Call], list[Problem]]] = {
     Section.WORKPLAN: _workplan_problems,
     Section.BUDGET: _budget_problems,
     Section.ATTACHMENTS: _attachments_problems,
+    Section.RESULTS: _results_problems,
     Section.QUESTIONS: _questions_problems,
 }
 

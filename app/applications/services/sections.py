@@ -35,6 +35,7 @@ from app.platform.categories import (
 )
 from app.platform.db import utcnow
 from app.platform.errors import N_, PermissionDenied, ValidationFailed
+from app.results.services import FrameworkRow, replace_framework
 
 
 class Section(StrEnum):
@@ -45,6 +46,8 @@ class Section(StrEnum):
     WORKPLAN = "workplan"
     BUDGET = "budget"
     ATTACHMENTS = "attachments"
+    # Last, so that "Save and continue" from the budget still leads to the attachments.
+    RESULTS = "results"
     # The call's own questions (app/questions), listed only when the call has some.
     QUESTIONS = "questions"
 
@@ -112,8 +115,21 @@ class BudgetData:
     lines: Sequence[BudgetLineData]
 
 
+@dataclass
+class ResultsData:
+    """The results framework's rows (app/results: outcomes, outputs, indicators, targets)."""
+
+    rows: Sequence[FrameworkRow]
+
+
 SectionData = (
-    SummaryData | LocationsData | FocusData | BeneficiariesData | WorkplanData | BudgetData
+    SummaryData
+    | LocationsData
+    | FocusData
+    | BeneficiariesData
+    | WorkplanData
+    | BudgetData
+    | ResultsData
 )
 
 
@@ -129,7 +145,7 @@ def save_section(
     if not can_edit_application(actor, application):
         raise PermissionDenied(N_("This application can no longer be changed."))
     check_version(application, expected_version)
-    section = _apply(application, data)
+    section = _apply(actor, application, data)
     # Touching the row makes every save, even of child rows only, bump the version.
     application.updated_at = utcnow()
     application.updated_by_id = actor.id
@@ -144,7 +160,7 @@ def save_section(
     return application
 
 
-def _apply(application: Application, data: SectionData) -> Section:
+def _apply(actor: User, application: Application, data: SectionData) -> Section:
     if isinstance(data, SummaryData):
         return _apply_summary(application, data)
     if isinstance(data, LocationsData):
@@ -155,6 +171,9 @@ def _apply(application: Application, data: SectionData) -> Section:
         return _apply_beneficiaries(application, data)
     if isinstance(data, WorkplanData):
         return _apply_workplan(application, data)
+    if isinstance(data, ResultsData):
+        replace_framework(actor=actor, application=application, rows=data.rows)
+        return Section.RESULTS
     return _apply_budget(application, data)
 
 

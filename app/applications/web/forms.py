@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +28,7 @@ from app.applications.services import (
     BudgetLineData,
     FocusData,
     LocationsData,
+    ResultsData,
     Section,
     SectionData,
     SummaryData,
@@ -43,6 +45,15 @@ from app.platform.categories import (
     Theme,
 )
 from app.platform.money import to_major
+from app.results.models import IndicatorUnit
+from app.results.services import (
+    MAX_VALUE,
+    MAX_YEARS,
+    FrameworkRow,
+    framework_rows,
+    project_years,
+    standard_indicators,
+)
 from app.web.countries import CountriesField
 from app.web.display import country_choices, language_name
 from app.web.forms import AmountField, WholeNumberField
@@ -298,6 +309,95 @@ class BudgetForm(SectionForm):
         return BudgetData(lines=lines)
 
 
+class ResultsRowForm(Form):
+    """One indicator of the results framework, with its outcome and output written out."""
+
+    outcome = StringField(_l("Outcome"), validators=[Optional(), Length(max=500)])
+    output = StringField(_l("Output"), validators=[Optional(), Length(max=500)])
+    indicator = SelectField(_l("Indicator"), default="")
+    own_name = StringField(_l("Your own indicator"), validators=[Optional(), Length(max=300)])
+    unit = SelectField(_l("Unit"), choices=[("", "—"), *choices(IndicatorUnit)], default="")
+    baseline = WholeNumberField(_l("Baseline"), validators=[Optional()], maximum=MAX_VALUE)
+    target_1 = WholeNumberField(_l("Target, year 1"), validators=[Optional()], maximum=MAX_VALUE)
+    target_2 = WholeNumberField(_l("Target, year 2"), validators=[Optional()], maximum=MAX_VALUE)
+    target_3 = WholeNumberField(_l("Target, year 3"), validators=[Optional()], maximum=MAX_VALUE)
+    target_4 = WholeNumberField(_l("Target, year 4"), validators=[Optional()], maximum=MAX_VALUE)
+    target_5 = WholeNumberField(_l("Target, year 5"), validators=[Optional()], maximum=MAX_VALUE)
+
+    def target_fields(self, years: int) -> list[Any]:
+        return [self[f"target_{year}"] for year in range(1, years + 1)]
+
+
+class ResultsForm(SectionForm):
+    rows = FieldList(FormField(ResultsRowForm), min_entries=BLANK_ROWS)
+    years = 1
+    indicator_choices: list[tuple[str, Any]] = []
+
+    def setup(self, application: Application) -> None:
+        super().setup(application)
+        self.years = project_years(application.duration_months)
+        self.indicator_choices = [
+            ("", _l("Your own (name it)")),
+            *[
+                (str(s.id), f"{s.code} · {s.name_in(_locale())}")
+                for s in standard_indicators(active_only=True)
+            ],
+        ]
+        for entry in self.rows.entries:
+            entry.form.indicator.choices = self.indicator_choices
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        for entry in self.rows.entries:
+            entry.form.indicator.choices = self.indicator_choices
+        return bool(super().validate(extra_validators))
+
+    def fill_from(self, application: Application) -> None:
+        super().fill_from(application)
+        while self.rows.entries:
+            self.rows.pop_entry()
+        for row in framework_rows(application):
+            targets = list(row.targets) + [None] * MAX_YEARS
+            self.rows.append_entry(
+                {
+                    "outcome": row.outcome,
+                    "output": row.output,
+                    "indicator": str(row.standard_id or ""),
+                    "own_name": row.own_name,
+                    "unit": row.unit.value if row.unit and not row.standard_id else "",
+                    "baseline": row.baseline,
+                    **{f"target_{year}": targets[year - 1] for year in range(1, MAX_YEARS + 1)},
+                }
+            )
+        for _blank in range(BLANK_ROWS):
+            self.rows.append_entry()
+        for entry in self.rows.entries:
+            entry.form.indicator.choices = self.indicator_choices
+
+    def data_for(self, application: Application) -> SectionData:
+        rows = []
+        for entry in self.rows.entries:
+            form = entry.form
+            chosen = form.indicator.data or ""
+            if not chosen and not (form.own_name.data or "").strip():
+                continue  # a blank row
+            rows.append(
+                FrameworkRow(
+                    outcome=form.outcome.data or "",
+                    output=form.output.data or "",
+                    standard_id=int(chosen) if chosen else None,
+                    own_name=form.own_name.data or "",
+                    unit=IndicatorUnit(form.unit.data) if form.unit.data else None,
+                    baseline=form.baseline.data or 0,
+                    targets=[field.data for field in form.target_fields(self.years)],
+                )
+            )
+        return ResultsData(rows=rows)
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
 SECTION_FORMS: dict[Section, type[SectionForm]] = {
     Section.SUMMARY: SummaryForm,
     Section.LOCATIONS: LocationsForm,
@@ -305,6 +405,7 @@ SECTION_FORMS: dict[Section, type[SectionForm]] = {
     Section.BENEFICIARIES: BeneficiariesForm,
     Section.WORKPLAN: WorkplanForm,
     Section.BUDGET: BudgetForm,
+    Section.RESULTS: ResultsForm,
 }
 
 

@@ -44,6 +44,7 @@ from app.platform.extensions import db
 from app.platform.money import apply_rate
 from app.platform.settings import settings
 from app.platform.storage import Storage
+from app.results.services import actuals_problems
 
 MAX_COUNT = 10_000_000
 MAX_TEXT = 20_000
@@ -269,6 +270,10 @@ def report_problems(report: GrantReport) -> list[ValidationFailed]:
         )
     if report.has_expenditure and not report.expenditures:
         problems.append(ValidationFailed(N_("Give the spending on each budget line.")))
+    # The results framework's actuals (app/results), on progress and final reports.
+    problems.extend(
+        ValidationFailed(message, **params) for message, params in actuals_problems(report)
+    )
     return problems
 
 

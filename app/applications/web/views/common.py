@@ -16,6 +16,7 @@ from app.applications.services import Section
 from app.applications.web.labels import VOCABULARIES
 from app.platform.categories import AgeGroup, DocumentKind, Sex
 from app.platform.db import utcnow
+from app.results.services import framework_of
 
 SECTIONS = list(Section)
 
@@ -40,6 +41,7 @@ def page_context(application: Application) -> dict[str, Any]:
         "DocumentKind": DocumentKind,
         "vocab": VOCABULARIES,
         "can_edit": can_edit_application(current_user, application),
+        "results_framework": framework_of(application),
         # Members of the applicant organisation do not see the fund's internal recommendation.
         "shown_status": status_shown_to_applicant(application.status)
         if is_member(current_user, application.organisation_id)

@@ -18,6 +18,7 @@ from app.platform.categories import AgeGroup, Sex
 from app.platform.db import utcnow
 from app.platform.errors import N_, DomainError, SegregationOfDuties
 from app.platform.extensions import db
+from app.results.services import framework_of
 from app.reviews.queries.assignments import default_due_date
 from app.reviews.web.forms import AssignForm
 
@@ -49,6 +50,7 @@ def application_context(application: Application) -> dict[str, Any]:
         "AgeGroup": AgeGroup,
         "budget_by_category": ngo.budget_by_category(application),
         "organisation_documents": ngo.organisation_documents(application.organisation),
+        "results_framework": framework_of(application),
     }
 
 

@@ -1,0 +1,1 @@
+"""The results pages: the fund's indicator list, a report's actuals."""
