@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, selectinload
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.donations.models import (
@@ -284,41 +284,6 @@ def _cast_text(column: Any) -> Any:
     return sa.type_coerce(column, sa.String(40))
 
 
-def _gift_received() -> Any:
-    """Gift.net_functional_amount, in SQL: gross less refunds and lost disputes."""
-    refunded = (
-        sa.select(sa.func.coalesce(sa.func.sum(GiftRefund.functional_amount), 0))
-        .where(GiftRefund.gift_id == Gift.id)
-        .scalar_subquery()
-    )
-    lost = (
-        sa.select(sa.func.coalesce(sa.func.sum(GiftDispute.functional_amount_lost), 0))
-        .where(GiftDispute.gift_id == Gift.id)
-        .scalar_subquery()
-    )
-    return sa.case(
-        (Gift.functional_amount.is_(None), 0), else_=Gift.functional_amount - refunded - lost
-    )
-
-
-def _pledge_sum(column: Any) -> Any:
-    return (
-        sa.select(sa.func.coalesce(sa.func.sum(column), 0))
-        .where(BankReceiptAllocation.pledge_id == Pledge.id)
-        .scalar_subquery()
-    )
-
-
-def _pledge_outstanding() -> Any:
-    """Pledge.outstanding_amount, in SQL."""
-    left = Pledge.amount - _pledge_sum(BankReceiptAllocation.amount)
-    return sa.case(
-        (Pledge.status.in_([PledgeStatus.CANCELLED, PledgeStatus.WRITTEN_OFF]), 0),
-        (left > 0, left),
-        else_=0,
-    )
-
-
 def _entries() -> Any:
     """Every gift and pledge as one row shape (a UNION ALL), keyed by a number unique across
     both: a gift's id * 2, a pledge's id * 2 + 1."""
@@ -339,9 +304,7 @@ def _entries() -> Any:
             sa.cast(sa.func.coalesce(Gift.functional_amount, 0), sa.BigInteger).label(
                 "functional_amount"
             ),
-            sa.cast(_gift_received(), sa.BigInteger).label("received_functional"),
             Gift.fee_amount.label("fee_functional"),
-            sa.literal(0, sa.BigInteger).label("outstanding"),
             sa.null().label("earmark"),
         )
         .select_from(Gift)
@@ -365,11 +328,7 @@ def _entries() -> Any:
             sa.cast(sa.func.coalesce(Pledge.functional_amount, 0), sa.BigInteger).label(
                 "functional_amount"
             ),
-            sa.cast(_pledge_sum(BankReceiptAllocation.functional_amount), sa.BigInteger).label(
-                "received_functional"
-            ),
             sa.literal(0, sa.BigInteger).label("fee_functional"),
-            sa.cast(_pledge_outstanding(), sa.BigInteger).label("outstanding"),
             Pledge.earmark.label("earmark"),
         )
         .select_from(Pledge)
@@ -401,10 +360,11 @@ class ContributionEntry(_EntryBase):
     amount: Mapped[int]
     currency: Mapped[str]
     functional_amount: Mapped[int]
-    received_functional: Mapped[int]
     fee_functional: Mapped[int]
-    outstanding: Mapped[int]
     earmark: Mapped[str | None]
+    if TYPE_CHECKING:  # mapped below, as column properties read after the sort
+        received_functional: Mapped[int]
+        outstanding: Mapped[int]
 
     @property
     def contribution_kind(self) -> ContributionKind:
@@ -413,3 +373,56 @@ class ContributionEntry(_EntryBase):
     @property
     def is_pledge(self) -> bool:
         return self.kind == ContributionKind.PLEDGE.value
+
+
+def _summed(column: Any, owner: Any) -> Any:
+    return sa.func.coalesce(
+        sa.select(sa.func.sum(column))
+        .where(owner == ContributionEntry.record_id)
+        .scalar_subquery(),
+        0,
+    )
+
+
+def _is_pledge() -> Any:
+    return ContributionEntry.kind == ContributionKind.PLEDGE.value
+
+
+# What was received and what is still owed: read for the rows of a page only (PostgreSQL
+# evaluates them after the sort and its limit), so a page of the whole list stays cheap; sorting
+# by one of them computes it for every row that matches.
+ContributionEntry.received_functional = column_property(
+    sa.cast(
+        sa.case(
+            (
+                _is_pledge(),
+                _summed(BankReceiptAllocation.functional_amount, BankReceiptAllocation.pledge_id),
+            ),
+            else_=ContributionEntry.functional_amount
+            - _summed(GiftRefund.functional_amount, GiftRefund.gift_id)
+            - _summed(GiftDispute.functional_amount_lost, GiftDispute.gift_id),
+        ),
+        sa.BigInteger,
+    )
+)
+_LEFT = ContributionEntry.amount - _summed(
+    BankReceiptAllocation.amount, BankReceiptAllocation.pledge_id
+)
+ContributionEntry.outstanding = column_property(
+    sa.cast(
+        sa.case(
+            (
+                sa.and_(
+                    _is_pledge(),
+                    ContributionEntry.status.not_in(
+                        [PledgeStatus.CANCELLED.value, PledgeStatus.WRITTEN_OFF.value]
+                    ),
+                    _LEFT > 0,
+                ),
+                _LEFT,
+            ),
+            else_=0,
+        ),
+        sa.BigInteger,
+    )
+)
