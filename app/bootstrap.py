@@ -38,6 +38,7 @@ from app.calls.workflow import count_undecided_with
 from app.copies.cli import copies_command
 from app.copies.services import on_submitted as check_copied_text
 from app.copies.web.routes import bp as copies
+from app.donations import api as donations_api
 from app.donations.cli import donations_cli
 from app.donations.web.contributions_export import register_contributions_export_job
 from app.donations.web.routes import bp as donations
@@ -49,6 +50,7 @@ from app.grants.workflow import TRANCHE_WORKFLOW
 from app.handoffs import subscribe_all as subscribe_handoffs
 from app.jobs.cli import jobs_cli
 from app.jobs.web.routes import bp as jobs
+from app.ledger import api as ledger_api
 from app.ledger.web.export_jobs import register_ledger_export_job
 from app.ledger.web.routes import bp as ledger
 from app.lists.web.routes import bp as lists
@@ -58,6 +60,7 @@ from app.notifications.web import badge, mail
 from app.notifications.web.routes import bp as notifications
 from app.oauth import api as oauth_api
 from app.oauth.web.routes import bp as oauth_clients
+from app.organisations import api as organisations_api
 from app.organisations.web.routes import bp as organisations
 from app.outbox.cli import outbox_cli
 from app.outbox.web.routes import bp as dev_mail
@@ -74,6 +77,7 @@ from app.reporting.web.open_data import bp as open_data
 from app.reporting.web.routes import bp as reporting
 from app.results import api as results_api
 from app.results.web.routes import bp as results
+from app.reviews import api as reviews_api
 from app.reviews.cli import reviews_cli
 from app.reviews.queries.assignments import active_assignment, review_progress
 from app.reviews.queries.ranking import undecided_count
@@ -123,9 +127,9 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     screening,
     copies,
     notes,
-    results,
     questions,
     monitoring,
+    results,
     texts,
     search,
     lists,
@@ -203,6 +207,10 @@ API_MODULES = (
     applications_api,
     grants_api,
     oauth_api,
+    donations_api,
+    ledger_api,
+    reviews_api,
+    organisations_api,
     results_api,
 )
 

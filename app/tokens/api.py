@@ -38,12 +38,3 @@ def me() -> Any:
         permissions=sorted(p.value for p in permissions_of(person)),
         organisation_ids=sorted(organisation_ids_of(person)),
     )
-
-
-# The staff, donor and document routes (issue 23; docs/api.md) are added to the blueprint by
-# importing their modules. app/bootstrap.py's API_MODULES lists them in the working tree; until
-# that shared file is committed (other work in it was unfinished), they are imported here.
-from app.donations import api as donations_api  # noqa: E402, F401
-from app.ledger import api as ledger_api  # noqa: E402, F401
-from app.organisations import api as organisations_api  # noqa: E402, F401
-from app.reviews import api as reviews_api  # noqa: E402, F401
