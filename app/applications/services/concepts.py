@@ -65,6 +65,55 @@ def concept_problems(application: Application) -> list[Problem]:
     return problems
 
 
+def concept_field_problems(
+    application: Application, data: ConceptNoteData, *, sending: bool
+) -> dict[str, list[Problem]]:
+    """Everything wrong with the typed concept note at once, by form field: what saving refuses,
+    and when ``sending``, what is still missing (so the form shows every error together)."""
+    call = application.call
+    found: dict[str, list[Problem]] = {}
+
+    def add(name: str, message: str, **params: object) -> None:
+        found.setdefault(name, []).append(Problem(message, dict(params)))
+
+    words = word_count(data.summary)
+    if words > CONCEPT_WORD_LIMIT:
+        add(
+            "summary",
+            N_("The summary has %(count)s words; a concept note has at most %(limit)s."),
+            count=words,
+            limit=CONCEPT_WORD_LIMIT,
+        )
+    amount = data.indicative_amount or 0
+    if amount < 0:
+        add("indicative_amount", N_("The indicative amount cannot be negative."))
+    elif amount > call.max_amount:
+        add(
+            "indicative_amount", N_("The indicative amount is more than this call's largest grant.")
+        )
+    countries = clean_countries(data.countries)
+    eligible = set(call.eligible_countries)
+    outside = [code for code in countries if eligible and code not in eligible]
+    if outside:
+        add(
+            "countries",
+            N_("This call does not fund projects in: %(codes)s."),
+            codes=", ".join(outside),
+        )
+    if sending:
+        if not data.title.strip():
+            add("title", N_("Give the project a title."))
+        if not data.summary.strip():
+            add("summary", N_("Summarise the idea of the project."))
+        if not countries:
+            add("countries", N_("Choose at least one country where the project takes place."))
+        if not clean_codes(data.forms_of_exploitation, FormOfExploitation):
+            add("forms_of_exploitation", N_("Choose at least one form of exploitation addressed."))
+        if amount == 0:
+            add("indicative_amount", N_("Give an indicative amount."))
+    return found
+
+
 def _note_of(application: Application) -> ConceptNote:
     if application.concept_note is None:
         raise InvalidTransition(N_("This application has no concept note yet."))

@@ -167,6 +167,21 @@ class CallForm(FlaskForm):
                 _l("Give the concept-note deadline of a two-stage call."),
             ]
             return False
+        concept, opens, closes = (
+            self.concept_closes_at.data,
+            self.opens_at.data,
+            self.closes_at.data,
+        )
+        # Said next to the concept deadline (the three are read in the same time zone).
+        if self.two_stage.data and concept and opens and closes and not opens < concept < closes:
+            self.concept_closes_at.errors = [
+                *self.concept_closes_at.errors,
+                _l(
+                    "The concept-note deadline must fall after the call opens and before the "
+                    "full-proposal deadline."
+                ),
+            ]
+            return False
         return valid
 
     def details(self) -> CallDetails:

@@ -16,7 +16,7 @@ from app.accounts.permissions import Permission, can_view_call, has_permission
 from app.applications.models import Application
 from app.applications.services import application_for, organisations_of
 from app.calls import services as calls
-from app.calls.models import Call
+from app.calls.models import Call, CallStatus
 from app.calls.web.forms import CallForm
 from app.calls.workflow import CALL_WORKFLOW, publishable_problems
 from app.platform.categories import DocumentKind, FormOfExploitation, Situation, Theme
@@ -163,7 +163,16 @@ def edit(call_id: int) -> Any:
 def _step(call_id: int, make: Callable[..., object], said: str) -> Any:
     """One step of a call's life: the service ``make`` moves it, the call's page says ``said``."""
     call = db.get_or_404(Call, call_id)
-    make(actor=current_user, call=call)
+    try:
+        make(actor=current_user, call=call)
+    except DomainError as error:
+        # Said on the call's page, or on its editor while a draft (where it can be put right).
+        db.session.rollback()
+        flash(error.translated(_), "danger")
+        call = db.get_or_404(Call, call_id)
+        if call.status == CallStatus.DRAFT:
+            return redirect(url_for("calls.edit", call_id=call.id))
+        return redirect(url_for("calls.show", call_id=call.id))
     db.session.commit()
     flash(said, "success")
     return redirect(url_for("calls.show", call_id=call.id))

@@ -83,6 +83,18 @@ class QuestionForm(FlaskForm):
             for key, label in question.option_choices(locale)
         ]
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The English wording is checked with the other fields, so every error shows at once."""
+        valid = bool(super().validate(extra_validators))
+        english = self[f"wording_{DEFAULT_LOCALE}"]
+        if not (english.data or "").strip():
+            english.errors = [
+                *english.errors,
+                _("Write the question in English (the fund's default language)."),
+            ]
+            return False
+        return valid
+
     def fill_from(self, question: CallQuestion) -> None:
         self.kind.data = question.kind.value
         self.required.data = question.required

@@ -23,6 +23,7 @@ from app.accounts.permissions import (
 from app.applications.models import Application, ApplicationStatus, ConceptStatus
 from app.applications.services.concepts import (
     CONCEPT_WORD_LIMIT,
+    concept_field_problems,
     concept_problems,
     decline_concept_note,
     invite_full_proposal,
@@ -97,9 +98,21 @@ def concept_note(application_id: int) -> Any:
     if request.method == "GET":
         form.fill_from(application)
         return _concept_page(application, form)
-    if not form.validate_on_submit():
-        return _concept_page(application, form, 422)
     sending = "send" in request.form
+    valid = form.validate_on_submit()
+    # Every error at once, next to its field: the form's own and the concept note's rules.
+    for name, problems in concept_field_problems(
+        application, form.note_data(), sending=sending
+    ).items():
+        field = getattr(form, name)
+        field.errors = list(field.errors)
+        for problem in problems:
+            message = _(problem.message, **problem.params)
+            if message not in field.errors and not (name == "summary" and field.errors):
+                field.errors.append(message)
+        valid = False
+    if not valid:
+        return _concept_page(application, form, 422)
     try:
         save_concept_note(actor=current_user, application=application, data=form.note_data())
         if sending:

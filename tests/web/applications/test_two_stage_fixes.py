@@ -1,0 +1,83 @@
+"""What a user tester found on two-stage calls (decision 0115), fixed: the concept-note form shows
+every error at once next to its field, keeping what was typed."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app.applications.models import Application
+from app.calls.models import Call
+from app.platform.extensions import db
+from tests.applications_support import applicant_of, fund_manager
+from tests.two_stage_support import started, two_stage_call
+from tests.web.calls.test_call_pages import call_form
+
+
+def text(response) -> str:
+    body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).replace("&#39;", "'")
+    return re.sub(r"\s+", " ", body.replace("\u202f", " ").replace("\xa0", " "))
+
+
+def test_the_concept_note_form_reports_every_error_at_once_next_to_its_field(client, sign_in):
+    application = started(two_stage_call())
+    sign_in(applicant_of(application.organisation))
+    response = client.post(
+        f"/applications/{application.id}/concept-note",
+        data={
+            "title": "Shelter kept as typed",
+            "summary": "",
+            "countries": ["NG"],
+            "indicative_amount": "99999999",
+            "send": "y",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    shown = text(response)
+    assert "The indicative amount is more than this call" in shown
+    assert "Summarise the idea of the project." in shown
+    assert "Choose at least one form of exploitation addressed." in shown
+    for field in ("summary", "forms_of_exploitation", "indicative_amount"):
+        assert f'id="{field}-error"' in page, field
+    assert 'value="Shelter kept as typed"' in page
+    db.session.refresh(application)
+    assert application.concept_note is None  # nothing saved
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
+
+
+def test_a_concept_deadline_after_the_full_proposal_deadline_is_said_next_to_the_field(
+    client, sign_in
+):
+    sign_in(fund_manager())
+    response = client.post(
+        "/calls/new", data=call_form(two_stage="y", concept_closes_at="2030-04-10T12:00")
+    )
+    page = response.get_data(as_text=True)
+    assert 'id="concept_closes_at-error"' in page
+    assert 'href="#concept_closes_at"' in page  # the error summary links to the field
+    assert re.search(
+        r'id="concept_closes_at"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="concept_closes_at"',
+        page,
+    )
+    assert db.session.execute(sa.select(Call)).first() is None
+
+
+def test_publishing_a_call_without_a_description_leads_to_its_editor_with_the_reason(
+    client, sign_in
+):
+    from tests.questions_support import draft_call
+
+    manager = fund_manager()
+    call = draft_call(manager, description={})
+    sign_in(manager)
+    response = client.post(f"/calls/{call.id}/publish")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/calls/{call.id}/edit")
+    editor = client.get(response.location)
+    assert editor.status_code == 200
+    assert text(editor).count("Describe the call.") >= 1
+    assert "Go to the home page" not in text(editor)
+    db.session.refresh(call)
+    assert call.status.value == "draft"
