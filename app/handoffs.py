@@ -41,6 +41,8 @@ from app.grants.workflow import (
     REPORT_WORKFLOW,
     TRANCHE_WORKFLOW,
 )
+from app.monitoring.models import RecommendationStatus
+from app.monitoring.workflow import RECOMMENDATION_WORKFLOW
 from app.notifications.models import NotificationKind as K
 from app.notifications.services import fund_staff_with, link_to, notify_all, organisation_staff
 from app.reviews.models import AssignmentStatus, MeetingStatus, ReviewStatus
@@ -62,6 +64,7 @@ WORKFLOWS: tuple[Workflow, ...] = (
     AMENDMENT_WORKFLOW,
     GIFT_WORKFLOW,
     PLEDGE_WORKFLOW,
+    RECOMMENDATION_WORKFLOW,
 )
 
 Recipients = Callable[[Any], Iterable[User]]
@@ -140,6 +143,10 @@ def _tranche_page(tranche: Any) -> str:
 
 def _report_page(report: Any) -> str:
     return link_to("grants.report", report_id=report.id)
+
+
+def _recommendation_page(recommendation: Any) -> str:
+    return link_to("monitoring.recommendation", recommendation_id=recommendation.id)
 
 
 def _own_reference(obj: Any) -> str:
@@ -510,6 +517,39 @@ _ROWS: list[tuple[str, Iterable[StrEnum], StrEnum, Row]] = [
             ),
         )
         for outcome in (AmendmentStatus.APPROVED, AmendmentStatus.REJECTED)
+    ),
+    # A monitoring recommendation (a new one is told by app/monitoring/notices.py: no move).
+    (
+        "monitoring_recommendation",
+        [RecommendationStatus.OPEN],
+        RecommendationStatus.RESPONDED,
+        (
+            Tell(
+                _fund(Permission.MANAGE_MONITORING, _grantee),
+                K.MONITORING_ANSWER,
+                _recommendation_page,
+                _grant_reference,
+            ),
+        ),
+    ),
+    (
+        "monitoring_recommendation",
+        [RecommendationStatus.RESPONDED, RecommendationStatus.CLOSED],
+        RecommendationStatus.OPEN,
+        (
+            Tell(
+                _members(_grantee),
+                K.MONITORING_RECOMMENDATION,
+                _recommendation_page,
+                _grant_reference,
+            ),
+        ),
+    ),
+    (
+        "monitoring_recommendation",
+        [RecommendationStatus.RESPONDED],
+        RecommendationStatus.CLOSED,
+        (Tell(_members(_grantee), K.GRANT_UPDATED, _recommendation_page, _grant_reference),),
     ),
     # Money from donors: Stripe's word and finance's own bookkeeping.
     *(

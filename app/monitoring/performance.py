@@ -216,6 +216,20 @@ def partner_score(organisation: Organisation, *, on: date) -> PartnerScore:
     )
 
 
+def rating_to_offer(scored: PartnerScore, history: list[PartnerRating]) -> RiskRating:
+    """The rating the decision form starts on: the one last confirmed while the score still reads
+    as it did then (a second click must not silently undo a decision), else the proposal."""
+    if history and scored.current is not None:
+        last = history[0]
+        if (
+            last.score == scored.score
+            and last.proposed == scored.proposed
+            and last.confirmed == scored.current
+        ):
+            return scored.current
+    return scored.proposed
+
+
 def ratings_of(organisation: Organisation) -> list[PartnerRating]:
     """Past decisions on the organisation's rating, the latest first."""
     return list(

@@ -89,3 +89,42 @@ def propose_plan(
                 )
             )
     return sorted(plan, key=lambda item: (item.planned_on, item.kind))
+
+
+# An activity of the same kind planned or done this close to a proposed date stands for it.
+NEARBY_DAYS = 90
+
+
+def pending_proposals(
+    plan: list[ProposedActivity],
+    *,
+    existing: list[tuple[ActivityKind, date]],
+    today: date,
+    spot_check_lead_days: int,
+) -> list[ProposedActivity]:
+    """What of ``plan`` is still to plan, from ``today`` on. A visit whose date has passed is
+    proposed today, unless one of that kind was planned or done near its date or near today; a
+    spot check whose tranche is already due is dropped (it checks before paying)."""
+    taken = list(existing)
+    pending: list[ProposedActivity] = []
+    for item in plan:
+        day = item.planned_on
+        if day < today:
+            if (
+                item.kind == ActivityKind.SPOT_CHECK
+                and day + timedelta(days=spot_check_lead_days) <= today
+            ):
+                continue
+            near = [day, today]
+            day = today
+        else:
+            near = [day]
+        if any(
+            kind == item.kind and abs((when - around).days) < NEARBY_DAYS
+            for kind, when in taken
+            for around in near
+        ):
+            continue
+        taken.append((item.kind, day))
+        pending.append(ProposedActivity(item.kind, day, item.reason, item.params))
+    return pending

@@ -21,6 +21,7 @@ from app.accounts.permissions import (
 )
 from app.audit.services import record_event
 from app.grants.models import Grant, GrantStatus
+from app.monitoring import notices
 from app.monitoring.models import (
     ActivityKind,
     ActivityStatus,
@@ -30,7 +31,7 @@ from app.monitoring.models import (
     MonitoringRecommendation,
     RecommendationStatus,
 )
-from app.monitoring.planning import ProposedActivity, propose_plan
+from app.monitoring.planning import ProposedActivity, pending_proposals, propose_plan
 from app.monitoring.workflow import RECOMMENDATION_WORKFLOW
 from app.platform.db import utcnow
 from app.platform.errors import N_, InvalidTransition, SegregationOfDuties, ValidationFailed
@@ -79,6 +80,19 @@ def _text(value: str | None, *, required: str | None = None, limit: int = MAX_TE
     if len(text) > limit:
         raise ValidationFailed(N_("Write at most %(count)s characters here."), count=limit)
     return text
+
+
+class DateRefused(ValidationFailed):
+    """A date the form shows next to its field (``field``: the form field's name)."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message, **params)
+        self.field = field
+
+
+def _ensure_due_from(due_on: date, today: date, *, field: str = "due_on") -> None:
+    if due_on < today:
+        raise DateRefused(field, N_("Give the grantee a due date from today on."))
 
 
 def _ensure_monitored(grant: Grant) -> None:
@@ -155,31 +169,68 @@ def follow_up_list(*, state: str, on: date) -> list[MonitoringRecommendation]:
         query = sa.select(MonitoringRecommendation)
     return list(
         db.session.execute(
-            query.options(selectinload(MonitoringRecommendation.grant))
+            query.options(
+                selectinload(MonitoringRecommendation.grant).selectinload(Grant.organisation)
+            )
             .order_by(MonitoringRecommendation.due_on, MonitoringRecommendation.id)
             .limit(500)
         ).scalars()
     )
 
 
-def proposed_plan(grant: Grant) -> list[ProposedActivity]:
+def proposed_plan(grant: Grant, *, today: date | None = None) -> list[ProposedActivity]:
+    """What the fund should still plan: from today on, leaving out what is already planned or
+    done near the proposed date."""
     config = settings().monitoring
-    return propose_plan(
+    plan = propose_plan(
         grant,
         large_grant_amount=config.large_grant_amount,
         spot_check_lead_days=config.spot_check_lead_days,
     )
+    existing = [(a.kind, a.done_on or a.planned_on) for a in activities_of(grant)]
+    return pending_proposals(
+        plan,
+        existing=existing,
+        today=today or utcnow().date(),
+        spot_check_lead_days=config.spot_check_lead_days,
+    )
+
+
+def monitored_grants_of(actor: Actor | None, organisation_id: int) -> list[Grant]:
+    """The organisation's grants whose monitoring ``actor`` may see, the latest first."""
+    grants = db.session.execute(
+        sa.select(Grant)
+        .where(Grant.organisation_id == organisation_id)
+        .order_by(Grant.id.desc())
+        .limit(50)
+    ).scalars()
+    return [grant for grant in grants if may_view_monitoring(actor, grant)]
 
 
 # Planning and recording ---------------------------------------------------------------------
 
 
 def plan_activity(
-    *, actor: User, grant: Grant, kind: ActivityKind, planned_on: date, assignee: str = ""
+    *,
+    actor: User,
+    grant: Grant,
+    kind: ActivityKind,
+    planned_on: date,
+    assignee: str = "",
+    today: date | None = None,
 ) -> MonitoringActivity:
-    """Plan a visit, spot check or audit of ``grant`` on a date, by someone."""
+    """Plan a visit, spot check or audit of ``grant`` on a date from today on, by someone (one
+    done already is planned, then recorded as done with its past date)."""
     _ensure_manager(actor, grant)
     _ensure_monitored(grant)
+    if planned_on < (today or utcnow().date()):
+        raise DateRefused(
+            "planned_on",
+            N_(
+                "Plan it from today on; to record one already done, plan it today, then record "
+                "it as done with its date."
+            ),
+        )
     activity = MonitoringActivity(
         grant_id=grant.id,
         kind=ActivityKind(kind),
@@ -200,15 +251,18 @@ def plan_activity(
     return activity
 
 
-def accept_plan(*, actor: User, grant: Grant) -> list[MonitoringActivity]:
-    """Plan every proposed activity not already planned (same kind, same day)."""
+def accept_plan(
+    *, actor: User, grant: Grant, today: date | None = None
+) -> list[MonitoringActivity]:
+    """Plan every activity the proposed plan still proposes."""
     _ensure_manager(actor, grant)
     _ensure_monitored(grant)
-    existing = {(a.kind, a.planned_on) for a in activities_of(grant)}
+    today = today or utcnow().date()
     created = [
-        plan_activity(actor=actor, grant=grant, kind=item.kind, planned_on=item.planned_on)
-        for item in proposed_plan(grant)
-        if (item.kind, item.planned_on) not in existing
+        plan_activity(
+            actor=actor, grant=grant, kind=item.kind, planned_on=item.planned_on, today=today
+        )
+        for item in proposed_plan(grant, today=today)
     ]
     if not created:
         raise ValidationFailed(N_("Every activity of the proposed plan is already planned."))
@@ -229,7 +283,9 @@ def record_activity(
     if activity.status != ActivityStatus.PLANNED:
         raise InvalidTransition(N_("This activity is already recorded as done."))
     if done_on > (today or utcnow().date()):
-        raise ValidationFailed(N_("An activity is recorded once done: the date cannot be ahead."))
+        raise DateRefused(
+            "done_on", N_("An activity is recorded once done: the date cannot be ahead.")
+        )
     activity.status = ActivityStatus.DONE
     activity.done_on = done_on
     activity.summary = _text(summary)
@@ -293,8 +349,7 @@ def add_recommendation(
     """Ask the grantee to act on a finding by a date."""
     grant = finding.activity.grant
     _ensure_manager(actor, grant)
-    if due_on < (today or utcnow().date()):
-        raise ValidationFailed(N_("Give the grantee a due date from today on."))
+    _ensure_due_from(due_on, today or utcnow().date())
     recommendation = MonitoringRecommendation(
         finding=finding,
         grant=grant,
@@ -315,6 +370,8 @@ def add_recommendation(
             "due_on": [None, due_on.isoformat()],
         },
     )
+    # A new one is no workflow move, so it is told from here (moves: app/handoffs.py).
+    notices.recommendation_to_grantee(recommendation)
     return recommendation
 
 
@@ -350,13 +407,13 @@ def reopen_recommendation(
     recommendation: MonitoringRecommendation,
     reason: str,
     due_on: date | None = None,
+    today: date | None = None,
 ) -> MonitoringRecommendation:
     """Not done yet: back to the grantee, with the reason and, if given, a new due date."""
     text = _text(reason, required=N_("Say why, so the grantee knows what is still missing."))
     changes: dict[str, Any] = {}
     if due_on is not None and due_on != recommendation.due_on:
-        if due_on < utcnow().date():
-            raise ValidationFailed(N_("Give the grantee a due date from today on."))
+        _ensure_due_from(due_on, today or utcnow().date())
         changes["due_on"] = [recommendation.due_on.isoformat(), due_on.isoformat()]
     RECOMMENDATION_WORKFLOW.transition(
         recommendation,

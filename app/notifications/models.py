@@ -28,6 +28,10 @@ class NotificationKind(StrEnum):
     BOARD_DECISION = "board_decision"
     # a two-stage call's concept note: invited to send a full proposal, or declined
     CONCEPT_NOTE_OUTCOME = "concept_note_outcome"
+    # monitoring: a recommendation made (app/monitoring/notices.py) or reopened (app/handoffs.py),
+    # to the grantee's staff; the grantee's answer, to the fund's monitoring staff
+    MONITORING_RECOMMENDATION = "monitoring_recommendation"
+    MONITORING_ANSWER = "monitoring_answer"
     # to a colleague named in an internal note
     NOTE_MENTION = "note_mention"
     # hand-offs (app/handoffs.py): to whoever acts next, and receipts to the applicant

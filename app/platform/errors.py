@@ -8,6 +8,7 @@ request-bound locale lookups.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -18,7 +19,17 @@ def N_(message: str) -> str:
 
 
 class Phrase(str):
-    """A message parameter that is itself English to translate (marked with ``N_``)."""
+    """A message parameter that is itself English to translate (marked with ``N_``), with its
+    own ``params`` ("Progress report %(number)s"). Its text is the English, filled in (logs,
+    the audit trail); a translated message shows it in the reader's language."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, **params: Any) -> Phrase:
+        value = super().__new__(cls, text % params if params else text)
+        value.msgid, value.params = text, params
+        return value
 
 
 def _plain(value: StrEnum) -> str:
@@ -51,6 +62,14 @@ class Amount(str):
 
 _describe_amount: list[Callable[[Amount], str]] = [str]
 
+# A calendar date as a message parameter: ISO in the English text (logs), the reader's notation
+# in a translated message, with the formatter the web layer installs.
+_describe_day: list[Callable[[date], str]] = [date.isoformat]
+
+
+def describe_days_with(describe: Callable[[date], str]) -> None:
+    _describe_day[0] = describe
+
 
 def describe_amounts_with(describe: Callable[[int, str], str]) -> None:
     _describe_amount[0] = lambda amount: describe(amount.minor, amount.currency)
@@ -74,8 +93,10 @@ class DomainError(Exception):
             if isinstance(value, Amount)
             else _describe_enum[0](value)
             if isinstance(value, StrEnum)
-            else gettext(value)
+            else gettext(value.msgid, **value.params)
             if isinstance(value, Phrase)
+            else _describe_day[0](value)
+            if isinstance(value, date) and not isinstance(value, datetime)
             else value
             for name, value in self.params.items()
         }

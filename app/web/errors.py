@@ -7,11 +7,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from app.platform.errors import DomainError, describe_amounts_with, describe_enums_with
+from app.platform.errors import (
+    DomainError,
+    describe_amounts_with,
+    describe_days_with,
+    describe_enums_with,
+)
 from app.platform.extensions import db
 from app.web.display import money
 from app.web.vocabulary import describe
@@ -94,6 +100,7 @@ def render_error(status: int, message: str | None = None) -> tuple[Any, int]:
 def register_error_handlers(app: Flask) -> None:
     describe_enums_with(describe)
     describe_amounts_with(money)
+    describe_days_with(lambda day: str(format_date(day, "medium")))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:

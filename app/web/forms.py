@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.dates import format_date, get_date_format
 from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from wtforms import Form, StringField
+from wtforms import DateField, Form, StringField
 from wtforms.widgets import TextInput
 
 from app.platform.errors import DomainError
@@ -255,3 +258,52 @@ class LocalDecimalField(StringField):
                 else _("Give a number from %(minimum)s up.", minimum=editable_number(self.minimum))
             )
         self.data = value
+
+
+class DayField(DateField):
+    """A calendar day. Browsers' date boxes send it as 2027-01-15; typed by hand (an old
+    browser, a pasted text) it is read the reader's way: 15/01/2027 in French, 1/15/27 in
+    English. Day, month and year are never guessed: what does not fit that order is refused with
+    the form expected."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = " ".join(str(v) for v in valuelist).strip()
+        self.data = None
+        if not text:
+            raise ValueError(_("Give a date."))
+        try:
+            self.data = date.fromisoformat(text)
+            return
+        except ValueError:
+            pass
+        locale = reader_locale()
+        day = read_local_day(text, locale=locale)
+        if day is None:
+            example = format_date(date(2027, 1, 15), "short", locale=locale)
+            raise ValueError(
+                _("Give the date as %(example)s (15 January 2027) or 2027-01-15.", example=example)
+            )
+        self.data = day
+
+
+def read_local_day(text: str, *, locale: str) -> date | None:
+    """``text`` in the locale's short date order (day, month, year for French), or None.
+    A two-digit year is in this century."""
+    pattern = get_date_format("short", locale=locale).pattern
+    order = [char for char in re.sub(r"'[^']*'", "", pattern) if char in "dMy"]
+    order = [char for i, char in enumerate(order) if i == 0 or order[i - 1] != char]
+    parts = re.findall(r"\d+", text)
+    if (
+        sorted(order) != ["M", "d", "y"]
+        or len(parts) != 3
+        or re.search("[^\\d\\s./\\-\u200f年月日]", text)
+    ):
+        return None
+    values = dict(zip(order, (int(part) for part in parts), strict=True))
+    year = values["y"] + 2000 if len(parts[order.index("y")]) <= 2 else values["y"]
+    try:
+        return date(year, values["M"], values["d"])
+    except ValueError:
+        return None

@@ -172,6 +172,13 @@ NAV_ITEMS: list[NavItem] = [
         group="grants",
     ),
     NavItem(
+        "monitoring.recommendations",
+        _l("Monitoring"),
+        _l("Recommendations to grantees after visits, spot checks and audits: overdue first."),
+        Permission.VIEW_MONITORING,
+        group="grants",
+    ),
+    NavItem(
         "reporting.dashboard",
         _l("Dashboard"),
         _l("Key figures from the ledger, charts, the period statement and the annual report."),

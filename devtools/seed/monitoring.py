@@ -37,7 +37,7 @@ def load_demo_monitoring() -> int:
         actor=manager,
         grant=grant,
         kind=ActivityKind.VISIT,
-        planned_on=today - timedelta(days=20),
+        planned_on=today,  # planned from today on, recorded with the day it was done
         assignee="Fatima Manager",
     )
     monitoring.record_activity(

@@ -126,9 +126,7 @@ def closure_blockers(grant: Grant) -> list[DomainErrorLike]:
                 if report.status == ReportStatus.SUBMITTED
                 else N_("%(report)s is not accepted yet (due %(due)s).")
             )
-            problems.append(
-                Conflict(message, report=report_title(report), due=report.due_date.isoformat())
-            )
+            problems.append(Conflict(message, report=report_title(report), due=report.due_date))
     if not any(r.kind in END_OF_GRANT_REPORTS for r in grant.reports):
         problems.append(Conflict(N_("The grant has no final reports to accept.")))
     for amendment in grant.amendments:

@@ -13,7 +13,7 @@ from app.grants.models import Grant, GrantReport, GrantStatus, ReportKind, Tranc
 from app.ledger import chart
 from app.ledger.services.balances import account_balance
 from app.platform.db import lock_rows, utcnow
-from app.platform.errors import N_, Amount, InvalidTransition, SegregationOfDuties
+from app.platform.errors import N_, Amount, InvalidTransition, Phrase, SegregationOfDuties
 from app.platform.money import amount_param
 
 MAX_TEXT = 5000
@@ -47,13 +47,13 @@ def clean_text(value: str | None, *, limit: int = MAX_TEXT) -> str:
     return (value or "").strip()[:limit]
 
 
-def report_title(report: GrantReport) -> str:
-    """The report's name in messages (the pages show a translated one)."""
+def report_title(report: GrantReport) -> Phrase:
+    """The report's name in messages: English in logs, the reader's language in a refusal."""
     if report.kind == ReportKind.PROGRESS:
-        return f"Progress report {report.number}"
+        return Phrase(N_("Progress report %(number)s"), number=report.number)
     if report.kind == ReportKind.FINANCIAL:
-        return "Final financial report"
-    return "Final narrative report"
+        return Phrase(N_("Final financial report"))
+    return Phrase(N_("Final narrative report"))
 
 
 def tranche_title(tranche: Tranche) -> str:

@@ -72,9 +72,9 @@ def tranche_blockers(tranche: Tranche, *, on: date | None = None) -> list[Valida
                         "can be requested; it is %(status)s."
                     ),
                     report=report_title(report),
-                    due=report.due_date.isoformat(),
+                    due=report.due_date,
                     number=tranche.number,
-                    status=str(report.status).replace("_", " "),
+                    status=report.status,
                 )
             )
         elif report.status in REPORT_OUTSTANDING and report.due_date < on:
@@ -82,7 +82,7 @@ def tranche_blockers(tranche: Tranche, *, on: date | None = None) -> list[Valida
                 ValidationFailed(
                     N_("%(report)s is overdue (due %(due)s): no tranche until it is accepted."),
                     report=report_title(report),
-                    due=report.due_date.isoformat(),
+                    due=report.due_date,
                 )
             )
     return problems

@@ -7,17 +7,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.monitoring.models import ActivityKind, FindingSeverity
 from app.monitoring.services import MAX_ASSIGNEE, MAX_TEXT
 from app.monitoring.web.labels import choices
+from app.web.forms import DayField
 
 
 class PlanForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(ActivityKind), validators=[DataRequired()])
-    planned_on = DateField(_l("Planned date"), validators=[DataRequired()])
+    planned_on = DayField(_l("Planned date"), validators=[InputRequired()])
     assignee = StringField(
         _l("Who goes"),
         validators=[Optional(), Length(max=MAX_ASSIGNEE)],
@@ -26,7 +27,7 @@ class PlanForm(FlaskForm):
 
 
 class RecordForm(FlaskForm):
-    done_on = DateField(_l("Date done"), validators=[DataRequired()])
+    done_on = DayField(_l("Date done"), validators=[InputRequired()])
     summary = TextAreaField(
         _l("Summary for the grantee"),
         validators=[Optional(), Length(max=MAX_TEXT)],
@@ -57,7 +58,7 @@ class FindingForm(FlaskForm):
         description=_l("Leave empty for a finding that asks nothing of the grantee."),
         render_kw={"rows": 3},
     )
-    due_on = DateField(_l("Due date of the recommendation"), validators=[Optional()])
+    due_on = DayField(_l("Due date of the recommendation"), validators=[Optional()])
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -82,7 +83,7 @@ class ReopenForm(FlaskForm):
         description=_l("The grantee reads this."),
         render_kw={"rows": 3},
     )
-    due_on = DateField(
+    due_on = DayField(
         _l("New due date"),
         validators=[Optional()],
         description=_l("Leave empty to keep the due date."),

@@ -4,16 +4,18 @@ and an organisation's partner score with the rating decision."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from app.accounts.models import Organisation
-from app.accounts.permissions import Permission, has_permission, is_member
+from app.accounts.permissions import Permission, can_view_organisation, has_permission, is_member
 from app.applications.models import RiskRating
 from app.grants.models import Grant
 from app.monitoring import performance
@@ -74,9 +76,26 @@ def monitoring_section(grant: Grant) -> Markup:
     )
 
 
-def _refuse(error: DomainError) -> None:
+@bp.app_template_global()
+def recommendations_to_answer(grant: Grant) -> list[MonitoringRecommendation]:
+    """For the grantee's next actions (its grants page): the open recommendations on ``grant``,
+    the earliest due first; nothing for anyone else."""
+    if not monitoring.may_respond(current_user, grant):
+        return []
+    return [
+        r for r in monitoring.recommendations_of(grant) if r.status == RecommendationStatus.OPEN
+    ]
+
+
+def _refuse(error: DomainError, form: FlaskForm | None = None) -> None:
+    """Undo, and say why: next to the date it is about (the page's error summary lists it),
+    else at the top of the page."""
     db.session.rollback()
-    flash(error.translated(_), "danger")
+    target = getattr(form, error.field, None) if isinstance(error, monitoring.DateRefused) else None
+    if target is not None:
+        target.errors = [*target.errors, error.translated(_)]
+    else:
+        flash(error.translated(_), "danger")
 
 
 def _grant_page(grant: Grant, *, plan_form: PlanForm | None = None, status: int = 200) -> Any:
@@ -131,11 +150,11 @@ def plan(grant_id: int) -> Any:
             actor=current_user,
             grant=found,
             kind=ActivityKind(form.kind.data),
-            planned_on=form.planned_on.data,
+            planned_on=cast(date, form.planned_on.data),  # InputRequired and read
             assignee=form.assignee.data or "",
         )
     except DomainError as error:
-        _refuse(error)
+        _refuse(error, form)
         return _grant_page(found, plan_form=form, status=error.status_code)
     db.session.commit()
     flash(_("The activity is planned."), "success")
@@ -189,12 +208,12 @@ def record(activity_id: int) -> Any:
         monitoring.record_activity(
             actor=current_user,
             activity=found,
-            done_on=form.done_on.data,
+            done_on=cast(date, form.done_on.data),  # InputRequired and read
             summary=form.summary.data or "",
             staff_notes=form.staff_notes.data or "",
         )
     except DomainError as error:
-        _refuse(error)
+        _refuse(error, form)
         return _activity_page(found, record_form=form, status=error.status_code)
     db.session.commit()
     flash(_("The activity is recorded as done."), "success")
@@ -223,7 +242,7 @@ def add_finding(activity_id: int) -> Any:
                 due_on=form.due_on.data,
             )
     except DomainError as error:
-        _refuse(error)
+        _refuse(error, form)
         return _activity_page(found, finding_form=form, status=error.status_code)
     db.session.commit()
     flash(_("The finding is added."), "success")
@@ -291,7 +310,9 @@ def respond(recommendation_id: int) -> Any:
         return _recommendation_page(found, response_form=form, status=error.status_code)
     db.session.commit()
     flash(_("Your answer is sent to the fund."), "success")
-    return redirect(url_for("grants.show", grant_id=found.grant_id, _anchor=ANCHOR))
+    # The top of the grant page, where the confirmation is shown (not the section's anchor,
+    # which scrolled it out of sight).
+    return redirect(url_for("grants.show", grant_id=found.grant_id))
 
 
 @bp.post("/recommendations/<int:recommendation_id>/close")
@@ -331,7 +352,7 @@ def reopen(recommendation_id: int) -> Any:
             due_on=form.due_on.data,
         )
     except DomainError as error:
-        _refuse(error)
+        _refuse(error, form)
         return _recommendation_page(found, reopen_form=form, status=error.status_code)
     db.session.commit()
     flash(_("The recommendation is back with the grantee."), "success")
@@ -367,9 +388,10 @@ def _performance_page(
     organisation: Organisation, *, form: RatingForm | None = None, status: int = 200
 ) -> Any:
     scored = performance.partner_score(organisation, on=utcnow().date())
+    history = performance.ratings_of(organisation)
     if form is None:
         form = RatingForm()
-        form.rating.data = scored.proposed.value
+        form.rating.data = performance.rating_to_offer(scored, history).value
     form.rating.choices = shared_choices(RiskRating)
     return (
         render_template(
@@ -377,7 +399,9 @@ def _performance_page(
             organisation=organisation,
             scored=scored,
             lines=[(score_line(line.as_json()), line.points) for line in scored.lines],
-            history=performance.ratings_of(organisation),
+            history=history,
+            grants=monitoring.monitored_grants_of(current_user, organisation.id),
+            can_view_organisation=can_view_organisation(current_user, organisation),
             form=form,
             can_confirm=has_permission(current_user, Permission.CONFIRM_RISK_RATING)
             and scored.current is not None,

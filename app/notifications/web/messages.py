@@ -25,6 +25,8 @@ def subject(kind: K) -> str:
         K.SCREENING_OUTCOME: _("Your application has been screened"),
         K.BOARD_DECISION: _("The Board of Trustees has decided on your application"),
         K.CONCEPT_NOTE_OUTCOME: _("The fund has screened your concept note"),
+        K.MONITORING_RECOMMENDATION: _("The fund asks your organisation to act on a grant"),
+        K.MONITORING_ANSWER: _("A grantee has answered a recommendation"),
         K.NOTE_MENTION: _("A colleague mentioned you in an internal note"),
         K.VERIFICATION_REQUESTED: _("An organisation asks to be verified"),
         K.VERIFICATION_OUTCOME: _("The fund has checked your organisation's file"),
@@ -78,6 +80,8 @@ def sentence(kind: K, params: dict[str, Any]) -> str:
             "answer on the application's page.",
             ref=ref,
         )
+    if kind in (K.MONITORING_RECOMMENDATION, K.MONITORING_ANSWER):
+        return _monitoring(kind, ref)
     if kind == K.NOTE_MENTION:
         return _note_mention(str(params.get("subject", "")), ref)
     if kind in (K.BANK_CHANGE_PROPOSED, K.BANK_CHANGE_CONFIRMED, K.BANK_CHANGE_REJECTED):
@@ -90,6 +94,19 @@ def sentence(kind: K, params: dict[str, Any]) -> str:
     if ref:
         return _("Something needs your attention: %(ref)s.", ref=ref)
     return _("Something needs your attention.")
+
+
+def _monitoring(kind: K, ref: str) -> str:
+    if kind == K.MONITORING_RECOMMENDATION:
+        return _(
+            "The fund asks your organisation to act on a recommendation about grant %(ref)s: "
+            "read it, and say what you did by its due date.",
+            ref=ref,
+        )
+    return _(
+        "The grantee of grant %(ref)s has answered a recommendation: close it or reopen it.",
+        ref=ref,
+    )
 
 
 def _restricted_expiring(ref: str, due: str, params: dict[str, Any]) -> str:

@@ -117,7 +117,8 @@ def test_the_ngo_answers_in_french_and_never_sees_staff_notes(client, sign_in, g
         f"/monitoring/recommendations/{recommendation.id}/respond", data={"response": answer}
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/grants/{grant.id}#monitoring")
+    # To the top of the grant page, where the confirmation shows (no anchor scrolling it away).
+    assert response.headers["Location"].endswith(f"/grants/{grant.id}")
     assert recommendation.status == RecommendationStatus.RESPONDED
     assert recommendation.response == answer
     assert escape(answer) in _text(client.get(f"/grants/{grant.id}"))
