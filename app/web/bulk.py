@@ -30,7 +30,6 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app.notifications.services import PENDING_EMAILS
 from app.platform.errors import DomainError
 from app.platform.extensions import db
 
@@ -112,31 +111,20 @@ def run_each(action: BulkAction[T], ids: Sequence[int], form: Any, *, keep: bool
             outcomes.append(_not_found(ident))
             continue
         label, link = action.label(record), action.link(record)
-        queued = len(db.session.info.get(PENDING_EMAILS, []))
         savepoint = db.session.begin_nested()
         try:
             action.do(record, form)
             db.session.flush()
         except DomainError as error:
-            savepoint.rollback()
-            _drop_emails_after(queued)
+            savepoint.rollback()  # and the e-mails it queued (app/notifications/web/mail.py)
             outcomes.append(ItemOutcome(ident, label, link, False, error.translated(_)))
             continue
         if keep:
             savepoint.commit()
         else:
             savepoint.rollback()
-            _drop_emails_after(queued)
         outcomes.append(ItemOutcome(ident, label, link, True))
     return outcomes
-
-
-def _drop_emails_after(count: int) -> None:
-    """The notification e-mails a rolled-back savepoint queued (a savepoint's rollback does not
-    drop them: app/notifications/web/mail.py) are dropped with it."""
-    queue = db.session.info.get(PENDING_EMAILS)
-    if queue is not None:
-        del queue[count:]
 
 
 def bulk_page(action: BulkAction[T]) -> Any:

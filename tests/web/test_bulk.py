@@ -59,7 +59,7 @@ def test_a_refused_record_is_undone_alone_with_its_e_mails(app):
         outcomes = run_each(
             _action(), [kept[0].id, refused.id, kept[1].id, 999_999, kept[2].id], None, keep=True
         )
-        # A savepoint's commit writes its e-mails to the outbox (the before-commit hook).
+        # Queued until the outermost commit writes them to the outbox.
         queued = [e.to for e in db.session.info.get(PENDING_EMAILS, [])] + list(
             db.session.execute(sa.select(OutboxMessage.recipient)).scalars()
         )

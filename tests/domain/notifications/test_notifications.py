@@ -73,6 +73,35 @@ def test_a_rolled_back_action_mails_nobody(mailbox):
     assert mailbox.to(user.email) == []
 
 
+def test_a_rolled_back_savepoint_mails_only_what_was_queued_outside_it(mailbox):
+    """A savepoint (a bulk action's refused item) takes its own e-mails with it, not the ones
+    queued before it nor after it; nested savepoints each take theirs."""
+    before, inside, nested, after = (user_with(Role.REVIEWER) for _ in range(4))
+    db.session.commit()
+    notices.notify(user=before, kind=NotificationKind.ATTENTION_NEEDED, link="/a")
+    savepoint = db.session.begin_nested()
+    notices.notify(user=inside, kind=NotificationKind.ATTENTION_NEEDED, link="/b")
+    kept = db.session.begin_nested()
+    notices.notify(user=nested, kind=NotificationKind.ATTENTION_NEEDED, link="/c")
+    kept.commit()
+    savepoint.rollback()
+    notices.notify(user=after, kind=NotificationKind.ATTENTION_NEEDED, link="/d")
+    db.session.commit()
+
+    assert len(mailbox.to(before.email)) == 1
+    assert len(mailbox.to(after.email)) == 1
+    assert mailbox.to(inside.email) == [] and mailbox.to(nested.email) == []
+
+
+def test_a_committed_savepoint_keeps_its_e_mails(mailbox):
+    user = user_with(Role.REVIEWER)
+    db.session.commit()
+    with db.session.begin_nested():
+        notices.notify(user=user, kind=NotificationKind.ATTENTION_NEEDED, link="/x")
+    db.session.commit()
+    assert len(mailbox.to(user.email)) == 1
+
+
 def test_review_e_mails_carry_no_application_content(storage, mailbox):
     fund = manager()
     # Screening outcome and information request, to the applicant.
