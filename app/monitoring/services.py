@@ -138,6 +138,22 @@ def recommendations_of(grant: Grant) -> list[MonitoringRecommendation]:
     )
 
 
+def open_recommendations_of(grant_ids: list[int]) -> list[MonitoringRecommendation]:
+    """The open recommendations on these grants, the earliest due first."""
+    if not grant_ids:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(MonitoringRecommendation)
+            .where(
+                MonitoringRecommendation.grant_id.in_(grant_ids),
+                MonitoringRecommendation.status == RecommendationStatus.OPEN,
+            )
+            .order_by(MonitoringRecommendation.due_on, MonitoringRecommendation.id)
+        ).scalars()
+    )
+
+
 def overdue_recommendations_query(*, on: date) -> sa.Select[Any]:
     """Open recommendations past their due date: the grantee has not answered in time."""
     return sa.select(MonitoringRecommendation).where(

@@ -77,14 +77,14 @@ def monitoring_section(grant: Grant) -> Markup:
 
 
 @bp.app_template_global()
-def recommendations_to_answer(grant: Grant) -> list[MonitoringRecommendation]:
-    """For the grantee's next actions (its grants page): the open recommendations on ``grant``,
-    the earliest due first; nothing for anyone else."""
-    if not monitoring.may_respond(current_user, grant):
-        return []
-    return [
-        r for r in monitoring.recommendations_of(grant) if r.status == RecommendationStatus.OPEN
-    ]
+def recommendations_to_answer(grants: list[Grant]) -> dict[int, list[MonitoringRecommendation]]:
+    """For the grantee's next actions (its grants page): the open recommendations on each of
+    ``grants`` it may answer, the earliest due first, in one query whatever the grants."""
+    mine = [grant.id for grant in grants if monitoring.may_respond(current_user, grant)]
+    found: dict[int, list[MonitoringRecommendation]] = {}
+    for recommendation in monitoring.open_recommendations_of(mine):
+        found.setdefault(recommendation.grant_id, []).append(recommendation)
+    return found
 
 
 def _refuse(error: DomainError, form: FlaskForm | None = None) -> None:
