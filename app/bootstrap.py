@@ -92,7 +92,7 @@ from app.tasks import celery_init_app
 from app.texts.web.routes import bp as texts
 from app.tokens import api as tokens_api
 from app.tokens.web.routes import bp as tokens
-from app.web import display, ids, page_cache, register_web, without_page
+from app.web import display, ids, register_web, without_page
 from app.web.api import bp as api_v1
 from app.web.labels import label
 from app.web.links import page_path
@@ -236,7 +236,6 @@ def bootstrap(app: Flask) -> None:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
     celery_init_app(app)
-    page_cache.install(app)  # last: it wraps the app once every page is registered
 
 
 def connect_workflows() -> None:

@@ -10,11 +10,9 @@ same WEB_CONCURRENCY workers), one after the other, and wrk loads each page for 
 * ``/applications/all`` (the fund manager's list of 100,000 applications),
 * the minimal app's ``/`` (bench/minimal_app.py), measured before and after the pages.
 
-The signed-in pages are made on every request (``PAGE_CACHE_SECONDS=0``, ``"page_cache":
-false``): wrk repeats one request, which the page memo (app/web/page_cache.py) would answer from
-memory while nothing is written, but any write clears it and a busy fund writes all day (see
-bench/scenarios.py for pages under writes). BENCH_HTTP_PAGE_MEMO=1 adds the memo's figure
-(``true``), the best case.
+Every page is made on every request (the page memo that once answered a repeated request from
+memory is gone: under writes it never answered, decision 0119; bench/scenarios.py measures pages
+under writes).
 
 Run it as ``python -m bench.http`` (or ``make bench``), not as a script path: this module's
 name would then hide the standard library's ``http``. One JSON line per page and setting: rps,
@@ -300,7 +298,7 @@ def main() -> None:
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     }
     run = {"seconds": settings["seconds"], "connections": settings["connections"]}
-    results: dict[tuple[str, bool], dict[str, Any]] = {}
+    results: dict[str, dict[str, Any]] = {}
     minimal_runs: list[float] = []
     minimal = _start_gunicorn("bench.minimal_app:app", port + 1, env)
     try:
@@ -310,36 +308,27 @@ def main() -> None:
     only = os.environ.get("BENCH_HTTP_PAGES")
     pages = [(p, login) for p, login in PAGES if not only or p in only.split(",")]
     for page, login in pages:
-        # Signed-in pages are measured as configured (answered from memory while nothing is
-        # written, app/web/page_cache.py) and made on every request, the cost of a first view.
-        # Made on every request by default: any write clears the memo, and a busy fund writes
-        # all day (bench/scenarios.py); BENCH_HTTP_PAGE_MEMO=1 adds the repeated-view figure.
-        memo = (True, False) if os.environ.get("BENCH_HTTP_PAGE_MEMO") == "1" else (False,)
-        for kept in memo if login else (True,):
-            # A fresh server each time: a slow page's queued requests must not delay the next.
-            server = _start_gunicorn(
-                "wsgi:app", port, env if kept else {**env, "PAGE_CACHE_SECONDS": "0"}
+        # A fresh server each time: a slow page's queued requests must not delay the next.
+        server = _start_gunicorn("wsgi:app", port, env)
+        try:
+            results[page] = _measure_page(
+                f"http://127.0.0.1:{port}{page}", cookies.get(login) if login else None, run
             )
-            try:
-                results[page, kept] = _measure_page(
-                    f"http://127.0.0.1:{port}{page}", cookies.get(login) if login else None, run
-                )
-            finally:
-                _stop(server)
+        finally:
+            _stop(server)
     minimal = _start_gunicorn("bench.minimal_app:app", port + 1, env)
     try:
         minimal_runs.append(wrk(f"http://127.0.0.1:{port + 1}/", cookie=None, **run)["rps"])
     finally:
         _stop(minimal)
     minimal_rps = sum(minimal_runs) / len(minimal_runs)
-    for (page, kept), result in results.items():
+    for page, result in results.items():
         print(
             json.dumps(
                 {
                     "bench": "http",
-                    "variant": page + (" (page memo)" if kept and dict(PAGES)[page] else ""),
+                    "variant": page,
                     "page": page,
-                    **({"page_cache": kept} if dict(PAGES)[page] else {}),
                     "rps": round(result["rps"], 1),
                     "minimal_rps": round(minimal_rps, 1),
                     "ratio": round(result["rps"] / minimal_rps, 3),

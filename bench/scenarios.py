@@ -1,8 +1,8 @@
 """Two days the users live through, played by Locust (headless) against the app under gunicorn.
 
 The app runs as bench/http.py runs it (the production gunicorn configuration, PostgreSQL with
-the ``large`` generated fund, the same database and its reuse), with its page memo and figure
-caches as configured: every write clears them, so a day with writes is measured as it is.
+the ``large`` generated fund, the same database and its reuse), with its figure caches as
+configured: every figure-changing write clears them, so a day with writes is measured as it is.
 
 * ``deadline_day``: NGO writers (weight 5) open a section of their own draft application and
   save it (the form read from the page, CSRF token and version included), now and then upload a

@@ -63,7 +63,7 @@ def main() -> None:
     scale = os.environ.get("BENCH_SEARCH_SCALE", "large")
     prepare_database(url, scale)
     app = _app(url)
-    app.config.update(SECRET_KEY=SECRET_KEY, PAGE_CACHE_SECONDS=0)
+    app.config.update(SECRET_KEY=SECRET_KEY)
     with app.app_context():
         cookie = user_cookie(app, bench_user("fund_manager"))
     client = app.test_client()

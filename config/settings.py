@@ -110,12 +110,6 @@ class Base:
     # Public pages (transparency) may show a change this many seconds late; in return a
     # visitor's page costs no database work while nothing changes (app/reporting/web/cache.py).
     REPORTING_PUBLIC_LAG_SECONDS = _env_int("REPORTING_PUBLIC_LAG_SECONDS", 1)
-    # Busy staff pages (dashboard, the fund's application list) are answered again from memory
-    # for the same request while nothing is written to the database (PostgreSQL only), for at
-    # most this many seconds, keeping at most this many bytes of pages per process
-    # (app/web/page_cache.py); 0 seconds turns it off.
-    PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 60)
-    PAGE_CACHE_MAX_BYTES = _env_int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
 
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -389,7 +383,6 @@ class Testing(Base):
     PUBLIC_BASE_URL = "http://localhost"  # the test client's site, as SERVER_NAME
     # Test databases are emptied between tests and their ids start again: never reuse figures.
     REPORTING_CACHE_SECONDS = 0
-    PAGE_CACHE_SECONDS = 0
     FUND_BANK_ACCOUNTS = SAMPLE_FUND_BANK_ACCOUNTS
 
 

@@ -55,7 +55,6 @@ from app.reporting.web.work_queue import waiting_for
 from app.web.access import public, requires
 from app.web.display import country_name, money, number
 from app.web.labels import choices, label
-from app.web.page_cache import kept_per_reader
 
 bp = Blueprint("reporting", __name__, template_folder="../templates")
 
@@ -218,7 +217,6 @@ def _tile_links(granted: frozenset[Permission]) -> dict[str, str]:
 
 @bp.get("/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
-@kept_per_reader
 def dashboard() -> Any:
     """Key figures from the ledger, applications and what is overdue, and the charts."""
     today = utcnow().date()

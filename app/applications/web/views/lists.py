@@ -20,7 +20,6 @@ from app.platform.extensions import db
 from app.web.access import requires
 from app.web.lists import list_view
 from app.web.lookup import visible_or_404
-from app.web.page_cache import kept_per_reader
 
 
 @bp.get("/")
@@ -36,7 +35,6 @@ def index() -> Any:
 
 @bp.get("/all", endpoint="all")
 @requires(Permission.VIEW_ALL_APPLICATIONS)
-@kept_per_reader
 def all_applications() -> Any:
     """Every application: sorted by any column shown, filters that combine, the count, the CSV
     of what is shown and the reader's saved views (app/web/lists.py); keyset pages on (sort
