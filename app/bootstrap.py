@@ -26,7 +26,12 @@ from app.accounts.web.auth.routes import bp as auth
 from app.applications import api as applications_api
 from app.applications.services.verification import check_sanctions_with
 from app.applications.web.first_steps import first_steps_context
-from app.applications.web.labels import status_badge
+from app.applications.web.labels import (
+    application_badge,
+    application_status_text,
+    application_title,
+    status_badge,
+)
 from app.applications.web.routes import bp as applications
 from app.applications.workflow import APPLICATION_WORKFLOW, count_reviews_with
 from app.audit.cli import audit_cli
@@ -181,6 +186,9 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "currency_exponent": currency_exponent,
     "Theme": Theme,
     "status_badge": status_badge,
+    "application_badge": application_badge,
+    "application_title": application_title,
+    "application_status_text": application_status_text,
     "grant_label": grant_label,
     "nav_menu": nav_menu,
 }

@@ -39,6 +39,14 @@ def _guard_not_member(application: Application, actor: Any) -> None:
 def ensure_invited(application: Application) -> None:
     """Stage two of a two-stage call is for the applications the fund invited (decision 0115)."""
     if application.awaits_invitation:
+        if application.concept_status == ConceptStatus.SUBMITTED:
+            raise ValidationFailed(
+                N_(
+                    "This call has two stages: a full proposal can be submitted only when the "
+                    "fund has invited it, on its concept note. Your concept note is waiting for "
+                    "the fund's answer: your organisation is not yet invited."
+                )
+            )
         raise ValidationFailed(
             N_(
                 "This call has two stages: a full proposal can be submitted only when the fund "

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts import services as accounts
 from app.accounts.models import Organisation, User
@@ -76,6 +77,7 @@ def applications_of(user: User) -> list[Application]:
         db.session.execute(
             select(Application)
             .where(Application.organisation_id.in_(ids))
+            .options(selectinload(Application.concept_note))
             .order_by(Application.updated_at.desc(), Application.id.desc())
         ).scalars()
     )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.applications.models import Application
 from app.calls.models import Call
 from app.platform.extensions import db
-from tests.applications_support import applicant_of, fund_manager
+from tests.applications_support import applicant_of, fund_manager, ngo_organisation
 from tests.two_stage_support import started, two_stage_call
 from tests.web.calls.test_call_pages import call_form
 
@@ -81,3 +81,64 @@ def test_publishing_a_call_without_a_description_leads_to_its_editor_with_the_re
     assert "Go to the home page" not in text(editor)
     db.session.refresh(call)
     assert call.status.value == "draft"
+
+
+def test_a_waiting_or_declined_concept_note_names_the_application_and_its_stage(client, sign_in):
+    from app.applications.services.concepts import decline_concept_note
+    from tests.two_stage_support import sent_concept
+
+    call = two_stage_call()
+    waiting = sent_concept(call)
+    declined = sent_concept(call, ngo_organisation(name="Second NGO", registration_number="RC-2"))
+    decline_concept_note(actor=fund_manager(), application=declined, reason="Out of scope.")
+    for application, status in (
+        (waiting, "Concept note waiting for the fund's answer"),
+        (declined, "Concept note not retained"),
+    ):
+        sign_in(applicant_of(application.organisation))
+        shown = text(client.get(f"/applications/{application.id}"))
+        assert "Safe shelter in Lagos" in shown and "Untitled application" not in shown
+        assert status in shown
+        listed = text(client.get("/applications/"))
+        assert "Safe shelter in Lagos" in listed and status in listed
+        assert "Draft" not in listed
+        on_call = text(client.get(f"/calls/{call.id}"))
+        assert f"Your organisation has an application to this call: {status}." in on_call
+
+
+def test_checking_an_uninvited_full_proposal_says_it_waits_for_the_invitation(client, sign_in):
+    from tests.two_stage_support import sent_concept
+
+    application = sent_concept(two_stage_call())
+    sign_in(applicant_of(application.organisation))
+    shown = text(client.get(f"/applications/{application.id}/submit", follow_redirects=True))
+    assert "Your concept note is waiting for the fund's answer" in shown
+    assert "can no longer be changed" not in shown
+    refused = text(
+        client.post(
+            f"/applications/{application.id}/submit",
+            data={"declaration": "y"},
+            follow_redirects=True,
+        )
+    )
+    assert "your organisation is not yet invited" in refused
+
+
+def test_the_stage_text_and_the_nearer_deadline_fit_the_state(client, sign_in):
+    from app.applications.models import ApplicationStatus
+    from app.applications.services.concepts import invite_full_proposal
+    from tests.two_stage_support import sent_concept
+
+    call = two_stage_call()  # concept notes due in 5 days, full proposals in 20
+    application = sent_concept(call)
+    invite_full_proposal(actor=fund_manager(), application=application)
+    sign_in(applicant_of(application.organisation))
+    invited = text(client.get(f"/applications/{application.id}"))
+    assert "The fund invites a full proposal. Complete every section" in invited
+    application.status = ApplicationStatus.SUBMITTED  # as if sent (the page is what is tested)
+    db.session.flush()
+    sent = text(client.get(f"/applications/{application.id}"))
+    assert "Complete every section" not in sent
+    assert "Stage 1 is complete: the fund invited a full proposal" in sent
+    public = text(client.get(f"/calls/{call.id}"))
+    assert "concept notes close in 4 days" in public or "concept notes close in 5 days" in public

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_edit_application, can_view_application
 from app.applications import services as ngo
-from app.applications.models import Application, ApplicationStatus
+from app.applications.models import Application, ApplicationStatus, ConceptStatus
 from app.applications.web.blueprint import bp
 from app.applications.web.forms import MessageForm, SubmitForm, WithdrawForm
 from app.applications.web.views.common import page_context
@@ -39,9 +39,26 @@ def check(application_id: int) -> Any:
     declaration to tick; sending is the POST below."""
     application = visible_or_404(Application, application_id, can_view_application)
     if not can_edit_application(current_user, application):
-        flash(_("This application can no longer be changed."), "info")
+        flash(_not_editable(application), "info")
         return redirect(url_for("applications.show", application_id=application.id))
     return _check_page(application, SubmitForm())
+
+
+def _not_editable(application: Application) -> str:
+    """Why the full proposal cannot be checked and sent: a two-stage call's draft waits on the
+    fund's answer to its concept note (decision 0115)."""
+    if application.status == ApplicationStatus.DRAFT and application.awaits_invitation:
+        if application.concept_status == ConceptStatus.SUBMITTED:
+            return _(
+                "Your concept note is waiting for the fund's answer: the full proposal can be "
+                "completed and sent once the fund invites it."
+            )
+        if application.concept_status == ConceptStatus.DECLINED:
+            return _("The fund did not retain your concept note: no full proposal can be sent.")
+        return _(
+            "Send your concept note first: the fund then tells you whether to send a full proposal."
+        )
+    return _("This application can no longer be changed.")
 
 
 @bp.post("/<int:application_id>/submit")
