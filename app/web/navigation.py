@@ -107,6 +107,13 @@ NAV_ITEMS: list[NavItem] = [
         group="selection",
     ),
     NavItem(
+        "applications.concept_notes",
+        _l("Concept notes"),
+        _l("The concept notes sent to two-stage calls: invite a full proposal or decline."),
+        Permission.SCREEN_APPLICATION,
+        group="selection",
+    ),
+    NavItem(
         "reviews.index",
         _l("Selection"),
         _l("Screen applications, assign reviewers, rank by score, prepare the Board pack."),

@@ -142,3 +142,24 @@ def test_the_stage_text_and_the_nearer_deadline_fit_the_state(client, sign_in):
     assert "Stage 1 is complete: the fund invited a full proposal" in sent
     public = text(client.get(f"/calls/{call.id}"))
     assert "concept notes close in 4 days" in public or "concept notes close in 5 days" in public
+
+
+def test_declining_without_a_reason_is_said_next_to_the_reason(client, sign_in):
+    from app.applications.models import ConceptStatus
+    from tests.two_stage_support import sent_concept
+
+    application = sent_concept(two_stage_call())
+    sign_in(fund_manager())
+    refused = client.post(f"/applications/{application.id}/concept-note/decline", data={})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="reason-error"' in page
+    assert "Say why the concept note is declined." in text(refused)
+    db.session.refresh(application)
+    assert application.concept_note.status == ConceptStatus.SUBMITTED
+
+
+def test_the_fund_manager_finds_concept_notes_in_the_menu(client, sign_in):
+    sign_in(fund_manager())
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/applications/concept-notes"' in home

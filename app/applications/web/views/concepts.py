@@ -164,6 +164,12 @@ def invite_concept(application_id: int) -> Any:
 def decline_concept(application_id: int) -> Any:
     form = DeclineConceptForm()
     form.validate_on_submit()
+    if not (form.reason.data or "").strip():
+        # Said next to the reason, on the application's page (the form is on it).
+        from app.applications.web.views.pages import show_page
+
+        form.reason.errors = [*form.reason.errors, _("Say why the concept note is declined.")]
+        return show_page(application_id, 422, decline_form=form)
     return _answered(
         application_id,
         lambda a: decline_concept_note(

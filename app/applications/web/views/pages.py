@@ -25,6 +25,11 @@ from app.web.lookup import visible_or_404
 @bp.get("/<int:application_id>")
 @login_required
 def show(application_id: int) -> Any:
+    return show_page(application_id)
+
+
+def show_page(application_id: int, status: int = 200, **overrides: Any) -> Any:
+    """The application's page; ``overrides`` replace parts of its context (a refused form)."""
     application = visible_or_404(Application, application_id, can_view_application)
     member = is_member(current_user, application.organisation_id)
     moves = APPLICATION_WORKFLOW.available_moves(
@@ -32,11 +37,12 @@ def show(application_id: int) -> Any:
         current_user,
         among=(ApplicationStatus.WITHDRAWN, ApplicationStatus.INFO_REQUESTED),
     )
+    context = {**concept_context(application), **overrides}
     return render_template(
         "applications/show.html",
         **page_context(application),
         **selection_context(application),
-        **concept_context(application),
+        **context,
         profile=ngo.profile_of(application.organisation),
         **due_diligence_notice(current_user, application.organisation),
         organisation_documents=ngo.organisation_documents(application.organisation),
@@ -46,7 +52,7 @@ def show(application_id: int) -> Any:
         can_request_information=ApplicationStatus.INFO_REQUESTED in moves,
         message_form=MessageForm(),
         withdraw_form=WithdrawForm(),
-    )
+    ), status
 
 
 @bp.get("/<int:application_id>/print")
