@@ -8,6 +8,8 @@ sent with the Save buttons only, so a file is not uploaded again at every pause 
 
 from __future__ import annotations
 
+from contextlib import suppress
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -27,6 +29,7 @@ from app.questions import services as questions
 from app.questions.models import CallQuestion, QuestionKind
 from app.questions.services import AnswersRefused, StoredAnswerFile
 from app.questions.web.forms import answers_form, field_name, fill_answers, values_from
+from app.web.display import editable_number
 from app.web.labels import label
 
 
@@ -59,6 +62,7 @@ def questions_section(application: Application, *, context: dict[str, Any], auto
                     False,
                     _("Not saved automatically: some answers need correcting. Save to see which."),
                 )
+            _check_files(form, shown)
         else:
             outcome = _save(application, form, shown, autosave=autosave)
             if autosave:
@@ -129,7 +133,7 @@ def _save(application: Application, form: Any, shown: list[CallQuestion], *, aut
         db.session.rollback()
         for question_id, reason in refused.errors.items():
             field = form[f"q{question_id}"]
-            field.errors = [*field.errors, reason.translated(_)]
+            field.errors = [*field.errors, _in_reader_notation(reason)]
         if autosave:
             return _autosaved(
                 False,
@@ -147,6 +151,17 @@ def _save(application: Application, form: Any, shown: list[CallQuestion], *, aut
         return False
 
 
+def _in_reader_notation(reason: DomainError) -> str:
+    """The reason in the reader's language, its numbers (a range's bounds, given as plain
+    "1000.5") written as the reader's language writes them ("1000,5" in French)."""
+    params = dict(reason.params)
+    for name, value in params.items():
+        if isinstance(value, str):
+            with suppress(InvalidOperation, ValueError):
+                params[name] = editable_number(Decimal(value))
+    return str(_(reason.template, **params))
+
+
 def _saved(application: Application, released: list[str], *, autosave: bool) -> Any:
     db.session.commit()
     _forget(released)
@@ -157,6 +172,22 @@ def _saved(application: Application, released: list[str], *, autosave: bool) -> 
             version=application.version_id,
         )
     return True
+
+
+def _check_files(form: Any, shown: list[CallQuestion]) -> None:
+    """Nothing is saved when another answer is refused, but a refused file is said as well
+    (next to its field), not silently dropped: each chosen file is checked, then let go."""
+    checked: list[str] = []
+    for question in shown:
+        if question.kind != QuestionKind.FILE:
+            continue
+        try:
+            stored = _store_file(form[field_name(question)])
+        except _FileRefused:
+            continue
+        if stored is not None:
+            checked.append(stored.storage_key)
+    _forget(checked)
 
 
 class _FileRefused(Exception):

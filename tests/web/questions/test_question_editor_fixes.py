@@ -4,9 +4,12 @@ POST)."""
 
 from __future__ import annotations
 
+import io
+import re
+
 from app.questions import services as questions
-from tests.applications_support import fund_manager
-from tests.questions_support import draft_call
+from tests.applications_support import applicant_of, fund_manager
+from tests.questions_support import application_to, call_with_questions, draft_call
 
 
 def test_the_question_editor_shows_every_error_at_once(client, sign_in):
@@ -38,3 +41,54 @@ def test_a_saved_question_leads_back_to_the_list(client, sign_in):
     assert added.location.endswith(f"/calls/{call.id}/questions")
     listing = client.get(added.location).get_data(as_text=True)
     assert "Who are you?" in listing and "The question is added." in listing
+
+
+def _version(page: str) -> str:
+    match = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+    assert match
+    return match.group(1)
+
+
+def test_a_refused_file_is_said_with_another_answers_mistake(client, sign_in):
+    call, (_text, choice, number, upload) = call_with_questions()
+    application = application_to(call)
+    sign_in(applicant_of(application.organisation))
+    url = f"/applications/{application.id}/sections/questions"
+    page = client.get(url).get_data(as_text=True)
+    saved = client.post(url, data={"version": _version(page), f"q{choice.id}": "o1"})
+    assert saved.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    refused = client.post(
+        url,
+        data={
+            "version": _version(page),
+            f"q{choice.id}": "o1",
+            f"q{number.id}": "12abc",
+            f"q{upload.id}": (io.BytesIO(b"MZ\x90\x00"), "virus.exe"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert f'id="q{number.id}-error"' in body
+    assert "virus.exe was not uploaded" in body
+    assert upload.id not in questions.answers_of(application)
+
+
+def test_a_number_out_of_range_is_refused_with_the_bound_in_french_notation(client, sign_in):
+    call, (_text, choice, number, _upload) = call_with_questions()  # number: 1 to 500.5
+    application = application_to(call)
+    sign_in(applicant_of(application.organisation))
+    url = f"/applications/{application.id}/sections/questions"
+    french = {"Accept-Language": "fr"}
+    page = client.get(url, headers=french).get_data(as_text=True)
+    client.post(url, headers=french, data={"version": _version(page), f"q{choice.id}": "o1"})
+    page = client.get(url, headers=french).get_data(as_text=True)
+    refused = client.post(
+        url,
+        headers=french,
+        data={"version": _version(page), f"q{choice.id}": "o1", f"q{number.id}": "1 000,5"},
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "500,5" in body and "500.5" not in body
