@@ -98,16 +98,23 @@ def _attempt(
     stored_now: list[str] = []
     try:
         check_version(application, form.expected_version())
+        file_refused = False
         if not autosave:
             for question in shown:
                 if question.kind == QuestionKind.FILE:
-                    stored = _store_file(form[field_name(question)])
+                    try:
+                        stored = _store_file(form[field_name(question)])
+                    except _FileRefused:
+                        file_refused = True  # said next to it; the other answers are checked
+                        continue
                     if stored is not None:
                         stored_now.append(stored.storage_key)
                         values[question.id].file = stored
         released = questions.save_answers(
             actor=current_user, application=application, values=values, files_too=not autosave
         )
+        if file_refused:
+            raise _FileRefused  # nothing is kept: the caller rolls the answers back
         flush_or_conflict(application)
     except BaseException:
         # Nothing was saved: the files stored for this attempt are kept by no answer.

@@ -92,3 +92,30 @@ def test_a_number_out_of_range_is_refused_with_the_bound_in_french_notation(clie
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
     assert "500,5" in body and "500.5" not in body
+
+
+def test_a_refused_file_and_an_out_of_range_number_are_both_said(client, sign_in):
+    call, (text, choice, number, upload) = call_with_questions()
+    application = application_to(call)
+    sign_in(applicant_of(application.organisation))
+    url = f"/applications/{application.id}/sections/questions"
+    page = client.get(url).get_data(as_text=True)
+    client.post(url, data={"version": _version(page), f"q{choice.id}": "o1"})
+    page = client.get(url).get_data(as_text=True)
+    refused = client.post(
+        url,
+        data={
+            "version": _version(page),
+            f"q{text.id}": "By the police",
+            f"q{choice.id}": "o1",
+            f"q{number.id}": "9999",
+            f"q{upload.id}": (io.BytesIO(b"MZ\x90\x00"), "virus.exe"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "virus.exe was not uploaded" in body
+    assert f'id="q{number.id}-error"' in body
+    kept = questions.answers_of(application)
+    assert text.id not in kept and upload.id not in kept  # nothing saved
