@@ -22,10 +22,16 @@ from typing import Any
 
 from app.accounts.models import User
 from app.accounts.permissions import Permission
-from app.applications.models import WITHDRAWABLE_STATUSES, ApplicationStatus, DueDiligenceStatus
+from app.applications.models import (
+    WITHDRAWABLE_STATUSES,
+    ApplicationStatus,
+    ConceptStatus,
+    DueDiligenceStatus,
+)
 from app.applications.workflow import (
     APPLICATION_WORKFLOW,
     BOARD_OUTCOMES,
+    CONCEPT_WORKFLOW,
     ORGANISATION_WORKFLOW,
 )
 from app.calls.models import CallStatus
@@ -53,6 +59,7 @@ from app.workflow import Workflow
 WORKFLOWS: tuple[Workflow, ...] = (
     ORGANISATION_WORKFLOW,
     APPLICATION_WORKFLOW,
+    CONCEPT_WORKFLOW,
     CALL_WORKFLOW,
     ASSIGNMENT_WORKFLOW,
     REVIEW_WORKFLOW,
@@ -232,6 +239,33 @@ _ROWS: list[tuple[str, Iterable[StrEnum], StrEnum, Row]] = [
                 _own_reference,
             ),
         ),
+    ),
+    # A two-stage call's concept note (decision 0115): those who screen have one to read; the
+    # organisation hears the answer, with the fund's reason, from the screening service.
+    (
+        "concept_note",
+        [ConceptStatus.DRAFT],
+        ConceptStatus.SUBMITTED,
+        (
+            Tell(
+                _fund(Permission.SCREEN_APPLICATION, _org),
+                K.ATTENTION_NEEDED,
+                _application_page,
+                _own_reference,
+            ),
+        ),
+    ),
+    *(
+        (
+            "concept_note",
+            [ConceptStatus.SUBMITTED],
+            outcome,
+            Silent(
+                "the organisation is told with the fund's reason by "
+                "app/applications/services/concepts.py (concept_note_outcome)"
+            ),
+        )
+        for outcome in (ConceptStatus.INVITED, ConceptStatus.DECLINED)
     ),
     (
         "application",

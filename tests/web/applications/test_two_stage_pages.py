@@ -97,7 +97,7 @@ def test_a_french_ngo_sends_a_concept_note_and_reads_the_funds_answer(client, si
     refused = client.post(
         f"/applications/{application.id}/submit", data=DECLARED, follow_redirects=True
     )
-    assert "has invited it, on its concept note" in text(refused)
+    assert "Cet appel comporte deux" in text(refused)  # two stages: not invited yet
     sent = client.post(f"/applications/{application.id}/concept-note", data={**note, "send": "y"})
     assert sent.status_code == 302
     db.session.refresh(application)
