@@ -20,6 +20,7 @@ five members present and the vote of each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -45,6 +46,8 @@ from app.grants.models import Grant, GrantStatus, ReportKind, TrancheStatus
 from app.platform.categories import AgeGroup, DocumentKind, Sex
 from app.platform.extensions import db
 from app.platform.storage import get_storage
+from app.questions import services as questions
+from app.questions.models import QuestionKind
 from app.reviews.models import ReviewAssignment
 from devtools.seed.calls_and_applications import OPEN_CALL
 from devtools.seed.people import DEMO_PASSWORD
@@ -134,6 +137,15 @@ def _arrange(live: Any, lang: str) -> Arranged:
                     data=PDF,
                     storage=get_storage(),
                 )
+        # The open call's own questions (devtools/seed/questions.py): the required ones answered.
+        answers = {}
+        for question in questions.questions_of(call):
+            if question.kind == QuestionKind.CHOICE:
+                answers[question.id] = questions.AnswerValue(choice=question.options[0]["key"])
+            elif question.kind == QuestionKind.NUMBER:
+                answers[question.id] = questions.AnswerValue(number=Decimal(3))
+        if answers:
+            questions.save_answers(actor=owner, application=application, values=answers)
         applications.submit_application(actor=owner, application=application)
         db.session.commit()
         logins = ["reviewer", "reviewer2", "finance", "finance2"]
