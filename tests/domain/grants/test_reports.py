@@ -74,9 +74,7 @@ def test_only_the_counted_categories_are_accepted(grant):
         reports.save_report(
             actor=signatory(grant),
             report=report,
-            data=ReportData(
-                results="x", people={("forced_labour", "female", "adult"): (-1, 0)}
-            ),
+            data=ReportData(results="x", people={("forced_labour", "female", "adult"): (-1, 0)}),
         )
 
 
