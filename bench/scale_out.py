@@ -297,9 +297,11 @@ def prepare(url: str) -> dict[str, Any]:
     )
     from app.platform.categories import AgeGroup, Sex
     from app.platform.extensions import db
+    from app.results.models import IndicatorUnit
     from tests.applications_support import applicant_of, ngo_organisation, open_call
     from tests.factories import user_with
     from tests.grants_support import USD, active_grant, fund
+    from tests.results_support import framework_for
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     database = sa.make_url(url)
@@ -328,6 +330,8 @@ def prepare(url: str) -> dict[str, Any]:
             applications.save_section(
                 actor=owner, application=application, data=data, expected_version=None
             )
+        # A proposal states its results (RESULTS_FRAMEWORK_REQUIRED, on outside the tests).
+        framework_for(application, ("VA-SHELTER", IndicatorUnit.PEOPLE, [40]))
         fund(100_000 * USD)
         grant = active_grant(fm=manager)
         maker = user_with(Role.FINANCE, email="finance-maker@scale.example.org")
