@@ -19,6 +19,7 @@ from app.applications.models import (
 from app.calls.models import Call
 from app.platform.db import utcnow
 from app.platform.extensions import db
+from app.questions.models import CallQuestion, QuestionKind
 from devtools.seed.calls_and_applications import OPEN_CALL, DemoNgo, _organisation, _profile, _user
 from tests.browser.conftest import journey_languages
 
@@ -228,6 +229,28 @@ def test_a_grant_application_by_keyboard(cast, live, lang, tmp_path: Path):
     ngo.step("attachments-by-keyboard")
 
     application_id = ngo.page.url.split("/")[-3]
+    # The call's own questions (devtools/seed/questions.py): "survivor-led?" (required, radio
+    # buttons), then the number of board seats, asked once "Yes" is saved.
+    with live.app.app_context():
+        choice, seats = db.session.scalars(
+            sa.select(CallQuestion.id)
+            .join(Call, Call.id == CallQuestion.call_id)
+            .where(Call.id == call_id, CallQuestion.kind != QuestionKind.FILE)
+            .order_by(CallQuestion.position)
+        ).all()
+    ngo.tab_to(f"aside a[href='/applications/{application_id}/sections/questions']")
+    _press_and_wait(ngo)
+    ngo.tab_to(f"input[name=q{choice}]")
+    ngo.press("Space")
+    assert ngo.page.locator(f"input[name=q{choice}]").first.is_checked()
+    ngo.tab_to("main form button[name=then][value=stay]")
+    _press_and_wait(ngo)
+    _type_into(ngo, f"#q{seats}", "3")
+    ngo.step("call-questions-by-keyboard")
+    ngo.tab_to("main form button[name=then][value=stay]")
+    _press_and_wait(ngo)
+    assert ngo.page.locator(f"#q{seats}").input_value() == "3"
+
     ngo.tab_to(f"aside a[href='/applications/{application_id}']")  # "Review and submit"
     _press_and_wait(ngo)
     ngo.tab_to(f"aside a[href='/applications/{application_id}/submit']")
