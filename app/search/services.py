@@ -13,11 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any
 
 import sqlalchemy as sa
 from babel import Locale
-from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.accounts.models import Membership, Organisation, User
@@ -27,10 +25,11 @@ from app.calls.services import PROPOSAL_LANGUAGES
 from app.donations.models import BankReceipt, Donor, Gift, Pledge
 from app.grants.models import Grant
 from app.platform.extensions import db
-from app.search.text import SQL_FUNCTION, fold, terms
+from app.search import documents
+from app.search.documents import Text, document
+from app.search.text import fold, terms
 
-# A column or an expression of text; a query's rows are (id, title, text, rank).
-Text = ColumnElement[Any] | QueryableAttribute[Any]
+# A query's rows are (id, title, text, rank).
 Rows = sa.Select[int, str, str, int]
 
 
@@ -114,25 +113,6 @@ def searchable_kinds(actor: User) -> list[Kind]:
     return kinds
 
 
-# Literals, not bound parameters, so the expression is spelled as the indexes'
-# (migrations dd0cfd610248, 291399288dcc) and PostgreSQL's planner recognises it.
-_EMPTY = sa.literal_column("''", sa.Text)
-_SPACE = sa.literal_column("' '", sa.Text)
-
-
-def folded(column: Text) -> ColumnElement[str]:
-    """The column folded by the database (the same ``search_fold`` on every dialect)."""
-    return document(column)
-
-
-def document(*columns: Text) -> ColumnElement[str]:
-    """Several columns as one text, folded (the expression the PostgreSQL indexes are on)."""
-    joined: ColumnElement[str] = sa.func.coalesce(columns[0], _EMPTY)
-    for column in columns[1:]:
-        joined = joined.op("||")(_SPACE).op("||")(sa.func.coalesce(column, _EMPTY))
-    return getattr(sa.func, SQL_FUNCTION)(joined)
-
-
 def _contains(haystack: ColumnElement[str], word: str) -> ColumnElement[bool]:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return haystack.like(f"%{escaped}%", escape="\\")
@@ -188,7 +168,8 @@ def _matches(
 
 
 def _rank(query: Query, title: ColumnElement[str]) -> ColumnElement[int]:
-    """3 when the title is the query, 2 when it starts with it, 1 when it contains it, else 0."""
+    """3 when the (folded) title is the query, 2 when it starts with it, 1 when it contains it,
+    else 0."""
     phrase = query.phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return sa.case(
         (title == query.phrase, 3),
@@ -206,11 +187,14 @@ def _select(
     title: Text,
     text: Text,
     haystack: ColumnElement[str],
+    folded_title: ColumnElement[str] | None = None,
     country: Text | None = None,
     many_countries: bool = False,
     parts: tuple[tuple[Text, ColumnElement[str]], ...] = (),
 ) -> Rows:
-    rank = _rank(query, folded(title)).label("rank")
+    """``folded_title``: the title as folded, when the table keeps it (else the haystack, which
+    is the title folded for the kinds with no other text)."""
+    rank = _rank(query, haystack if folded_title is None else folded_title).label("rank")
     matches = _matches(
         query, haystack, country, many_countries=many_countries, key=key, parts=parts
     )
@@ -224,13 +208,14 @@ def _applications(actor: User, query: Query) -> Rows:
         key=Application.id,
         title=Application.title,
         text=Application.summary,
-        haystack=APPLICATION_DOCUMENT,
+        haystack=documents.APPLICATION,
+        folded_title=documents.APPLICATION_TITLE,
         country=Application.countries,
         many_countries=True,
         # The work plan's and the budget's lines are words of the proposal too.
         parts=(
-            (WorkplanActivity.application_id, ACTIVITY_DOCUMENT),
-            (BudgetLine.application_id, BUDGET_LINE_DOCUMENT),
+            (WorkplanActivity.application_id, documents.ACTIVITY),
+            (BudgetLine.application_id, documents.BUDGET_LINE),
         ),
     )
     if not has_permission(actor, Permission.VIEW_ALL_APPLICATIONS):
@@ -250,7 +235,7 @@ def _organisations(actor: User, query: Query) -> Rows:
         key=Organisation.id,
         title=Organisation.name,
         text=Organisation.name,
-        haystack=ORGANISATION_DOCUMENT,
+        haystack=documents.ORGANISATION,
         country=Organisation.country,
     )
 
@@ -262,7 +247,7 @@ def _grants(actor: User, query: Query) -> Rows:
         key=Grant.id,
         title=Grant.reference + " " + Grant.title,
         text=Grant.title,
-        haystack=GRANT_DOCUMENT,
+        haystack=documents.GRANT,
     )
 
 
@@ -273,7 +258,7 @@ def _donors(actor: User, query: Query) -> Rows:
         key=Donor.id,
         title=Donor.name,
         text=Donor.name,
-        haystack=DONOR_DOCUMENT,
+        haystack=documents.DONOR,
         country=Donor.country,
     )
 
@@ -285,7 +270,7 @@ def _gifts(actor: User, query: Query) -> Rows:
         key=Gift.id,
         title=Gift.donor_name,
         text=Gift.donor_name,
-        haystack=GIFT_DOCUMENT,
+        haystack=documents.GIFT,
     )
 
 
@@ -297,6 +282,7 @@ def _pledges(actor: User, query: Query) -> Rows:
         title=Donor.name,
         text=sa.func.coalesce(Pledge.note, ""),
         haystack=document(Donor.name, Pledge.note),
+        folded_title=documents.DONOR,
         country=Donor.country,
     ).join(Donor, Donor.id == Pledge.donor_id)
 
@@ -309,54 +295,8 @@ def _bank_receipts(actor: User, query: Query) -> Rows:
         title=BankReceipt.bank_reference,
         text=sa.func.coalesce(BankReceipt.payer_name, ""),
         haystack=document(BankReceipt.bank_reference, BankReceipt.payer_name, BankReceipt.note),
+        folded_title=document(BankReceipt.bank_reference),
     )
-
-
-# The searchable text of each table, as the PostgreSQL trigram indexes spell it.
-APPLICATION_DOCUMENT = document(
-    Application.title,
-    Application.summary,
-    Application.locations,
-    Application.target_groups_notes,
-    sa.cast(Application.countries, sa.Text),
-)
-ORGANISATION_DOCUMENT = folded(Organisation.name)
-GRANT_DOCUMENT = document(Grant.reference, Grant.title)
-DONOR_DOCUMENT = folded(Donor.name)
-GIFT_DOCUMENT = folded(Gift.donor_name)
-ACTIVITY_DOCUMENT = folded(WorkplanActivity.description)
-BUDGET_LINE_DOCUMENT = folded(BudgetLine.description)
-
-# Trigram (pg_trgm) indexes on those texts, so "contains" is an index scan on PostgreSQL; made
-# there only, by migrations dd0cfd610248, 291399288dcc and 29ee3b0c3f86 (SQLite has no search_fold
-# outside this app).
-TRIGRAM_INDEXES = tuple(
-    sa.Index(
-        f"ix_search_{model.__tablename__}",
-        expression.label("document"),
-        postgresql_using="gin",
-        postgresql_ops={"document": "gin_trgm_ops"},
-    )
-    for model, expression in (
-        (Application, APPLICATION_DOCUMENT),
-        (Organisation, ORGANISATION_DOCUMENT),
-        (Grant, GRANT_DOCUMENT),
-        (Donor, DONOR_DOCUMENT),
-        (Gift, GIFT_DOCUMENT),
-        (WorkplanActivity, ACTIVITY_DOCUMENT),
-        (BudgetLine, BUDGET_LINE_DOCUMENT),
-    )
-)
-for _table, _index in zip(
-    (
-        t.__table__
-        for t in (Application, Organisation, Grant, Donor, Gift, WorkplanActivity, BudgetLine)
-    ),
-    TRIGRAM_INDEXES,
-    strict=True,
-):
-    assert isinstance(_table, sa.Table)
-    _table.append_constraint(_index)
 
 
 QUERIES: dict[Kind, Callable[[User, Query], Rows]] = {
