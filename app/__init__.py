@@ -101,7 +101,16 @@ def _believe_trusted_proxies(app: Flask) -> int:
 
 def _init_extensions(app: Flask) -> None:
     from app.platform.db import ping_connections_after_idle
-    from app.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.platform.extensions import (
+        babel,
+        csrf,
+        db,
+        figures,
+        limiter,
+        login_manager,
+        migrate,
+    )
+    from app.reporting.web.cache import store_settings
     from app.web.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -113,6 +122,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    figures.init_app(app, config=store_settings(app.config))
 
 
 def _assemble(app: Flask) -> None:

@@ -110,6 +110,11 @@ class Base:
     # Public pages (transparency) may show a change this many seconds late; in return a
     # visitor's page costs no database work while nothing changes (app/reporting/web/cache.py).
     REPORTING_PUBLIC_LAG_SECONDS = _env_int("REPORTING_PUBLIC_LAG_SECONDS", 1)
+    # Where those figures are kept: a Redis every worker shares (computed once for all of them),
+    # by default REDIS_URL; without one, each process keeps its own.
+    REPORTING_CACHE_REDIS_URL = os.environ.get("REPORTING_CACHE_REDIS_URL") or os.environ.get(
+        "REDIS_URL"
+    )
 
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -381,8 +386,10 @@ class Testing(Base):
     MAIL_SERVER = None
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = "http://localhost"  # the test client's site, as SERVER_NAME
-    # Test databases are emptied between tests and their ids start again: never reuse figures.
+    # Test databases are emptied between tests and their ids start again: never reuse figures
+    # (and never from a Redis another run shares).
     REPORTING_CACHE_SECONDS = 0
+    REPORTING_CACHE_REDIS_URL = None
     FUND_BANK_ACCOUNTS = SAMPLE_FUND_BANK_ACCOUNTS
 
 

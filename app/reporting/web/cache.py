@@ -12,15 +12,25 @@ inserted, not when it commits, so a transaction that commits after a later one l
 newest id as it was. ``REPORTING_CACHE_SECONDS = 0`` turns the cache off (the test suite does,
 as its databases are emptied between tests and ids start again).
 
-The cache is per process (each gunicorn worker keeps its own): a few small dataclasses, keyed by
-the figure's name and arguments, so its size is bounded by the pages' fixed set of figures.
+The figures are kept in Flask-Caching's store (``figures`` in app/platform/extensions.py): a Redis
+shared by every worker and server when REPORTING_CACHE_REDIS_URL (by default REDIS_URL) names
+one, so a figure is computed once for all of them rather than once per gunicorn worker (the
+deadline-day scenario of bench/scenarios.py showed each of 4 workers computing the dashboard's
+figures for itself); otherwise each process keeps its own. Entries are a few small dataclasses
+and rendered page bodies, keyed by the figure's name and arguments, each expiring after
+REPORTING_CACHE_SECONDS, under a prefix naming this release of the code, so a server of another
+release never reads a figure pickled by this one. A store that does not answer is a miss: the
+figure is computed, and the page served.
 """
 
 from __future__ import annotations
 
-import threading
+import hashlib
+import logging
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -33,12 +43,35 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.audit.services import AUDITED_ACTIONS
 from app.ledger.models import Transfer
-from app.platform.extensions import db
+from app.platform.extensions import db, figures
 
 T = TypeVar("T")
 
-_lock = threading.Lock()
-_entries: dict[Hashable, tuple[tuple[Any, ...], float, Any]] = {}
+log = logging.getLogger(__name__)
+
+# At most this many entries in a process's own store (when there is no Redis): the pages' figures
+# are a fixed set, times the readers' languages and time zones of the stored page bodies.
+LOCAL_ENTRIES = 2000
+
+
+@cache
+def release() -> str:
+    """A digest of this release's code and templates (the same on every server running it)."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.html")]):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def store_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask-Caching's settings for the figures' store."""
+    url = config.get("REPORTING_CACHE_REDIS_URL")
+    if url:
+        prefix = f"trustfund:figures:{release()}:"
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": LOCAL_ENTRIES}
 
 
 # Audited actions that never change a reported figure: signing in and out, downloads, drafts
@@ -140,15 +173,33 @@ def cached(key: Hashable, compute: Callable[[], T], version: tuple[Any, ...] | N
         return compute()
     if version is None:
         version = data_version()
-    now = time.monotonic()
-    with _lock:
-        entry = _entries.get(key)
-    if entry is not None and entry[0] == version and now - entry[1] < max_age:
-        return entry[2]
+    name = _store_key(key)
+    entry = _read(name)
+    if entry is not None and entry[0] == version:
+        return entry[1]
     value = compute()
-    with _lock:
-        _entries[key] = (version, now, value)
+    _write(name, (version, value), max_age)
     return value
+
+
+def _store_key(key: Hashable) -> str:
+    # The keys are the figures' names with dates, languages and time zones: their repr is stable.
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
+def _read(name: str) -> Any:
+    try:
+        return figures.get(name)
+    except Exception:
+        log.warning("reporting figures: the store did not answer; computing", exc_info=True)
+        return None
+
+
+def _write(name: str, entry: tuple[tuple[Any, ...], Any], max_age: float) -> None:
+    try:
+        figures.set(name, entry, timeout=max(1, round(max_age)))
+    except Exception:
+        log.warning("reporting figures: the store did not answer; not kept", exc_info=True)
 
 
 # Stands in for the visitor's CSRF token in a stored page; no rendering produces it otherwise.
@@ -175,6 +226,5 @@ def whole_page_for_visitors(
 
 def clear() -> None:
     global _public_version
-    with _lock:
-        _entries.clear()
+    figures.clear()
     _public_version = None

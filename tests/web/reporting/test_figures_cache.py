@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import os
 
+import pytest
+import redis
+
+from app import create_app
 from app.accounts.models import Role
 from app.audit.services import record_event
 from app.platform.extensions import db
@@ -12,6 +16,9 @@ from tests.donations_support import start_and_confirm
 from tests.factories import user_with
 from tests.reporting_support import build_scenario, succeed
 from tests.statements import counting
+
+# A database of the local Redis no other test or service uses.
+SHARED_REDIS = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
@@ -86,7 +93,8 @@ def test_any_audited_change_refreshes_a_figure(app, caching):
 
 def test_a_figure_is_not_kept_longer_than_the_setting(app, caching, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    # The store's clock (Flask-Caching's in-process store, when there is no Redis).
+    monkeypatch.setattr("cachelib.simple.time", lambda: clock[0])
     figure = _counting_figure()
 
     assert cache.cached("aged", figure) == 1
@@ -94,6 +102,53 @@ def test_a_figure_is_not_kept_longer_than_the_setting(app, caching, monkeypatch)
     assert cache.cached("aged", figure) == 1
     clock[0] += 2
     assert cache.cached("aged", figure) == 2
+
+
+def _worker(redis_url: str):
+    """Another gunicorn worker: an app of its own whose figures go to ``redis_url``."""
+    return create_app(
+        "testing",
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "REPORTING_CACHE_SECONDS": 60,
+            "REPORTING_CACHE_REDIS_URL": redis_url,
+        },
+    )
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+def test_workers_share_a_figure_through_redis():
+    if not _redis_answers(SHARED_REDIS):
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis does not answer at {SHARED_REDIS} (.ci/run starts it)")
+        pytest.skip(f"needs Redis at {SHARED_REDIS}: the shared figures are not tested")
+    first, second = _worker(SHARED_REDIS), _worker(SHARED_REDIS)
+    figure = _counting_figure()
+    with first.app_context():
+        cache.clear()
+        assert cache.cached("shared", figure, version=(1, 1)) == 1
+    with second.app_context():
+        # Computed by the first worker, read by the second.
+        assert cache.cached("shared", figure, version=(1, 1)) == 1
+        # Something changed: computed again, once, for both.
+        assert cache.cached("shared", figure, version=(1, 2)) == 2
+    with first.app_context():
+        assert cache.cached("shared", figure, version=(1, 2)) == 2
+        cache.clear()
+
+
+def test_a_store_that_does_not_answer_still_shows_the_figure():
+    worker = _worker("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    figure = _counting_figure()
+    with worker.app_context():
+        assert cache.cached("unstored", figure, version=(1, 1)) == 1
+        assert cache.cached("unstored", figure, version=(1, 1)) == 2
 
 
 def test_the_cache_is_off_at_zero(app):
