@@ -50,6 +50,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import cpu
 from bench.ledger import CLIENTS, _pg_args, _recreate_database, _settle, run_pgbench
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/trustfund_bench_money"
@@ -445,6 +446,7 @@ def _worker(
         items = items[WARM_UP:]
         start.wait()
         began = time.monotonic()
+        cpu_began = time.process_time()
         deadline = began + seconds
         latencies: list[float] = []
         errors = 0
@@ -456,12 +458,13 @@ def _worker(
             latencies.append((time.perf_counter() - before) * 1000)
             errors += 0 if ok else 1
         elapsed = time.monotonic() - began
+        cpu_seconds = time.process_time() - cpu_began
         if len(latencies) == len(items) and elapsed < seconds:
             print(
                 f"bench money: {flow} worker {slot} used up its items in {elapsed:.1f} s",
                 file=sys.stderr,
             )
-        results.put((slot, len(latencies) - errors, errors, elapsed, latencies))
+        results.put((slot, len(latencies) - errors, errors, elapsed, latencies, cpu_seconds))
         db.engine.dispose()
 
 
@@ -481,16 +484,40 @@ def run_flow(
     for worker in workers:
         worker.start()
     start.wait(timeout=300)
+    server_began = cpu.postgres_seconds()
     collected = [results.get(timeout=seconds + 300) for _worker_slot in workers]
+    server_ended = cpu.postgres_seconds()
     for worker in workers:
         worker.join()
     if any(worker.exitcode for worker in workers):
         raise SystemExit(f"a {flow} worker failed")
+    operations = sum(len(lat) for *_rest, lat, _cpu in collected)
+    server = None if server_began is None or server_ended is None else server_ended - server_began
     return {
         # Each process's rate over the time it ran, added up: the flow's transactions a second.
-        "tps": sum(done / elapsed for _slot, done, _errors, elapsed, _lat in collected),
-        "errors": sum(errors for _slot, _done, errors, _elapsed, _lat in collected),
-        "latencies": [ms for *_rest, lat in collected for ms in lat],
+        "tps": sum(done / elapsed for _slot, done, _errors, elapsed, _lat, _cpu in collected),
+        "errors": sum(errors for _slot, _done, errors, _elapsed, _lat, _cpu in collected),
+        "latencies": [ms for *_rest, lat, _cpu in collected for ms in lat],
+        "cpu_ms": {
+            "app": cpu.per_operation_ms(sum(c for *_rest, c in collected), operations),
+            "postgresql": cpu.per_operation_ms(server, operations),
+        },
+    }
+
+
+def run_pgbench_timed(url: sa.URL, seconds: int) -> dict[str, Any]:
+    """pgbench's rate, and its CPU per transaction (its own client's, the server's)."""
+    server_began, client_began = cpu.postgres_seconds(), cpu.children_seconds()
+    tps = run_pgbench(url, seconds)
+    server_ended, client_ended = cpu.postgres_seconds(), cpu.children_seconds()
+    transactions = tps * seconds
+    server = None if server_began is None or server_ended is None else server_ended - server_began
+    return {
+        "tps": tps,
+        "cpu_ms": {
+            "client": cpu.per_operation_ms(client_ended - client_began, transactions),
+            "postgresql": cpu.per_operation_ms(server, transactions),
+        },
     }
 
 
@@ -513,11 +540,11 @@ def main() -> None:
             capture_output=True,
         )
         shared = _prepare(raw_url, settings["items"], settings["tranches"], rounds)
-        pgbench: list[float] = []
+        pgbench: list[dict[str, Any]] = []
         measured: dict[str, list[dict[str, Any]]] = {flow: [] for flow in FLOWS}
         for round_number in range(rounds):
             _settle(url)
-            pgbench.append(run_pgbench(url, seconds))
+            pgbench.append(run_pgbench_timed(url, seconds))
             for flow in FLOWS:
                 _settle(url)
                 measured[flow].append(
@@ -525,10 +552,12 @@ def main() -> None:
                 )
     finally:
         _drop(url)
-    pgbench_tps = statistics.median(pgbench)
+    pgbench_tps = statistics.median(run["tps"] for run in pgbench)
+    pgbench_cpu = _median_cpu([run["cpu_ms"] for run in pgbench])
     for flow in FLOWS:
         runs = measured[flow]
         tps = statistics.median(run["tps"] for run in runs)
+        flow_cpu = _median_cpu([run["cpu_ms"] for run in runs])
         latencies = [ms for run in runs for ms in run["latencies"]]
         p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
         print(
@@ -545,11 +574,41 @@ def main() -> None:
                     "operations": len(latencies),
                     "seconds": seconds,
                     "rounds": rounds,
-                    "runs": {"pgbench": pgbench, flow: [round(r["tps"], 1) for r in runs]},
+                    "runs": {
+                        "pgbench": [round(r["tps"], 1) for r in pgbench],
+                        flow: [round(r["tps"], 1) for r in runs],
+                    },
+                    # CPU per operation (bench/cpu.py), medians of the rounds: what each needs
+                    # whatever the machine's load, and the ratio CPU alone would allow.
+                    "cpu_ms_per_operation": flow_cpu,
+                    "pgbench_cpu_ms_per_transaction": pgbench_cpu,
+                    "cpu_bound_ratio": _cpu_bound_ratio(pgbench_cpu, flow_cpu),
+                    "load_1min": round(os.getloadavg()[0], 2),
                 }
             ),
             flush=True,
         )
+
+
+def _median_cpu(runs: list[dict[str, float | None]]) -> dict[str, float | None]:
+    return {
+        part: (
+            round(statistics.median(known), 2)
+            if (known := [r[part] for r in runs if r[part] is not None])
+            else None
+        )
+        for part in runs[0]
+    }
+
+
+def _cpu_bound_ratio(
+    reference: dict[str, float | None], flow: dict[str, float | None]
+) -> float | None:
+    """pgbench's CPU per transaction over the flow's per operation: the most the flow's rate
+    could be, as a share of pgbench's, on the same CPUs with nothing else running."""
+    if None in reference.values() or None in flow.values():
+        return None
+    return round(sum(v or 0 for v in reference.values()) / sum(v or 0 for v in flow.values()), 3)
 
 
 def _drop(url: sa.URL) -> None:
