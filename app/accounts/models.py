@@ -156,6 +156,11 @@ class Organisation(TimestampMixin, Model):
         return f"<Organisation {self.id} {self.name}>"
 
 
+# Possible duplicates are NGOs with the same contact e-mail whatever its case
+# (app/applications/services/duplicates.py): one index lookup per organisation, not a scan.
+sa.Index("ix_organisations_contact_email_lower", sa.func.lower(Organisation.contact_email))
+
+
 class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (sa.UniqueConstraint("organisation_id", "user_id"),)

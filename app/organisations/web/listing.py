@@ -12,8 +12,8 @@ from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Organisation
 from app.accounts.permissions import Permission
-from app.applications import services as ngo
 from app.applications.models import DueDiligenceStatus, OrganisationProfile, RiskRating
+from app.applications.services.duplicates import possibly_duplicated
 from app.platform.errors import N_
 from app.platform.listing import Filter, ListSpec, Sort, contains_pattern, register_list
 
@@ -52,7 +52,7 @@ def _filtered(filters: Mapping[str, Any]) -> sa.Select[Any]:
     if (country := filters.get("country")) is not None:
         query = query.where(Organisation.country == country)
     if filters.get("flagged"):
-        query = query.where(OrganisationProfile.organisation_id.in_(ngo.flagged_organisation_ids()))
+        query = query.where(possibly_duplicated())
     if (text := filters.get("q")) is not None:
         pattern = contains_pattern(text.strip())
         query = query.where(

@@ -35,6 +35,7 @@ from app.applications.models import (
     OrganisationProfile,
     RiskRating,
 )
+from app.applications.services.duplicates import flagged_among
 from app.applications.web.listing import listed_countries
 from app.organisations.web import bank
 from app.organisations.web.forms import (
@@ -305,7 +306,8 @@ def index() -> Any:
         "organisations/index.html",
         lv=lv,
         files=lv.page.items,
-        flagged=ngo.flagged_organisation_ids(),
+        # Only the page's rows are checked: the same work whatever the number of NGOs.
+        flagged=flagged_among(file.organisation_id for file in lv.page.items),
         status=lv.state.raw_filters.get("status", ""),
         risk=lv.state.raw_filters.get("risk", ""),
         country=lv.state.filters.get("country", ""),
