@@ -9,7 +9,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.permissions import Permission, can_view_call, has_permission
@@ -18,12 +17,14 @@ from app.applications.services import application_for, organisations_of
 from app.calls import services as calls
 from app.calls.models import Call, CallStatus
 from app.calls.web.forms import CallForm
+from app.calls.web.listing import CALLS, application_counts
 from app.calls.workflow import CALL_WORKFLOW, publishable_problems
 from app.platform.categories import DocumentKind, FormOfExploitation, Situation, Theme
 from app.platform.db import utcnow
 from app.platform.errors import DomainError
 from app.platform.extensions import db
 from app.web.access import public, requires
+from app.web.lists import list_view
 from app.web.lookup import visible_or_404
 
 bp = Blueprint("calls", __name__, template_folder="../templates", url_prefix="/calls")
@@ -95,15 +96,18 @@ def show(call_id: int) -> Any:
 @bp.get("/manage")
 @requires(Permission.MANAGE_CALLS)
 def manage() -> Any:
-    counts = dict(
-        db.session.execute(
-            select(Application.call_id, func.count()).group_by(Application.call_id)
-        ).all()
-    )
+    """Every call as a staff list: sorted by deadline (latest first) or another column shown,
+    the status tabs and words filter, count, CSV and saved views (app/web/lists.py); keyset
+    pages, the applications counted for the page's calls only."""
+    lv = list_view(CALLS, lambda state: CALLS.query(state.filters))
     return render_template(
         "calls/manage.html",
-        calls=calls.all_calls(),
-        counts=counts,
+        lv=lv,
+        page=lv.page,
+        counts=application_counts(call.id for call in lv.page.items),
+        status=lv.state.raw_filters.get("status", ""),
+        q=lv.state.raw_filters.get("q", ""),
+        statuses=list(CallStatus),
         now=utcnow(),
         locale=_locale(),
     )

@@ -21,8 +21,10 @@ from app.reviews.queries.board import (
     awaiting_decision,
     board_members,
     board_pack_counts,
+    calls_with_a_pack,
+    decision_counts,
     decisions_of,
-    meetings,
+    meetings_query,
 )
 from app.reviews.queries.ranking import latest_recommendation
 from app.reviews.queries.scores import application_score
@@ -30,6 +32,7 @@ from app.reviews.services import board as board_rules
 from app.reviews.web.blueprint import bp
 from app.reviews.web.forms import DecisionForm, EmptyForm, MeetingForm
 from app.reviews.web.labels import review_label
+from app.reviews.web.paging import calls_page, meetings_page
 from app.reviews.web.views.common import exists, page_locale
 from app.web.access import requires
 from app.web.display import money
@@ -39,18 +42,19 @@ from app.web.lookup import visible_or_404
 @bp.get("/board")
 @requires(Permission.VIEW_BOARD_PACK)
 def board() -> Any:
-    calls = list(
-        db.session.execute(
-            db.select(Call)
-            .where(Call.status.in_((CallStatus.CLOSED, CallStatus.DECIDED, CallStatus.PUBLISHED)))
-            .order_by(Call.closes_at.desc())
-        ).scalars()
-    )
-    counts = board_pack_counts()
+    """The Board's overview: the calls with applications before it (latest deadline first)
+    and its meetings (latest first), each a page at a time (keyset, cursors ``after`` and
+    ``meetings_after``), their figures counted for the page's rows only."""
+    packs = calls_page(calls_with_a_pack(), endpoint="reviews.board")
+    held = meetings_page(meetings_query(), endpoint="reviews.board", prefix="meetings_")
+    counts = board_pack_counts(call.id for call in packs.page.items)
     return render_template(
         "reviews/board.html",
-        packs=[(c, counts[c.id]) for c in calls if counts.get(c.id)],
-        meetings=meetings(),
+        packs=[(c, counts.get(c.id, 0)) for c in packs.page.items],
+        packs_paged=packs,
+        meetings=held.page.items,
+        meetings_paged=held,
+        decisions=decision_counts(m.id for m in held.page.items),
         can_record=has_permission(current_user, Permission.RECORD_BOARD_DECISION),
         locale=page_locale(),
     )

@@ -11,10 +11,12 @@ from flask_login import current_user
 from app.accounts.permissions import Permission, has_permission
 from app.applications.models import Application, ApplicationStatus
 from app.calls.models import Call, CallStatus
+from app.calls.web.listing import calls_query
 from app.platform.extensions import db
 from app.reviews.queries.assignments import assignments_of, reviewers_wanted
 from app.reviews.web.blueprint import bp
 from app.reviews.web.forms import EmptyForm
+from app.reviews.web.paging import calls_page
 from app.reviews.web.views.common import due_form, exists, page_locale
 from app.web.access import requires
 from app.web.lookup import visible_or_404
@@ -29,22 +31,27 @@ SCREENING_QUEUE = (S.SUBMITTED, S.SCREENING, S.INFO_REQUESTED)
 @bp.get("/")
 @requires(Permission.SCREEN_APPLICATION)
 def index() -> Any:
-    calls = list(
-        db.session.execute(
-            db.select(Call)
-            .where(Call.status != CallStatus.DRAFT)
-            .order_by(Call.closes_at.desc(), Call.id.desc())
-        ).scalars()
+    """The calls past their draft, latest deadline first, a page at a time (keyset), with
+    their applications counted by status for the page's calls only."""
+    paged = calls_page(
+        calls_query().where(Call.status != CallStatus.DRAFT), endpoint="reviews.index"
     )
     counts: dict[int, dict[str, int]] = {}
-    for call_id, status, count in db.session.execute(
-        db.select(Application.call_id, Application.status, db.func.count()).group_by(
-            Application.call_id, Application.status
-        )
-    ):
-        counts.setdefault(call_id, {})[str(status)] = count
+    call_ids = [call.id for call in paged.page.items]
+    if call_ids:
+        for call_id, status, count in db.session.execute(
+            db.select(Application.call_id, Application.status, db.func.count())
+            .where(Application.call_id.in_(call_ids))
+            .group_by(Application.call_id, Application.status)
+        ):
+            counts.setdefault(call_id, {})[str(status)] = count
     return render_template(
-        "reviews/index.html", calls=calls, counts=counts, locale=page_locale(), statuses=list(S)
+        "reviews/index.html",
+        calls=paged.page.items,
+        paged=paged,
+        counts=counts,
+        locale=page_locale(),
+        statuses=list(S),
     )
 
 
