@@ -95,14 +95,14 @@ def possibly_duplicated(
 
 def flagged_among(organisation_ids: Iterable[int]) -> set[int]:
     """Which of these NGOs (a page's rows) may be registered twice: one query, whatever the
-    number of NGOs in the fund."""
-    ids = list(organisation_ids)
-    if not ids:
-        return set()
+    number of NGOs in the fund (one even for an empty page, so a page's statements are the
+    same whatever it shows)."""
     query = (
         select(OrganisationProfile.organisation_id)
         .join(Organisation, Organisation.id == OrganisationProfile.organisation_id)
-        .where(OrganisationProfile.organisation_id.in_(ids), possibly_duplicated())
+        .where(
+            OrganisationProfile.organisation_id.in_(list(organisation_ids)), possibly_duplicated()
+        )
     )
     return set(db.session.execute(query).scalars())
 
