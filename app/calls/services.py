@@ -317,9 +317,3 @@ def public_calls(*, now: datetime | None = None, include_closed: bool = False) -
     if not include_closed:
         query = query.where(Call.status == CallStatus.PUBLISHED, Call.closes_at > now)
     return list(db.session.execute(query.order_by(Call.closes_at, Call.id)).scalars())
-
-
-def all_calls() -> list[Call]:
-    return list(
-        db.session.execute(select(Call).order_by(Call.closes_at.desc(), Call.id.desc())).scalars()
-    )
