@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from app.applications.models import Application, ApplicationStatus
 from app.funding.allocation import fundable
@@ -31,6 +31,7 @@ from app.grants.services.disbursements import tranche_blockers
 from app.grants.services.reports import REPORTING_STATES
 from app.platform.errors import ValidationFailed
 from app.platform.extensions import db
+from app.platform.keyset import Key
 from app.platform.money import apply_rate
 
 # The order of the fund manager's board: what needs attention first.
@@ -57,24 +58,47 @@ def _overdue_exists(on: date) -> sa.Exists:
     )
 
 
+# Organisations given as their ids, or as a subquery of them (a reader's memberships).
+OrganisationIds = Iterable[int] | sa.Select[Any]
+
+
+def _among(organisation_ids: OrganisationIds) -> Any:
+    return organisation_ids if isinstance(organisation_ids, sa.Select) else list(organisation_ids)
+
+
+def grant_order(on: date) -> tuple[Key, ...]:
+    """Grants with an overdue report first, then by stage, the newest first (keyset keys)."""
+    overdue = sa.and_(Grant.status.in_(list(REPORTING_STATES)), _overdue_exists(on))
+    return (
+        Key(lambda: sa.case((overdue, 0), else_=1), int),
+        Key(
+            lambda: sa.case(
+                {s.value: index for index, s in enumerate(STATUS_ORDER)},
+                value=Grant.status,
+                else_=99,
+            ),
+            int,
+        ),
+        Key(lambda: Grant.year, int, descending=True),
+        Key(lambda: Grant.number, int, descending=True),
+        Key(lambda: Grant.id, int, descending=True),
+    )
+
+
 def list_grants(
     *,
     on: date,
     status: GrantStatus | None = None,
-    organisation_ids: Iterable[int] | None = None,
+    organisation_ids: OrganisationIds | None = None,
 ) -> sa.Select[Any]:
     """Grants with an overdue report first, then by stage and reference."""
-    overdue = sa.and_(Grant.status.in_(list(REPORTING_STATES)), _overdue_exists(on))
-    stage = sa.case(
-        {s.value: index for index, s in enumerate(STATUS_ORDER)}, value=Grant.status, else_=99
-    )
     query = sa.select(Grant).options(selectinload(Grant.reports), selectinload(Grant.tranches))
     if status is not None:
         query = query.where(Grant.status == status)
     if organisation_ids is not None:
-        query = query.where(Grant.organisation_id.in_(list(organisation_ids)))
+        query = query.where(Grant.organisation_id.in_(_among(organisation_ids)))
     return query.order_by(
-        sa.case((overdue, 0), else_=1), stage, Grant.year.desc(), Grant.number.desc()
+        *(key.column().desc() if key.descending else key.column() for key in grant_order(on))
     )
 
 
@@ -109,7 +133,7 @@ def outstanding_reports_query(
     *,
     on: date,
     within_days: int | None = None,
-    organisation_ids: Iterable[int] | None = None,
+    organisation_ids: OrganisationIds | None = None,
     overdue_only: bool = False,
 ) -> sa.Select[GrantReport]:
     """The query of ``outstanding_reports``, for a count without loading them."""
@@ -127,8 +151,15 @@ def outstanding_reports_query(
     if overdue_only:
         query = query.where(GrantReport.due_date < on)
     if organisation_ids is not None:
-        query = query.where(Grant.organisation_id.in_(list(organisation_ids)))
+        query = query.where(Grant.organisation_id.in_(_among(organisation_ids)))
     return query
+
+
+# The order of ``outstanding_reports``, as keyset keys: the earliest due first.
+REPORTS_DUE_ORDER = (
+    Key(lambda: GrantReport.due_date, date),
+    Key(lambda: GrantReport.id, int),
+)
 
 
 def is_overdue(report: GrantReport, on: date) -> bool:
@@ -164,7 +195,7 @@ class ReadyTranche:
 
 
 def disbursement_queue(*, on: date) -> dict[TrancheStatus, list[Tranche]]:
-    """Tranches under way, by state, oldest first."""
+    """Tranches under way, by state, oldest first (all of them: the JSON API's queue)."""
     rows = db.session.execute(
         sa.select(Tranche)
         .options(joinedload(Tranche.grant))
@@ -179,6 +210,65 @@ def disbursement_queue(*, on: date) -> dict[TrancheStatus, list[Tranche]]:
             continue
         queue[tranche.status].append(tranche)
     return queue
+
+
+# The order of each state of finance's queue, as keyset keys: the oldest planned first.
+QUEUE_ORDER = (Key(lambda: Tranche.planned_date, date), Key(lambda: Tranche.id, int))
+
+
+def _in_queue(state: TrancheStatus) -> sa.ColumnElement[bool]:
+    """A tranche in this state of the queue: a failed one only while its grant runs."""
+    if state == TrancheStatus.FAILED:
+        return sa.and_(
+            Tranche.status == state,
+            Tranche.grant.has(Grant.status.in_(list(REPORTING_STATES))),
+        )
+    return Tranche.status == state
+
+
+def queue_query(state: TrancheStatus) -> sa.Select[Any]:
+    """The tranches of one state of finance's queue (unordered: QUEUE_ORDER pages them), with
+    their grant and who requested and approved them."""
+    return (
+        sa.select(Tranche)
+        .options(
+            joinedload(Tranche.grant),
+            joinedload(Tranche.requested_by),
+            joinedload(Tranche.approved_by),
+        )
+        .where(_in_queue(state))
+    )
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    count: int
+    total: int  # minor units, as the page always summed them
+
+
+def queue_figures() -> dict[TrancheStatus, QueueFigures]:
+    """How many tranches each state of the queue holds and their sum (one statement)."""
+    states = [*QUEUE_STATES, TrancheStatus.FAILED]
+    placed = (
+        sa.select(
+            sa.case(*((_in_queue(state), state.value) for state in states), else_=None).label(
+                "state"
+            ),
+            Tranche.amount,
+        )
+        .where(Tranche.status.in_(states))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            placed.c.state, sa.func.count(), sa.func.coalesce(sa.func.sum(placed.c.amount), 0)
+        ).group_by(placed.c.state)
+    ).all()
+    figures = dict.fromkeys(states, QueueFigures(0, 0))
+    for state, count, total in rows:
+        if state is not None:
+            figures[TrancheStatus(state)] = QueueFigures(int(count), int(total))
+    return figures
 
 
 # A tranche not paid (nor cancelled) after its planned date is overdue.
@@ -206,39 +296,75 @@ def overdue_tranches(*, on: date) -> sa.Select[Tranche]:
     )
 
 
-def next_tranches(*, on: date, limit: int = 50) -> list[ReadyTranche]:
-    """The next scheduled tranche of each running grant, with what still blocks it."""
-    # Only grants with a scheduled tranche and none under way, and only the first ``limit``:
-    # the database picks them, rather than Python walking every running grant.
+def _blocked(on: date) -> sa.ColumnElement[bool]:
+    """What ``tranche_blockers`` finds, asked of every tranche in SQL (to put the tranches that
+    can be requested first): an earlier tranche unpaid, a report gating it not accepted, or a
+    report of the grant overdue."""
+    earlier = aliased(Tranche)
+    return sa.or_(
+        sa.exists().where(
+            earlier.grant_id == Tranche.grant_id,
+            earlier.number < Tranche.number,
+            earlier.status.not_in([TrancheStatus.PAID, TrancheStatus.CANCELLED]),
+        ),
+        sa.exists().where(
+            GrantReport.gates_tranche_id == Tranche.id,
+            GrantReport.status != ReportStatus.ACCEPTED,
+        ),
+        sa.exists().where(
+            GrantReport.grant_id == Tranche.grant_id,
+            GrantReport.status.in_(list(REPORT_OUTSTANDING)),
+            GrantReport.due_date < on,
+        ),
+    )
+
+
+def next_tranches_query(*, on: date) -> sa.Select[Any]:
+    """The next scheduled tranche of each active grant with no tranche under way (unordered:
+    ``next_tranche_order`` pages them), its grant's tranches and reports loaded for
+    ``tranche_blockers``."""
+    other = aliased(Tranche)
     under_way = sa.exists().where(
-        Tranche.grant_id == Grant.id,
-        Tranche.status.in_([*QUEUE_STATES, TrancheStatus.FAILED]),
+        other.grant_id == Tranche.grant_id,
+        other.status.in_([*QUEUE_STATES, TrancheStatus.FAILED]),
     )
-    scheduled = sa.exists().where(
-        Tranche.grant_id == Grant.id, Tranche.status == TrancheStatus.SCHEDULED
+    sooner = aliased(Tranche)
+    scheduled_before = sa.exists().where(
+        sooner.grant_id == Tranche.grant_id,
+        sooner.status == TrancheStatus.SCHEDULED,
+        sooner.number < Tranche.number,
     )
-    grants = db.session.execute(
-        sa.select(Grant)
-        .options(selectinload(Grant.tranches), selectinload(Grant.reports))
-        .where(Grant.status == GrantStatus.ACTIVE, ~under_way, scheduled)
-        .order_by(Grant.year, Grant.number)
-        .limit(limit)
-    ).scalars()
-    found: list[ReadyTranche] = []
-    for grant in grants:
-        if any(
-            t.status in QUEUE_STATES or t.status == TrancheStatus.FAILED for t in grant.tranches
-        ):
-            continue
-        upcoming = next((t for t in grant.tranches if t.status == TrancheStatus.SCHEDULED), None)
-        if upcoming is None:
-            continue
-        blockers = tranche_blockers(upcoming, on=on)
-        found.append(ReadyTranche(upcoming, blockers))
-        if len(found) >= limit:
-            break
-    found.sort(key=lambda item: (bool(item.blockers), item.tranche.planned_date))
-    return found
+    return (
+        sa.select(Tranche)
+        .join(Grant, Grant.id == Tranche.grant_id)
+        .options(
+            contains_eager(Tranche.grant).selectinload(Grant.tranches),
+            contains_eager(Tranche.grant).selectinload(Grant.reports),
+        )
+        .where(
+            Grant.status == GrantStatus.ACTIVE,
+            Tranche.status == TrancheStatus.SCHEDULED,
+            ~under_way,
+            ~scheduled_before,
+        )
+    )
+
+
+def next_tranche_order(on: date) -> tuple[Key, ...]:
+    """Those that can be requested first, then by planned date (keyset keys)."""
+    return (
+        Key(lambda: sa.case((_blocked(on), 1), else_=0), int),
+        Key(lambda: Tranche.planned_date, date),
+        Key(lambda: Tranche.id, int),
+    )
+
+
+def next_tranches(*, on: date, limit: int = 50) -> list[ReadyTranche]:
+    """The next scheduled tranche of each running grant, with what still blocks it: the first
+    ``limit``, those that can be requested first, then by planned date."""
+    query = next_tranches_query(on=on).order_by(*(key.column() for key in next_tranche_order(on)))
+    tranches = db.session.execute(query.limit(limit)).unique().scalars()
+    return [ReadyTranche(t, tranche_blockers(t, on=on)) for t in tranches]
 
 
 @dataclass(frozen=True)
@@ -271,7 +397,3 @@ def awaiting_award(*, psc_rate: object) -> list[AwaitingAward]:
             AwaitingAward(application, amount, needed, needed is not None and needed > available)
         )
     return result
-
-
-def grants_of(organisation_ids: Iterable[int], *, on: date) -> list[Grant]:
-    return list(db.session.execute(list_grants(on=on, organisation_ids=organisation_ids)).scalars())

@@ -25,6 +25,7 @@ from app.accounts.services.organisations import (
     create_organisation,
     is_owner,
     organisation_ids_of,
+    organisation_ids_query,
 )
 from app.accounts.services.passwords import (
     PASSWORD_MIN_LENGTH,
@@ -76,6 +77,7 @@ __all__ = [
     "new_totp_secret",
     "normalise_email",
     "organisation_ids_of",
+    "organisation_ids_query",
     "record_failed_login",
     "record_login",
     "record_logout",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+
 from app.accounts.models import (
     Membership,
     MembershipRole,
@@ -70,3 +74,9 @@ def is_owner(user: User, organisation: Organisation) -> bool:
 
 def organisation_ids_of(user: User) -> set[int]:
     return {m.organisation_id for m in user.memberships}
+
+
+def organisation_ids_query(user: User) -> sa.Select[Any]:
+    """The ids of the organisations ``user`` belongs to as a subquery, for a list of theirs
+    read a page at a time (no membership is loaded)."""
+    return sa.select(Membership.organisation_id).where(Membership.user_id == user.id)

@@ -31,6 +31,7 @@ from app.applications.services.organisations import (
 from app.applications.services.queries import (
     application_for,
     applications_of,
+    belongs_to_an_ngo,
     filter_applications,
     list_applications,
     organisation_documents,
@@ -97,6 +98,7 @@ __all__ = [
     "application_documents_count",
     "application_for",
     "applications_of",
+    "belongs_to_an_ngo",
     "budget_by_category",
     "completeness",
     "completeness_percent",

@@ -13,10 +13,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.accounts.permissions import Permission, has_permission
-from app.applications.models import Application, ApplicationStatus, DueDiligenceStatus
-from app.applications.services.queries import organisations_of, profile_of
+from app.accounts.services.organisations import organisation_ids_query
+from app.applications.models import (
+    Application,
+    ApplicationStatus,
+    DueDiligenceStatus,
+    OrganisationProfile,
+)
+from app.applications.services.queries import profile_of
 from app.platform.extensions import db
 
 
@@ -52,20 +58,28 @@ def first_steps(user: Any) -> FirstSteps | None:
     (or for anyone who does not apply for grants)."""
     if not isinstance(user, User) or not has_permission(user, Permission.APPLY_FOR_GRANT):
         return None
-    organisations = organisations_of(user)
-    if not organisations:
+    # Asked in SQL of the user's NGOs (those with a due-diligence file), none loaded but the
+    # first by name: the banner costs the same however many organisations one belongs to.
+    ngos = sa.select(OrganisationProfile.organisation_id).where(
+        OrganisationProfile.organisation_id.in_(organisation_ids_query(user))
+    )
+    organisation = db.session.scalar(
+        sa.select(Organisation)
+        .where(Organisation.id.in_(ngos))
+        .order_by(Organisation.name)
+        .limit(1)
+    )
+    if organisation is None:
         return FirstSteps(FirstStep.REGISTER)
-    ids = [organisation.id for organisation in organisations]
     ever_submitted = db.session.scalar(
         sa.select(
             sa.exists().where(
-                Application.organisation_id.in_(ids), Application.submitted_at.is_not(None)
+                Application.organisation_id.in_(ngos), Application.submitted_at.is_not(None)
             )
         )
     )
     if ever_submitted:
         return None
-    organisation = organisations[0]
     profile = profile_of(organisation)
     status = profile.status if profile is not None else DueDiligenceStatus.REGISTERED
     if status in (DueDiligenceStatus.REGISTERED, DueDiligenceStatus.REJECTED):

@@ -69,18 +69,24 @@ def organisation_files(status: DueDiligenceStatus | None = None) -> list[Organis
     return list(db.session.execute(organisation_files_query(status)).scalars())
 
 
-def applications_of(user: User) -> list[Application]:
-    ids = accounts.organisation_ids_of(user)
-    if not ids:
-        return []
-    return list(
-        db.session.execute(
-            select(Application)
-            .where(Application.organisation_id.in_(ids))
-            .options(selectinload(Application.concept_note))
-            .order_by(Application.updated_at.desc(), Application.id.desc())
-        ).scalars()
+def applications_of(user: User) -> Any:
+    """The applications of the organisations ``user`` belongs to: a select, unordered, for a
+    paged list (app/web/paged.py)."""
+    return (
+        select(Application)
+        .where(Application.organisation_id.in_(accounts.organisation_ids_query(user)))
+        .options(selectinload(Application.concept_note))
     )
+
+
+def belongs_to_an_ngo(user: User) -> bool:
+    """Whether ``user`` belongs to an NGO (an organisation with a due-diligence file)."""
+    found = db.session.execute(
+        select(OrganisationProfile.organisation_id)
+        .where(OrganisationProfile.organisation_id.in_(accounts.organisation_ids_query(user)))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def application_for(organisation_ids: Iterable[int], call: Call) -> Application | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,24 +12,33 @@ from sqlalchemy.orm import lazyload, load_only
 
 from app.accounts.permissions import Permission, can_view_call, has_permission
 from app.applications import services as ngo
-from app.applications.models import ApplicationStatus
+from app.applications.models import Application, ApplicationStatus
 from app.applications.web.blueprint import bp
 from app.applications.web.listing import APPLICATIONS, listed_countries
 from app.applications.web.views.common import locale
 from app.calls.models import Call
 from app.platform.extensions import db
+from app.platform.keyset import Key
 from app.web.access import requires
 from app.web.lists import list_view
 from app.web.lookup import visible_or_404
+from app.web.paged import paged_list
+
+NEWEST_CHANGE_FIRST = (
+    Key(lambda: Application.updated_at, datetime, descending=True),
+    Key(lambda: Application.id, int, descending=True),
+)
 
 
 @bp.get("/")
 @requires(Permission.APPLY_FOR_GRANT)
 def index() -> Any:
+    """The applications of the reader's organisations, the last changed first, a page at a
+    time (keyset pages: each page costs the same however many there are)."""
     return render_template(
         "applications/index.html",
-        applications=ngo.applications_of(current_user),
-        organisations=ngo.organisations_of(current_user),
+        applications=paged_list(ngo.applications_of(current_user), NEWEST_CHANGE_FIRST),
+        has_organisation=ngo.belongs_to_an_ngo(current_user),
         locale=locale(),
     )
 

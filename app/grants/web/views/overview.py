@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, lazyload, load_only
 
 from app.accounts.permissions import Permission, can_view_grant, has_permission, is_member
-from app.accounts.services.organisations import organisation_ids_of
+from app.accounts.services.organisations import organisation_ids_query
 from app.applications.web.listing import listed_countries
 from app.grants import queries
 from app.grants.models import (
     REPORT_OUTSTANDING,
     AmendmentStatus,
     Grant,
+    GrantReport,
     GrantStatus,
     TrancheStatus,
 )
@@ -36,23 +38,48 @@ from app.reviews.models import BoardDecision
 from app.web.access import login_required, requires
 from app.web.lists import list_view
 from app.web.lookup import visible_or_404
+from app.web.paged import paged_list
 
 
 @bp.get("/", endpoint="mine")
 @requires(Permission.SUBMIT_GRANT_REPORT)
 def mine() -> Any:
-    """The NGO's grants: next actions, reports due, tranche status."""
+    """The NGO's grants: next actions, reports due, tranche status. The reports to send (the
+    earliest due first) and the grants (a report overdue first, then by stage) are each read a
+    page at a time (keyset pages), so the page costs the same however many there are."""
     on = today()
-    organisation_ids = organisation_ids_of(current_user)
-    my_grants = queries.grants_of(organisation_ids, on=on)
-    due = queries.outstanding_reports(on=on, organisation_ids=organisation_ids)
+    organisation_ids = organisation_ids_query(current_user)
+    # The cards show neither the application nor, for a report, more of its grant than the
+    # reference: they are not read.
+    my_grants = paged_list(
+        queries.list_grants(on=on, organisation_ids=organisation_ids).options(
+            lazyload(Grant.application)
+        ),
+        queries.grant_order(on),
+    )
+    due = paged_list(
+        queries.outstanding_reports_query(on=on, organisation_ids=organisation_ids).options(
+            contains_eager(GrantReport.grant).options(
+                load_only(Grant.id, Grant.reference),
+                lazyload(Grant.application),
+                lazyload(Grant.organisation),
+            )
+        ),
+        queries.REPORTS_DUE_ORDER,
+        name="reports",
+    )
     return render_template(
         "grants/mine.html",
         grants=my_grants,
         due_reports=due,
         on=on,
         is_overdue=queries.is_overdue,
-        signatory_of={g.id: grant_agreement.is_signatory(current_user, g) for g in my_grants},
+        # Asked of the grants whose agreement waits to be accepted only.
+        signatory_of={
+            g.id: grant_agreement.is_signatory(current_user, g)
+            for g in my_grants.items
+            if g.status == GrantStatus.AGREEMENT_SENT
+        },
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,6 +28,7 @@ from app.web.access import login_required, requires
 from app.web.display import money
 from app.web.lists import list_view
 from app.web.lookup import visible_or_404
+from app.web.paged import paged_list
 
 
 @bp.get("/disbursements")
@@ -36,15 +37,30 @@ def disbursements() -> Any:
     """Finance's queue (tranches under way, by state, and the next tranche of each running
     grant), then every tranche to pay and paid as a staff list (app/web/lists.py): sorted by any
     column shown, filters that combine (?state=overdue: those the dashboard counts as overdue),
-    the count, saved views and the CSV of what is shown."""
+    the count, saved views and the CSV of what is shown.
+
+    Each state of the queue shows its count and sum (one statement) and its tranches a page at
+    a time, the oldest first, with its own pager (?approved_after=...): the page costs the same
+    however many there are, and each tranche's buttons work on every page."""
     on = today()
     lv = list_view(TRANCHES, lambda state: TRANCHES.query(state.filters))
     # The queue is shown with the whole list only; a filtered list is shown alone.
     filtered = bool(lv.state.raw_filters)
+    states = [*queries.QUEUE_STATES, TrancheStatus.FAILED]
     queue = (
-        {state: [] for state in [*queries.QUEUE_STATES, TrancheStatus.FAILED]}
+        {}
         if filtered
-        else queries.disbursement_queue(on=on)
+        else {
+            state: paged_list(queries.queue_query(state), queries.QUEUE_ORDER, name=state.value)
+            for state in states
+        }
+    )
+    upcoming = (
+        None
+        if filtered
+        else paged_list(
+            queries.next_tranches_query(on=on), queries.next_tranche_order(on), name="next"
+        )
     )
     return render_template(
         "grants/disbursements.html",
@@ -54,12 +70,18 @@ def disbursements() -> Any:
         states=STATES,
         countries=listed_countries(),
         queue=queue,
-        totals={state: sum(t.amount for t in rows) for state, rows in queue.items()},
-        upcoming=[] if filtered else queries.next_tranches(on=on),
+        figures={} if filtered else queries.queue_figures(),
+        upcoming=upcoming,
+        blockers={
+            t.id: grant_disbursements.tranche_blockers(t, on=on)
+            for t in (upcoming.items if upcoming else [])
+        },
         # Where each grantee's payments go: the checker approves knowing it.
         destinations=payees.destinations(
-            {t.grant.organisation_id for rows in queue.values() for t in rows}
+            {t.grant.organisation_id for listed in queue.values() for t in listed.items}
         ),
+        # After a button, back to the same pages of the queue.
+        here=request.full_path.rstrip("?"),
         can_request=has_permission(current_user, Permission.REQUEST_DISBURSEMENT),
         can_approve=has_permission(current_user, Permission.APPROVE_DISBURSEMENT),
         can_confirm=has_permission(current_user, Permission.CONFIRM_DISBURSEMENT),
