@@ -7,7 +7,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from app.accounts.models import MembershipRole, User
+import sqlalchemy as sa
+
+from app.accounts.models import Membership, MembershipRole, User
 from app.applications.services import profile_of
 from app.grants.models import Grant, GrantStatus
 from app.grants.services.common import clean_text
@@ -91,6 +93,24 @@ def is_signatory(actor: Any, grant: Grant) -> bool:
         m.organisation_id == grant.organisation_id and m.role == MembershipRole.OWNER
         for m in actor.memberships
     )
+
+
+def signatory_of(actor: Any, grants: list[Grant]) -> set[int]:
+    """The ids of those of ``grants`` whose agreement ``actor`` signs (``is_signatory``), asked
+    in one statement of these grants' organisations only: no membership is loaded."""
+    organisation_ids = {grant.organisation_id for grant in grants}
+    if not isinstance(actor, User) or not organisation_ids:
+        return set()
+    owned = set(
+        db.session.scalars(
+            sa.select(Membership.organisation_id).where(
+                Membership.user_id == actor.id,
+                Membership.role == MembershipRole.OWNER,
+                Membership.organisation_id.in_(organisation_ids),
+            )
+        )
+    )
+    return {grant.id for grant in grants if grant.organisation_id in owned}
 
 
 def accept_agreement(

@@ -33,6 +33,8 @@ from app.grants.web.views.tranches import tranche_actions
 from app.grants.workflow import GRANT_WORKFLOW
 from app.ledger.chart import find_account, grant_key
 from app.ledger.services.balances import account_balance
+from app.monitoring import services as monitoring
+from app.monitoring.models import MonitoringRecommendation
 from app.platform.extensions import db
 from app.reviews.models import BoardDecision
 from app.web.access import login_required, requires
@@ -75,12 +77,20 @@ def mine() -> Any:
         on=on,
         is_overdue=queries.is_overdue,
         # Asked of the grants whose agreement waits to be accepted only.
-        signatory_of={
-            g.id: grant_agreement.is_signatory(current_user, g)
-            for g in my_grants.items
-            if g.status == GrantStatus.AGREEMENT_SENT
-        },
+        signatory_of=grant_agreement.signatory_of(
+            current_user, [g for g in my_grants.items if g.status == GrantStatus.AGREEMENT_SENT]
+        ),
+        # The fund's open recommendations on these grants: all are the reader's organisations'
+        # (monitoring's may_respond), so none is asked about again.
+        to_answer=_by_grant(monitoring.open_recommendations_of([g.id for g in my_grants.items])),
     )
+
+
+def _by_grant(recommendations: list[MonitoringRecommendation]) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    for recommendation in recommendations:
+        found.setdefault(recommendation.grant_id, []).append(recommendation)
+    return found
 
 
 @bp.get("/manage")
