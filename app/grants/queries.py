@@ -232,7 +232,9 @@ def queue_query(state: TrancheStatus) -> sa.Select[Any]:
     return (
         sa.select(Tranche)
         .options(
-            joinedload(Tranche.grant),
+            # The rows show the grant's reference, organisation and currency, never its
+            # application (joined by default): not read.
+            joinedload(Tranche.grant).lazyload(Grant.application),
             joinedload(Tranche.requested_by),
             joinedload(Tranche.approved_by),
         )
@@ -340,6 +342,7 @@ def next_tranches_query(*, on: date) -> sa.Select[Any]:
         .options(
             contains_eager(Tranche.grant).selectinload(Grant.tranches),
             contains_eager(Tranche.grant).selectinload(Grant.reports),
+            contains_eager(Tranche.grant).lazyload(Grant.application),
         )
         .where(
             Grant.status == GrantStatus.ACTIVE,

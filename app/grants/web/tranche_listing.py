@@ -51,7 +51,12 @@ def _filtered(filters: Mapping[str, Any]) -> sa.Select[Any]:
         sa.select(Tranche)
         .join(Grant, Grant.id == Tranche.grant_id)
         .join(Organisation, Organisation.id == Grant.organisation_id)
-        .options(contains_eager(Tranche.grant).contains_eager(Grant.organisation))
+        .options(
+            contains_eager(Tranche.grant).contains_eager(Grant.organisation),
+            # A row shows the grant's reference and currency, never its application (joined
+            # by default): not read.
+            contains_eager(Tranche.grant).lazyload(Grant.application),
+        )
     )
     state = filters.get("state")
     if state == OVERDUE:
