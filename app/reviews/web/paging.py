@@ -59,7 +59,13 @@ class Paged:
     prefix: str
     values: dict[str, Any]
 
-    def url(self, **cursor: str) -> str:
+    @property
+    def paged(self) -> bool:
+        """Whether there is more than this page (the shared pager, macros/pager.html, is shown)."""
+        page = self.page
+        return bool(page.previous_cursor or page.next_cursor or not page.is_first)
+
+    def page_url(self, **cursor: str) -> str:
         """This list's page at ``cursor`` (none: its first page), the rest of the query kept."""
         args: dict[str, Any] = {
             key: value
