@@ -4,6 +4,7 @@ applications of the page's calls counted in one query."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -36,15 +37,25 @@ def _filtered(filters: Mapping[str, Any]) -> sa.Select[Any]:
     if (status := filters.get("status")) is not None:
         query = query.where(Call.status == status)
     if (text := filters.get("q")) is not None:
-        pattern = contains_pattern(text.strip())
-        # The title is JSON by language: its text holds every language's title.
-        query = query.where(
-            sa.or_(
-                Call.reference.ilike(pattern, escape="\\"),
-                sa.cast(Call.title, sa.Text).ilike(pattern, escape="\\"),
-            )
-        )
+        # Every word, anywhere in the reference or in the title in any language (not the phrase).
+        for word in text.split():
+            query = query.where(sa.or_(*_word_in_call(word)))
     return query
+
+
+def _word_in_call(word: str) -> list[sa.ColumnElement[bool]]:
+    # The title is JSON by language, and its text holds every language's title as the JSON
+    # serialiser wrote it, letters outside ASCII as escapes ("cr\\u00e8me" for "crème"):
+    # the word is looked for as typed and as JSON writes it.
+    forms = {word, json.dumps(word)[1:-1]}
+    found = []
+    for form in sorted(forms):
+        pattern = contains_pattern(form)
+        found += [
+            Call.reference.ilike(pattern, escape="\\"),
+            sa.cast(Call.title, sa.Text).ilike(pattern, escape="\\"),
+        ]
+    return found
 
 
 def application_counts(call_ids: Iterable[int]) -> dict[int, int]:

@@ -120,6 +120,21 @@ def test_manage_filters_counted_and_csv_is_what_is_shown(fund, sign_in):
     assert some.reference in re.findall(_MANAGE_ROW, html)
 
 
+def test_manage_finds_accented_words_of_a_title_in_any_order(fund, sign_in):
+    # A title in French, with letters the JSON text of the titles writes as escapes.
+    some = sorted(_calls(), key=lambda c: c.id)[3]
+    some.title = {**some.title, "fr": "Réinsertion des survivantes : accès à la justice"}
+    db.session.flush()
+    client = sign_in(user_with(Role.FUND_MANAGER))
+    for words in ("réinsertion", "accès justice", "justice Réinsertion", "à la"):
+        html = client.get("/calls/manage", query_string={"q": words}).get_data(as_text=True)
+        assert re.findall(_MANAGE_ROW, html) == [some.reference], words
+    html = client.get("/calls/manage", query_string={"q": "accès nulle-part"}).get_data(
+        as_text=True
+    )
+    assert re.findall(_MANAGE_ROW, html) == []
+
+
 def test_manage_junk_is_said_not_an_error(fund, sign_in):
     client = sign_in(user_with(Role.FUND_MANAGER))
     response = client.get("/calls/manage?sort=nope&status=lost&after=%%%")
