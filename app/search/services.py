@@ -72,9 +72,25 @@ class Query:
         return not self.words
 
 
+# A country's name may be several words ("Côte d'Ivoire", "United Kingdom", "Sierra Leone"):
+# that many words of a query that together name a country are one term, at most this many.
+LONGEST_COUNTRY_NAME = 4
+# Apostrophes as people type them and as the locale data writes them (U+2019).
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
 def parse(text: str) -> Query:
     words = terms(text)
-    return Query(words, [countries_named(w) for w in words], " ".join(words))
+    merged: list[str] = []
+    start = 0
+    while start < len(words):
+        for size in range(min(LONGEST_COUNTRY_NAME, len(words) - start), 0, -1):
+            term = " ".join(words[start : start + size])
+            if size == 1 or countries_named(term):
+                merged.append(term)
+                start += size
+                break
+    return Query(merged, [countries_named(w) for w in merged], " ".join(words))
 
 
 @cache
@@ -84,13 +100,13 @@ def _country_names() -> dict[str, frozenset[str]]:
     for language in PROPOSAL_LANGUAGES:
         for code, name in Locale.parse(language).territories.items():
             if len(code) == 2 and code.isalpha():
-                found.setdefault(fold(str(name)), set()).add(code)
+                found.setdefault(fold(str(name)).translate(_APOSTROPHES), set()).add(code)
                 found.setdefault(code.lower(), set()).add(code)
     return {name: frozenset(codes) for name, codes in found.items()}
 
 
-def countries_named(word: str) -> frozenset[str]:
-    return _country_names().get(word, frozenset())
+def countries_named(term: str) -> frozenset[str]:
+    return _country_names().get(term.translate(_APOSTROPHES), frozenset())
 
 
 def searchable_kinds(actor: User) -> list[Kind]:

@@ -48,7 +48,7 @@ def _word_in_call(word: str) -> list[sa.ColumnElement[bool]]:
     # serialiser wrote it, letters outside ASCII as escapes ("cr\\u00e8me" for "crème"):
     # the word is looked for as typed and as JSON writes it.
     forms = {word, json.dumps(word)[1:-1]}
-    found = []
+    found: list[sa.ColumnElement[bool]] = []
     for form in sorted(forms):
         pattern = contains_pattern(form)
         found += [

@@ -102,6 +102,20 @@ def test_a_country_name_in_any_language_or_its_code_finds_what_is_there(client, 
         assert f"/applications/{application.id}" in _page(client, query), query
 
 
+def test_a_country_named_in_several_words_finds_what_is_there(client, sign_in):
+    ivorian = _proposal(name="Lagune", summary="Reintegration.", country="CI")
+    british = _proposal(name="Harbour", summary="Reintegration.", country="GB", call=ivorian.call)
+    sign_in(user_with(Role.FUND_MANAGER))
+    for query in ("Côte d'Ivoire", "cote d\u2019ivoire", "Côte d\u2019Ivoire reintegration", "CI"):
+        page = _page(client, query)
+        assert f"/applications/{ivorian.id}" in page, query
+        assert f"/applications/{british.id}" not in page, query
+    for query in ("United Kingdom", "royaume-uni", "Reino Unido"):
+        assert f"/applications/{british.id}" in _page(client, query), query
+    # Words that only begin a country's name are words like any other.
+    assert f"/applications/{ivorian.id}" not in _page(client, "Côte sauvage")
+
+
 def test_a_grant_is_found_by_its_reference(client, sign_in):
     fund(1_000_000_00)
     grant = active_grant()
