@@ -228,3 +228,24 @@ def test_board_pages_its_packs_and_its_meetings_apart(fund, sign_in):
     meetings_next = _next(_meetings(other))
     assert "meetings_after=" in meetings_next
     assert re.search(r"[?&]after=", meetings_next)
+
+
+def test_board_meetings_are_dated_the_readers_way(app, sign_in):
+    manager = user_with(Role.FUND_MANAGER)
+    meeting = BoardMeeting(
+        held_on=date(2026, 10, 8),
+        quorum=1,
+        status=MeetingStatus.CLOSED,
+        notes="October",
+        created_by_id=manager.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    client = sign_in(user_with(Role.BOARD))
+    french = {"Accept-Language": "fr"}
+    board = unescape(client.get("/reviews/board", headers=french).get_data(as_text=True))
+    page = unescape(
+        client.get(f"/reviews/board/meetings/{meeting.id}", headers=french).get_data(as_text=True)
+    )
+    for html in (board, page):
+        assert "8 oct. 2026" in html and "2026-10-08" not in html

@@ -113,3 +113,14 @@ def test_junk_is_said(fund, sign_in):
     html = unescape(response.get_data(as_text=True))
     assert "cannot be sorted by “nope”" in html and "“lost” is not a state" in html
     assert "“dollars” is not a currency code" in html
+
+
+def test_the_state_filter_names_each_state_in_words(app, sign_in):
+    client = sign_in(user_with(Role.FINANCE))
+    html = client.get("/grants/disbursements").get_data(as_text=True)
+    options = re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', html)
+    states = dict(options)
+    assert (
+        states["cancelled"] == "Cancelled" and states["sent"] == "Sent, awaiting bank confirmation"
+    )
+    assert all(value != text for value, text in options)
