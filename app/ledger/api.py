@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import Permission
-from app.grants import queries
+from app.grants import tranche_queries
 from app.grants.models import Tranche, TrancheStatus
 from app.grants.services.common import today
 from app.ledger.models import Account, Transfer
@@ -314,7 +314,7 @@ def tranche_as_json(tranche: Tranche) -> dict[str, Any]:
 )
 def disbursements() -> Any:
     on = today()
-    queue = queries.disbursement_queue(on=on)
+    queue = tranche_queries.disbursement_queue(on=on)
     return answer_or_not_modified(
         {
             "queue": {
@@ -325,7 +325,7 @@ def disbursements() -> Any:
                     "tranche": tranche_as_json(ready.tranche),
                     "blockers": [blocker.translated(_) for blocker in ready.blockers],
                 }
-                for ready in queries.next_tranches(on=on)
+                for ready in tranche_queries.next_tranches(on=on)
             ],
         }
     )

@@ -8,7 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.applications.models import Application, ApplicationStatus
-from app.grants.queries import outstanding_reports_query, overdue_tranches
+from app.grants.queries import outstanding_reports_query
+from app.grants.tranche_queries import overdue_tranches
 from app.platform.extensions import db
 
 

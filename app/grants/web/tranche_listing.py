@@ -14,9 +14,9 @@ from sqlalchemy.orm import contains_eager
 from app.accounts.models import Organisation
 from app.accounts.permissions import Permission
 from app.grants.models import Grant, Tranche, TrancheStatus
-from app.grants.queries import UNPAID_TRANCHES
 from app.grants.services.common import today
 from app.grants.services.reports import REPORTING_STATES
+from app.grants.tranche_queries import UNPAID_TRANCHES
 from app.platform.db import UTCDateTime
 from app.platform.errors import N_
 from app.platform.listing import Filter, ListSpec, Sort, contains_pattern, register_list

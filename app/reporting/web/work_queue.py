@@ -22,6 +22,7 @@ from app.applications.models import (
     OrganisationProfile,
 )
 from app.grants import queries as grant_queries
+from app.grants import tranche_queries
 from app.grants.models import GrantReport, ReportStatus, Tranche, TrancheStatus
 from app.monitoring import services as monitoring
 from app.platform.errors import N_
@@ -195,7 +196,7 @@ def waiting_for(user: Any, *, on: date) -> list[Waiting]:
                 N_("Overdue tranches"),
                 _scalar(
                     sa.select(sa.func.count()).select_from(
-                        grant_queries.overdue_tranches(on=on).subquery()
+                        tranche_queries.overdue_tranches(on=on).subquery()
                     )
                 ),
                 url_for("grants.disbursements", state="overdue"),

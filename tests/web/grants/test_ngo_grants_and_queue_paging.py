@@ -12,7 +12,7 @@ from html import unescape
 import sqlalchemy as sa
 
 from app.accounts.models import Organisation, Role
-from app.grants import queries
+from app.grants import queries, tranche_queries
 from app.grants.models import Grant, GrantReport, GrantStatus, ReportStatus, Tranche, TrancheStatus
 from app.grants.services.common import today
 from app.grants.services.disbursements import tranche_blockers
@@ -199,7 +199,10 @@ def test_the_next_tranches_are_those_ready_to_request_first_every_one_once(app, 
     active = db.session.scalars(sa.select(Grant).where(Grant.status == GrantStatus.ACTIVE)).all()
     expected = set()
     for grant in active:
-        if any(t.status in (*queries.QUEUE_STATES, TrancheStatus.FAILED) for t in grant.tranches):
+        if any(
+            t.status in (*tranche_queries.QUEUE_STATES, TrancheStatus.FAILED)
+            for t in grant.tranches
+        ):
             continue
         upcoming = next((t for t in grant.tranches if t.status == TrancheStatus.SCHEDULED), None)
         if upcoming is not None:

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import Role
-from app.grants import queries
+from app.grants import tranche_queries as queries
 from app.grants.models import Tranche
 from app.grants.services.common import today
 from app.platform.extensions import db

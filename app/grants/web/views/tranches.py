@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import Permission, can_view_grant, has_permission
 from app.applications.web.listing import listed_countries
-from app.grants import queries
+from app.grants import tranche_queries
 from app.grants.models import Grant, GrantStatus, Tranche, TrancheStatus
 from app.grants.services import disbursements as grant_disbursements
 from app.grants.services.common import today
@@ -46,12 +46,14 @@ def disbursements() -> Any:
     lv = list_view(TRANCHES, lambda state: TRANCHES.query(state.filters))
     # The queue is shown with the whole list only; a filtered list is shown alone.
     filtered = bool(lv.state.raw_filters)
-    states = [*queries.QUEUE_STATES, TrancheStatus.FAILED]
+    states = [*tranche_queries.QUEUE_STATES, TrancheStatus.FAILED]
     queue = (
         {}
         if filtered
         else {
-            state: paged_list(queries.queue_query(state), queries.QUEUE_ORDER, name=state.value)
+            state: paged_list(
+                tranche_queries.queue_query(state), tranche_queries.QUEUE_ORDER, name=state.value
+            )
             for state in states
         }
     )
@@ -59,7 +61,9 @@ def disbursements() -> Any:
         None
         if filtered
         else paged_list(
-            queries.next_tranches_query(on=on), queries.next_tranche_order(on), name="next"
+            tranche_queries.next_tranches_query(on=on),
+            tranche_queries.next_tranche_order(on),
+            name="next",
         )
     )
     return render_template(
@@ -70,7 +74,7 @@ def disbursements() -> Any:
         states=STATES,
         countries=listed_countries(),
         queue=queue,
-        figures={} if filtered else queries.queue_figures(),
+        figures={} if filtered else tranche_queries.queue_figures(),
         upcoming=upcoming,
         blockers={
             t.id: grant_disbursements.tranche_blockers(t, on=on)
