@@ -61,14 +61,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask_babel import force_locale, gettext
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.calls.models import Call
 from app.platform.extensions import db
+from app.questions.models import CallQuestion, QuestionKind
 from devtools.seed import load_demo
+from devtools.seed.calls_and_applications import OPEN_CALL
 from devtools.seed.people import DEMO_PASSWORD, demo_email
 from tests.live_support import LiveApp, running_localstripe
 from tests.mail import Mailbox, Receiver, closed_port, deliver_outbox
@@ -581,3 +585,17 @@ def cast(
                     actor.page.screenshot(path=str(folder / f"failed-{actor.name}.png"))
     finally:
         people.close()
+
+
+def open_call_questions(live: Any) -> tuple[int, int]:
+    """The ids of the demo's open call's own questions a proposal answers
+    (devtools/seed/questions.py): "survivor-led?" (required, radio buttons), then the number of
+    board seats, asked once "Yes" is saved."""
+    with live.app.app_context():
+        choice, seats = db.session.scalars(
+            sa.select(CallQuestion.id)
+            .join(Call, Call.id == CallQuestion.call_id)
+            .where(Call.reference == OPEN_CALL, CallQuestion.kind != QuestionKind.FILE)
+            .order_by(CallQuestion.position)
+        ).all()
+    return choice, seats

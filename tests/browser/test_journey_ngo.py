@@ -10,11 +10,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.applications.models import Application, ApplicationStatus
-from app.calls.models import Call
 from app.platform.extensions import db
-from app.questions.models import CallQuestion, QuestionKind
-from devtools.seed.calls_and_applications import OPEN_CALL
-from tests.browser.conftest import journey_languages
+from tests.browser.conftest import journey_languages, open_call_questions
 
 pytestmark = journey_languages
 
@@ -210,15 +207,7 @@ def test_ngo_journey(cast, live, lang, tmp_path):
     for kind, name in APPLICATION_DOCUMENTS:
         _upload(ngo, tmp_path, kind, name, t("Attach"))
     ngo.step("attachments")
-    # The call's own questions (devtools/seed/questions.py): "survivor-led?" (required), then
-    # the number of board seats it calls for once answered "Yes".
-    with live.app.app_context():
-        choice, seats = db.session.scalars(
-            sa.select(CallQuestion.id)
-            .join(Call, Call.id == CallQuestion.call_id)
-            .where(Call.reference == OPEN_CALL, CallQuestion.kind != QuestionKind.FILE)
-            .order_by(CallQuestion.position)
-        ).all()
+    choice, seats = open_call_questions(live)
     page.locator(f"main a[href='{application_path}/sections/questions']").first.click()
     page.wait_for_url(f"**{application_path}/sections/questions")
     page.locator(f"input[name=q{choice}]").first.check()

@@ -19,9 +19,8 @@ from app.applications.models import (
 from app.calls.models import Call
 from app.platform.db import utcnow
 from app.platform.extensions import db
-from app.questions.models import CallQuestion, QuestionKind
 from devtools.seed.calls_and_applications import OPEN_CALL, DemoNgo, _organisation, _profile, _user
-from tests.browser.conftest import journey_languages
+from tests.browser.conftest import journey_languages, open_call_questions
 
 pytestmark = journey_languages
 
@@ -231,13 +230,7 @@ def test_a_grant_application_by_keyboard(cast, live, lang, tmp_path: Path):
     application_id = ngo.page.url.split("/")[-3]
     # The call's own questions (devtools/seed/questions.py): "survivor-led?" (required, radio
     # buttons), then the number of board seats, asked once "Yes" is saved.
-    with live.app.app_context():
-        choice, seats = db.session.scalars(
-            sa.select(CallQuestion.id)
-            .join(Call, Call.id == CallQuestion.call_id)
-            .where(Call.id == call_id, CallQuestion.kind != QuestionKind.FILE)
-            .order_by(CallQuestion.position)
-        ).all()
+    choice, seats = open_call_questions(live)
     ngo.tab_to(f"aside a[href='/applications/{application_id}/sections/questions']")
     _press_and_wait(ngo)
     ngo.tab_to(f"input[name=q{choice}]")
