@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -284,61 +284,70 @@ def _cast_text(column: Any) -> Any:
     return sa.type_coerce(column, sa.String(40))
 
 
+def _donor(column: Any, donor_id: Any) -> Any:
+    """A column of the row's donor, read by a sub-query rather than a join: with each branch of
+    the UNION ALL on one table, PostgreSQL merges the branches in the list's order (a Merge
+    Append over ``ix_gifts_listed``) and reads a page's rows alone instead of sorting every
+    contribution (measured at 476,990: 1.3 ms against 400 ms)."""
+    return sa.select(column).where(Donor.id == donor_id).scalar_subquery()
+
+
 def _entries() -> Any:
     """Every gift and pledge as one row shape (a UNION ALL), keyed by a number unique across
     both: a gift's id * 2, a pledge's id * 2 + 1."""
     moment = _gift_moment()
-    gifts = (
-        sa.select(
-            (Gift.id * 2).label("key"),
-            _cast_text(_gift_kind_value()).label("kind"),
-            Gift.id.label("record_id"),
-            _UtcDay(moment).label("day"),
-            date_year(_UtcDay(moment)).label("year"),
-            Gift.donor_id.label("donor_id"),
-            Gift.donor_name.label("donor_name"),
-            _cast_text(Donor.kind).label("donor_kind"),
-            _cast_text(Gift.status).label("status"),
-            Gift.amount.label("amount"),
-            Gift.currency.label("currency"),
-            sa.cast(sa.func.coalesce(Gift.functional_amount, 0), sa.BigInteger).label(
-                "functional_amount"
-            ),
-            Gift.fee_amount.label("fee_functional"),
-            sa.null().label("earmark"),
-        )
-        .select_from(Gift)
-        .join(Donor, Donor.id == Gift.donor_id)
-    )
-    pledges = (
-        sa.select(
-            (Pledge.id * 2 + 1).label("key"),
-            _cast_text(sa.literal(ContributionKind.PLEDGE.value)).label("kind"),
-            Pledge.id.label("record_id"),
-            sa.func.coalesce(Pledge.confirmed_on, _UtcDay(Pledge.created_at), type_=sa.Date).label(
-                "day"
-            ),
-            Pledge.year.label("year"),
-            Pledge.donor_id.label("donor_id"),
-            Donor.name.label("donor_name"),
-            _cast_text(Donor.kind).label("donor_kind"),
-            _cast_text(Pledge.status).label("status"),
-            Pledge.amount.label("amount"),
-            Pledge.currency.label("currency"),
-            sa.cast(sa.func.coalesce(Pledge.functional_amount, 0), sa.BigInteger).label(
-                "functional_amount"
-            ),
-            sa.literal(0, sa.BigInteger).label("fee_functional"),
-            Pledge.earmark.label("earmark"),
-        )
-        .select_from(Pledge)
-        .join(Donor, Donor.id == Pledge.donor_id)
-    )
+    gifts = sa.select(
+        (Gift.id * 2).label("key"),
+        _cast_text(_gift_kind_value()).label("kind"),
+        Gift.id.label("record_id"),
+        _UtcDay(moment).label("day"),
+        date_year(_UtcDay(moment)).label("year"),
+        Gift.donor_id.label("donor_id"),
+        Gift.donor_name.label("donor_name"),
+        _cast_text(_donor(Donor.kind, Gift.donor_id)).label("donor_kind"),
+        _cast_text(Gift.status).label("status"),
+        Gift.amount.label("amount"),
+        Gift.currency.label("currency"),
+        sa.cast(sa.func.coalesce(Gift.functional_amount, 0), sa.BigInteger).label(
+            "functional_amount"
+        ),
+        Gift.fee_amount.label("fee_functional"),
+        sa.null().label("earmark"),
+    ).select_from(Gift)
+    pledges = sa.select(
+        (Pledge.id * 2 + 1).label("key"),
+        _cast_text(sa.literal(ContributionKind.PLEDGE.value)).label("kind"),
+        Pledge.id.label("record_id"),
+        sa.func.coalesce(Pledge.confirmed_on, _UtcDay(Pledge.created_at), type_=sa.Date).label(
+            "day"
+        ),
+        Pledge.year.label("year"),
+        Pledge.donor_id.label("donor_id"),
+        _donor(Donor.name, Pledge.donor_id).label("donor_name"),
+        _cast_text(_donor(Donor.kind, Pledge.donor_id)).label("donor_kind"),
+        _cast_text(Pledge.status).label("status"),
+        Pledge.amount.label("amount"),
+        Pledge.currency.label("currency"),
+        sa.cast(sa.func.coalesce(Pledge.functional_amount, 0), sa.BigInteger).label(
+            "functional_amount"
+        ),
+        # Typed as the gifts' column: a branch whose columns need converting is not merged
+        # in order (see ``_donor``).
+        sa.cast(sa.literal_column("0"), sa.BigInteger).label("fee_functional"),
+        Pledge.earmark.label("earmark"),
+    ).select_from(Pledge)
     return sa.union_all(gifts, pledges).subquery("contribution_entries")
 
 
 class _EntryBase(DeclarativeBase):
     """Read-only mappings over queries, kept out of the tables' metadata (no migration)."""
+
+
+# The list's default order (newest first) read from an index: the day as the list computes it
+# (compiled for each database) and the row's key. Made by migration 7c1e9a2b4d60.
+cast(sa.Table, Gift.__table__).append_constraint(
+    sa.Index("ix_gifts_listed", _UtcDay(_gift_moment()), Gift.id * 2)
+)
 
 
 class ContributionEntry(_EntryBase):
