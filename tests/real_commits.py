@@ -12,7 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from app.ledger.models import DailyMovement
 from app.platform.extensions import db
+
+DAILY = DailyMovement.__table__
 
 
 @contextmanager
@@ -43,6 +46,8 @@ def committed_rows_removed(app: Flask) -> Iterator[None]:
             )
         ).all()
         sequences = conn.execute(sa.text("SELECT year, last_number FROM grant_sequences")).all()
+        # Kept by a trigger as transfers are inserted; deleting transfers does not take back.
+        daily = conn.execute(sa.select(DAILY)).mappings().all()
     yield
     db.session.remove()
     with app.app_context(), db.engine.begin() as conn:
@@ -68,6 +73,9 @@ def committed_rows_removed(app: Flask) -> Iterator[None]:
             ),
             [dict(zip(("id", "dp", "dpo", "cp", "cpo"), row, strict=True)) for row in seeded],
         )
+        conn.execute(sa.delete(DAILY))
+        if daily:
+            conn.execute(sa.insert(DAILY), [dict(row) for row in daily])
         conn.execute(sa.text("DELETE FROM grant_sequences"))
         if sequences:
             conn.execute(

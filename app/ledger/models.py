@@ -8,7 +8,7 @@ currency. The CHECK constraints, the unique index on ``pending_id`` and the appe
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -155,6 +155,32 @@ class Transfer(Model):
 
     def __repr__(self) -> str:
         return f"<Transfer {self.sequence} {self.kind} {self.code} {self.amount}>"
+
+
+class DailyMovement(Model):
+    """What the posted transfers of one UTC day moved, per code, kind and pair of accounts.
+
+    Written only by the database: a trigger on ``ledger_transfers`` adds each posted transfer
+    (single, or post_pending on the day it is posted) to its row as it is inserted (migration
+    b7d1e2f3a4c5, decision 0121). Reports read it instead of every transfer of a period.
+    """
+
+    __tablename__ = "ledger_daily_movements"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    code: Mapped[TransferCode] = mapped_column(
+        str_enum(TransferCode, "ledger_transfer_code"), primary_key=True
+    )
+    kind: Mapped[TransferKind] = mapped_column(
+        str_enum(TransferKind, "ledger_transfer_kind"), primary_key=True
+    )
+    debit_account_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    credit_account_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    # For GIFT transfers, the kind of the documented gift's donor as posted; '' otherwise (and
+    # for a gift transfer whose gift is not found).
+    donor_kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    amount: Mapped[int] = mapped_column(Money)
+    transfers: Mapped[int] = mapped_column(sa.Integer)
 
 
 class Checkpoint(Model):

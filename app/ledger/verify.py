@@ -1,8 +1,9 @@
 """Tamper evidence: seal the ledger with a hash chain, and verify it against its transfers.
 
 ``seal_ledger`` hashes every transfer since the last checkpoint, in sequence order, chained
-to the previous checkpoint's hash. ``verify_ledger`` recomputes every checkpoint and every
-account's four totals from the transfers and reports the first difference.
+to the previous checkpoint's hash. ``verify_ledger`` recomputes every checkpoint, every
+account's four totals and the daily movements the reports read (``ledger_daily_movements``)
+from the transfers and reports the first difference.
 
 The checkpoints sit in the database they protect: deleting them and sealing again would make a
 changed ledger verify. So every seal's head is published outside it (app/ledger/heads.py), and
@@ -21,10 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.audit.services import record_event
-from app.ledger.models import Account, Checkpoint, Transfer, TransferKind
+from app.ledger.models import Account, Checkpoint, DailyMovement, Transfer, TransferKind
 from app.ledger.services.batch import actor_id
 from app.platform.extensions import db
 from app.platform.hashchain import GENESIS_HASH, chain_hash, link, utc_text, walk_to_heads
+from app.platform.sql import day_of
 
 _CHUNK = 2000
 
@@ -196,6 +198,58 @@ def _recomputed_totals() -> sa.Select[Any]:
     )
 
 
+def _daily_differences() -> sa.Select[Any]:
+    """Each day, code, kind and pair of accounts whose kept daily movement differs from what
+    its posted transfers add up to (one query: one snapshot, as for the accounts)."""
+    t = Transfer.__table__.c
+    day = sa.type_coerce(day_of(t.created_at), DailyMovement.__table__.c.day.type)
+    keys = ("day", "code", "kind", "debit_account_id", "credit_account_id")
+    posted = (
+        sa.select(
+            day.label("day"),
+            t.code,
+            t.kind,
+            t.debit_account_id,
+            t.credit_account_id,
+            sa.func.sum(t.amount).label("amount"),
+            sa.func.count().label("transfers"),
+        )
+        .where(t.kind.in_([TransferKind.SINGLE, TransferKind.POST_PENDING]))
+        .group_by(day, t.code, t.kind, t.debit_account_id, t.credit_account_id)
+        .subquery("posted")
+    )
+    m = DailyMovement.__table__.c
+    kept = (
+        sa.select(
+            *(m[key] for key in keys),
+            sa.func.sum(m.amount).label("amount"),
+            sa.func.sum(m.transfers).label("transfers"),
+        )
+        .group_by(*(m[key] for key in keys))
+        .subquery("kept")
+    )
+    both = posted.outerjoin(
+        kept, sa.and_(*(posted.c[key] == kept.c[key] for key in keys)), full=True
+    )
+    return (
+        sa.select(
+            *(sa.func.coalesce(posted.c[key], kept.c[key]).label(key) for key in keys),
+            sa.func.coalesce(kept.c.amount, 0).label("kept_amount"),
+            sa.func.coalesce(posted.c.amount, 0).label("amount"),
+            sa.func.coalesce(kept.c.transfers, 0).label("kept_transfers"),
+            sa.func.coalesce(posted.c.transfers, 0).label("transfers"),
+        )
+        .select_from(both)
+        .where(
+            sa.or_(
+                sa.func.coalesce(kept.c.amount, 0) != sa.func.coalesce(posted.c.amount, 0),
+                sa.func.coalesce(kept.c.transfers, 0) != sa.func.coalesce(posted.c.transfers, 0),
+            )
+        )
+        .order_by(sa.literal_column("day"), sa.literal_column("code"))
+    )
+
+
 def _check_heads(report: VerifyReport, heads: Sequence[str]) -> None:
     """Chain every transfer from the first one and note where each published head is passed.
 
@@ -263,6 +317,13 @@ def verify_ledger(*, against: Sequence[str] = ()) -> VerifyReport:
     if report.total_debits != report.total_credits:
         report.problems.append(
             f"posted debits {report.total_debits} differ from posted credits {report.total_credits}"
+        )
+    for row in db.session.execute(_daily_differences()):
+        report.problems.append(
+            f"daily movements of {row.day} ({row.code} {row.kind}, account "
+            f"{row.debit_account_id} to {row.credit_account_id}): kept {row.kept_amount} in "
+            f"{row.kept_transfers} transfer(s), but the transfers add up to {row.amount} in "
+            f"{row.transfers}"
         )
     report.transfers = db.session.execute(
         sa.select(sa.func.count()).select_from(Transfer)

@@ -6,15 +6,19 @@ restrictions: every ``fund:restricted:<id>`` account together, see app/funding),
 to grants not yet paid, pledges not yet received and programme support cost income. Each shows
 the balance at the start, the period's movements by kind, and the balance at the end.
 
-How it is computed (two grouped queries, whatever the period or the size of the ledger):
+How it is computed (grouped queries, whatever the period or the size of the ledger):
 
-* One query sums the transfers posted since the start of the period, grouped by code, by the
-  kind of account debited and credited, and by "in the period" or "after it". The balances at
-  both ends are the accounts' maintained totals less what was posted after that moment.
-* Contributions are shown by donor kind from a second query that follows each gift and pledge
-  payment to its donor. The statement's closing balance uses those figures; the difference to
-  the ledger's own closing balance is shown, and must be zero: a gift counted twice or missed
-  by the donor breakdown would show up there.
+* One query sums the ledger's daily movements (``ledger_daily_movements``: per UTC day, code
+  and pair of accounts, kept by the database as transfers are posted, decision 0121) since the
+  start of the period, grouped by code, by the kind of account debited and credited, and by "in
+  the period" or "after it". The balances at both ends are the accounts' maintained totals less
+  what was posted after that moment. Its cost grows with the days and accounts, not with the
+  transfers.
+* Contributions are shown by donor kind: gifts from the same daily movements (which keep the
+  gift's donor's kind), pledge payments from a query that follows each payment to its donor's
+  receivable. The statement's closing balance uses those figures; the difference to the
+  ledger's own closing balance is shown, and must be zero: a gift counted twice or missed by
+  the donor breakdown would show up there.
 """
 
 from __future__ import annotations
@@ -27,10 +31,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from app.donations.models import Donor, Gift
+from app.donations.models import Donor
 from app.funding.services import RESTRICTED as RESTRICTED_ACCOUNT
 from app.ledger import chart
-from app.ledger.models import Account, Transfer, TransferCode, TransferKind
+from app.ledger.models import Account, DailyMovement, Transfer, TransferCode, TransferKind
 from app.platform.extensions import db
 from app.reporting.balances import GRANTS, RESTRICTED_BALANCES, account_totals
 from app.reporting.contributions import UNIDENTIFIED
@@ -156,13 +160,13 @@ def _group(account: Any, fund: int, pledged: int, psc: int) -> Any:
 
 def _movements(period: Period, ids: dict[str, int]) -> list[Any]:
     """(code, debit group, credit group, in period?, amount) for postings since the start."""
-    t = Transfer.__table__.c
+    m = DailyMovement.__table__.c
     debit = aliased(Account, name="debit")
     credit = aliased(Account, name="credit")
     fund, pledged, psc = ids[AVAILABLE], ids[PLEDGES], ids[PSC]
     debit_group = _group(debit, fund, pledged, psc)
     credit_group = _group(credit, fund, pledged, psc)
-    in_period = sa.case((t.created_at < period.until, 1), else_=0)
+    in_period = sa.case((m.day <= period.end, 1), else_=0)
 
     def tracked(account: Any) -> Any:
         return sa.or_(
@@ -171,16 +175,16 @@ def _movements(period: Period, ids: dict[str, int]) -> list[Any]:
         )
 
     query = (
-        sa.select(t.code, debit_group, credit_group, in_period, sa.func.sum(t.amount))
-        .select_from(Transfer.__table__)
-        .join(debit, debit.id == t.debit_account_id)
-        .join(credit, credit.id == t.credit_account_id)
+        sa.select(m.code, debit_group, credit_group, in_period, sa.func.sum(m.amount))
+        .select_from(DailyMovement.__table__)
+        .join(debit, debit.id == m.debit_account_id)
+        .join(credit, credit.id == m.credit_account_id)
         .where(
-            t.created_at >= period.since,
-            t.kind.in_(POSTED_KINDS),
+            m.day >= period.start,
+            m.kind.in_(POSTED_KINDS),
             sa.or_(tracked(debit), tracked(credit)),
         )
-        .group_by(t.code, debit_group, credit_group, in_period)
+        .group_by(m.code, debit_group, credit_group, in_period)
     )
     return list(db.session.execute(query).all())
 
@@ -222,8 +226,9 @@ def contributions_by_kind(period: Period, *, fund_id: int) -> dict[str, int]:
     """Gifts and unrestricted pledge payments that reached the fund in the period, by donor
     kind.
 
-    Gifts are followed to their donor through the gift record; pledge payments through the
-    donor's receivable account (the cash side of the same payment, for the same amount).
+    Gifts are followed to their donor through the gift record (by the database, as each gift is
+    posted: ``DailyMovement.donor_kind``); pledge payments through the donor's receivable
+    account (the cash side of the same payment, for the same amount).
     """
     return _contributions(period, fund_id=fund_id, restricted=False)
 
@@ -269,18 +274,17 @@ def _contributions(period: Period, *, fund_id: int | None, restricted: bool) -> 
     if restricted:
         both = pledge_payments.subquery("contributions")
     else:
-        gifts = (
-            sa.select(kind.label("kind"), t.amount.label("amount"))
-            .select_from(Transfer.__table__)
-            .outerjoin(
-                Gift,
-                sa.and_(
-                    t.document_type == "gift",
-                    t.document_id == sa.cast(Gift.id, sa.String(60)),
-                ),
-            )
-            .outerjoin(Donor, Donor.id == Gift.donor_id)
-            .where(in_period, t.code == TransferCode.GIFT, t.credit_account_id == fund_id)
+        # The gift's donor's kind as the trigger found it when the gift was posted.
+        m = DailyMovement.__table__.c
+        gifts = sa.select(
+            sa.case((m.donor_kind == "", UNIDENTIFIED), else_=m.donor_kind).label("kind"),
+            m.amount.label("amount"),
+        ).where(
+            m.day >= period.start,
+            m.day <= period.end,
+            m.kind == TransferKind.SINGLE,
+            m.code == TransferCode.GIFT,
+            m.credit_account_id == fund_id,
         )
         both = sa.union_all(gifts, pledge_payments).subquery("contributions")
     rows = db.session.execute(

@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.ledger import chart
-from app.ledger.models import Account, AccountType, TransferCode, TransferKind
+from app.ledger.models import Account, AccountType, DailyMovement, TransferCode, TransferKind
 from app.ledger.rules import TransferSpec
 from app.ledger.services.posting import TransferResult, post_transfers
 from app.platform.extensions import db
 
 _numbers = itertools.count(1)
+DAILY = DailyMovement.__table__
 
 
 def new_account(
@@ -105,6 +106,8 @@ def cleanup(app: Flask) -> Iterator[None]:
                 " FROM ledger_accounts"
             )
         ).all()
+        # Kept by a trigger as transfers are inserted; deleting transfers does not take back.
+        daily = conn.execute(sa.select(DAILY)).mappings().all()
     yield
     db.session.remove()
     with db.engine.begin() as conn:
@@ -120,6 +123,9 @@ def cleanup(app: Flask) -> Iterator[None]:
         conn.execute(sa.text("DELETE FROM ledger_transfers WHERE sequence > :s"), {"s": marks[0]})
         conn.execute(sa.text("DELETE FROM audit_events WHERE id > :a"), {"a": marks[1]})
         conn.execute(sa.text("DELETE FROM ledger_accounts WHERE id > :a"), {"a": marks[2]})
+        conn.execute(sa.delete(DAILY))
+        if daily:
+            conn.execute(sa.insert(DAILY), [dict(row) for row in daily])
         conn.execute(
             sa.text(
                 "UPDATE ledger_accounts SET debits_pending = :dp, debits_posted = :dpo,"

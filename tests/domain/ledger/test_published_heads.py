@@ -30,7 +30,8 @@ def _bypass_append_only_triggers(dialect: str) -> None:
 
 
 def _rewrite_history(dialect: str, books: Books, transfer_id, *, extra: int) -> None:
-    """Raise a sealed transfer's amount and both accounts' totals, then delete every seal."""
+    """Raise a sealed transfer's amount, both accounts' totals and the day's movement between
+    them, then delete every seal."""
     _bypass_append_only_triggers(dialect)
     db.session.execute(
         sa.text("UPDATE ledger_transfers SET amount = amount + :extra WHERE id = :id").bindparams(
@@ -43,6 +44,13 @@ def _rewrite_history(dialect: str, books: Books, transfer_id, *, extra: int) -> 
             sa.text(f"UPDATE ledger_accounts SET {column} = {column} + :extra WHERE id = :id"),
             {"id": account.id, "extra": extra},
         )
+    db.session.execute(
+        sa.text(
+            "UPDATE ledger_daily_movements SET amount = amount + :extra"
+            " WHERE debit_account_id = :debit AND credit_account_id = :credit"
+        ),
+        {"debit": books.cash.id, "credit": books.fund.id, "extra": extra},
+    )
     db.session.execute(sa.text("DELETE FROM ledger_checkpoints"))
     db.session.expire_all()
 
