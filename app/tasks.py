@@ -35,6 +35,7 @@ RUN_JOBS = "jobs.run_due"
 PURGE_JOB_FILES = "jobs.purge_files"
 PUBLISH_IATI = "reporting.publish_iati"
 REPUBLISH_IATI = "reporting.republish_iati"
+COMPACT_GIFT_TOTALS = "donations.compact_gift_totals"
 
 # The daily jobs and their minute past DAILY_JOBS_HOUR_UTC, a few minutes apart so that one
 # worker runs them one after the other; the seal comes after the night's other jobs.
@@ -76,6 +77,13 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
             # The IATI files follow a change to their data within a minute.
             "publish-the-iati-files": {
                 "task": PUBLISH_IATI,
+                "schedule": 60.0,
+                "options": {"expires": 60.0},
+            },
+            # The gifts' running totals: a row per change, summed per key (finance's list of
+            # contributions reads them).
+            "compact-the-gift-totals": {
+                "task": COMPACT_GIFT_TOTALS,
                 "schedule": 60.0,
                 "options": {"expires": 60.0},
             },
@@ -273,6 +281,15 @@ def publish_iati() -> int:
     if made:
         logger.info("IATI files published: %s", ", ".join(made))
     return len(made)
+
+
+@shared_task(name=COMPACT_GIFT_TOTALS)
+def compact_gift_totals() -> int:
+    """Sum the gifts' running totals into one row per key (as `flask donations compact-totals`);
+    run by the beat every minute. The rows left."""
+    from app.donations.reports.gift_totals import compact_gift_totals as compact
+
+    return _one_transaction("gift totals compacted, rows left", compact)
 
 
 @shared_task(name=REPUBLISH_IATI)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+import sqlalchemy as sa
 from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
 
@@ -25,6 +26,7 @@ from app.platform.extensions import db
 from app.platform.storage import LocalStorage
 from app.reviews import services as reviews
 from app.tasks import (
+    COMPACT_GIFT_TOTALS,
     DELIVER_WEBHOOKS,
     IMPORT_SANCTIONS_LIST,
     PUBLISH_IATI,
@@ -74,7 +76,8 @@ def test_the_beat_runs_each_daily_job_once_a_day_at_the_hour_set():
     daily = {
         entry["task"]: entry["schedule"]
         for entry in settings["beat_schedule"].values()
-        if entry["task"] not in {SEND_OUTBOX, PUBLISH_IATI, RUN_JOBS, DELIVER_WEBHOOKS}
+        if entry["task"]
+        not in {SEND_OUTBOX, PUBLISH_IATI, RUN_JOBS, DELIVER_WEBHOOKS, COMPACT_GIFT_TOTALS}
     }
     assert set(daily) == {
         REMIND_REVIEWERS,
@@ -193,6 +196,31 @@ def test_the_beat_publishes_the_iati_files_every_minute_when_their_data_changed(
     fund(1_000 * USD)
     db.session.commit()
     assert run_twice(app, PUBLISH_IATI) == (2, 0)
+
+
+def test_the_beat_sums_the_gifts_running_totals_every_minute(app):
+    from app.donations.memory_gateway import MemoryGateway
+    from app.donations.models import GiftTotal
+    from app.donations.reports.contributions import ContributionFilter
+    from app.donations.reports.totals import contribution_totals
+    from tests.donations_support import start_and_confirm
+    from tests.reporting_support import succeed
+
+    settings = celery_settings(SCHEDULE)
+    [entry] = [e for e in settings["beat_schedule"].values() if e["task"] == COMPACT_GIFT_TOTALS]
+    assert entry["schedule"] == 60.0
+
+    gateway = MemoryGateway(fee_percent=3, fee_fixed=30)
+    for number in range(3):
+        succeed(gateway, start_and_confirm(gateway, amount=(number + 1) * 10_00))
+    db.session.commit()
+    before = contribution_totals(ContributionFilter())
+    # Each gift added a row when started and two when paid (out of pending, into succeeded).
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GiftTotal)) >= 9
+    # One key left with figures: individual one-off gifts of this year, succeeded, in USD.
+    assert run_twice(app, COMPACT_GIFT_TOTALS) == (1, 1)
+    assert contribution_totals(ContributionFilter()) == before
+    assert before.rows == 3 and before.by_currency["USD"] == 60_00
 
 
 def test_the_daily_republication_makes_both_iati_files_whatever_changed(app):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from app.donations.models.bank_receipts import BankReceipt, BankReceiptAllocation
 from app.donations.models.donors import GOVERNMENT_KINDS, Donor, DonorKind
 from app.donations.models.exchange_rates import ExchangeRate, Rate
+from app.donations.models.gift_totals import GiftTotal
 from app.donations.models.gifts import (
     LIVE_SUBSCRIPTION_STATUSES,
     Gift,
@@ -50,6 +51,7 @@ __all__ = [
     "GiftRefund",
     "GiftStatus",
     "GiftSubscription",
+    "GiftTotal",
     "Pledge",
     "PledgeInstalment",
     "PledgeStatus",

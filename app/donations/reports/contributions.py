@@ -164,10 +164,11 @@ def _sort_key(row: ContributionRow) -> tuple[date, str, int]:
     return (row.day, row.kind.value, row.record_id)
 
 
-def pledge_rows(filters: ContributionFilter) -> list[ContributionRow]:
+def pledge_query(filters: ContributionFilter) -> sa.Select[Any] | None:
+    """The pledges matching the filters; None when the filters leave no pledge."""
     if filters.kind not in (None, ContributionKind.PLEDGE):
-        return []
-    query = sa.select(Pledge).options(selectinload(Pledge.allocations))
+        return None
+    query = sa.select(Pledge)
     if filters.donor_id is not None:
         query = query.where(Pledge.donor_id == filters.donor_id)
     if filters.currency:
@@ -183,6 +184,14 @@ def pledge_rows(filters: ContributionFilter) -> list[ContributionRow]:
     if filters.words:
         named = sa.select(Donor.name).where(Donor.id == Pledge.donor_id).scalar_subquery()
         query = query.where(_words_condition(named, Pledge.id, Pledge.earmark, filters.words))
+    return query
+
+
+def pledge_rows(filters: ContributionFilter) -> list[ContributionRow]:
+    query = pledge_query(filters)
+    if query is None:
+        return []
+    query = query.options(selectinload(Pledge.allocations))
     return [
         ContributionRow(
             kind=ContributionKind.PLEDGE,

@@ -11,11 +11,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.donations.models import Gift, GiftDispute, GiftRefund, GiftStatus, PledgeStatus
+from app.donations.models import (
+    Gift,
+    GiftDispute,
+    GiftRefund,
+    GiftStatus,
+    GiftTotal,
+    PledgeStatus,
+)
+from app.donations.reports import gift_totals
 from app.donations.reports.contributions import (
     ContributionFilter,
     ContributionRow,
     gift_conditions,
+    pledge_query,
     pledge_rows,
 )
 from app.platform.extensions import db
@@ -74,41 +83,12 @@ def gift_reversals() -> tuple[Any, Any]:
 
 
 def contribution_totals(filters: ContributionFilter) -> Totals:
-    """The totals of every gift and pledge matching the filters (see ``totals``), gifts summed
-    in SQL."""
+    """The totals of every gift and pledge matching the filters (see ``totals``): the gifts'
+    from their running totals when these hold the filters, else summed in SQL."""
     result = totals(pledge_rows(filters))
-    conditions = gift_conditions(filters)
-    if conditions is None:
+    query = _running_sums(filters) if gift_totals.holds(filters) else _gift_sums(filters)
+    if query is None:
         return result
-    refunded, lost = gift_reversals()
-    # Gift.net_functional_amount, in SQL.
-    received = sa.case(
-        (Gift.functional_amount.is_(None), 0),
-        else_=Gift.functional_amount
-        - sa.func.coalesce(refunded.c.amount, 0)
-        - sa.func.coalesce(lost.c.amount, 0),
-    )
-    counted = Gift.status.not_in([status for status in GiftStatus if status in NOT_COUNTED])
-
-    def counted_sum(value: Any) -> Any:
-        return sa.func.coalesce(sa.func.sum(sa.case((counted, value), else_=0)), 0)
-
-    query = (
-        sa.select(
-            Gift.currency,
-            sa.func.count(),
-            counted_sum(1),
-            counted_sum(Gift.amount),
-            counted_sum(sa.func.coalesce(Gift.functional_amount, 0)),
-            counted_sum(received),
-            counted_sum(Gift.fee_amount),
-        )
-        .select_from(Gift)
-        .outerjoin(refunded, refunded.c.gift_id == Gift.id)
-        .outerjoin(lost, lost.c.gift_id == Gift.id)
-        .where(*conditions)
-        .group_by(Gift.currency)
-    )
     for currency, listed, in_totals, amount, functional, net, fees in db.session.execute(query):
         result.rows += int(listed)
         if not in_totals:
@@ -118,3 +98,73 @@ def contribution_totals(filters: ContributionFilter) -> Totals:
         result.received_functional += int(net)
         result.fees_functional += int(fees)
     return result
+
+
+def contribution_count(filters: ContributionFilter) -> int | None:
+    """How many gifts and pledges match, the gifts read from their running totals; None when
+    these do not hold the filters."""
+    if not gift_totals.holds(filters):
+        return None
+    pledges = pledge_query(filters)
+    pledge_count = 0
+    if pledges is not None:
+        counted = sa.select(sa.func.count()).select_from(pledges.subquery())
+        pledge_count = int(db.session.scalar(counted) or 0)
+    return gift_totals.gift_count(filters) + pledge_count
+
+
+def _counted_sum(status: Any, value: Any) -> Any:
+    counted = status.not_in([status for status in GiftStatus if status in NOT_COUNTED])
+    return sa.func.coalesce(sa.func.sum(sa.case((counted, value), else_=0)), 0)
+
+
+def _running_sums(filters: ContributionFilter) -> Any:
+    """Per currency: gifts listed, gifts counted, amount, value, received, fees."""
+    conditions = gift_totals.running_conditions(filters)
+    if conditions is None:
+        return None
+    status = GiftTotal.status
+    return (
+        sa.select(
+            GiftTotal.currency,
+            sa.func.coalesce(sa.func.sum(GiftTotal.gifts), 0),
+            _counted_sum(status, GiftTotal.gifts),
+            _counted_sum(status, GiftTotal.amount),
+            _counted_sum(status, GiftTotal.functional_amount),
+            _counted_sum(status, GiftTotal.received_functional),
+            _counted_sum(status, GiftTotal.fees_functional),
+        )
+        .where(*conditions)
+        .group_by(GiftTotal.currency)
+    )
+
+
+def _gift_sums(filters: ContributionFilter) -> Any:
+    """As ``_running_sums``, summed over the matching gifts themselves."""
+    conditions = gift_conditions(filters)
+    if conditions is None:
+        return None
+    refunded, lost = gift_reversals()
+    # Gift.net_functional_amount, in SQL.
+    received = sa.case(
+        (Gift.functional_amount.is_(None), 0),
+        else_=Gift.functional_amount
+        - sa.func.coalesce(refunded.c.amount, 0)
+        - sa.func.coalesce(lost.c.amount, 0),
+    )
+    return (
+        sa.select(
+            Gift.currency,
+            sa.func.count(),
+            _counted_sum(Gift.status, 1),
+            _counted_sum(Gift.status, Gift.amount),
+            _counted_sum(Gift.status, sa.func.coalesce(Gift.functional_amount, 0)),
+            _counted_sum(Gift.status, received),
+            _counted_sum(Gift.status, Gift.fee_amount),
+        )
+        .select_from(Gift)
+        .outerjoin(refunded, refunded.c.gift_id == Gift.id)
+        .outerjoin(lost, lost.c.gift_id == Gift.id)
+        .where(*conditions)
+        .group_by(Gift.currency)
+    )

@@ -17,6 +17,7 @@ from app.donations.reports.contributions import (
     ContributionFilter,
     ContributionKind,
 )
+from app.donations.reports.totals import contribution_count
 from app.platform.errors import N_
 from app.platform.listing import Filter, ListSpec, Sort, contains_pattern, register_list
 from app.platform.money import to_major
@@ -175,5 +176,6 @@ CONTRIBUTIONS = register_list(
         csv_columns=(),
         csv_row=_csv_row,
         csv_header=csv_columns,  # read at export time: the functional currency is a setting
+        count=lambda filters: contribution_count(contribution_filter(filters)),
     )
 )
