@@ -7,6 +7,7 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,8 @@ from app.accounts.models import Role
 from app.donations import services
 from app.donations.memory_gateway import MemoryGateway
 from app.donations.models import Donor, DonorKind, ExchangeRate
+from app.donations.reports.contributions import ContributionRow
+from app.donations.reports.totals import NOT_COUNTED, Totals
 from app.ledger import chart
 from app.ledger.models import TransferCode
 from app.ledger.rules import TransferSpec
@@ -159,3 +162,20 @@ def start_and_confirm(
 
 
 __all__ = ["services"]
+
+
+def listed_totals(rows: Iterable[ContributionRow]) -> Totals:
+    """The reference for the contributions list's totals: the listed rows summed one by one,
+    leaving out what NOT_COUNTED names (the app sums them in SQL)."""
+    result = Totals()
+    for row in rows:
+        result.rows += 1
+        if row.status in NOT_COUNTED:
+            continue
+        result.by_currency[row.currency] += row.amount
+        result.functional += row.functional_amount
+        result.received_functional += row.received_functional
+        result.fees_functional += row.fee_functional
+        if row.outstanding:
+            result.outstanding_by_currency[row.currency] += row.outstanding
+    return result

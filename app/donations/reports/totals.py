@@ -5,13 +5,13 @@ cent."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.donations.models import (
+    BankReceiptAllocation,
     Gift,
     GiftDispute,
     GiftRefund,
@@ -22,10 +22,8 @@ from app.donations.models import (
 from app.donations.reports import gift_totals
 from app.donations.reports.contributions import (
     ContributionFilter,
-    ContributionRow,
     gift_conditions,
     pledge_query,
-    pledge_rows,
 )
 from app.platform.extensions import db
 
@@ -45,22 +43,6 @@ class Totals:
 NOT_COUNTED = frozenset(
     {GiftStatus.PENDING.value, GiftStatus.FAILED.value, PledgeStatus.CANCELLED.value}
 )
-
-
-def totals(rows: Iterable[ContributionRow]) -> Totals:
-    """Sums of the listed rows, leaving out failed and pending gifts and cancelled pledges."""
-    result = Totals()
-    for row in rows:
-        result.rows += 1
-        if row.status in NOT_COUNTED:
-            continue
-        result.by_currency[row.currency] += row.amount
-        result.functional += row.functional_amount
-        result.received_functional += row.received_functional
-        result.fees_functional += row.fee_functional
-        if row.outstanding:
-            result.outstanding_by_currency[row.currency] += row.outstanding
-    return result
 
 
 def gift_reversals() -> tuple[Any, Any]:
@@ -83,21 +65,60 @@ def gift_reversals() -> tuple[Any, Any]:
 
 
 def contribution_totals(filters: ContributionFilter) -> Totals:
-    """The totals of every gift and pledge matching the filters (see ``totals``): the gifts'
-    from their running totals when these hold the filters, else summed in SQL."""
-    result = totals(pledge_rows(filters))
-    query = _running_sums(filters) if gift_totals.holds(filters) else _gift_sums(filters)
-    if query is None:
-        return result
-    for currency, listed, in_totals, amount, functional, net, fees in db.session.execute(query):
-        result.rows += int(listed)
-        if not in_totals:
+    """The totals of every gift and pledge matching the filters (see ``totals``), summed in
+    SQL: the gifts' from their running totals when these hold the filters."""
+    result = Totals()
+    gifts = _running_sums(filters) if gift_totals.holds(filters) else _gift_sums(filters)
+    for query in (_pledge_sums(filters), gifts):
+        if query is None:
             continue
-        result.by_currency[currency] += int(amount)
-        result.functional += int(functional)
-        result.received_functional += int(net)
-        result.fees_functional += int(fees)
+        for row in db.session.execute(query):
+            currency, listed, in_totals, amount, functional, net, fees, outstanding = row
+            result.rows += int(listed)
+            if not in_totals:
+                continue
+            result.by_currency[currency] += int(amount)
+            result.functional += int(functional)
+            result.received_functional += int(net)
+            result.fees_functional += int(fees)
+            if outstanding:
+                result.outstanding_by_currency[currency] += int(outstanding)
     return result
+
+
+def _pledge_sums(filters: ContributionFilter) -> Any:
+    """Per currency, as ``_running_sums``, and what is still owed (Pledge.outstanding_amount)."""
+    query = pledge_query(filters)
+    if query is None:
+        return None
+    pledge = query.subquery("matching")
+    paid = (
+        sa.select(
+            BankReceiptAllocation.pledge_id,
+            sa.func.sum(BankReceiptAllocation.amount).label("amount"),
+            sa.func.sum(BankReceiptAllocation.functional_amount).label("functional"),
+        )
+        .group_by(BankReceiptAllocation.pledge_id)
+        .subquery("paid")
+    )
+    left = pledge.c.amount - sa.func.coalesce(paid.c.amount, 0)
+    owed = pledge.c.status.not_in([PledgeStatus.CANCELLED.value, PledgeStatus.WRITTEN_OFF.value])
+    status = pledge.c.status
+    return (
+        sa.select(
+            pledge.c.currency,
+            sa.func.count(),
+            _counted_sum(status, 1),
+            _counted_sum(status, pledge.c.amount),
+            _counted_sum(status, sa.func.coalesce(pledge.c.functional_amount, 0)),
+            _counted_sum(status, sa.func.coalesce(paid.c.functional, 0)),
+            sa.literal(0),
+            _counted_sum(status, sa.case((sa.and_(owed, left > 0), left), else_=0)),
+        )
+        .select_from(pledge)
+        .outerjoin(paid, paid.c.pledge_id == pledge.c.id)
+        .group_by(pledge.c.currency)
+    )
 
 
 def contribution_count(filters: ContributionFilter) -> int | None:
@@ -114,7 +135,8 @@ def contribution_count(filters: ContributionFilter) -> int | None:
 
 
 def _counted_sum(status: Any, value: Any) -> Any:
-    counted = status.not_in([status for status in GiftStatus if status in NOT_COUNTED])
+    """The sum of ``value`` over the rows the totals count (see NOT_COUNTED)."""
+    counted = status.not_in(sorted(NOT_COUNTED))
     return sa.func.coalesce(sa.func.sum(sa.case((counted, value), else_=0)), 0)
 
 
@@ -133,6 +155,7 @@ def _running_sums(filters: ContributionFilter) -> Any:
             _counted_sum(status, GiftTotal.functional_amount),
             _counted_sum(status, GiftTotal.received_functional),
             _counted_sum(status, GiftTotal.fees_functional),
+            sa.literal(0),  # nothing is owed on a gift
         )
         .where(*conditions)
         .group_by(GiftTotal.currency)
@@ -161,6 +184,7 @@ def _gift_sums(filters: ContributionFilter) -> Any:
             _counted_sum(Gift.status, sa.func.coalesce(Gift.functional_amount, 0)),
             _counted_sum(Gift.status, received),
             _counted_sum(Gift.status, Gift.fee_amount),
+            sa.literal(0),  # nothing is owed on a gift
         )
         .select_from(Gift)
         .outerjoin(refunded, refunded.c.gift_id == Gift.id)
