@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from app.donations.models import GiftKind, GiftTotal
 from app.donations.reports.contributions import ContributionFilter, ContributionKind
 from app.platform.extensions import db
-from app.platform.sql import dialect
 
 KEY = ("donor_kind", "kind", "year", "status", "currency")
 FIGURES = ("gifts", "amount", "functional_amount", "received_functional", "fees_functional")
@@ -53,37 +52,31 @@ def gift_count(filters: ContributionFilter) -> int:
     conditions = running_conditions(filters)
     if conditions is None:
         return 0
-    found = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(GiftTotal.gifts), 0)).where(*conditions)
-    )
+    found = db.session.scalar(sa.select(sa.func.sum(GiftTotal.gifts)).where(*conditions))
     return int(found or 0)
 
 
 def compact_gift_totals() -> int:
-    """Sum the rows of each key into one (keys whose figures are all zero go); the rows left.
-    The caller commits.
+    """Sum the rows of each key into one, leaving out keys whose figures all add up to zero;
+    the number of keys kept. The caller commits.
 
-    Safe beside the triggers' writers: on PostgreSQL one statement deletes the rows it sees and
-    inserts their sums, so a row committed meanwhile is neither summed nor deleted; SQLite has
-    one writer at a time, so nothing arrives between its two statements below ``last``."""
+    Safe beside the triggers' writers and another compaction: one DELETE ... RETURNING takes
+    the rows it sees and gives back exactly those, which are summed and inserted again in the
+    same transaction; a row committed meanwhile is neither taken nor lost."""
     table = cast(sa.Table, GiftTotal.__table__)
-    if dialect() == "postgresql":
-        moved = sa.delete(table).returning(*(table.c[name] for name in KEY + FIGURES)).cte("moved")
-        db.session.execute(sa.insert(table).from_select(KEY + FIGURES, _sums(moved)).add_cte(moved))
-    else:
-        last = db.session.scalar(sa.select(sa.func.max(table.c.id)))
-        if last is not None:
-            below = sa.select(table).where(table.c.id <= last).subquery("below")
-            db.session.execute(sa.insert(table).from_select(KEY + FIGURES, _sums(below)))
-            db.session.execute(sa.delete(table).where(table.c.id <= last))
-    return int(db.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
-
-
-def _sums(rows: Any) -> sa.Select[Any]:
-    """The figures of ``rows`` summed per key, leaving out keys that add up to nothing."""
-    sums = [sa.func.sum(rows.c[figure]) for figure in FIGURES]
-    return (
-        sa.select(*(rows.c[name] for name in KEY), *sums)
-        .group_by(*(rows.c[name] for name in KEY))
-        .having(sa.or_(*(total != 0 for total in sums)))
-    )
+    taken = db.session.execute(
+        sa.delete(table).returning(*(table.c[name] for name in KEY + FIGURES))
+    ).all()
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for row in taken:
+        figures = sums.setdefault(tuple(row[: len(KEY)]), [0] * len(FIGURES))
+        for place, value in enumerate(row[len(KEY) :]):
+            figures[place] += int(value)
+    kept = [
+        dict(zip(KEY + FIGURES, (*key, *figures), strict=True))
+        for key, figures in sums.items()
+        if any(figures)
+    ]
+    if kept:
+        db.session.execute(sa.insert(table), kept)
+    return len(kept)

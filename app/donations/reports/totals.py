@@ -137,7 +137,7 @@ def contribution_count(filters: ContributionFilter) -> int | None:
 def _counted_sum(status: Any, value: Any) -> Any:
     """The sum of ``value`` over the rows the totals count (see NOT_COUNTED)."""
     counted = status.not_in(sorted(NOT_COUNTED))
-    return sa.func.coalesce(sa.func.sum(sa.case((counted, value), else_=0)), 0)
+    return sa.func.sum(sa.case((counted, value), else_=0))
 
 
 def _running_sums(filters: ContributionFilter) -> Any:
@@ -149,7 +149,7 @@ def _running_sums(filters: ContributionFilter) -> Any:
     return (
         sa.select(
             GiftTotal.currency,
-            sa.func.coalesce(sa.func.sum(GiftTotal.gifts), 0),
+            sa.func.sum(GiftTotal.gifts),
             _counted_sum(status, GiftTotal.gifts),
             _counted_sum(status, GiftTotal.amount),
             _counted_sum(status, GiftTotal.functional_amount),

@@ -167,6 +167,7 @@ def _pledges_in_every_state() -> None:
     services.confirm_pledge(actor=finance, pledge=part, on=today)
     paid(part, 4_000_00, "FR-PART")
     services.write_off_pledge(actor=finance, pledge=part, reason="will not pay")
+    pledge(1_000_00, "GBP")  # the only contribution in pounds, its value not yet known
     cent = pledge(2_000_01)  # paid but for one cent, still owed
     services.confirm_pledge(actor=finance, pledge=cent, on=today)
     paid(cent, 2_000_00, "FR-CENT")
@@ -178,10 +179,11 @@ def test_the_running_totals_add_up_to_the_gifts(fund):
     assert statuses == {"succeeded": 7, "pending": 1, "failed": 1}
     _assert_running_equals_gifts()
     everything = contribution_totals(ContributionFilter())
-    # 9 gifts and 6 pledges; the lost dispute and the refunds are out of what was received.
-    assert everything.rows == 15
+    # 9 gifts and 7 pledges; the lost dispute and the refunds are out of what was received.
+    assert everything.rows == 16
     assert everything.received_functional < everything.functional
-    assert set(everything.by_currency) == {"USD", "EUR"}
+    assert dict(everything.by_currency)["GBP"] == 1_000_00
+    assert set(everything.by_currency) == {"USD", "EUR", "GBP"}
     # Owed in euros: the promise and the cent; nothing on the paid, cancelled or written-off.
     euros = contribution_totals(ContributionFilter(currency="EUR"))
     assert dict(euros.outstanding_by_currency) == {"EUR": 5_000_00 + 1}
