@@ -113,12 +113,14 @@ def fund(app):
     payments.handle_stripe_event(
         gateway=gateway, event=gateway.fail_payment(str(declined.stripe_payment_intent_id))
     )
-    # A dispute, lost: what the bank took back leaves what was received.
-    disputed = paid[1]
-    created = gateway.open_dispute(str(disputed.stripe_charge_id))
-    payments.handle_stripe_event(gateway=gateway, event=created)
-    dispute_id = created["data"]["object"]["id"]
-    payments.handle_stripe_event(gateway=gateway, event=gateway.close_dispute(dispute_id, "lost"))
+    # Two disputes, lost: what the bank took back leaves what was received of each gift.
+    for disputed in (paid[1], paid[3]):
+        created = gateway.open_dispute(str(disputed.stripe_charge_id))
+        payments.handle_stripe_event(gateway=gateway, event=created)
+        dispute_id = created["data"]["object"]["id"]
+        payments.handle_stripe_event(
+            gateway=gateway, event=gateway.close_dispute(dispute_id, "lost")
+        )
     # A second refund, of another gift: each is taken from its own gift.
     payments.handle_stripe_event(
         gateway=gateway, event=gateway.refund(str(paid[2].stripe_charge_id), 5_00)
