@@ -118,7 +118,8 @@ def test_filters_and_words_combine_counted_and_csv_is_what_is_shown(fund, sign_i
     html = client.get(url).get_data(as_text=True)
     noun = "contribution matches" if len(expected) == 1 else "contributions match"
     assert f"{len(expected)} {noun}" in html
-    assert f"Totals ({len(expected)} rows)" in html  # the totals are of what is listed
+    row_noun = "row" if len(expected) == 1 else "rows"
+    assert f"Totals ({len(expected)} {row_noun})" in html  # the totals are of what is listed
     csv_url = unescape(re.search(r'href="(/lists/contributions\.csv[^"]*)"', html).group(1))
     rows = list(csv.reader(io.StringIO(client.get(csv_url, buffered=True).data.decode())))
     assert rows[0][:3] == ["kind", "id", "date"] and rows[0][9].startswith("amount_")
@@ -131,6 +132,13 @@ def test_a_number_finds_the_gift_and_junk_is_said(fund, sign_in):
     gift = db.session.scalars(sa.select(Gift).order_by(Gift.id.desc())).first()
     found = _walk(client, f"/donations/contributions?q=%23{gift.id}")
     assert f"gifts{gift.id}" in found
+    # One row is one row, in each language (fresh-eyes finding: "Totals (1 rows)").
+    one = client.get(f"/donations/contributions?q=%23{gift.id}").get_data(as_text=True)
+    assert "Totals (1 row)" in one
+    french = client.get(
+        f"/donations/contributions?q=%23{gift.id}", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    assert "Totaux (1 ligne)" in french
     response = client.get("/donations/contributions?sort=nope&kind=cheque&year=soon&status=lost")
     assert response.status_code == 200
     html = unescape(response.get_data(as_text=True))
