@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from app.donations.models import (
@@ -27,7 +27,8 @@ LABELS: dict[StrEnum, LazyString] = {
     PledgeStatus.PLEDGED: _l("Pledged, awaiting confirmation"),
     PledgeStatus.CONFIRMED: _l("Confirmed"),
     PledgeStatus.PARTIALLY_PAID: _l("Partly paid"),
-    PledgeStatus.PAID: _l("Paid"),
+    # A pledge's own word: "paid" agrees with it in French and Spanish ("payée", "pagada").
+    PledgeStatus.PAID: lazy_pgettext("pledge", "Paid"),
     PledgeStatus.CANCELLED: _l("Cancelled"),
     PledgeStatus.WRITTEN_OFF: _l("Written off"),
     SubscriptionStatus.INCOMPLETE: _l("Starting"),

@@ -393,6 +393,11 @@ def test_finance_confirms_records_and_matches_in_the_browser(client, sign_in):
     assert receipt.unapplied_amount == 10_000_00
     contributions = client.get("/donations/contributions").get_data(as_text=True)
     assert "MT103-778" in contributions  # listed under unapplied money
+    # A pledge paid in full says so in its own words (fresh-eyes finding: "Payé" in French).
+    french = client.get(
+        "/donations/contributions?kind=pledge&status=paid", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    assert ">Payée<" in french or "Payée</" in french
     assert_ledger_ok()
 
 
@@ -411,7 +416,7 @@ def test_contributions_filters_totals_and_csv(client, gateway, sign_in):
     page = client.get("/donations/contributions?kind=one_off_gift&currency=EUR").get_data(
         as_text=True
     )
-    assert "Totals (1 rows)" in page and "Pledge #" not in page
+    assert "Totals (1 row)" in page and "Pledge #" not in page
     everything = client.get("/donations/contributions").get_data(as_text=True)
     assert "Totals (3 rows)" in everything
     csv_text = client.get("/donations/contributions.csv?kind=one_off_gift").get_data(as_text=True)
