@@ -127,6 +127,26 @@ def test_filters_and_words_combine_counted_and_csv_is_what_is_shown(fund, sign_i
     assert [f"{kinds[row[0]]}{row[1]}" for row in rows[1:]] == expected
 
 
+def test_one_donors_contributions_are_named_and_left_for_all_donors(fund, sign_in):
+    """No drop-down of every donor (thousands, on a slow line): search leads to one donor's
+    contributions, named, with a way back to all donors that keeps the other filters."""
+    client = sign_in(user_with(Role.FINANCE))
+    everyone = client.get("/donations/contributions").get_data(as_text=True)
+    assert 'name="donor"' not in everyone and "All donors" not in everyone
+    pledge = db.session.scalars(sa.select(Pledge)).first()
+    donor = pledge.donor
+    url = f"/donations/contributions?donor={donor.id}&kind=pledge"
+    html = unescape(client.get(url).get_data(as_text=True))
+    assert f"<strong>{donor.name}</strong>" in html
+    assert f'<input type="hidden" name="donor" value="{donor.id}">' in html
+    expected = _expected("date", True, lambda r: r["kind"] == "pledge" and r["donor"] == donor.name)
+    assert expected and _walk(client, url) == expected
+    back = re.search(r'<a href="([^"]+)">All donors</a>', html).group(1)
+    assert "donor=" not in back and "kind=pledge" in back
+    every_pledge = _expected("date", True, lambda r: r["kind"] == "pledge")
+    assert _walk(client, back) == every_pledge
+
+
 def test_a_number_finds_the_gift_and_junk_is_said(fund, sign_in):
     client = sign_in(user_with(Role.FINANCE))
     gift = db.session.scalars(sa.select(Gift).order_by(Gift.id.desc())).first()

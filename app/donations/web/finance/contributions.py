@@ -9,7 +9,7 @@ from flask import Response, current_app, redirect, render_template, request, url
 from flask_login import current_user
 
 from app.accounts.permissions import Permission
-from app.donations.models import DonorKind
+from app.donations.models import Donor, DonorKind
 from app.donations.reports.banking import unapplied_receipts
 from app.donations.reports.contributions import ContributionFilter, ContributionKind
 from app.donations.reports.totals import contribution_totals
@@ -20,7 +20,6 @@ from app.donations.web.contributions_export import (
     contributions_size,
     filter_parameters,
 )
-from app.donations.web.finance.common import all_donors
 from app.donations.web.finance.contribution_listing import (
     CONTRIBUTIONS,
     FILTER_STATUSES,
@@ -79,8 +78,12 @@ def contributions() -> Any:
         rows=lv.page.items,
         totals=contribution_totals(contribution_filter(lv.state.filters)),
         chosen={key: lv.state.filters.get(key) for key in ("donor", "year")},
+        chosen_donor=_chosen_donor(lv.state.filters.get("donor")),
+        all_donors_url=url_for(
+            "donations.contributions",
+            **{key: value for key, value in lv.state.args().items() if key != "donor"},
+        ),
         raw=raw,
-        donors=all_donors(),
         kinds=list(ContributionKind),
         statuses=FILTER_STATUSES,
         donor_kinds=list(DonorKind),
@@ -88,6 +91,10 @@ def contributions() -> Any:
         functional=current_app.config["FUNCTIONAL_CURRENCY"],
         abandoned_before=abandoned_before(),
     )
+
+
+def _chosen_donor(donor_id: int | None) -> Donor | None:
+    return db.session.get(Donor, donor_id) if donor_id is not None else None
 
 
 @bp.get("/donations/contributions.csv")
