@@ -12,11 +12,8 @@ import sqlalchemy as sa
 
 from app.accounts.permissions import Permission
 from app.donations.models import DonorKind, GiftStatus, PledgeStatus
-from app.donations.reports.contributions import (
-    ContributionEntry,
-    ContributionFilter,
-    ContributionKind,
-)
+from app.donations.reports.contribution_entries import ContributionEntry
+from app.donations.reports.contributions import ContributionFilter, ContributionKind
 from app.donations.reports.totals import contribution_count
 from app.platform.errors import N_
 from app.platform.listing import Filter, ListSpec, Sort, contains_pattern, register_list
