@@ -105,3 +105,15 @@ def test_csv_import_is_all_or_nothing(app):
 def test_csv_import_needs_its_header(app):
     with pytest.raises(ValidationFailed, match="header"):
         services.import_exchange_rates(actor=finance_user(), text="EUR,2025-06,0.91\n")
+
+
+def test_the_give_page_offers_the_currencies_with_a_rate_in_force_that_day(app):
+    # The functional currency always; another only from the first month its rate is in force;
+    # in the configured order (DONATION_CURRENCIES: USD, EUR, GBP, CHF, JPY).
+    add_rate("GBP", date(2025, 1, 1), "0.79")
+    add_rate("EUR", date(2025, 3, 1), "0.9")
+    add_rate("JPY", date(2025, 4, 1), "149.37")
+    assert services.offered_currencies(on=date(2024, 12, 31)) == ["USD"]
+    assert services.offered_currencies(on=date(2025, 2, 28)) == ["USD", "GBP"]
+    assert services.offered_currencies(on=date(2025, 3, 1)) == ["USD", "EUR", "GBP"]
+    assert services.offered_currencies(on=date(2025, 4, 1)) == ["USD", "EUR", "GBP", "JPY"]
