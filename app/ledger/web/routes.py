@@ -29,6 +29,7 @@ from app.ledger.web import labels
 from app.ledger.web.export_jobs import LEDGER_EXPORT_JOB, LedgerExport, build_ledger_export
 from app.ledger.web.forms import ExportForm, StatementFilterForm
 from app.ledger.web.queries.chart import (
+    OWNED_ORDER,
     balance_of,
     chart_of_accounts,
     ledger_totals,
@@ -42,13 +43,14 @@ from app.platform.extensions import db
 from app.platform.settings import settings
 from app.reporting.web.export import file_chunks, spooled
 from app.web.access import requires
-from app.web.forms import page_number, whole_number_arg
+from app.web.forms import whole_number_arg
+from app.web.paged import paged_list
 
 bp = Blueprint("ledger", __name__, template_folder="../templates", url_prefix="/ledger")
 # The money and number filters; registering them again is harmless.
 
-# Per-donor and per-grant accounts shown on the chart before "see all".
-CHART_PREVIEW = 10
+# Words searched in the per-owner lists (an account's name or key) are cut to this length.
+SEARCH_LENGTH = 200
 
 
 @bp.context_processor
@@ -81,7 +83,7 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/")
 @requires(Permission.VIEW_LEDGER)
 def accounts() -> Any:
-    chart = chart_of_accounts(preview=CHART_PREVIEW)
+    chart = chart_of_accounts()
     return render_template(
         "ledger/accounts.html",
         chart=chart,
@@ -103,17 +105,15 @@ def grant_accounts() -> Any:
 
 
 def _owned_accounts(owner_type: str) -> Any:
-    page = db.paginate(
-        owned_accounts(owner_type),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    """A page of the per-donor or per-grant accounts (keyset: each page costs the same at any
+    depth), those whose name or key holds the words searched, and their count and sum."""
+    words = " ".join(request.args.get("q", "").split())[:SEARCH_LENGTH]
     return render_template(
         "ledger/group.html",
         owner_type=owner_type,
-        page=page,
-        total=owned_total(owner_type),
+        accounts=paged_list(owned_accounts(owner_type, words=words), OWNED_ORDER),
+        total=owned_total(owner_type, words=words),
+        words=words,
         currency=_currency(),
     )
 

@@ -1,9 +1,10 @@
-"""The chart of accounts page and the per-owner account lists: every account with its totals,
-per-donor and per-grant accounts summed per code, and the whole ledger added up."""
+"""The chart of accounts page and the per-owner account lists: the fund's fixed accounts one by
+one, the per-donor and per-grant accounts summed per code (listed, a page at a time, on their own
+page), and the whole ledger added up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from app.ledger.models import Account, AccountType
 from app.ledger.services.balances import Balance
 from app.platform.extensions import db
+from app.platform.keyset import Key
+from app.platform.listing import contains_pattern
 
 _TOTALS = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
 
@@ -42,15 +45,14 @@ def balance_of(account: Account) -> Balance:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class OwnedGroup:
-    """The per-donor or per-grant accounts of one chart code: their sum and the first few."""
+    """The per-donor or per-grant accounts of one chart code: how many, and their sum."""
 
     owner_type: str
     code: int
     count: int
     balance: Balance
-    preview: list[Account] = field(default_factory=list)
 
 
 @dataclass
@@ -95,8 +97,12 @@ class Chart:
         return sum(s.subtotal.posted for s in self.sections if not s.type.debit_normal)
 
 
-def chart_of_accounts(*, preview: int) -> Chart:
-    """Fixed accounts one by one, per-owner accounts summed per code with ``preview`` shown."""
+def chart_of_accounts() -> Chart:
+    """Fixed accounts one by one, per-owner accounts summed per code.
+
+    Two statements whatever the number of donors and grants, and as many rows: the page never
+    lists the per-owner accounts (their own pages do, a page at a time). The ledger's totals are
+    the same rows added up: every account is either fixed or in one group."""
     fixed = list(
         db.session.execute(
             sa.select(Account)
@@ -104,8 +110,9 @@ def chart_of_accounts(*, preview: int) -> Chart:
             .order_by(Account.code, Account.key)
         ).scalars()
     )
-    groups = _owned_groups(preview=preview)
+    groups = _owned_groups()
     sections = []
+    every: list[Balance] = []
     for account_type in AccountType:
         accounts = [account for account in fixed if account.type == account_type]
         type_groups = groups.get(account_type, [])
@@ -113,6 +120,7 @@ def chart_of_accounts(*, preview: int) -> Chart:
             continue
         balances = [balance_of(account) for account in accounts]
         balances += [group.balance for group in type_groups]
+        every += balances
         sections.append(
             TypeSection(
                 type=account_type,
@@ -121,11 +129,11 @@ def chart_of_accounts(*, preview: int) -> Chart:
                 subtotal=_sum(balances, account_type.debit_normal),
             )
         )
-    return Chart(sections=sections, totals=ledger_totals())
+    return Chart(sections=sections, totals=_totals(every))
 
 
-def _owned_groups(*, preview: int) -> dict[AccountType, list[OwnedGroup]]:
-    """The per-owner accounts summed per owner type and code, with the first ``preview``."""
+def _owned_groups() -> dict[AccountType, list[OwnedGroup]]:
+    """The per-owner accounts counted and summed per owner type and code."""
     a = Account.__table__.c
     group_rows = db.session.execute(
         sa.select(
@@ -147,17 +155,18 @@ def _owned_groups(*, preview: int) -> dict[AccountType, list[OwnedGroup]]:
             code=int(code),
             count=int(count),
             balance=_balance(totals, account_type.debit_normal),
-            preview=list(
-                db.session.execute(
-                    sa.select(Account)
-                    .where(Account.owner_type == owner_type, Account.code == code)
-                    .order_by(Account.owner_id, Account.id)
-                    .limit(preview)
-                ).scalars()
-            ),
         )
         groups.setdefault(account_type, []).append(group)
     return groups
+
+
+def _totals(balances: list[Balance]) -> Totals:
+    return Totals(
+        debits_posted=sum(b.debits_posted for b in balances),
+        credits_posted=sum(b.credits_posted for b in balances),
+        debits_pending=sum(b.debits_pending for b in balances),
+        credits_pending=sum(b.credits_pending for b in balances),
+    )
 
 
 def ledger_totals() -> Totals:
@@ -172,23 +181,50 @@ def ledger_totals() -> Totals:
     )
 
 
-def owned_accounts(owner_type: str) -> sa.Select[Any]:
-    """Every per-donor or per-grant account, for a paginated list."""
-    return (
-        sa.select(Account)
-        .where(Account.owner_type == owner_type)
-        .order_by(Account.code, Account.owner_id, Account.id)
-    )
+# The per-owner lists' order: by code, then owner (the donor or grant id), then account id.
+OWNED_ORDER = (
+    Key(lambda: Account.code, int),
+    Key(lambda: Account.owner_id, int),
+    Key(lambda: Account.id, int),
+)
 
 
-def owned_total(owner_type: str) -> Balance | None:
+def _owned(owner_type: str, words: str) -> list[Any]:
+    conditions: list[Any] = [Account.owner_type == owner_type]
+    if words:
+        pattern = contains_pattern(words)
+        conditions.append(
+            sa.or_(
+                Account.name.ilike(pattern, escape="\\"), Account.key.ilike(pattern, escape="\\")
+            )
+        )
+    return conditions
+
+
+def owned_accounts(owner_type: str, *, words: str = "") -> sa.Select[Any]:
+    """The per-donor or per-grant accounts whose name or key holds ``words``, for a keyset
+    list in ``OWNED_ORDER``."""
+    return sa.select(Account).where(*_owned(owner_type, words))
+
+
+@dataclass(frozen=True)
+class OwnedTotal:
+    """How many per-owner accounts (of the group, or matching the words) and their sum; no
+    balance when they are of several types (never in the chart) or there are none."""
+
+    count: int
+    balance: Balance | None
+
+
+def owned_total(owner_type: str, *, words: str = "") -> OwnedTotal:
     a = Account.__table__.c
-    row = db.session.execute(
-        sa.select(a.type, *(sa.func.sum(a[name]) for name in _TOTALS))
-        .where(a.owner_type == owner_type)
+    rows = db.session.execute(
+        sa.select(a.type, sa.func.count(), *(sa.func.sum(a[name]) for name in _TOTALS))
+        .where(*_owned(owner_type, words))
         .group_by(a.type)
     ).all()
-    if len(row) != 1:  # none, or (never in the chart) accounts of several types
-        return None
-    type_, *totals = row[0]
-    return _balance(totals, AccountType(type_).debit_normal)
+    count = sum(int(row[1]) for row in rows)
+    if len(rows) != 1:
+        return OwnedTotal(count=count, balance=None)
+    type_, _count, *totals = rows[0]
+    return OwnedTotal(count=count, balance=_balance(totals, AccountType(type_).debit_normal))
