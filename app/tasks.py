@@ -285,9 +285,10 @@ def publish_iati() -> int:
 
 @shared_task(name=COMPACT_GIFT_TOTALS)
 def compact_gift_totals() -> int:
-    """Sum the gifts' running totals into one row per key (as `flask donations compact-totals`);
-    run by the beat every minute. The rows left."""
-    from app.donations.reports.gift_totals import compact_gift_totals as compact
+    """Sum the running totals (the gifts', and what donors gave per donor and year) into one
+    row per key (as `flask donations compact-totals`); run by the beat every minute. The rows
+    left."""
+    from app.donations.reports.gift_totals import compact_running_totals as compact
 
     return _one_transaction("gift totals compacted, rows left", compact)
 

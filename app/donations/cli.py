@@ -44,14 +44,16 @@ def warn_expiring() -> None:
 
 @donations_cli.command("compact-totals")
 def compact_totals() -> None:
-    """Sum the gifts' running totals into one row per key (the beat does it every minute;
-    ``make run``'s outbox loop too). Safe at any time, beside any writer."""
-    from app.donations.reports.gift_totals import compact_gift_totals
+    """Sum the running totals (the gifts', and what donors gave per donor and year) into one
+    row per key (the beat does it every minute; ``make run``'s outbox loop too). Safe at any
+    time, beside any writer."""
+    from app.donations.reports.gift_totals import compact_gift_totals, compact_received_totals
     from app.platform.extensions import db
 
-    left = compact_gift_totals()
+    gifts = compact_gift_totals()
+    received = compact_received_totals()
     db.session.commit()
-    click.echo(f"{left} row(s) of gift totals.")
+    click.echo(f"{gifts} row(s) of gift totals, {received} of received totals.")
 
 
 def _answers(base: str) -> bool:

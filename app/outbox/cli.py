@@ -93,11 +93,11 @@ def purge() -> None:
 
 
 def _compact_gift_totals() -> None:
-    """One compaction of the gifts' running totals (app/donations/reports/gift_totals.py)."""
-    from app.donations.reports.gift_totals import compact_gift_totals
+    """One compaction of the running totals (app/donations/reports/gift_totals.py)."""
+    from app.donations.reports.gift_totals import compact_running_totals
 
     try:
-        compact_gift_totals()
+        compact_running_totals()
         db.session.commit()
     except Exception:
         # The next tick tries again; until then the totals are right, only less summed.

@@ -2,8 +2,11 @@
 
 Received means card gifts that succeeded, net of refunds and lost disputes, by the year they
 succeeded, and bank receipts by value date (applied to a pledge or not), in the functional
-currency. Governments are named (UN practice); other donors only when they chose to be; the
-rest are added up as "other donors". Each figure is one grouped query.
+currency. Governments are named (UN practice); other donors only when they chose to be (a gift
+by its own choice, a bank receipt by its donor's current one); the rest are added up as "other
+donors". Each figure is one grouped query over the running totals kept by the database per
+donor and year (app/donations/models/received_totals.py, decision 0123), joined to the donors
+for their kind, name and choice: a few rows per donor and year, whatever the number of gifts.
 """
 
 from __future__ import annotations
@@ -13,66 +16,36 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.donations.models import (
-    GOVERNMENT_KINDS,
-    BankReceipt,
-    Donor,
-    Gift,
-    GiftStatus,
-)
-from app.donations.reports.totals import gift_reversals
+from app.donations.models import GOVERNMENT_KINDS, Donor, ReceivedTotal
 from app.platform.extensions import db
-from app.platform.sql import date_year, year_of
 
 UNIDENTIFIED = "unidentified"  # bank receipts nobody has matched to a donor yet
 
 
-def _received() -> Any:
-    """One row per gift or bank receipt: donor, opt-in, year, net functional amount."""
-    refunded, lost = gift_reversals()
-    net = (
-        sa.func.coalesce(Gift.functional_amount, 0)
-        - sa.func.coalesce(refunded.c.amount, 0)
-        - sa.func.coalesce(lost.c.amount, 0)
-    )
-    gifts = (
-        sa.select(
-            Gift.donor_id.label("donor_id"),
-            Gift.public_recognition.label("named"),
-            year_of(Gift.succeeded_at).label("year"),
-            net.label("amount"),
-        )
-        .select_from(Gift)
-        .outerjoin(refunded, refunded.c.gift_id == Gift.id)
-        .outerjoin(lost, lost.c.gift_id == Gift.id)
-        .where(Gift.status == GiftStatus.SUCCEEDED)
-    )
-    receipts = (
-        sa.select(
-            BankReceipt.donor_id.label("donor_id"),
-            sa.func.coalesce(Donor.public_recognition, sa.false()).label("named"),
-            date_year(BankReceipt.value_date).label("year"),
-            BankReceipt.functional_amount.label("amount"),
-        )
-        .select_from(BankReceipt)
-        .outerjoin(Donor, Donor.id == BankReceipt.donor_id)
-    )
-    return sa.union_all(gifts, receipts).subquery("received")
+def _named() -> Any:
+    """Whether the money may be credited by name: a gift's own choice, a bank receipt's donor's
+    (a gift's choice is kept with its totals; a receipt's row leaves it None)."""
+    return sa.func.coalesce(ReceivedTotal.named, Donor.public_recognition, sa.false())
+
+
+def _any_entry() -> Any:
+    """A key that still holds a gift or a receipt, even if they add up to nothing (shown)."""
+    return sa.func.sum(ReceivedTotal.entries) > 0
 
 
 def by_year_and_kind(*, since_year: int | None = None) -> dict[int, dict[str, int]]:
     """{year: {donor kind (or "unidentified"): amount}}, oldest year first."""
-    received = _received()
     kind = sa.func.coalesce(sa.type_coerce(Donor.kind, sa.String), UNIDENTIFIED)
     query = (
-        sa.select(received.c.year, kind, sa.func.sum(received.c.amount))
-        .select_from(received)
-        .outerjoin(Donor, Donor.id == received.c.donor_id)
-        .group_by(received.c.year, kind)
-        .order_by(received.c.year)
+        sa.select(ReceivedTotal.year, kind, sa.func.sum(ReceivedTotal.amount))
+        .select_from(ReceivedTotal)
+        .outerjoin(Donor, Donor.id == ReceivedTotal.donor_id)
+        .group_by(ReceivedTotal.year, kind)
+        .having(_any_entry())
+        .order_by(ReceivedTotal.year)
     )
     if since_year is not None:
-        query = query.where(received.c.year >= since_year)
+        query = query.where(ReceivedTotal.year >= since_year)
     result: dict[int, dict[str, int]] = {}
     for year, donor_kind, amount in db.session.execute(query):
         result.setdefault(int(year), {})[str(donor_kind)] = int(amount or 0)
@@ -97,16 +70,15 @@ class DonorTable:
 
 def by_donor(*, year: int | None = None, limit: int = 100) -> DonorTable:
     """Received by named donor (governments, and others who opted in), largest first."""
-    received = _received()
-    listed = sa.or_(Donor.kind.in_(list(GOVERNMENT_KINDS)), received.c.named == sa.true())
+    listed = sa.or_(Donor.kind.in_(list(GOVERNMENT_KINDS)), _named() == sa.true())
     key = sa.case((listed, Donor.id), else_=None)
     name = sa.case((listed, Donor.name), else_=None)
     kind = sa.case((listed, Donor.kind), else_=None)
-    total_amount = sa.func.sum(received.c.amount)
+    total_amount = sa.func.sum(ReceivedTotal.amount)
     query = (
         sa.select(key.label("key"), name.label("name"), kind.label("kind"), total_amount)
-        .select_from(received)
-        .outerjoin(Donor, Donor.id == received.c.donor_id)
+        .select_from(ReceivedTotal)
+        .outerjoin(Donor, Donor.id == ReceivedTotal.donor_id)
         .group_by(key, name, kind)
         .having(total_amount != 0)
         # The unnamed group sorts with the rest; it is taken out below.
@@ -114,10 +86,10 @@ def by_donor(*, year: int | None = None, limit: int = 100) -> DonorTable:
         .limit(limit + 1)
     )
     if year is not None:
-        query = query.where(received.c.year == year)
-    total_query = sa.select(sa.func.coalesce(sa.func.sum(received.c.amount), 0))
+        query = query.where(ReceivedTotal.year == year)
+    total_query = sa.select(sa.func.coalesce(sa.func.sum(ReceivedTotal.amount), 0))
     if year is not None:
-        total_query = total_query.where(received.c.year == year)
+        total_query = total_query.where(ReceivedTotal.year == year)
     total = int(db.session.execute(total_query).scalar_one())
     lines = [
         DonorLine(name=str(row.name), kind=str(row.kind), amount=int(row[3]))
@@ -140,14 +112,15 @@ class DonorYear:
 
 def by_year_and_donor() -> list[DonorYear]:
     """Received per year and identified donor (unmatched bank receipts left out), newest first."""
-    received = _received()
-    amount = sa.func.sum(received.c.amount)
+    amount = sa.func.sum(ReceivedTotal.amount)
+    named = _named()
     query = (
-        sa.select(received.c.year, Donor.kind, Donor.name, received.c.named, amount)
-        .select_from(received)
-        .join(Donor, Donor.id == received.c.donor_id)
-        .group_by(received.c.year, Donor.id, Donor.kind, Donor.name, received.c.named)
-        .order_by(received.c.year.desc(), Donor.id)
+        sa.select(ReceivedTotal.year, Donor.kind, Donor.name, named, amount)
+        .select_from(ReceivedTotal)
+        .join(Donor, Donor.id == ReceivedTotal.donor_id)
+        .group_by(ReceivedTotal.year, Donor.id, Donor.kind, Donor.name, named)
+        .having(_any_entry())
+        .order_by(ReceivedTotal.year.desc(), Donor.id)
     )
     return [
         DonorYear(

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.calls.services import default_required_documents
-from app.donations.reports.gift_totals import compact_gift_totals
+from app.donations.reports.gift_totals import compact_running_totals
 from app.ledger import chart
 from app.ledger.models import Account, TransferCode, TransferKind
 from app.ledger.services.posting import transfer_id
@@ -943,8 +943,8 @@ def generate_fund(scale: Scale, *, advance: Callable[[int], None] | None = None)
         )
     began = time.monotonic()
     counts = FundGenerator(scale, advance=advance or (lambda _n: None)).run()
-    # The triggers added a row of the gifts' running totals per gift; the beat would sum them
-    # within a minute, the generated fund starts summed.
-    compact_gift_totals()
+    # The triggers added a row of the running totals per gift and receipt; the beat would sum
+    # them within a minute, the generated fund starts summed.
+    compact_running_totals()
     counts["seconds"] = int(time.monotonic() - began)
     return counts

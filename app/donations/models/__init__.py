@@ -34,6 +34,7 @@ from app.donations.models.pledges import (
     PledgeStatus,
 )
 from app.donations.models.receipts import DonationReceipt, ReceiptSequence
+from app.donations.models.received_totals import ReceivedTotal
 
 __all__ = [
     "GOVERNMENT_KINDS",
@@ -57,6 +58,7 @@ __all__ = [
     "PledgeStatus",
     "Rate",
     "ReceiptSequence",
+    "ReceivedTotal",
     "StripeEvent",
     "SubscriptionStatus",
 ]

@@ -1,5 +1,6 @@
 """The gifts' running totals (app/donations/models/gift_totals.py): read for finance's list of
-contributions, whatever the number of gifts, and compacted by the beat.
+contributions, whatever the number of gifts; they and what donors gave per donor and year
+(app/donations/models/received_totals.py, read by reporting) are compacted by the beat.
 
 The database's triggers add a row per change, so the sum of the rows of a key is always what the
 gifts of that key add up to; compacting only makes that sum cheaper to read.
@@ -11,12 +12,14 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from app.donations.models import GiftKind, GiftTotal
+from app.donations.models import GiftKind, GiftTotal, ReceivedTotal
 from app.donations.reports.contributions import ContributionFilter, ContributionKind
 from app.platform.extensions import db
 
 KEY = ("donor_kind", "kind", "year", "status", "currency")
 FIGURES = ("gifts", "amount", "functional_amount", "received_functional", "fees_functional")
+RECEIVED_KEY = ("donor_id", "year", "named")
+RECEIVED_FIGURES = ("entries", "amount")
 GIFT_KINDS = {
     ContributionKind.ONE_OFF_GIFT: GiftKind.ONE_OFF,
     ContributionKind.MONTHLY_GIFT: GiftKind.MONTHLY,
@@ -57,25 +60,39 @@ def gift_count(filters: ContributionFilter) -> int:
 
 
 def compact_gift_totals() -> int:
-    """Sum the rows of each key into one, leaving out keys whose figures all add up to zero;
-    the number of keys kept. The caller commits.
+    """Sum the gifts' running totals into one row per key, leaving out keys whose figures all
+    add up to zero; the number of keys kept. The caller commits."""
+    return _compact(cast(sa.Table, GiftTotal.__table__), KEY, FIGURES)
 
-    Safe beside the triggers' writers and another compaction: one DELETE ... RETURNING takes
+
+def compact_received_totals() -> int:
+    """The same for what donors gave per donor and year (``received_totals``, read by the
+    public page of donors, transparency and the annual report)."""
+    return _compact(cast(sa.Table, ReceivedTotal.__table__), RECEIVED_KEY, RECEIVED_FIGURES)
+
+
+def compact_running_totals() -> int:
+    """Both compactions, in the caller's transaction (the beat's job, ``make run``'s outbox
+    loop, ``flask donations compact-totals``): the rows left in all."""
+    return compact_gift_totals() + compact_received_totals()
+
+
+def _compact(table: sa.Table, key: tuple[str, ...], figures: tuple[str, ...]) -> int:
+    """Safe beside the triggers' writers and another compaction: one DELETE ... RETURNING takes
     the rows it sees and gives back exactly those, which are summed and inserted again in the
     same transaction; a row committed meanwhile is neither taken nor lost."""
-    table = cast(sa.Table, GiftTotal.__table__)
     taken = db.session.execute(
-        sa.delete(table).returning(*(table.c[name] for name in KEY + FIGURES))
+        sa.delete(table).returning(*(table.c[name] for name in key + figures))
     ).all()
     sums: dict[tuple[Any, ...], list[int]] = {}
     for row in taken:
-        figures = sums.setdefault(tuple(row[: len(KEY)]), [0] * len(FIGURES))
-        for place, value in enumerate(row[len(KEY) :]):
-            figures[place] += int(value)
+        summed = sums.setdefault(tuple(row[: len(key)]), [0] * len(figures))
+        for place, value in enumerate(row[len(key) :]):
+            summed[place] += int(value)
     kept = [
-        dict(zip(KEY + FIGURES, (*key, *figures), strict=True))
-        for key, figures in sums.items()
-        if any(figures)
+        dict(zip(key + figures, (*values, *summed), strict=True))
+        for values, summed in sums.items()
+        if any(summed)
     ]
     if kept:
         db.session.execute(sa.insert(table), kept)
