@@ -67,6 +67,14 @@ class DonorTable:
     others: int  # donors not named, and named ones beyond the limit
     total: int
 
+    def top(self, count: int) -> DonorTable:
+        """The ``count`` largest named donors; the rest added to the others (a page that
+        summarises, such as /transparency, links to the full list instead)."""
+        shown = self.lines[:count]
+        return DonorTable(
+            lines=shown, others=self.total - sum(line.amount for line in shown), total=self.total
+        )
+
 
 def by_donor(*, year: int | None = None, limit: int = 100) -> DonorTable:
     """Received by named donor (governments, and others who opted in), largest first."""

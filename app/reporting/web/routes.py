@@ -62,6 +62,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_YEARS = 6
 CHART_MONTHS = 24
 TOP_COUNTRIES = 15
+# The public page names its largest donors and adds up the rest; the recognition page (/donors)
+# names every one, year by year. (The JSON API gives its full list, up to 200.)
+TRANSPARENCY_DONORS_SHOWN = 25
 
 
 @bp.context_processor
@@ -371,7 +374,12 @@ def transparency_page() -> Any:
 
     def body() -> Markup:
         data = cached("transparency", transparency, version)
-        return _rendered("reporting/_transparency_body.html", data=data, country=_country)
+        return _rendered(
+            "reporting/_transparency_body.html",
+            data=data,
+            country=_country,
+            donors_shown=TRANSPARENCY_DONORS_SHOWN,
+        )
 
     def page(**overrides: Any) -> str:
         reader = (str(get_locale()), str(get_timezone()))

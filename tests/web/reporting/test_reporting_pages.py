@@ -101,6 +101,23 @@ def test_the_public_page_hides_small_counts(client, scenario):
     assert "Nigeria" in page
 
 
+def test_the_public_page_names_its_largest_donors_and_links_to_every_one(
+    client, scenario, monkeypatch
+):
+    # All named donors fit: no link. Beyond the page's number, the rest are added up with the
+    # unnamed ones and the recognition page, which names every donor by year, is linked.
+    page = client.get("/transparency").get_data(as_text=True)
+    assert 'href="/donors"' not in page.split('id="donors-title"')[1].split("</section>")[0]
+    monkeypatch.setattr("app.reporting.web.routes.TRANSPARENCY_DONORS_SHOWN", 1)
+    table = client.get("/transparency").get_data(as_text=True).split('id="donors-title"')[1]
+    table = table.split("</section>")[0]
+    assert "Norway" in table and "Ada Giver" not in table
+    assert "Other donors" in table and "USD\u00a0300.00" in table
+    assert "USD\u00a060,300.00" in table  # the total is still everything received
+    assert 'href="/donors"' in table and "Every donor named, year by year" in table
+    assert "Ada Giver" in client.get("/donors").get_data(as_text=True)
+
+
 def test_the_json_api_gives_the_same_figures_with_small_counts_hidden(client, scenario):
     response = client.get("/api/v1/transparency")
     assert response.status_code == 200
