@@ -116,6 +116,26 @@ def test_the_public_page_names_its_largest_donors_and_links_to_every_one(
     assert "Ada Giver" in client.get("/donors").get_data(as_text=True)
 
 
+def test_the_donors_page_counts_unmatched_bank_transfers_as_the_transparency_page_does(
+    client, scenario
+):
+    from app.donations import services as donations
+    from tests.donations_support import finance_user
+
+    donations.record_bank_receipt(
+        actor=finance_user(),
+        value_date=utcnow().date(),
+        amount=5_000 * USD,
+        currency="USD",
+        bank_reference="UNKNOWN-1",
+    )
+    donors = client.get("/donors").get_data(as_text=True)
+    assert "Bank transfers not yet matched to a donor: USD\u00a05,000.00" in donors
+    assert "USD\u00a065,300.00 received" in donors  # 60,000 + 300 + 5,000, as below
+    transparency = client.get("/api/v1/transparency").get_json()
+    assert transparency["totals"]["received"]["amount_minor"] == 65_300 * USD
+
+
 def test_the_json_api_gives_the_same_figures_with_small_counts_hidden(client, scenario):
     response = client.get("/api/v1/transparency")
     assert response.status_code == 200
