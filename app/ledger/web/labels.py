@@ -85,6 +85,7 @@ FIXED_ACCOUNT_NAMES: dict[str, LazyString] = {
 OWNER_GROUPS: dict[str, LazyString] = {
     "donor": _l("Pledges receivable, one account per donor"),
     "grant": _l("Grants payable, one account per grant"),
+    "restriction": _l("Restricted contributions, one account per restriction"),
 }
 GROUP_ENDPOINTS = {"donor": "ledger.donor_accounts", "grant": "ledger.grant_accounts"}
 

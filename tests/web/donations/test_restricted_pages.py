@@ -57,6 +57,20 @@ def test_unspent_money_ending_soon_is_flagged(client, sign_in):
     assert "1 restricted balance ends within 6 months with money unspent." in listing
 
 
+def test_the_chart_of_accounts_names_the_restricted_contributions(client, sign_in):
+    from app.donations.services.restrictions import RestrictionTerms
+
+    paid_pledge(
+        donor("Japan"),
+        500 * USD,
+        terms=RestrictionTerms(ends_on=utcnow().date() + timedelta(days=400)),
+    )
+    sign_in(user_with(Role.FINANCE))
+    chart = client.get("/ledger/").get_data(as_text=True)
+    assert "Restricted contributions, one account per restriction" in chart
+    assert ">restriction<" not in chart  # the owner type's code is no label
+
+
 def test_the_donor_and_the_public_see_where_the_money_went(client, sign_in):
     person = user_with(Role.DONOR)
     giver = donor("Norway", DonorKind.MEMBER_STATE)
