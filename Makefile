@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 
-.PHONY: run test install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench scale-check mutation clean extract-messages css js
+.PHONY: run test coverage install install-dev install-browser translations lint typecheck test-sqlite test-postgres bench scale-check mutation clean extract-messages css js
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -85,16 +85,25 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy app devtools
 
+# The suites run without coverage: measuring it makes the tests about 1.8 times slower (a
+# reporting and ledger sample, 72 s against 128 s). `make coverage` runs both with it.
+COVERAGE ?=
+COVERAGE_AFTER = $(if $(COVERAGE),--cov=app --cov-append --cov-report=term:skip-covered)
+
 test-sqlite: install-dev install-browser translations
 	mkdir -p build
-	$(BIN)/pytest --cov=app --cov-report= --junitxml=build/pytest-sqlite.xml
+	$(BIN)/pytest $(COVERAGE) --junitxml=build/pytest-sqlite.xml
 
 test-postgres: install-dev translations
 	mkdir -p build
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --cov=app --cov-append \
-		--cov-report=term:skip-covered --junitxml=build/pytest-postgres.xml
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(COVERAGE_AFTER) \
+		--junitxml=build/pytest-postgres.xml
 
 test: lint typecheck test-sqlite test-postgres
+
+# Both halves of the suite with coverage, then the report of both together.
+coverage:
+	$(MAKE) test-sqlite test-postgres COVERAGE="--cov=app --cov-report="
 
 # Mutation testing of the money modules named in pyproject.toml's [tool.mutmut] (about 7 minutes
 # on 2 cores): every mutant should be killed; `mutmut show NAME` prints a survivor's change.
