@@ -226,3 +226,43 @@ def race(
     results.waits = overlap.waits
     assert results.waits, "no worker ever waited on another's lock: they did not overlap"
     return results
+
+
+def work_while_compacting(
+    app: Flask,
+    batches: list[list[int]],
+    work: Callable[[list[int], int], None],
+    compact: Callable[[], object],
+) -> None:
+    """Run ``work(batch, worker)`` for each batch on its own thread and connection while one
+    more thread compacts running totals (``compact`` then commit) over and over until the
+    workers are done; fail with what any thread raised."""
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def in_context(body: Callable[[], None]) -> None:
+        try:
+            with app.app_context():
+                body()
+                db.session.remove()
+        except BaseException as error:  # reported below, on the test's thread
+            errors.append(error)
+
+    def compacting() -> None:
+        while not done.is_set():
+            compact()
+            db.session.commit()
+
+    workers = [
+        threading.Thread(target=in_context, args=(lambda b=batch, n=n: work(b, n),))
+        for n, batch in enumerate(batches)
+    ]
+    compactor = threading.Thread(target=in_context, args=(compacting,))
+    compactor.start()
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    done.set()
+    compactor.join()
+    assert errors == []

@@ -10,7 +10,6 @@ words are asked for), so a drift here would show finance wrong figures.
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +36,7 @@ from app.platform.db import utcnow
 from app.platform.extensions import db
 from app.platform.listing import count_of, parse_state
 from tests.donations_support import add_rate, finance_user, listed_totals, start_and_confirm
-from tests.real_commits import committed_rows_removed
+from tests.real_commits import committed_rows_removed, work_while_compacting
 from tests.reporting_support import build_scenario, succeed
 
 FILTERS = [
@@ -285,43 +284,17 @@ def test_compacting_while_gifts_are_paid_loses_nothing(app):
     with committed_rows_removed(app):
         with app.app_context():
             scenario_gateway = _committed_gifts(app)
-        errors: list[BaseException] = []
-        done = threading.Event()
 
-        def pay(batch):
-            try:
-                with app.app_context():
-                    for gift_id in batch:
-                        gift = db.session.get(Gift, gift_id)
-                        succeed(scenario_gateway, gift)
-                        db.session.commit()
-                    db.session.remove()
-            except BaseException as error:
-                errors.append(error)
-
-        def compact():
-            try:
-                with app.app_context():
-                    while not done.is_set():
-                        compact_gift_totals()
-                        db.session.commit()
-                    db.session.remove()
-            except BaseException as error:
-                errors.append(error)
+        def pay(batch: list[int], _worker: int) -> None:
+            for gift_id in batch:
+                gift = db.session.get(Gift, gift_id)
+                succeed(scenario_gateway, gift)
+                db.session.commit()
 
         with app.app_context():
             pending = list(db.session.scalars(sa.select(Gift.id).where(Gift.status == "pending")))
             db.session.remove()
-        payers = [threading.Thread(target=pay, args=(pending[n::4],)) for n in range(4)]
-        compactor = threading.Thread(target=compact)
-        compactor.start()
-        for thread in payers:
-            thread.start()
-        for thread in payers:
-            thread.join()
-        done.set()
-        compactor.join()
-        assert errors == []
+        work_while_compacting(app, [pending[n::4] for n in range(4)], pay, compact_gift_totals)
         with app.app_context():
             assert len(pending) == 24
             assert _rows(_running_sums(ContributionFilter())) == _rows(

@@ -11,7 +11,6 @@ drift here would publish wrong figures.
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -45,7 +44,7 @@ from app.reporting.contributions import (
     by_year_and_kind,
 )
 from tests.donations_support import finance_user, start_and_confirm
-from tests.real_commits import committed_rows_removed
+from tests.real_commits import committed_rows_removed, work_while_compacting
 from tests.reporting_support import build_scenario, succeed
 
 THIS_YEAR = datetime.now(UTC).year
@@ -427,47 +426,21 @@ def test_compacting_while_gifts_are_paid_and_receipts_recorded_loses_nothing(app
     with committed_rows_removed(app):
         with app.app_context():
             gateway, donor_id = _committed_gifts()
-        errors: list[BaseException] = []
-        done = threading.Event()
 
         def pay(batch: list[int], worker: int) -> None:
-            try:
-                with app.app_context():
-                    finance = finance_user()
-                    for gift_id in batch:
-                        gift = db.session.get(Gift, gift_id)
-                        succeed(gateway, gift)
-                        db.session.commit()
-                        donor = db.session.get(Donor, donor_id)
-                        _receipt(finance, 1_00 + gift_id, f"RACE-{worker}-{gift_id}", donor=donor)
-                        db.session.commit()
-                    db.session.remove()
-            except BaseException as error:
-                errors.append(error)
-
-        def compact() -> None:
-            try:
-                with app.app_context():
-                    while not done.is_set():
-                        compact_received_totals()
-                        db.session.commit()
-                    db.session.remove()
-            except BaseException as error:
-                errors.append(error)
+            finance = finance_user()
+            for gift_id in batch:
+                gift = db.session.get(Gift, gift_id)
+                succeed(gateway, gift)
+                db.session.commit()
+                donor = db.session.get(Donor, donor_id)
+                _receipt(finance, 1_00 + gift_id, f"RACE-{worker}-{gift_id}", donor=donor)
+                db.session.commit()
 
         with app.app_context():
             pending = list(db.session.scalars(sa.select(Gift.id).where(Gift.status == "pending")))
             db.session.remove()
-        payers = [threading.Thread(target=pay, args=(pending[n::4], n)) for n in range(4)]
-        compactor = threading.Thread(target=compact)
-        compactor.start()
-        for thread in payers:
-            thread.start()
-        for thread in payers:
-            thread.join()
-        done.set()
-        compactor.join()
-        assert errors == []
+        work_while_compacting(app, [pending[n::4] for n in range(4)], pay, compact_received_totals)
         with app.app_context():
             assert len(pending) == 24
             _assert_same_as_summing_everything()
