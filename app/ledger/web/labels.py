@@ -90,11 +90,13 @@ OWNER_GROUPS: dict[str, LazyString] = {
 GROUP_ENDPOINTS = {"donor": "ledger.donor_accounts", "grant": "ledger.grant_accounts"}
 
 # Pages of the areas that post to the ledger: (endpoint, URL variable). An area that has no
-# page yet (or names it differently) is shown as plain text instead of a broken link.
+# page yet (or names it differently) is shown as plain text instead of a broken link. A donor
+# has no page of their own: staff know a donor by their contributions, the list filtered to
+# them (as search links a donor), which every reader of the ledger may open.
 DOCUMENT_PAGES: dict[str, tuple[str, str]] = {
     "gift": ("donations.gift", "gift_id"),
     "pledge": ("donations.pledge", "pledge_id"),
-    "donor": ("donations.donor", "donor_id"),
+    "donor": ("donations.contributions", "donor"),
     "grant": ("grants.show", "grant_id"),
     "tranche": ("grants.tranche", "tranche_id"),
     "application": ("applications.show", "application_id"),

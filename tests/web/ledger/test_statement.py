@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from app.ledger.chart import CASH_BANK, PSC_INCOME
+from app.ledger.chart import CASH_BANK, PSC_INCOME, receivable_account
 from app.ledger.models import Transfer, TransferCode, TransferKind
 from app.platform.extensions import db
+from tests.funding_support import donor
 from tests.web.ledger.helpers import (
     account,
     commit,
@@ -78,6 +79,26 @@ def test_each_line_links_to_its_transfer(client, reader):
     }
     assert linked == ids
     assert f'href="/ledger/accounts/{account(CASH_BANK).id}"' in html
+
+
+def test_an_account_of_a_donor_or_a_grant_links_to_whom_it_belongs_to(client, reader):
+    """A donor's account names the donor as a link to their contributions, which the reader
+    may open (the donor was plain text); a grant's names the grant, linked to its page."""
+    giver = donor("Iceland")
+    receivable = receivable_account(donor_id=giver.id, name=giver.name)
+    html = client.get(f"/ledger/accounts/{receivable.id}").get_data(as_text=True)
+    contributions = f"/donations/contributions?donor={giver.id}"
+    assert f'<a href="{contributions}">Donor {giver.id}</a>' in html
+    opened = client.get(contributions)
+    assert opened.status_code == 200
+    assert "Iceland" in opened.get_data(as_text=True)
+    # The list of every donor's account links each the same way.
+    listed = client.get(f"/ledger/donors?q={receivable.key}").get_data(as_text=True)
+    assert f'<a href="{contributions}">Donor {giver.id}</a>' in listed
+
+    grant = new_grant("Hill school")
+    html = client.get(f"/ledger/accounts/{grant.id}").get_data(as_text=True)
+    assert f'href="/grants/{grant.owner_id}"' in html
 
 
 def test_a_long_statement_pages_back_and_forth_with_the_right_balances(
