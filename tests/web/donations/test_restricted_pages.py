@@ -81,7 +81,20 @@ def test_the_donor_and_the_public_see_where_the_money_went(client, sign_in):
     db.session.flush()
     public = client.get(f"/transparency/donors/{giver.id}")
     assert public.status_code == 200
-    assert grant.reference in public.get_data(as_text=True)
+    public_html = public.get_data(as_text=True)
+    assert grant.reference in public_html
+    # A public page about a donor, read by anyone: it speaks of the donor, not to the reader.
+    assert "This donor's share of what the pooled fund paid" in public_html
+    assert "Your share" not in public_html and "your money paid" not in public_html
+    # Its grants, wider than a phone, scroll in a named region the keyboard can reach.
+    region = '<div class="table-responsive" tabindex="0" role="region" aria-label="{}">'
+    assert region.format("Grants this donor's money paid") in public_html
+    arabic = client.get(
+        f"/transparency/donors/{giver.id}", headers={"Accept-Language": "ar"}
+    ).get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and "حصة هذا المانح مما دفعه الصندوق المشترك" in arabic
+    assert region.format("المنح التي دفعتها أموال هذا المانح") in arabic
+    assert grant.reference in arabic
     listing = client.get("/transparency/donors").get_data(as_text=True)
     assert f"/transparency/donors/{giver.id}" in listing and "6,000.00" in listing
     assert "/transparency/donors" in client.get("/donors").get_data(as_text=True)
@@ -92,6 +105,7 @@ def test_the_donor_and_the_public_see_where_the_money_went(client, sign_in):
     assert "/my/giving/where-your-money-went" in client.get("/my/giving").get_data(as_text=True)
     page = client.get("/my/giving/where-your-money-went").get_data(as_text=True)
     assert grant.reference in page and "6,000.00" in page
+    assert "Your share of what the pooled fund paid" in page  # the donor reads their own
     letter = client.get(f"/my/giving/letter/{utcnow().year}").get_data(as_text=True)
     assert "Annual letter" in letter and grant.reference in letter
     assert client.get("/my/giving/letter/1900").status_code == 404
