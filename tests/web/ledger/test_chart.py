@@ -92,6 +92,25 @@ def test_the_totals_show_that_debits_equal_credits(client, reader):
     )
 
 
+def test_on_a_phone_the_totals_are_cards_with_each_figure_named(client, reader):
+    """The totals were a table wider than a phone (375 px); stacked like the chart
+    (app.css .table-stack), Posted and Pending are each a card naming each figure."""
+    for page in ("/ledger/", "/ledger/integrity"):
+        html = client.get(page).get_data(as_text=True)
+        found = re.search(
+            r'<table class="([^"]*)">\s*<caption[^>]*>Every account added up \(USD\)</caption>'
+            r"(.*?)</table>",
+            html,
+            re.S,
+        )
+        assert found is not None, page
+        assert "table-stack" in found.group(1).split()
+        labels = re.findall(
+            r'<td class="text-end text-nowrap" data-label="([^"]+)">', found.group(2)
+        )
+        assert labels == ["Debits", "Credits", "Difference"] * 2
+
+
 def _group_sum(owner_type: str) -> tuple[int, list[str]]:
     """How many accounts the group has and their balances added up, account by account, as
     the ledger's own balance of each gives them."""
