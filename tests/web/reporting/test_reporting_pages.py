@@ -101,6 +101,20 @@ def test_the_public_page_hides_small_counts(client, scenario):
     assert "Nigeria" in page
 
 
+def test_the_grants_by_country_scroll_in_a_named_region_on_a_phone(client, scenario):
+    """In French the column "Groupes que les projets atteignent" makes the table wider than a
+    phone: it scrolls in its own box, which the keyboard reaches and a screen reader names, so
+    the page itself never scrolls sideways."""
+    page = client.get("/transparency", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    section = page.split('id="countries-title"')[1].split("</section>")[0]
+    assert "Groupes que les projets atteignent" in section and "Nigeria" in section
+    region = '<div class="table-responsive" tabindex="0" role="region" aria-label="{}">'
+    assert region.format("Subventions par pays") in section
+    assert section.count("<table") == 1 and section.index("<table") > section.index(
+        region.format("Subventions par pays")
+    )
+
+
 def test_the_public_page_names_its_largest_donors_and_links_to_every_one(
     client, scenario, monkeypatch
 ):
