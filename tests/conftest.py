@@ -88,6 +88,26 @@ class IsolatedClient(FlaskClient):
             db.session.expire_all()
 
 
+def _release_savepoints_rolled_back(dialect: Any) -> None:
+    """Release a savepoint as soon as it is rolled back to, as SQLAlchemy assumes it is gone.
+
+    Each request of a test runs in a savepoint of the test's transaction. ``ROLLBACK TO
+    SAVEPOINT`` (a request that ends without committing: every page that only reads) keeps the
+    savepoint open, so the next request's savepoint nests inside it: after 500 pages the
+    transaction is 500 savepoints deep, and PostgreSQL walks that whole stack to decide whether
+    each row written earlier in the test is its own. Reading 763 rows then took 13 ms instead
+    of 1 ms, and pages timed late in a test looked as if they grew with the data (measured
+    2026-12-07, tests/web/test_page_cost_growth.py). Production has no outer transaction.
+    """
+    rollback_to = dialect.do_rollback_to_savepoint
+
+    def rollback_to_and_release(connection: Any, name: str) -> None:
+        rollback_to(connection, name)
+        dialect.do_release_savepoint(connection, name)
+
+    dialect.do_rollback_to_savepoint = rollback_to_and_release
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = _test_database_url(tmp_path_factory)
@@ -103,6 +123,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
+        _release_savepoints_rolled_back(db.engine.dialect)
     yield application
     with application.app_context():
         db.engine.dispose()

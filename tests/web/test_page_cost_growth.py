@@ -51,23 +51,6 @@ KNOWN_GROWTH = {
     "/reviews/board as board": "1.0-1.75x",
     "/grants/ as applicant_member": "1.75-1.85x",
     "/grants/disbursements as finance": "1.5-1.8x",
-    # Under the limit on SQLite since what donors gave is read from running totals (decision
-    # 0123) and /transparency names its 25 largest donors (decision 0124). On PostgreSQL,
-    # here, 2.0-2.3x: the statements on received_totals take 1-2 ms right after the fund
-    # grows (timed alone, /api/v1/transparency 41 ms at both sizes) but 15-20 ms once the
-    # pages before them have been measured, on the same 31-page table; not yet explained
-    # (300 savepoints with writes do not reproduce it). Measured 2026-12-07.
-    "/reports/annual as board": "1.2x SQLite, 2.0x PostgreSQL",
-    # The period statement (daily movements, decision 0121): 1.0-1.5x until the same late-test
-    # slowdown on PostgreSQL met it in CI on 2026-12-07 (45.9 -> 104.8 ms, 1.77x).
-    "/reports/statement as finance": "1.0-1.5x SQLite, 1.8x PostgreSQL in CI",
-    "/transparency as anonymous": "1.5x SQLite, 2.2x PostgreSQL",
-    "/api/v1/transparency as anonymous": "1.4x SQLite, 2.3x PostgreSQL",
-    # Finance's contributions sorted by donor with words searched: every match is sorted and
-    # its figures summed over the gifts (the running totals hold neither words nor donors, and
-    # the index holds the date order only; decision 0122). Under the limit on SQLite; on
-    # PostgreSQL (wall time) 1.7-1.8x, measured 2026-12-07.
-    "/donations/contributions?sort=donor&dir=asc&q=a as finance": "1.78-1.8x",
     # Every named donor of every year is named (37 at the small size, 388 at the larger): the
     # rows shown grow, not the work per row; the sums come from running totals (decision 0123).
     "/donors as anonymous": "1.7-2.0x",
