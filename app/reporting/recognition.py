@@ -1,50 +1,161 @@
-"""The public recognition page: money received per year, and by whom where it may be said.
+"""The public recognition page: money received one year at a time, and by whom where it may be
+said.
 
 Made from reporting's figures of contributions, so it lives with reporting (donations' own
-rules never depend on reporting, which reads them)."""
+rules never depend on reporting, which reads them). A year's figures are a few grouped queries
+over the running totals (decision 0123), summed in the database; the names are listed a page at
+a time in alphabetical order (accents and case set aside), filtered by the folded words of a
+search, so the work of a page does not grow with the number of donors beyond it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from app.donations.models import GOVERNMENT_KINDS
-from app.reporting.contributions import UNIDENTIFIED, by_year_and_donor, by_year_and_kind
+import sqlalchemy as sa
+
+from app.donations.models import GOVERNMENT_KINDS, Donor, ReceivedTotal
+from app.platform.extensions import db
+from app.platform.keyset import Key
+from app.reporting.contributions import UNIDENTIFIED, _any_entry, _named, by_year_and_kind
+from app.search.text import SQL_FUNCTION, terms
+
+GOVERNMENTS = "governments"
+NAMED = "named"
+ANONYMOUS = "anonymous"
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecognitionYear:
     year: int
     total_functional: int = 0
-    # name → amount received that year (functional currency)
-    governments: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    named: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    governments_functional: int = 0
+    governments_count: int = 0
+    named_count: int = 0
     anonymous_functional: int = 0
     # Bank transfers received but not yet matched to a donor: part of the year's total, as on
     # /transparency, so the two pages agree.
     unmatched_functional: int = 0
 
 
-def recognition() -> list[RecognitionYear]:
-    """Money received per year: governments by name (UN practice), others by name only when
-    they opted in, everyone else counted together as anonymous, and bank transfers not yet
-    matched to a donor apart. Two grouped queries on the running totals."""
-    years: dict[int, RecognitionYear] = {}
-    for line in by_year_and_donor():
-        if line.amount <= 0:
-            continue
-        entry = years.setdefault(line.year, RecognitionYear(line.year))
-        entry.total_functional += line.amount
-        if line.kind in GOVERNMENT_KINDS:
-            entry.governments[line.name] += line.amount
-        elif line.named:
-            entry.named[line.name] += line.amount
-        else:
-            entry.anonymous_functional += line.amount
-    for year, kinds in by_year_and_kind().items():
-        unmatched = kinds.get(UNIDENTIFIED, 0)
-        if unmatched > 0:
-            entry = years.setdefault(year, RecognitionYear(year))
-            entry.total_functional += unmatched
-            entry.unmatched_functional += unmatched
-    return [years[year] for year in sorted(years, reverse=True)]
+def years_received() -> list[int]:
+    """The years in which money was received, newest first (one grouped query by year and
+    kind, a few rows a year)."""
+    return sorted(
+        (year for year, kinds in by_year_and_kind().items() if sum(kinds.values()) > 0),
+        reverse=True,
+    )
+
+
+def _groups(year: int) -> Any:
+    """The year's money per donor and choice to be named (a donor may have both), as the page
+    has always counted it: a group that adds up to nothing or less is left out."""
+    amount = sa.func.sum(ReceivedTotal.amount)
+    category = sa.case(
+        (Donor.kind.in_(list(GOVERNMENT_KINDS)), GOVERNMENTS),
+        (_named() == sa.true(), NAMED),
+        else_=ANONYMOUS,
+    )
+    return (
+        sa.select(category.label("category"), amount.label("amount"))
+        .select_from(ReceivedTotal)
+        .join(Donor, Donor.id == ReceivedTotal.donor_id)
+        .where(ReceivedTotal.year == year)
+        .group_by(ReceivedTotal.donor_id, Donor.kind, _named())
+        .having(_any_entry(), amount > 0)
+        .subquery()
+    )
+
+
+def recognition_year(year: int) -> RecognitionYear:
+    """One year's figures: governments, donors named and anonymous added up by the database,
+    with the bank transfers not yet matched to a donor."""
+    groups = _groups(year)
+    rows = db.session.execute(
+        sa.select(groups.c.category, sa.func.sum(groups.c.amount), sa.func.count()).group_by(
+            groups.c.category
+        )
+    ).all()
+    figures = {str(category): (int(total or 0), int(count)) for category, total, count in rows}
+    unmatched = by_year_and_kind(since_year=year).get(year, {}).get(UNIDENTIFIED, 0)
+    unmatched = max(unmatched, 0)
+    return RecognitionYear(
+        year=year,
+        total_functional=sum(total for total, _count in figures.values()) + unmatched,
+        governments_functional=figures.get(GOVERNMENTS, (0, 0))[0],
+        governments_count=figures.get(GOVERNMENTS, (0, 0))[1],
+        named_count=figures.get(NAMED, (0, 0))[1],
+        anonymous_functional=figures.get(ANONYMOUS, (0, 0))[0],
+        unmatched_functional=unmatched,
+    )
+
+
+def _folded_name() -> Any:
+    return getattr(sa.func, SQL_FUNCTION)(Donor.name, type_=sa.String)
+
+
+# Alphabetical, accents and case set aside (the same on SQLite and PostgreSQL, whatever their
+# collation), then the donor's id: the keys of the names lists' keyset pages.
+NAME_ORDER: Sequence[Key] = (Key(_folded_name, str), Key(lambda: Donor.id, int))
+
+
+def _matching(query: sa.Select[Any], search: str) -> sa.Select[Any]:
+    for word in terms(search):
+        query = query.where(_folded_name().contains(word, autoescape=True))
+    return query
+
+
+def governments_query(year: int, search: str = "") -> sa.Select[Any]:
+    """Member States and other governments who gave in ``year`` (their ids), for a keyset page
+    in NAME_ORDER; ``government_lines`` gives the page's names and amounts."""
+    amount = sa.func.sum(ReceivedTotal.amount)
+    query = (
+        sa.select(Donor.id)
+        .select_from(ReceivedTotal)
+        .join(Donor, Donor.id == ReceivedTotal.donor_id)
+        .where(ReceivedTotal.year == year, Donor.kind.in_(list(GOVERNMENT_KINDS)))
+        .group_by(Donor.id, Donor.name)
+        .having(_any_entry(), amount > 0)
+    )
+    return _matching(query, search)
+
+
+@dataclass(frozen=True)
+class GovernmentLine:
+    name: str
+    amount: int
+
+
+def government_lines(year: int, donor_ids: Sequence[int]) -> list[GovernmentLine]:
+    """The names and amounts of ``year`` of a page of governments, in the page's order."""
+    if not donor_ids:
+        return []
+    rows = db.session.execute(
+        sa.select(Donor.id, Donor.name, sa.func.sum(ReceivedTotal.amount))
+        .select_from(ReceivedTotal)
+        .join(Donor, Donor.id == ReceivedTotal.donor_id)
+        .where(ReceivedTotal.year == year, Donor.id.in_(list(donor_ids)))
+        .group_by(Donor.id, Donor.name)
+    ).all()
+    found = {donor_id: GovernmentLine(str(name), int(total or 0)) for donor_id, name, total in rows}
+    return [found[donor_id] for donor_id in donor_ids if donor_id in found]
+
+
+def named_query(year: int, search: str = "") -> sa.Select[Any]:
+    """Other donors who asked to be named for their money of ``year`` (their name only), for a
+    keyset page in NAME_ORDER."""
+    amount = sa.func.sum(ReceivedTotal.amount)
+    query = (
+        sa.select(Donor.name)
+        .select_from(ReceivedTotal)
+        .join(Donor, Donor.id == ReceivedTotal.donor_id)
+        .where(
+            ReceivedTotal.year == year,
+            Donor.kind.not_in(list(GOVERNMENT_KINDS)),
+            _named() == sa.true(),
+        )
+        .group_by(Donor.id, Donor.name)
+        .having(_any_entry(), amount > 0)
+    )
+    return _matching(query, search)

@@ -46,10 +46,18 @@ from app.platform.db import utcnow
 from app.platform.errors import DomainError
 from app.platform.extensions import csrf, db, limiter
 from app.platform.money import to_minor
-from app.reporting.recognition import recognition as recognition_by_year
-from app.reporting.web.cache import cached
+from app.reporting.recognition import (
+    NAME_ORDER,
+    government_lines,
+    governments_query,
+    named_query,
+    recognition_year,
+    years_received,
+)
+from app.reporting.web.cache import cached, public_data_version
 from app.web.access import public
 from app.web.display import money
+from app.web.paged import paged_list
 
 
 def _presets() -> dict[str, list[int]]:
@@ -276,9 +284,41 @@ def receipt_by_link(token: str) -> Any:
 @bp.get("/donors")
 @public
 def recognition() -> Any:
-    # Public and the same for everyone: computed once while no money moves (reporting cache).
+    """One year's honour roll (?year=, by default the newest with money received): its figures
+    and the names, a page at a time in alphabetical order, found by ?q= whatever their accents.
+
+    The years and a year's figures are the same for everyone: kept in the reporting cache, keyed
+    by the year, while no money moves. The pages of names depend on the cursor and the search
+    too (unbounded keys): read each time, a page of rows in the order of an index-free but
+    bounded keyset query."""
+    version = public_data_version()
+    years = cached("recognition_years", years_received, version)
+    asked = request.args.get("year", "").strip()
+    year = years[0] if years else None
+    missing = None  # a year asked for that has nothing (or is not a year): said on the page
+    if asked:
+        if asked.isdigit() and len(asked) <= 4 and int(asked) in years:
+            year = int(asked)
+        else:
+            missing = asked[:20]
+    search = request.args.get("q", "").strip()[:200]
+    figures = governments = named = None
+    lines: list[Any] = []
+    if year is not None:
+        figures = cached(("recognition_year", year), lambda: recognition_year(year), version)
+        governments = paged_list(governments_query(year, search), NAME_ORDER, name="gov")
+        lines = government_lines(year, governments.items)
+        named = paged_list(named_query(year, search), NAME_ORDER)
     return render_template(
-        "donations/recognition.html", years=cached("recognition", recognition_by_year)
+        "donations/recognition.html",
+        years=years,
+        year=year,
+        missing=missing,
+        search=search,
+        figures=figures,
+        governments=governments,
+        government_lines=lines,
+        named=named,
     )
 
 
