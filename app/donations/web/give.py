@@ -289,8 +289,8 @@ def recognition() -> Any:
 
     The years and a year's figures are the same for everyone: kept in the reporting cache, keyed
     by the year, while no money moves. The pages of names depend on the cursor and the search
-    too (unbounded keys): read each time, a page of rows in the order of an index-free but
-    bounded keyset query."""
+    too (keys without bound): read each time, one keyset page (PAGE_SIZE rows) of a grouped
+    query per list."""
     version = public_data_version()
     years = cached("recognition_years", years_received, version)
     asked = request.args.get("year", "").strip()
