@@ -22,13 +22,13 @@ from app.platform.extensions import db
 UNIDENTIFIED = "unidentified"  # bank receipts nobody has matched to a donor yet
 
 
-def _named() -> Any:
+def credited_by_name() -> Any:
     """Whether the money may be credited by name: a gift's own choice, a bank receipt's donor's
     (a gift's choice is kept with its totals; a receipt's row leaves it None)."""
     return sa.func.coalesce(ReceivedTotal.named, Donor.public_recognition, sa.false())
 
 
-def _any_entry() -> Any:
+def holds_an_entry() -> Any:
     """A key that still holds a gift or a receipt, even if they add up to nothing (shown)."""
     return sa.func.sum(ReceivedTotal.entries) > 0
 
@@ -41,7 +41,7 @@ def by_year_and_kind(*, since_year: int | None = None) -> dict[int, dict[str, in
         .select_from(ReceivedTotal)
         .outerjoin(Donor, Donor.id == ReceivedTotal.donor_id)
         .group_by(ReceivedTotal.year, kind)
-        .having(_any_entry())
+        .having(holds_an_entry())
         .order_by(ReceivedTotal.year)
     )
     if since_year is not None:
@@ -78,7 +78,7 @@ class DonorTable:
 
 def by_donor(*, year: int | None = None, limit: int = 100) -> DonorTable:
     """Received by named donor (governments, and others who opted in), largest first."""
-    listed = sa.or_(Donor.kind.in_(list(GOVERNMENT_KINDS)), _named() == sa.true())
+    listed = sa.or_(Donor.kind.in_(list(GOVERNMENT_KINDS)), credited_by_name() == sa.true())
     key = sa.case((listed, Donor.id), else_=None)
     name = sa.case((listed, Donor.name), else_=None)
     kind = sa.case((listed, Donor.kind), else_=None)
@@ -121,13 +121,13 @@ class DonorYear:
 def by_year_and_donor() -> list[DonorYear]:
     """Received per year and identified donor (unmatched bank receipts left out), newest first."""
     amount = sa.func.sum(ReceivedTotal.amount)
-    named = _named()
+    named = credited_by_name()
     query = (
         sa.select(ReceivedTotal.year, Donor.kind, Donor.name, named, amount)
         .select_from(ReceivedTotal)
         .join(Donor, Donor.id == ReceivedTotal.donor_id)
         .group_by(ReceivedTotal.year, Donor.id, Donor.kind, Donor.name, named)
-        .having(_any_entry())
+        .having(holds_an_entry())
         .order_by(ReceivedTotal.year.desc(), Donor.id)
     )
     return [

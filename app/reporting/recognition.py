@@ -18,7 +18,12 @@ import sqlalchemy as sa
 from app.donations.models import GOVERNMENT_KINDS, Donor, ReceivedTotal
 from app.platform.extensions import db
 from app.platform.keyset import Key
-from app.reporting.contributions import UNIDENTIFIED, _any_entry, _named, by_year_and_kind
+from app.reporting.contributions import (
+    UNIDENTIFIED,
+    by_year_and_kind,
+    credited_by_name,
+    holds_an_entry,
+)
 from app.search.text import SQL_FUNCTION, terms
 
 GOVERNMENTS = "governments"
@@ -54,7 +59,7 @@ def _groups(year: int) -> Any:
     amount = sa.func.sum(ReceivedTotal.amount)
     category = sa.case(
         (Donor.kind.in_(list(GOVERNMENT_KINDS)), GOVERNMENTS),
-        (_named() == sa.true(), NAMED),
+        (credited_by_name() == sa.true(), NAMED),
         else_=ANONYMOUS,
     )
     return (
@@ -62,8 +67,8 @@ def _groups(year: int) -> Any:
         .select_from(ReceivedTotal)
         .join(Donor, Donor.id == ReceivedTotal.donor_id)
         .where(ReceivedTotal.year == year)
-        .group_by(ReceivedTotal.donor_id, Donor.kind, _named())
-        .having(_any_entry(), amount > 0)
+        .group_by(ReceivedTotal.donor_id, Donor.kind, credited_by_name())
+        .having(holds_an_entry(), amount > 0)
         .subquery()
     )
 
@@ -116,7 +121,7 @@ def governments_query(year: int, search: str = "") -> sa.Select[Any]:
         .join(Donor, Donor.id == ReceivedTotal.donor_id)
         .where(ReceivedTotal.year == year, Donor.kind.in_(list(GOVERNMENT_KINDS)))
         .group_by(Donor.id, Donor.name)
-        .having(_any_entry(), amount > 0)
+        .having(holds_an_entry(), amount > 0)
     )
     return _matching(query, search)
 
@@ -153,9 +158,9 @@ def named_query(year: int, search: str = "") -> sa.Select[Any]:
         .where(
             ReceivedTotal.year == year,
             Donor.kind.not_in(list(GOVERNMENT_KINDS)),
-            _named() == sa.true(),
+            credited_by_name() == sa.true(),
         )
         .group_by(Donor.id, Donor.name)
-        .having(_any_entry(), amount > 0)
+        .having(holds_an_entry(), amount > 0)
     )
     return _matching(query, search)

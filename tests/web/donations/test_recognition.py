@@ -115,11 +115,16 @@ def test_a_donor_finds_their_name_whatever_its_accents_and_case(client):
     assert '<label class="form-label" for="donor-search">Find a donor</label>' in page
     assert _names(page) == ["Zoë Ångström"]
     assert "Côte" not in page
+    # The list the search emptied says so, rather than a heading with nothing under it.
+    governments_part = page.split("Member States and governments</h3>")[1].split("</ul>")[0]
+    assert "None matches your search." in governments_part
     governments = client.get("/donors", query_string={"q": "cote"}).get_data(as_text=True)
     assert "Côte d&#39;Ivoire — USD\u00a080.00" in governments and _names(governments) == []
+    others_part = governments.split("Other donors</h3>")[1].split("</ul>")[0]
+    assert "None matches your search." in others_part
     nobody = client.get("/donors", query_string={"q": "hannah"}).get_data(as_text=True)
     assert _names(nobody) == [] and "Hidden Hannah" not in nobody
-    assert "matches “hannah”" in nobody
+    assert "matches “hannah”" in nobody and "None matches your search." not in nobody
     # A search for a wildcard matches only that character.
     assert _names(client.get("/donors?q=%25").get_data(as_text=True)) == []
 
