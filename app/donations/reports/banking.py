@@ -5,17 +5,32 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.donations.models import BankReceipt, Pledge, PledgeStatus
+from app.donations.models import BankReceipt, Donor, Pledge, PledgeStatus
 from app.platform.extensions import db
+from app.platform.listing import contains_pattern
 
 
-def unapplied_receipts() -> list[BankReceipt]:
-    """Bank receipts with money not applied to any pledge (over-payments, unknown payers)."""
-    receipts = db.session.execute(
+def unapplied_receipts(*, words: str | None = None) -> list[BankReceipt]:
+    """Bank receipts with money not applied to any pledge (over-payments, unknown payers).
+
+    With ``words`` (the contributions list's search), only the receipts whose donor's name,
+    payer's name as the bank wrote it, or bank reference holds them, as the list finds a donor's
+    name (case set aside, % and _ taken literally)."""
+    query = (
         sa.select(BankReceipt)
         .options(selectinload(BankReceipt.allocations))
         .order_by(BankReceipt.value_date.desc(), BankReceipt.id.desc())
-    ).scalars()
+    )
+    if words and (text := words.strip().lstrip("#")):
+        pattern = contains_pattern(text)
+        query = query.where(
+            sa.or_(
+                BankReceipt.donor.has(Donor.name.ilike(pattern, escape="\\")),
+                BankReceipt.payer_name.ilike(pattern, escape="\\"),
+                BankReceipt.bank_reference.ilike(pattern, escape="\\"),
+            )
+        )
+    receipts = db.session.execute(query).scalars()
     return [receipt for receipt in receipts if receipt.unapplied_amount > 0]
 
 

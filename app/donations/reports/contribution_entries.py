@@ -60,6 +60,12 @@ def _donor(column: Any, donor_id: Any) -> Any:
     return sa.select(column).where(Donor.id == donor_id).scalar_subquery()
 
 
+def valued(functional_amount: Any) -> Any:
+    """What a contribution is worth in the functional currency, 0 while it has no value yet (a
+    card gift not paid, a pledge not confirmed): the list's Value and Amount sort by it."""
+    return sa.cast(sa.func.coalesce(functional_amount, 0), sa.BigInteger)
+
+
 def _entries() -> Any:
     """Every gift and pledge as one row shape (a UNION ALL), keyed by a number unique across
     both: a gift's id * 2, a pledge's id * 2 + 1."""
@@ -76,9 +82,7 @@ def _entries() -> Any:
         _cast_text(Gift.status).label("status"),
         Gift.amount.label("amount"),
         Gift.currency.label("currency"),
-        sa.cast(sa.func.coalesce(Gift.functional_amount, 0), sa.BigInteger).label(
-            "functional_amount"
-        ),
+        valued(Gift.functional_amount).label("functional_amount"),
         Gift.fee_amount.label("fee_functional"),
         sa.null().label("earmark"),
     ).select_from(Gift)
@@ -96,9 +100,7 @@ def _entries() -> Any:
         _cast_text(Pledge.status).label("status"),
         Pledge.amount.label("amount"),
         Pledge.currency.label("currency"),
-        sa.cast(sa.func.coalesce(Pledge.functional_amount, 0), sa.BigInteger).label(
-            "functional_amount"
-        ),
+        valued(Pledge.functional_amount).label("functional_amount"),
         # Typed as the gifts' column: a branch whose columns need converting is not merged
         # in order (see ``_donor``).
         sa.cast(sa.literal_column("0"), sa.BigInteger).label("fee_functional"),
@@ -115,6 +117,13 @@ class _EntryBase(DeclarativeBase):
 # (compiled for each database) and the row's key. Made by migration 7c1e9a2b4d60.
 cast(sa.Table, Gift.__table__).append_constraint(
     sa.Index("ix_gifts_listed", _UtcDay(gift_moment()), Gift.id * 2)
+)
+
+
+# The list sorted by value (the Amount and Value columns) read from an index the same way: what
+# the gift is worth as the list computes it, and the row's key. Made by migration 9d4f2a6c8e13.
+cast(sa.Table, Gift.__table__).append_constraint(
+    sa.Index("ix_gifts_valued", valued(Gift.functional_amount), Gift.id * 2)
 )
 
 

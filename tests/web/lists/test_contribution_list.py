@@ -83,11 +83,15 @@ def _entries() -> list[dict]:
 
 
 _SORTS = ["date", "kind", "donor", "status", "amount", "value", "received", "outstanding"]
+# Amount sorts by what a contribution is worth in the functional currency (its value), not by
+# its number of minor units: 50,000 yen is less than 1,000 dollars.
+_SORTED_BY = {"amount": "value"}
 
 
 def _expected(key: str, descending: bool, keep=lambda r: True) -> list[str]:
     rows = [r for r in _entries() if keep(r)]
-    rows.sort(key=lambda r: (r[key], r["key"]), reverse=descending)
+    by = _SORTED_BY.get(key, key)
+    rows.sort(key=lambda r: (r[by], r["key"]), reverse=descending)
     return [r["name"] for r in rows]
 
 

@@ -140,7 +140,9 @@ CONTRIBUTIONS = register_list(
             Sort("kind", N_("Kind"), lambda: ContributionEntry.kind),
             Sort("donor", N_("Donor"), lambda: ContributionEntry.donor_name),
             Sort("status", N_("Status"), lambda: ContributionEntry.status),
-            Sort("amount", N_("Amount"), lambda: ContributionEntry.amount, True),
+            # By what it is worth, not by its number of minor units: 50,000 yen is less than
+            # 1,000 dollars. Each row still shows the amount in its own currency.
+            Sort("amount", N_("Amount"), lambda: ContributionEntry.functional_amount, True),
             Sort("value", N_("Value"), lambda: ContributionEntry.functional_amount, True),
             Sort("received", N_("Received"), lambda: ContributionEntry.received_functional, True),
             Sort("outstanding", N_("Outstanding"), lambda: ContributionEntry.outstanding, True),

@@ -87,7 +87,9 @@ def contributions() -> Any:
         kinds=list(ContributionKind),
         statuses=FILTER_STATUSES,
         donor_kinds=list(DonorKind),
-        unapplied=unapplied_receipts(),
+        # Follows the list's search words (a donor's or payer's name, a bank reference): a search
+        # for one donor shows the money of that donor still to apply, not everyone's.
+        unapplied=unapplied_receipts(words=lv.state.filters.get("q")),
         functional=current_app.config["FUNCTIONAL_CURRENCY"],
         abandoned_before=abandoned_before(),
     )
