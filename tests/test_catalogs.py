@@ -94,3 +94,12 @@ def test_each_catalog_has_its_language_s_plural_forms(language: str) -> None:
     catalog = _read(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
 
     assert catalog.num_plurals == get_plural(language).num_plurals
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_name_in_every_page_title_is_in_the_page_s_language(language: str) -> None:
+    # Every page's title ends with it: left in English it ended each Arabic, Russian and
+    # Chinese title in English (fresh-eyes finding, 2026-12-07), while French and Spanish had
+    # theirs.
+    name = _read(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").get("Trust Fund Grants")
+    assert name is not None and name.string and name.string != "Trust Fund Grants"
