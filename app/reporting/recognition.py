@@ -164,3 +164,24 @@ def named_query(year: int, search: str = "") -> sa.Select[Any]:
         .having(holds_an_entry(), amount > 0)
     )
     return _matching(query, search)
+
+
+def years_matching(search: str) -> list[int]:
+    """The years, newest first, in which a donor the page names (a government, or a donor who
+    asked to be named) matches ``search``: where to look when this year's lists do not have
+    them (a donor who gave last year searches the newest year first)."""
+    amount = sa.func.sum(ReceivedTotal.amount)
+    listed = sa.or_(Donor.kind.in_(list(GOVERNMENT_KINDS)), credited_by_name() == sa.true())
+    groups = _matching(
+        sa.select(ReceivedTotal.year.label("year"))
+        .select_from(ReceivedTotal)
+        .join(Donor, Donor.id == ReceivedTotal.donor_id)
+        .where(listed)
+        .group_by(ReceivedTotal.year, Donor.id, Donor.kind, credited_by_name())
+        .having(holds_an_entry(), amount > 0),
+        search,
+    ).subquery()
+    years = db.session.execute(
+        sa.select(groups.c.year).distinct().order_by(groups.c.year.desc())
+    ).scalars()
+    return [int(year) for year in years]

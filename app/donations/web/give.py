@@ -52,6 +52,7 @@ from app.reporting.recognition import (
     governments_query,
     named_query,
     recognition_year,
+    years_matching,
     years_received,
 )
 from app.reporting.web.cache import cached, public_data_version
@@ -309,6 +310,9 @@ def recognition() -> Any:
         governments = paged_list(governments_query(year, search), NAME_ORDER, name="gov")
         lines = government_lines(year, governments.items)
         named = paged_list(named_query(year, search), NAME_ORDER)
+    # Other years where the search finds a name: a donor who gave last year looks first in
+    # the newest year the page opens on.
+    found_in = [found for found in years_matching(search) if found != year] if search else []
     return render_template(
         "donations/recognition.html",
         years=years,
@@ -319,6 +323,7 @@ def recognition() -> Any:
         governments=governments,
         government_lines=lines,
         named=named,
+        found_in=found_in,
     )
 
 

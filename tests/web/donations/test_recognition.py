@@ -146,3 +146,26 @@ def test_anonymous_and_unmatched_totals_agree_with_the_transparency_page(client)
     assert (
         "Anonymous donors: USD\u00a0200.00" in searched and "USD\u00a01,550.00 received" in searched
     )
+
+
+def test_a_search_says_which_other_years_name_the_donor_and_never_an_unnamed_one(client):
+    this_year = utcnow().date().year
+    _received(institutional_donor("Norway"), 1_000, date(this_year, 1, 2), "NO-NOW")
+    _received(_person("Lena Lindqvist"), 50, date(this_year - 1, 3, 1), "LL-THEN")
+    _received(_person("Lena Lindqvist"), 60, date(this_year - 2, 3, 1), "LL-BEFORE")
+    _received(_person("Lena Hidden", named=False), 70, date(this_year - 1, 3, 1), "LH-THEN")
+    page = client.get("/donors", query_string={"q": "lena"}).get_data(as_text=True)
+    assert "No donor named in" in page and _names(page) == []
+    also = page.split("Also found in:")[1].split("</p>")[0]
+    assert re.findall(r'href="([^"]+)">(\d+)</a>', unescape(also)) == [
+        (f"/donors?year={this_year - 1}&q=lena", str(this_year - 1)),
+        (f"/donors?year={this_year - 2}&q=lena", str(this_year - 2)),
+    ]
+    earlier = client.get(f"/donors?year={this_year - 1}&q=lena").get_data(as_text=True)
+    assert _names(earlier) == ["Lena Lindqvist"] and "Hidden" not in earlier
+    # The year shown is not offered again; a donor who asked not to be named leads nowhere.
+    offered = earlier.split("Also found in:")[1].split("</p>")[0]
+    assert re.findall(r">(\d+)</a>", offered) == [str(this_year - 2)]
+    hidden = client.get("/donors", query_string={"q": "hidden"}).get_data(as_text=True)
+    assert "Also found in:" not in hidden
+    assert "Also found in:" not in client.get("/donors").get_data(as_text=True)
