@@ -28,6 +28,15 @@ def test_a_visitor_can_give_from_the_home_page_in_one_click(client):
     assert 'href="/give"' in page
 
 
+def test_the_home_page_leads_to_the_donors_and_the_calls(client):
+    # A donor looking for their name, or an NGO for a call, found neither from the home page
+    # (fresh-eyes finding): each column now links its public list.
+    page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    donors = page.split('<h2 class="h5">Donateurs</h2>')[1].split("</div>")[0]
+    assert '<a href="/donors">Qui soutient le Fonds</a>' in donors
+    assert '<a href="/calls/">Appels à propositions</a>' in page
+
+
 def test_unset_bank_details_are_never_shown_to_the_public(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "DONATION_BANK_DETAILS", "")
     page = client.get("/give").get_data(as_text=True)
