@@ -167,6 +167,15 @@ def test_home_page_links_to_the_transparency_page(client):
     assert 'href="/transparency"' in client.get("/").get_data(as_text=True)
 
 
+def test_the_transparency_totals_say_they_cover_every_year(client):
+    # Read beside /donors' one year, the totals looked like this year's (fresh-eyes finding).
+    page = client.get("/transparency", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    totals = page.split('id="totals-title"')[1].split("</section>")[0]
+    donors = page.split('id="donors-title"')[1].split("</table>")[0]
+    for part in (totals, donors):
+        assert "Totaux depuis la création du Fonds." in part
+
+
 def _period() -> str:
     today = utcnow().date()
     return f"start={today - timedelta(days=1)}&end={today}"
