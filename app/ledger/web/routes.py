@@ -150,7 +150,6 @@ def statement(account_id: int) -> Any:
         form=form,
         view=view,
         filters=filters,
-        paged=bool(_int_arg("before") or _int_arg("after")),
     )
 
 

@@ -59,7 +59,8 @@ def test_the_statement_shows_each_transfer_with_the_balance_after_it(client, rea
         ("USD 2,500.00", "", "USD 6,000.00", "USD 3,500.00"),
         ("", "USD 6,000.00", "USD 6,000.00", "USD 6,000.00"),
     ]
-    kinds = [row[2] for row in statement_lines(html)]
+    # Each line's transfer, after the name its card shows on a phone.
+    kinds = [row[2].removeprefix("Transfer ") for row in statement_lines(html)]
     assert kinds[0] == "Disbursement Pending voided"
     assert kinds[-1] == "Grant commitment"
     assert "Balance before these transfers" in html
@@ -115,7 +116,7 @@ def test_a_long_statement_pages_back_and_forth_with_the_right_balances(
     assert [b[2] for b in balances(first)] == [
         f"USD {n:,}.00" for n in (1200, 1100, 1000, 900, 800)
     ]
-    assert "Newer" in first and 'rel="prev"' not in first
+    assert "Newer transfers" in first and 'rel="prev"' not in first
 
     second_url = _link(first, "next")
     second = client.get(second_url).get_data(as_text=True)
@@ -131,6 +132,65 @@ def test_a_long_statement_pages_back_and_forth_with_the_right_balances(
     newest = client.get(_link(back, "prev")).get_data(as_text=True)
     assert balances(newest) == balances(first)
     assert 'rel="prev"' not in newest
+    # Back on the newest page (by an ?after= address), nothing links to the page itself.
+    assert _pager_links(newest) == [("Older transfers", _link(first, "next"))] * 2
+
+
+def test_the_pager_says_which_way_it_goes_and_is_above_the_statement_too(
+    app, client, reader, monkeypatch
+):
+    """ "Previous" and "Next" on a newest-first statement meant newer and older, and the pager
+    was only below 2 links a line: it names its direction and comes before the table too."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    grant = new_grant()
+    gift(100_000)
+    for _ in range(6):
+        commit(grant, 10_000)
+    url = f"/ledger/accounts/{grant.id}"
+
+    first = client.get(url).get_data(as_text=True)
+    table = first.index("<table")
+    top, bottom = (first.index(f'aria-label="{name}"') for name in PAGERS)
+    assert top < table < bottom
+    assert [text for text, _href in _pager_links(first)] == ["Older transfers"] * 2
+    assert "Previous" not in first and ">Next<" not in first
+
+    middle_url = _link(first, "next")
+    middle = client.get(middle_url).get_data(as_text=True)
+    assert _pager_links(middle)[:3] == [
+        ("Latest transfers", url),
+        ("Newer transfers", _link(middle, "prev")),
+        ("Older transfers", _link(middle, "next")),
+    ]
+    assert middle_url not in {href for _text, href in _pager_links(middle)}
+    oldest = client.get(_link(middle, "next")).get_data(as_text=True)
+    assert [text for text, _href in _pager_links(oldest)][:2] == [
+        "Latest transfers",
+        "Newer transfers",
+    ]
+    assert 'rel="next"' not in oldest
+
+
+def test_on_a_phone_each_line_is_a_card_naming_its_figures(client, reader):
+    """The statement stacks like the chart of accounts (app.css .table-stack): every cell of a
+    line names its column, so no amount is off-screen; the caption is the table's, whole,
+    outside any box of its own that could scroll it away."""
+    grant = a_grant_with_history()
+    html = client.get(f"/ledger/accounts/{grant.id}").get_data(as_text=True)
+    table = re.search(r'<table class="([^"]+)"', html)
+    assert table and {"table-stack", "ledger-figures"} <= set(table.group(1).split())
+    caption = re.search(r"<caption[^>]*>(.*?)</caption>", html, re.S)
+    assert caption and caption.group(1) == (
+        "Transfers on this account, newest first, each with the account's balance after it"
+    )
+    # The box around the table is no longer a focusable region of its own on every screen.
+    assert 'role="region"' not in html
+    labels = re.findall(r'<td[^>]*data-label="([^"]+)"', html)
+    assert labels.count("Date (UTC)") == 6
+    assert labels.count("Debit") == 5 and labels.count("Credit") == 1
+    assert labels.count("Balance") == 7  # six lines and the opening balance
+    assert labels.count("Other account") == 6
+    assert html.count('<span class="stack-label">Transfer</span>') == 6
 
 
 def test_filtering_by_code_keeps_the_true_running_balance(client, reader):
@@ -205,6 +265,22 @@ def test_junk_cursors_show_the_newest_page(client, reader):
 
 def test_an_unknown_account_is_not_found(client, reader):
     assert client.get("/ledger/accounts/999999").status_code == 404
+
+
+PAGERS = ("Statement pages", "Statement pages, after the transfers")
+
+
+def _pager_links(html: str) -> list[tuple[str, str]]:
+    """(text, address) of each link of the two pagers, top first."""
+    found = []
+    for name in PAGERS:
+        nav = re.search(rf'<nav aria-label="{name}">(.*?)</nav>', html, re.S)
+        assert nav, f"no pager {name!r}"
+        for href, text in re.findall(
+            r'<a class="page-link"[^>]* href="([^"]+)">([^<]+)</a>', nav.group(1)
+        ):
+            found.append((text, href.replace("&amp;", "&")))
+    return found
 
 
 def _link(html: str, rel: str) -> str:
