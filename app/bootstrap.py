@@ -169,6 +169,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "percent": display.percent,
     "file_size": display.file_size,
     "country_name": display.country_name,
+    "donor_name": display.donor_name,
     "language_name": display.language_name,
     "bdi": display.isolated,
     "ltr": display.left_to_right,

@@ -59,6 +59,8 @@ class DonorLine:
     name: str | None
     kind: str | None
     amount: int
+    # The donor's country: a State is named in the reader's language (donor_names.py).
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,19 @@ def by_donor(*, year: int | None = None, limit: int = 100) -> DonorTable:
     key = sa.case((listed, Donor.id), else_=None)
     name = sa.case((listed, Donor.name), else_=None)
     kind = sa.case((listed, Donor.kind), else_=None)
+    country = sa.case((listed, Donor.country), else_=None)
     total_amount = sa.func.sum(ReceivedTotal.amount)
     query = (
-        sa.select(key.label("key"), name.label("name"), kind.label("kind"), total_amount)
+        sa.select(
+            key.label("key"),
+            name.label("name"),
+            kind.label("kind"),
+            country.label("country"),
+            total_amount,
+        )
         .select_from(ReceivedTotal)
         .outerjoin(Donor, Donor.id == ReceivedTotal.donor_id)
-        .group_by(key, name, kind)
+        .group_by(key, name, kind, country)
         .having(total_amount != 0)
         # The unnamed group sorts with the rest; it is taken out below.
         .order_by(total_amount.desc(), name)
@@ -100,7 +109,7 @@ def by_donor(*, year: int | None = None, limit: int = 100) -> DonorTable:
         total_query = total_query.where(ReceivedTotal.year == year)
     total = int(db.session.execute(total_query).scalar_one())
     lines = [
-        DonorLine(name=str(row.name), kind=str(row.kind), amount=int(row[3]))
+        DonorLine(name=str(row.name), kind=str(row.kind), amount=int(row[4]), country=row.country)
         for row in db.session.execute(query)
         if row.key is not None
     ][:limit]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from babel import Locale
 
 from app.donations.models import GOVERNMENT_KINDS, Donor, ReceivedTotal
 from app.platform.extensions import db
@@ -24,6 +25,7 @@ from app.reporting.contributions import (
     credited_by_name,
     holds_an_entry,
 )
+from app.reporting.donor_names import countries_named, english_keys, folded_country_name
 from app.search.text import SQL_FUNCTION, terms
 
 GOVERNMENTS = "governments"
@@ -104,32 +106,80 @@ def _folded_name() -> Any:
 # collation), then the donor's id: the keys of the names lists' keyset pages.
 NAME_ORDER: Sequence[Key] = (Key(_folded_name, str), Key(lambda: Donor.id, int))
 
+ENGLISH = Locale("en")
 
-def _matching(query: sa.Select[Any], search: str) -> sa.Select[Any]:
+
+def _standing_for(codes: Sequence[str]) -> Any:
+    """Government donors recorded under the English name of one of these countries (the rule
+    of app/reporting/donor_names.py, said in SQL): their folded name is their country's."""
+    keys = english_keys(codes)
+    if not keys:
+        return sa.false()
+    english = sa.case(dict(keys), value=Donor.country)
+    return sa.and_(Donor.kind.in_(list(GOVERNMENT_KINDS)), _folded_name() == english)
+
+
+def _matching(query: sa.Select[Any], search: str, locale: Locale | None = None) -> sa.Select[Any]:
+    """Each word in the stored name, or (``locale`` given: lists that hold governments) in the
+    name of the country a government stands for, as the reader's language writes it."""
     for word in terms(search):
-        query = query.where(_folded_name().contains(word, autoescape=True))
+        found = _folded_name().contains(word, autoescape=True)
+        if locale is not None:
+            found = sa.or_(found, _standing_for(countries_named(word, locale)))
+        query = query.where(found)
     return query
 
 
-def governments_query(year: int, search: str = "") -> sa.Select[Any]:
+def government_order(locale: Locale) -> Sequence[Key]:
+    """NAME_ORDER for the governments' list, where a government standing for its country sorts
+    by the country's name in ``locale`` ("Allemagne" among the A in French), as the page shows
+    it. The countries of government donors are read first (one small query: at most one row a
+    country), so the sort key names only those."""
+    countries = db.session.execute(
+        sa.select(Donor.country)
+        .where(Donor.kind.in_(list(GOVERNMENT_KINDS)), Donor.country.is_not(None))
+        .distinct()
+    ).scalars()
+    keys = english_keys(sorted(str(code) for code in countries))
+    if not keys:
+        return NAME_ORDER
+    local = {code: folded_country_name(code, locale) or name for code, name in keys}
+
+    def sort_name() -> Any:
+        english = sa.case(dict(keys), value=Donor.country)
+        return sa.case(
+            (
+                sa.and_(Donor.kind.in_(list(GOVERNMENT_KINDS)), _folded_name() == english),
+                sa.case(local, value=Donor.country),
+            ),
+            else_=_folded_name(),
+        )
+
+    return (Key(sort_name, str), Key(lambda: Donor.id, int))
+
+
+def governments_query(year: int, search: str = "", locale: Locale = ENGLISH) -> sa.Select[Any]:
     """Member States and other governments who gave in ``year`` (their ids), for a keyset page
-    in NAME_ORDER; ``government_lines`` gives the page's names and amounts."""
+    in ``government_order(locale)``; ``government_lines`` gives the page's names and amounts.
+    The search finds a State by its country's name in ``locale`` too."""
     amount = sa.func.sum(ReceivedTotal.amount)
     query = (
         sa.select(Donor.id)
         .select_from(ReceivedTotal)
         .join(Donor, Donor.id == ReceivedTotal.donor_id)
         .where(ReceivedTotal.year == year, Donor.kind.in_(list(GOVERNMENT_KINDS)))
-        .group_by(Donor.id, Donor.name)
+        .group_by(Donor.id, Donor.name, Donor.kind, Donor.country)
         .having(holds_an_entry(), amount > 0)
     )
-    return _matching(query, search)
+    return _matching(query, search, locale)
 
 
 @dataclass(frozen=True)
 class GovernmentLine:
-    name: str
+    name: str  # as stored: pages show it through app/reporting/donor_names.py
     amount: int
+    kind: str = ""
+    country: str | None = None
 
 
 def government_lines(year: int, donor_ids: Sequence[int]) -> list[GovernmentLine]:
@@ -137,13 +187,18 @@ def government_lines(year: int, donor_ids: Sequence[int]) -> list[GovernmentLine
     if not donor_ids:
         return []
     rows = db.session.execute(
-        sa.select(Donor.id, Donor.name, sa.func.sum(ReceivedTotal.amount))
+        sa.select(
+            Donor.id, Donor.name, Donor.kind, Donor.country, sa.func.sum(ReceivedTotal.amount)
+        )
         .select_from(ReceivedTotal)
         .join(Donor, Donor.id == ReceivedTotal.donor_id)
         .where(ReceivedTotal.year == year, Donor.id.in_(list(donor_ids)))
-        .group_by(Donor.id, Donor.name)
+        .group_by(Donor.id, Donor.name, Donor.kind, Donor.country)
     ).all()
-    found = {donor_id: GovernmentLine(str(name), int(total or 0)) for donor_id, name, total in rows}
+    found = {
+        donor_id: GovernmentLine(str(name), int(total or 0), str(kind), country)
+        for donor_id, name, kind, country, total in rows
+    }
     return [found[donor_id] for donor_id in donor_ids if donor_id in found]
 
 
@@ -166,10 +221,11 @@ def named_query(year: int, search: str = "") -> sa.Select[Any]:
     return _matching(query, search)
 
 
-def years_matching(search: str) -> list[int]:
+def years_matching(search: str, locale: Locale = ENGLISH) -> list[int]:
     """The years, newest first, in which a donor the page names (a government, or a donor who
-    asked to be named) matches ``search``: where to look when this year's lists do not have
-    them (a donor who gave last year searches the newest year first)."""
+    asked to be named) matches ``search`` (a State by its country's name in ``locale`` too):
+    where to look when this year's lists do not have them (a donor who gave last year searches
+    the newest year first)."""
     amount = sa.func.sum(ReceivedTotal.amount)
     listed = sa.or_(Donor.kind.in_(list(GOVERNMENT_KINDS)), credited_by_name() == sa.true())
     groups = _matching(
@@ -177,9 +233,10 @@ def years_matching(search: str) -> list[int]:
         .select_from(ReceivedTotal)
         .join(Donor, Donor.id == ReceivedTotal.donor_id)
         .where(listed)
-        .group_by(ReceivedTotal.year, Donor.id, Donor.kind, credited_by_name())
+        .group_by(ReceivedTotal.year, Donor.id, Donor.kind, Donor.country, credited_by_name())
         .having(holds_an_entry(), amount > 0),
         search,
+        locale,
     ).subquery()
     years = db.session.execute(
         sa.select(groups.c.year).distinct().order_by(groups.c.year.desc())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -32,6 +33,7 @@ from app.platform.categories import DocumentKind
 from app.platform.db import utcnow
 from app.platform.errors import Amount
 from app.platform.money import currency_exponent, to_major
+from app.reporting.donor_names import public_name
 from app.web.labels import label
 
 # Territory codes Babel knows that are not countries (EU, UN, "unknown"...).
@@ -143,6 +145,26 @@ def file_size(size_bytes: int) -> str:
 
 def country_name(code: str) -> str:
     return str(_locale().territories.get(code, code))
+
+
+class NamedDonor(Protocol):
+    """A donor, or a line naming one (reporting's DonorLine, GovernmentLine)."""
+
+    @property
+    def kind(self) -> Any: ...
+    @property
+    def name(self) -> Any: ...
+    @property
+    def country(self) -> str | None: ...
+
+
+def donor_name(donor: NamedDonor) -> str:
+    """The donor's public name in the reader's language: a State recorded under its country's
+    English name is named as the reader's language names the country (rule: reporting's
+    donor_names.py)."""
+    return public_name(
+        kind=donor.kind, name=str(donor.name or ""), country=donor.country, locale=_locale()
+    )
 
 
 def country_choices() -> list[tuple[str, str]]:

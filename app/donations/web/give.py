@@ -47,8 +47,10 @@ from app.platform.errors import DomainError
 from app.platform.extensions import csrf, db, limiter
 from app.platform.money import to_minor
 from app.reporting.recognition import (
+    ENGLISH,
     NAME_ORDER,
     government_lines,
+    government_order,
     governments_query,
     named_query,
     recognition_year,
@@ -303,16 +305,22 @@ def recognition() -> Any:
         else:
             missing = asked[:20]
     search = request.args.get("q", "").strip()[:200]
+    # States are shown, sorted and found by their country's name in the reader's language.
+    locale = get_locale() or ENGLISH
     figures = governments = named = None
     lines: list[Any] = []
     if year is not None:
         figures = cached(("recognition_year", year), lambda: recognition_year(year), version)
-        governments = paged_list(governments_query(year, search), NAME_ORDER, name="gov")
+        governments = paged_list(
+            governments_query(year, search, locale), government_order(locale), name="gov"
+        )
         lines = government_lines(year, governments.items)
         named = paged_list(named_query(year, search), NAME_ORDER)
     # Other years where the search finds a name: a donor who gave last year looks first in
     # the newest year the page opens on.
-    found_in = [found for found in years_matching(search) if found != year] if search else []
+    found_in = (
+        [found for found in years_matching(search, locale) if found != year] if search else []
+    )
     return render_template(
         "donations/recognition.html",
         years=years,

@@ -19,6 +19,7 @@ from app.platform.extensions import db
 from app.reporting.annual import FIRST_YEAR, LAST_YEAR
 from app.reporting.money_went import funding, where_money_went
 from app.web.access import public, requires
+from app.web.display import donor_name, sort_key
 
 
 def _flows(donors: list[Donor]) -> list[tuple[Donor, Any]]:
@@ -58,11 +59,14 @@ def government_donors() -> Any:
     figures = funding()
     totals = figures.totals_by_donor()
     governments = db.session.execute(
-        sa.select(Donor).where(Donor.kind.in_(list(GOVERNMENT_KINDS))).order_by(Donor.name)
+        sa.select(Donor).where(Donor.kind.in_(list(GOVERNMENT_KINDS)))
     ).scalars()
+    # In the order of the names the reader sees: a State by its country's name in their
+    # language (at most one donor a government: a short list, sorted here).
+    listed = sorted(governments, key=lambda donor: (sort_key(donor_name(donor)), donor.id))
     return render_template(
         "donations/public_donors.html",
-        donors=[(donor, totals.get(donor.id, 0)) for donor in governments],
+        donors=[(donor, totals.get(donor.id, 0)) for donor in listed],
     )
 
 

@@ -109,12 +109,19 @@ def _reference_by_donor(year: int | None = None, limit: int = 100) -> DonorTable
     key = sa.case((listed, Donor.id), else_=None)
     name = sa.case((listed, Donor.name), else_=None)
     kind = sa.case((listed, Donor.kind), else_=None)
+    country = sa.case((listed, Donor.country), else_=None)
     total_amount = sa.func.sum(received.c.amount)
     query = (
-        sa.select(key.label("key"), name.label("name"), kind.label("kind"), total_amount)
+        sa.select(
+            key.label("key"),
+            name.label("name"),
+            kind.label("kind"),
+            country.label("country"),
+            total_amount,
+        )
         .select_from(received)
         .outerjoin(Donor, Donor.id == received.c.donor_id)
-        .group_by(key, name, kind)
+        .group_by(key, name, kind, country)
         .having(total_amount != 0)
         .order_by(total_amount.desc(), name)
         .limit(limit + 1)
@@ -125,7 +132,7 @@ def _reference_by_donor(year: int | None = None, limit: int = 100) -> DonorTable
         total_query = total_query.where(received.c.year == year)
     total = int(db.session.execute(total_query).scalar_one())
     lines = [
-        DonorLine(name=str(row.name), kind=str(row.kind), amount=int(row[3]))
+        DonorLine(name=str(row.name), kind=str(row.kind), amount=int(row[4]), country=row.country)
         for row in db.session.execute(query)
         if row.key is not None
     ][:limit]

@@ -169,3 +169,93 @@ def test_a_search_says_which_other_years_name_the_donor_and_never_an_unnamed_one
     hidden = client.get("/donors", query_string={"q": "hidden"}).get_data(as_text=True)
     assert "Also found in:" not in hidden
     assert "Also found in:" not in client.get("/donors").get_data(as_text=True)
+
+
+def _state(name: str, country: str, kind: DonorKind = DonorKind.MEMBER_STATE) -> Donor:
+    donor = Donor(kind=kind, name=name, country=country)
+    db.session.add(donor)
+    db.session.flush()
+    return donor
+
+
+def _governments(page: str) -> list[str]:
+    """The names listed under "Member States and governments" (any language), in order."""
+    part = page.split('<h3 class="h6">')[1].split("</ul>")[0]
+    return [unescape(line.split(" — ")[0]) for line in re.findall(r"<li>([^<]*)</li>", part)]
+
+
+def test_a_state_is_named_sorted_and_found_in_the_readers_language(client):
+    """A tester's finding: in French, "Germany" was listed under G as "Germany", and searching
+    "Allemagne" found nothing while "Germany" did."""
+    today = utcnow().date()
+    _received(_state("Germany", "DE"), 500, today, "DE-1")
+    _received(_state("Sweden", "SE"), 400, today, "SE-1")
+    _received(_state("Finland", "FI"), 300, today, "FI-1")
+    # Governments not recorded under their country's name keep the name they have.
+    _received(_state("Government of Flanders", "BE", DonorKind.GOVERNMENT), 200, today, "VL-1")
+    _received(_state("Republic of Korea", "KR"), 100, today, "KR-1")
+    _received(_person("Germany Fan Club"), 50, today, "GF-1")
+    french = {"Accept-Language": "fr"}
+    page = client.get("/donors", headers=french).get_data(as_text=True)
+    assert _governments(page) == [
+        "Allemagne",
+        "Finlande",
+        "Government of Flanders",
+        "Republic of Korea",
+        "Suède",
+    ]
+    assert "Germany Fan Club" in page  # another donor's name is never translated
+    found = client.get("/donors", headers=french, query_string={"q": "allemagne"})
+    found_page = found.get_data(as_text=True)
+    assert _governments(found_page) == ["Allemagne"] and "Germany Fan Club" not in found_page
+    # Accents and case set aside, as the rest of the search; the stored name still finds it.
+    assert _governments(
+        client.get("/donors", headers=french, query_string={"q": "SUEDE"}).get_data(as_text=True)
+    ) == ["Suède"]
+    by_stored = client.get("/donors", headers=french, query_string={"q": "germany"})
+    assert _governments(by_stored.get_data(as_text=True)) == ["Allemagne"]
+    # A country's name in French finds only a State standing for it, not a government in it.
+    belgique = client.get("/donors", headers=french, query_string={"q": "belgique"})
+    assert _governments(belgique.get_data(as_text=True)) == []
+    arabic = client.get("/donors", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert "ألمانيا" in _governments(arabic) and "Germany" not in _governments(arabic)
+    english = client.get("/donors").get_data(as_text=True)
+    assert _governments(english) == [
+        "Finland",
+        "Germany",
+        "Government of Flanders",
+        "Republic of Korea",
+        "Sweden",
+    ]
+    assert _governments(client.get("/donors?q=allemagne").get_data(as_text=True)) == []
+
+
+def test_a_state_found_by_its_french_name_in_another_year(client):
+    this_year = utcnow().date().year
+    _received(_state("Norway", "NO"), 100, date(this_year, 1, 2), "NO-NOW")
+    _received(_state("Germany", "DE"), 500, date(this_year - 1, 6, 1), "DE-THEN")
+    page = client.get(
+        "/donors", headers={"Accept-Language": "fr"}, query_string={"q": "allemagne"}
+    ).get_data(as_text=True)
+    assert f'href="/donors?year={this_year - 1}&amp;q=allemagne"' in page
+
+
+def test_states_in_french_page_by_their_french_names(app, client, monkeypatch):
+    """The keyset pages of the governments follow the order the reader sees."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    today = utcnow().date()
+    for name, code in (("Germany", "DE"), ("Sweden", "SE"), ("Finland", "FI"), ("Chile", "CL")):
+        _received(_state(name, code), 100, today, f"{code}-1")
+    french = {"Accept-Language": "fr"}
+    seen: list[str] = []
+    url = "/donors"
+    for _page in range(3):
+        response = client.get(url, headers=french)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, (url, page[:3000])
+        seen += _governments(page)
+        links = re.findall(r'<a class="page-link" href="([^"#]+)"[^>]*>Suivante</a>', page)
+        if not links:
+            break
+        url = unescape(links[0])
+    assert seen == ["Allemagne", "Chili", "Finlande", "Suède"]
