@@ -24,7 +24,7 @@ from babel import Locale
 from app.donations.models import GOVERNMENT_KINDS, DonorKind
 from app.search.text import fold
 
-_ENGLISH = Locale("en")
+ENGLISH = Locale("en")
 
 
 @lru_cache(maxsize=8)
@@ -39,7 +39,7 @@ def _territories(locale: Locale) -> dict[str, str]:
 
 
 def english_country_name(code: str | None) -> str | None:
-    return _territories(_ENGLISH).get(code or "")
+    return _territories(ENGLISH).get(code or "")
 
 
 def stands_for_country(kind: DonorKind | str | None, name: str, country: str | None) -> bool:
@@ -67,7 +67,7 @@ def countries_named(word: str, locale: Locale) -> list[str]:
 def english_keys(codes: Iterable[str]) -> list[tuple[str, str]]:
     """(code, folded English name) of each country: a donor standing for one of them has that
     code and that folded name (the database folds names the same way: app/search/text.py)."""
-    english = _territories(_ENGLISH)
+    english = _territories(ENGLISH)
     return [(code, fold(english[code])) for code in codes if code in english]
 
 

@@ -25,7 +25,12 @@ from app.reporting.contributions import (
     credited_by_name,
     holds_an_entry,
 )
-from app.reporting.donor_names import countries_named, english_keys, folded_country_name
+from app.reporting.donor_names import (
+    ENGLISH,
+    countries_named,
+    english_keys,
+    folded_country_name,
+)
 from app.search.text import SQL_FUNCTION, terms
 
 GOVERNMENTS = "governments"
@@ -37,9 +42,6 @@ ANONYMOUS = "anonymous"
 class RecognitionYear:
     year: int
     total_functional: int = 0
-    governments_functional: int = 0
-    governments_count: int = 0
-    named_count: int = 0
     anonymous_functional: int = 0
     # Bank transfers received but not yet matched to a donor: part of the year's total, as on
     # /transparency, so the two pages agree.
@@ -80,20 +82,15 @@ def recognition_year(year: int) -> RecognitionYear:
     with the bank transfers not yet matched to a donor."""
     groups = _groups(year)
     rows = db.session.execute(
-        sa.select(groups.c.category, sa.func.sum(groups.c.amount), sa.func.count()).group_by(
-            groups.c.category
-        )
+        sa.select(groups.c.category, sa.func.sum(groups.c.amount)).group_by(groups.c.category)
     ).all()
-    figures = {str(category): (int(total or 0), int(count)) for category, total, count in rows}
+    figures = {str(category): int(total or 0) for category, total in rows}
     unmatched = by_year_and_kind(since_year=year).get(year, {}).get(UNIDENTIFIED, 0)
     unmatched = max(unmatched, 0)
     return RecognitionYear(
         year=year,
-        total_functional=sum(total for total, _count in figures.values()) + unmatched,
-        governments_functional=figures.get(GOVERNMENTS, (0, 0))[0],
-        governments_count=figures.get(GOVERNMENTS, (0, 0))[1],
-        named_count=figures.get(NAMED, (0, 0))[1],
-        anonymous_functional=figures.get(ANONYMOUS, (0, 0))[0],
+        total_functional=sum(figures.values()) + unmatched,
+        anonymous_functional=figures.get(ANONYMOUS, 0),
         unmatched_functional=unmatched,
     )
 
@@ -106,13 +103,11 @@ def _folded_name() -> Any:
 # collation), then the donor's id: the keys of the names lists' keyset pages.
 NAME_ORDER: Sequence[Key] = (Key(_folded_name, str), Key(lambda: Donor.id, int))
 
-ENGLISH = Locale("en")
 
-
-def _standing_for(codes: Sequence[str]) -> Any:
-    """Government donors recorded under the English name of one of these countries (the rule
-    of app/reporting/donor_names.py, said in SQL): their folded name is their country's."""
-    keys = english_keys(codes)
+def _stands_for(keys: Sequence[tuple[str, str]]) -> Any:
+    """Government donors recorded under the English name of one of these countries ((code,
+    folded English name), from ``english_keys``): the rule of app/reporting/donor_names.py,
+    said in SQL."""
     if not keys:
         return sa.false()
     english = sa.case(dict(keys), value=Donor.country)
@@ -125,7 +120,7 @@ def _matching(query: sa.Select[Any], search: str, locale: Locale | None = None) 
     for word in terms(search):
         found = _folded_name().contains(word, autoescape=True)
         if locale is not None:
-            found = sa.or_(found, _standing_for(countries_named(word, locale)))
+            found = sa.or_(found, _stands_for(english_keys(countries_named(word, locale))))
         query = query.where(found)
     return query
 
@@ -146,13 +141,8 @@ def government_order(locale: Locale) -> Sequence[Key]:
     local = {code: folded_country_name(code, locale) or name for code, name in keys}
 
     def sort_name() -> Any:
-        english = sa.case(dict(keys), value=Donor.country)
         return sa.case(
-            (
-                sa.and_(Donor.kind.in_(list(GOVERNMENT_KINDS)), _folded_name() == english),
-                sa.case(local, value=Donor.country),
-            ),
-            else_=_folded_name(),
+            (_stands_for(keys), sa.case(local, value=Donor.country)), else_=_folded_name()
         )
 
     return (Key(sort_name, str), Key(lambda: Donor.id, int))

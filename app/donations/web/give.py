@@ -46,8 +46,8 @@ from app.platform.db import utcnow
 from app.platform.errors import DomainError
 from app.platform.extensions import csrf, db, limiter
 from app.platform.money import to_minor
+from app.reporting.donor_names import ENGLISH
 from app.reporting.recognition import (
-    ENGLISH,
     NAME_ORDER,
     government_lines,
     government_order,
